@@ -1,0 +1,167 @@
+//! Time: parse the dates and times authors write, in the portal's timezone.
+//!
+//! Accepted: `YYYY-MM-DD HH:MM[:SS]` or with `T`, local in a given IANA zone, optionally
+//! followed by `Z` or an offset (`+01:00`), which then wins over the zone. A local time
+//! that does not exist (the hour skipped when clocks go forward) is an error; an ambiguous
+//! one (the hour repeated when clocks go back) resolves to the earlier instant, the first
+//! time the wall clock shows it. Everything is converted to UTC for the rest of the build.
+
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+};
+use chrono_tz::Tz;
+use thiserror::Error;
+
+/// Why a written date or time could not be used.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum TimeError {
+    /// The text is not in one of the accepted formats.
+    #[error("\"{0}\" is not a date and time")]
+    Format(String),
+    /// The local time falls in a daylight-saving gap.
+    #[error("{time} does not exist in {zone}: the clocks skip that hour (daylight saving time)")]
+    Nonexistent { time: String, zone: String },
+    /// The timezone name is not in the IANA database.
+    #[error("\"{0}\" is not an IANA timezone name")]
+    UnknownZone(String),
+}
+
+impl TimeError {
+    /// What the author should do about it.
+    pub fn help(&self) -> &'static str {
+        match self {
+            TimeError::Format(_) => {
+                "write YYYY-MM-DD HH:MM (local time), optionally with an offset such as +01:00 or Z"
+            }
+            TimeError::Nonexistent { .. } => {
+                "pick a time outside the daylight-saving gap, e.g. one hour later"
+            }
+            TimeError::UnknownZone(_) => {
+                "use a name from the IANA database such as Europe/Berlin, America/New_York or UTC"
+            }
+        }
+    }
+}
+
+/// Parses an IANA timezone name.
+pub fn parse_zone(name: &str) -> Result<Tz, TimeError> {
+    name.trim()
+        .parse::<Tz>()
+        .map_err(|_| TimeError::UnknownZone(name.to_owned()))
+}
+
+/// Parses a date and time; local times are read in `zone`.
+pub fn parse_datetime(text: &str, zone: Tz) -> Result<DateTime<Utc>, TimeError> {
+    let text = text.trim();
+    let normalized = text.replacen(' ', "T", 1);
+    for format in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%M:%S%:z"] {
+        if let Ok(fixed) = DateTime::<FixedOffset>::parse_from_str(&normalized, format) {
+            return Ok(fixed.with_timezone(&Utc));
+        }
+    }
+    if let Some(utc) = normalized.strip_suffix('Z') {
+        let naive = parse_naive(utc).ok_or_else(|| TimeError::Format(text.to_owned()))?;
+        return Ok(Utc.from_utc_datetime(&naive));
+    }
+    let naive = parse_naive(&normalized).ok_or_else(|| TimeError::Format(text.to_owned()))?;
+    local_to_utc(naive, zone)
+}
+
+/// Converts a wall-clock time in `zone` to UTC (earlier instant when ambiguous).
+pub fn local_to_utc(naive: NaiveDateTime, zone: Tz) -> Result<DateTime<Utc>, TimeError> {
+    match zone.from_local_datetime(&naive) {
+        LocalResult::Single(local) => Ok(local.with_timezone(&Utc)),
+        LocalResult::Ambiguous(earlier, _) => Ok(earlier.with_timezone(&Utc)),
+        LocalResult::None => Err(TimeError::Nonexistent {
+            time: naive.format("%Y-%m-%d %H:%M").to_string(),
+            zone: zone.name().to_owned(),
+        }),
+    }
+}
+
+fn parse_naive(text: &str) -> Option<NaiveDateTime> {
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Result<NaiveDate, TimeError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| TimeError::Format(text.to_owned()))
+}
+
+/// Parses `HH:MM` (24-hour clock).
+pub fn parse_time_of_day(text: &str) -> Result<NaiveTime, TimeError> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| TimeError::Format(text.to_owned()))
+}
+
+/// Parses a duration such as `30s`, `15m`, `2h` or `1d` into seconds.
+pub fn parse_duration_secs(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let factor = match unit.trim() {
+        "s" | "sec" | "secs" | "seconds" => 1,
+        "m" | "min" | "mins" | "minutes" => 60,
+        "h" | "hour" | "hours" => 3600,
+        "d" | "day" | "days" => 86_400,
+        _ => return None,
+    };
+    number.checked_mul(factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn berlin() -> Tz {
+        parse_zone("Europe/Berlin").unwrap()
+    }
+
+    #[test]
+    fn local_time_uses_the_zone() {
+        let t = parse_datetime("2026-12-02 22:00", berlin()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-12-02T21:00:00+00:00");
+        let summer = parse_datetime("2026-07-01T22:00", berlin()).unwrap();
+        assert_eq!(summer.to_rfc3339(), "2026-07-01T20:00:00+00:00");
+    }
+
+    #[test]
+    fn explicit_offset_and_z_win_over_the_zone() {
+        let t = parse_datetime("2026-12-02T22:00+05:30", berlin()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-12-02T16:30:00+00:00");
+        let z = parse_datetime("2026-12-02 22:00Z", berlin()).unwrap();
+        assert_eq!(z.to_rfc3339(), "2026-12-02T22:00:00+00:00");
+    }
+
+    #[test]
+    fn a_time_in_the_spring_gap_is_an_error() {
+        let err = parse_datetime("2026-03-29 02:30", berlin()).unwrap_err();
+        assert!(matches!(err, TimeError::Nonexistent { .. }));
+        assert!(err.to_string().contains("does not exist in Europe/Berlin"));
+    }
+
+    #[test]
+    fn an_ambiguous_autumn_time_takes_the_earlier_instant() {
+        // 02:30 happens twice on 2026-10-25 in Berlin: first at +02:00, then at +01:00.
+        let t = parse_datetime("2026-10-25 02:30", berlin()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-10-25T00:30:00+00:00");
+    }
+
+    #[test]
+    fn rejects_garbage_and_impossible_dates() {
+        assert!(parse_datetime("next tuesday", berlin()).is_err());
+        assert!(parse_datetime("2026-02-30 10:00", berlin()).is_err());
+        assert!(parse_zone("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_secs("30s"), Some(30));
+        assert_eq!(parse_duration_secs("15m"), Some(900));
+        assert_eq!(parse_duration_secs("2 h"), Some(7200));
+        assert_eq!(parse_duration_secs("soon"), None);
+    }
+}

@@ -1,0 +1,368 @@
+//! Load: read every file of a content repo into raw, spanned structs.
+//!
+//! This is the only stage that reads content files. It splits Markdown front matter from the
+//! body, parses YAML strictly, and turns every read or parse failure into a diagnostic with
+//! file, line, column and field. It keeps going after a broken file so one run reports all
+//! of them. It does not check meaning (references, dates, versions): see `validate`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use super::raw::{RawChecklist, RawContacts, RawPortal, RawRelease, RawRunbook};
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
+
+/// A YAML file and its parsed content.
+#[derive(Debug)]
+pub struct YamlFile<T> {
+    /// Path relative to the content dir.
+    pub path: PathBuf,
+    pub data: T,
+}
+
+/// A Markdown file with YAML front matter.
+#[derive(Debug)]
+pub struct MarkdownFile<T> {
+    /// Path relative to the content dir.
+    pub path: PathBuf,
+    /// The file stem: the slug of runbooks and the id of checklists.
+    pub stem: String,
+    pub front: T,
+    /// Added to a front matter span's line to get the line in the file.
+    pub front_line_offset: u32,
+    pub body: String,
+    /// 1-based line where the Markdown body starts.
+    pub body_line: u32,
+}
+
+/// Everything read from a content repo, before validation.
+#[derive(Debug, Default)]
+pub struct RawContent {
+    pub root: PathBuf,
+    pub portal: Option<YamlFile<RawPortal>>,
+    pub contacts: Option<YamlFile<RawContacts>>,
+    pub releases: Vec<MarkdownFile<RawRelease>>,
+    pub runbooks: Vec<MarkdownFile<RawRunbook>>,
+    /// Checklist templates; the id is the file stem.
+    pub checklists: Vec<(String, YamlFile<RawChecklist>)>,
+}
+
+/// Reads the content repo at `root`. Problems are appended to `diagnostics`; whatever could
+/// be read is returned so validation can report its own problems in the same run.
+pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> RawContent {
+    let mut content = RawContent {
+        root: root.to_path_buf(),
+        ..RawContent::default()
+    };
+    if !root.is_dir() {
+        diagnostics.push(
+            Diagnostic::error(SourceRef::file(root), None, "content directory not found")
+                .with_help(
+                "pass the folder that holds portal.yaml, or create one with `shipboard init DIR`",
+            ),
+        );
+        return content;
+    }
+    content.portal = load_yaml_file(root, Path::new("portal.yaml"), true, diagnostics);
+    content.contacts = load_yaml_file(root, Path::new("contacts.yaml"), false, diagnostics);
+
+    let (releases, problems) = load_markdown_dir::<RawRelease>(root, "releases");
+    content.releases = releases;
+    diagnostics.extend(problems);
+    let (runbooks, problems) = load_markdown_dir::<RawRunbook>(root, "runbooks");
+    content.runbooks = runbooks;
+    diagnostics.extend(problems);
+
+    for path in list_files(root, "checklists", &["yaml", "yml"], diagnostics) {
+        let stem = file_stem(&path);
+        if let Some(file) = load_yaml_file(root, &path, true, diagnostics) {
+            content.checklists.push((stem, file));
+        }
+    }
+    content
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Files with one of `extensions` below `root/dir`, relative to `root`, sorted.
+/// Hidden files and files starting with `_` are skipped (drafts, editor files).
+fn list_files(
+    root: &Path,
+    dir: &str,
+    extensions: &[&str],
+    diagnostics: &mut Diagnostics,
+) -> Vec<PathBuf> {
+    let base = root.join(dir);
+    if !base.is_dir() {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(&base);
+                let rel = path.strip_prefix(root).unwrap_or(path);
+                diagnostics.push(Diagnostic::error(
+                    SourceRef::file(rel),
+                    None,
+                    format!("cannot read: {err}"),
+                ));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        let wanted = entry.file_type().is_file()
+            && !name.starts_with('.')
+            && !name.starts_with('_')
+            && entry
+                .path()
+                .extension()
+                .is_some_and(|ext| extensions.iter().any(|e| ext == *e));
+        if wanted {
+            if let Ok(rel) = entry.path().strip_prefix(root) {
+                files.push(rel.to_path_buf());
+            }
+        }
+    }
+    files
+}
+
+fn load_markdown_dir<T: DeserializeOwned + Send>(
+    root: &Path,
+    dir: &str,
+) -> (Vec<MarkdownFile<T>>, Vec<Diagnostic>) {
+    let mut diagnostics = Diagnostics::default();
+    let paths = list_files(root, dir, &["md", "markdown"], &mut diagnostics);
+    let results: Vec<Result<MarkdownFile<T>, Diagnostic>> = paths
+        .par_iter()
+        .map(|path| load_markdown_file(root, path))
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(file) => files.push(file),
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
+    (files, diagnostics.into_iter().collect())
+}
+
+fn load_markdown_file<T: DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+) -> Result<MarkdownFile<T>, Diagnostic> {
+    let text = read_text(root, path)?;
+    let split = split_front_matter(&text).ok_or_else(|| {
+        Diagnostic::error(
+            SourceRef::new(path, 1, 1),
+            None,
+            "missing front matter",
+        )
+        .with_help("start the file with a line `---`, then the YAML fields, then a line `---`, then the Markdown")
+    })?;
+    let front = parse_yaml(split.yaml, path, split.yaml_line - 1)?;
+    Ok(MarkdownFile {
+        path: path.to_path_buf(),
+        stem: file_stem(path),
+        front,
+        front_line_offset: split.yaml_line - 1,
+        body: split.body.to_owned(),
+        body_line: split.body_line,
+    })
+}
+
+fn load_yaml_file<T: DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+    required: bool,
+    diagnostics: &mut Diagnostics,
+) -> Option<YamlFile<T>> {
+    if !root.join(path).exists() {
+        if required {
+            diagnostics.push(
+                Diagnostic::error(SourceRef::file(path), None, "file not found").with_help(
+                    "is this a Shipboard content repo? `shipboard init DIR` creates one",
+                ),
+            );
+        }
+        return None;
+    }
+    let parsed = read_text(root, path).and_then(|text| parse_yaml(&text, path, 0));
+    match parsed {
+        Ok(data) => Some(YamlFile {
+            path: path.to_path_buf(),
+            data,
+        }),
+        Err(problem) => {
+            diagnostics.push(problem);
+            None
+        }
+    }
+}
+
+/// Reads a file as UTF-8, naming the line of the first invalid byte otherwise.
+fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
+    let bytes = fs::read(root.join(path)).map_err(|err| {
+        Diagnostic::error(
+            SourceRef::file(path),
+            None,
+            format!("cannot read file: {err}"),
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+        let column = valid.iter().rev().take_while(|b| **b != b'\n').count() as u32 + 1;
+        Diagnostic::error(
+            SourceRef::new(path, line, column),
+            None,
+            "the file is not valid UTF-8",
+        )
+        .with_help("save the file as UTF-8 (most editors have an \"encoding\" setting)")
+    })
+}
+
+struct FrontMatter<'a> {
+    yaml: &'a str,
+    /// 1-based line of the first YAML line.
+    yaml_line: u32,
+    body: &'a str,
+    body_line: u32,
+}
+
+/// Splits `---\nyaml\n---\nbody`. Accepts a BOM and CRLF line ends.
+fn split_front_matter(text: &str) -> Option<FrontMatter<'_>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
+    let mut offset = 0;
+    let mut line = 2;
+    for raw_line in rest.split_inclusive('\n') {
+        if raw_line.trim_end_matches(['\r', '\n']) == "---" {
+            let body = &rest[offset + raw_line.len()..];
+            return Some(FrontMatter {
+                yaml: &rest[..offset],
+                yaml_line: 2,
+                body,
+                body_line: line + 1,
+            });
+        }
+        offset += raw_line.len();
+        line += 1;
+    }
+    None
+}
+
+/// Parses YAML into `T`, turning a failure into a diagnostic at the file's real line.
+pub fn parse_yaml<T: DeserializeOwned>(
+    yaml: &str,
+    path: &Path,
+    line_offset: u32,
+) -> Result<T, Diagnostic> {
+    let mut options = serde_saphyr::Options::default();
+    options.with_snippet = false;
+    serde_saphyr::from_str_with_options(yaml, options).map_err(|err| {
+        let (line, column) = err
+            .location()
+            .map(|l| (l.line() as u32, l.column() as u32))
+            .unwrap_or((1, 1));
+        let field = field_on_line(yaml, line);
+        let message = strip_position_suffix(&err.to_string());
+        Diagnostic::error(
+            SourceRef::new(path, line + line_offset, column),
+            field.as_deref(),
+            message,
+        )
+        .with_help(yaml_help(&err.to_string()))
+    })
+}
+
+/// The mapping key written on `line` (1-based), if any: authors think in fields.
+fn field_on_line(yaml: &str, line: u32) -> Option<String> {
+    let text = yaml.lines().nth(line.checked_sub(1)? as usize)?;
+    let text = text.trim_start().trim_start_matches("- ").trim_start();
+    let (key, _) = text.split_once(':')?;
+    let valid = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    valid.then(|| key.to_owned())
+}
+
+fn strip_position_suffix(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn yaml_help(message: &str) -> &'static str {
+    if message.contains("unknown field") {
+        "remove the field or fix its spelling; the README's \"Content format\" lists every field"
+    } else if message.contains("missing field") {
+        "add the field; the README's \"Content format\" shows an example"
+    } else if message.contains("unknown variant") {
+        "use one of the values listed"
+    } else if message.contains("duplicate mapping key") {
+        "a field is written twice: keep one"
+    } else {
+        "check the YAML syntax and the value's type at this position (quote strings that contain `: ` or start with a special character)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::raw::RawRunbook;
+
+    #[test]
+    fn splits_front_matter_and_counts_lines() {
+        let split = split_front_matter("---\na: 1\nb: 2\n---\nbody\n").unwrap();
+        assert_eq!(split.yaml, "a: 1\nb: 2\n");
+        assert_eq!(split.yaml_line, 2);
+        assert_eq!(split.body, "body\n");
+        assert_eq!(split.body_line, 5);
+    }
+
+    #[test]
+    fn front_matter_with_crlf_and_bom() {
+        let split = split_front_matter("\u{feff}---\r\na: 1\r\n---\r\nbody").unwrap();
+        assert_eq!(split.yaml, "a: 1\r\n");
+        assert_eq!(split.body, "body");
+    }
+
+    #[test]
+    fn no_front_matter_is_none() {
+        assert!(split_front_matter("# Title\n").is_none());
+        assert!(split_front_matter("---\na: 1\n").is_none());
+    }
+
+    #[test]
+    fn yaml_errors_point_at_file_line_and_field() {
+        let yaml = "title: T\nkind: rollback\nowner: x\ncolour: red\n";
+        let err = parse_yaml::<RawRunbook>(yaml, Path::new("runbooks/a.md"), 1).unwrap_err();
+        assert_eq!(err.at, SourceRef::new("runbooks/a.md", 5, 1));
+        assert_eq!(err.field.as_deref(), Some("colour"));
+        assert!(
+            err.message.starts_with("unknown field `colour`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn wrong_enum_value_names_the_field() {
+        let yaml = "title: T\nkind: rolback\nowner: x\n";
+        let err = parse_yaml::<RawRunbook>(yaml, Path::new("r.md"), 0).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("kind"));
+        assert_eq!(err.at.line, 2);
+    }
+}

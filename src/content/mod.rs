@@ -1,0 +1,345 @@
+//! Content: the typed, cross-checked model of a content repo.
+//!
+//! `load` reads files into `raw` structs; `validate` turns them into these types, in which
+//! every reference resolves, every date is a UTC instant and every version is SemVer. Later
+//! stages (git history, calendar, site model) only ever see these types. Each value that a
+//! later check may complain about keeps its `SourceRef`.
+
+pub mod load;
+pub mod raw;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
+use semver::{Version, VersionReq};
+
+use crate::diagnostics::SourceRef;
+pub use raw::{ReleaseStatus, ReleaseType, Rollout, RunbookKind};
+
+/// A whole, valid content repo.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub portal: Portal,
+    pub systems: Vec<System>,
+    /// Sorted by window start, then system, then version.
+    pub releases: Vec<Release>,
+    /// Sorted by slug.
+    pub runbooks: Vec<Runbook>,
+    pub people: Vec<Person>,
+    pub roles: Vec<Role>,
+    pub ladders: Vec<Ladder>,
+    pub rotations: Vec<Rotation>,
+    /// Sorted by id.
+    pub checklists: Vec<Checklist>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Portal {
+    pub title: String,
+    /// Always ends with `/`.
+    pub base_url: String,
+    pub timezone: Tz,
+    pub description: Option<String>,
+    /// `None` for the built-in default theme, else the theme folder name.
+    pub theme: Option<String>,
+    pub runbook_review_days: u32,
+    pub freezes: Vec<WindowRule>,
+    pub maintenance_windows: Vec<WindowRule>,
+    /// Release type -> requirements; each requirement is satisfied by any of its roles.
+    pub approval_policy: BTreeMap<ReleaseType, Vec<Vec<String>>>,
+    /// External `.ics` files (relative to the content dir) whose events are freezes.
+    pub import_freezes: Vec<(String, SourceRef)>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone)]
+pub struct System {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub owner: String,
+    pub rollback_runbook: String,
+    pub escalation: Option<String>,
+    /// Relative to the content dir; `None` means the content repo itself.
+    pub repo: Option<String>,
+    /// Contains `{version}`.
+    pub tag_pattern: String,
+    pub commit_url: Option<String>,
+    pub compare_url: Option<String>,
+    pub ticket_url: Option<String>,
+    pub include_paths: Vec<String>,
+    pub prereleases: bool,
+    pub source: SourceRef,
+}
+
+/// A named freeze or maintenance window.
+#[derive(Debug, Clone)]
+pub struct WindowRule {
+    pub name: String,
+    pub reason: Option<String>,
+    pub schedule: Schedule,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Schedule {
+    /// One span of time.
+    Once {
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
+    /// Every listed weekday from `start` to `end` wall-clock time in the portal's zone,
+    /// optionally limited to dates `from..=until`.
+    Weekly {
+        days: Vec<Weekday>,
+        start: NaiveTime,
+        end: NaiveTime,
+        from: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub system: String,
+    pub version: Version,
+    pub kind: ReleaseType,
+    pub status: ReleaseStatus,
+    pub title: Option<String>,
+    pub status_note: Option<String>,
+    pub window: ReleaseWindow,
+    pub owner: String,
+    /// Role id -> person ids, in the order written.
+    pub people: BTreeMap<String, Vec<String>>,
+    pub approvals: Vec<Approval>,
+    pub tickets: Vec<String>,
+    pub checklist: Option<String>,
+    pub runbooks: Vec<String>,
+    pub rollout: Option<Rollout>,
+    pub depends_on: Vec<Dependency>,
+    /// Markdown release notes.
+    pub notes: String,
+    /// The release file and the line where its notes start.
+    pub source: SourceRef,
+    pub notes_line: u32,
+}
+
+impl Release {
+    /// `payments@2.4.0`: unique across the portal.
+    pub fn key(&self) -> String {
+        format!("{}@{}", self.system, self.version)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ReleaseWindow {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The zone the window was written in (for display).
+    pub timezone: Tz,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone)]
+pub struct Approval {
+    pub role: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dependency {
+    pub system: String,
+    pub requirement: VersionReq,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone)]
+pub struct Runbook {
+    pub slug: String,
+    pub title: String,
+    pub kind: RunbookKind,
+    pub system: Option<String>,
+    pub owner: String,
+    pub summary: Option<String>,
+    pub body: String,
+    /// The runbook file, relative to the content dir.
+    pub source: SourceRef,
+    pub body_line: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub chat: Option<String>,
+}
+
+/// Release stages from the seeds' matrix, in order.
+pub const STAGES: [(&str, &str); 4] = [
+    ("verify", "Verify code"),
+    ("deploy", "Deploy"),
+    ("monitor", "Monitor production"),
+    ("failed_deploy", "Failed deploy"),
+];
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Per stage in `STAGES` order: `None` not needed, `Some("needed")` or a condition.
+    pub stages: [Option<String>; 4],
+}
+
+#[derive(Debug, Clone)]
+pub struct Ladder {
+    pub id: String,
+    pub name: String,
+    pub steps: Vec<LadderStep>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LadderStep {
+    pub contact: LadderContact,
+    /// Escalate to the next step when the problem is not clear within this many seconds.
+    pub within_secs: Option<u64>,
+    pub how: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LadderContact {
+    Person(String),
+    Rotation(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<String>,
+    pub length_days: u32,
+    /// The first handoff.
+    pub start: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Checklist {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub phases: Vec<Phase>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone)]
+pub struct Phase {
+    pub id: String,
+    pub title: String,
+    pub items: Vec<ChecklistItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChecklistItem {
+    pub id: String,
+    pub text: String,
+    /// Role id.
+    pub owner: Option<String>,
+}
+
+impl Content {
+    pub fn system(&self, id: &str) -> Option<&System> {
+        self.systems.iter().find(|s| s.id == id)
+    }
+
+    pub fn person(&self, id: &str) -> Option<&Person> {
+        self.people.iter().find(|p| p.id == id)
+    }
+
+    pub fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    pub fn runbook(&self, slug: &str) -> Option<&Runbook> {
+        self.runbooks.iter().find(|r| r.slug == slug)
+    }
+
+    pub fn checklist(&self, id: &str) -> Option<&Checklist> {
+        self.checklists.iter().find(|c| c.id == id)
+    }
+
+    pub fn ladder(&self, id: &str) -> Option<&Ladder> {
+        self.ladders.iter().find(|l| l.id == id)
+    }
+
+    pub fn rotation(&self, id: &str) -> Option<&Rotation> {
+        self.rotations.iter().find(|r| r.id == id)
+    }
+}
+
+impl ReleaseType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseType::Major => "major",
+            ReleaseType::Minor => "minor",
+            ReleaseType::Patch => "patch",
+            ReleaseType::Emergency => "emergency",
+        }
+    }
+}
+
+impl ReleaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseStatus::Planned => "planned",
+            ReleaseStatus::Approved => "approved",
+            ReleaseStatus::InProgress => "in-progress",
+            ReleaseStatus::Released => "released",
+            ReleaseStatus::RolledBack => "rolled-back",
+            ReleaseStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReleaseStatus::Planned => "Planned",
+            ReleaseStatus::Approved => "Approved",
+            ReleaseStatus::InProgress => "In progress",
+            ReleaseStatus::Released => "Released",
+            ReleaseStatus::RolledBack => "Rolled back",
+            ReleaseStatus::Cancelled => "Cancelled",
+        }
+    }
+
+    /// Whether the release has happened (its tag should exist).
+    pub fn has_shipped(self) -> bool {
+        matches!(self, ReleaseStatus::Released | ReleaseStatus::RolledBack)
+    }
+}
+
+impl Rollout {
+    pub fn label(self) -> &'static str {
+        match self {
+            Rollout::Canary => "Canary",
+            Rollout::BlueGreen => "Blue-green",
+            Rollout::AllAtOnce => "All at once",
+        }
+    }
+}
+
+impl RunbookKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunbookKind::Deploy => "deploy",
+            RunbookKind::Rollback => "rollback",
+            RunbookKind::Hotfix => "hotfix",
+            RunbookKind::Verification => "verification",
+            RunbookKind::Other => "other",
+        }
+    }
+}

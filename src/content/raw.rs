@@ -1,0 +1,310 @@
+//! Raw content: the YAML of every content file, deserialized as written, with spans.
+//!
+//! These structs mirror the files one to one (see the README's "Content format"). Unknown
+//! fields are rejected so typos surface. Values that need checking later (ids, dates,
+//! versions) are kept as `Spanned<String>` so that `validate` can point at them. Nothing here
+//! interprets a value; that is `validate`'s job.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// A string with the line and column it was written at.
+pub type Text = Spanned<String>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPortal {
+    pub title: Text,
+    pub base_url: Text,
+    pub timezone: Text,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub theme: Option<Text>,
+    #[serde(default)]
+    pub runbook_review_days: Option<u32>,
+    pub systems: Vec<RawSystem>,
+    #[serde(default)]
+    pub freezes: Vec<RawWindowRule>,
+    #[serde(default)]
+    pub maintenance_windows: Vec<RawWindowRule>,
+    #[serde(default)]
+    pub approval_policy: BTreeMap<String, Vec<Text>>,
+    /// External `.ics` files whose events become freezes (calendar import).
+    #[serde(default)]
+    pub import_freezes: Vec<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSystem {
+    pub id: Text,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub owner: Text,
+    pub rollback_runbook: Text,
+    #[serde(default)]
+    pub escalation: Option<Text>,
+    #[serde(default)]
+    pub repo: Option<Text>,
+    #[serde(default)]
+    pub tag_pattern: Option<Text>,
+    #[serde(default)]
+    pub commit_url: Option<String>,
+    #[serde(default)]
+    pub compare_url: Option<String>,
+    #[serde(default)]
+    pub ticket_url: Option<String>,
+    #[serde(default)]
+    pub include_paths: Vec<String>,
+    #[serde(default)]
+    pub prereleases: bool,
+}
+
+/// A freeze or maintenance window: either one-off (`start`/`end`) or `weekly`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindowRule {
+    pub name: Text,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub start: Option<Text>,
+    #[serde(default)]
+    pub end: Option<Text>,
+    #[serde(default)]
+    pub weekly: Option<RawWeekly>,
+    /// Weekly rules apply from this date (inclusive)...
+    #[serde(default)]
+    pub from: Option<Text>,
+    /// ...until this date (inclusive).
+    #[serde(default)]
+    pub until: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWeekly {
+    pub days: Vec<Text>,
+    pub start: Text,
+    pub end: Text,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelease {
+    pub system: Text,
+    pub version: Text,
+    #[serde(rename = "type")]
+    pub kind: Spanned<ReleaseType>,
+    pub status: Spanned<ReleaseStatus>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub status_note: Option<String>,
+    pub window: Spanned<RawWindow>,
+    pub owner: Text,
+    #[serde(default)]
+    pub people: BTreeMap<String, Spanned<Vec<Text>>>,
+    #[serde(default)]
+    pub approvals: Vec<Spanned<RawApproval>>,
+    #[serde(default)]
+    pub tickets: Vec<Text>,
+    #[serde(default)]
+    pub checklist: Option<Text>,
+    #[serde(default)]
+    pub runbooks: Vec<Text>,
+    #[serde(default)]
+    pub rollout: Option<Rollout>,
+    #[serde(default)]
+    pub depends_on: Vec<RawDependency>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindow {
+    pub start: Text,
+    pub end: Text,
+    #[serde(default)]
+    pub timezone: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApproval {
+    pub role: Text,
+    pub by: Text,
+    pub at: Text,
+    #[serde(default)]
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDependency {
+    pub system: Text,
+    pub version: Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReleaseType {
+    Major,
+    Minor,
+    Patch,
+    Emergency,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReleaseStatus {
+    Planned,
+    Approved,
+    InProgress,
+    Released,
+    RolledBack,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rollout {
+    Canary,
+    BlueGreen,
+    AllAtOnce,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRunbook {
+    pub title: Text,
+    pub kind: RunbookKind,
+    #[serde(default)]
+    pub system: Option<Text>,
+    pub owner: Text,
+    #[serde(default)]
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunbookKind {
+    Deploy,
+    Rollback,
+    Hotfix,
+    Verification,
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContacts {
+    #[serde(default)]
+    pub people: Vec<RawPerson>,
+    #[serde(default)]
+    pub roles: Vec<RawRole>,
+    #[serde(default)]
+    pub ladders: Vec<RawLadder>,
+    #[serde(default)]
+    pub rotations: Vec<RawRotation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPerson {
+    pub id: Text,
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub chat: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    pub id: Text,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub stages: RawStages,
+}
+
+/// Who is needed at which release stage: "needed", a condition, or absent (not needed).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStages {
+    #[serde(default)]
+    pub verify: Option<String>,
+    #[serde(default)]
+    pub deploy: Option<String>,
+    #[serde(default)]
+    pub monitor: Option<String>,
+    #[serde(default)]
+    pub failed_deploy: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLadder {
+    pub id: Text,
+    pub name: String,
+    pub steps: Vec<Spanned<RawLadderStep>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLadderStep {
+    #[serde(default)]
+    pub person: Option<Text>,
+    #[serde(default)]
+    pub rotation: Option<Text>,
+    #[serde(default)]
+    pub within: Option<Text>,
+    #[serde(default)]
+    pub how: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRotation {
+    pub id: Text,
+    pub name: String,
+    pub members: Vec<Text>,
+    pub length_days: Spanned<u32>,
+    pub start: Text,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChecklist {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub phases: Vec<RawPhase>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPhase {
+    pub id: Text,
+    pub title: String,
+    pub items: Vec<RawChecklistItem>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChecklistItem {
+    pub id: Text,
+    pub text: String,
+    #[serde(default)]
+    pub owner: Option<Text>,
+}

@@ -1,0 +1,10 @@
+//! Shipboard: a release portal generator.
+//!
+//! The pipeline runs one way: `content::load` reads files -> `validate` checks and types
+//! them -> `model` builds every page's data -> `render` formats it with templates ->
+//! `output` writes it aside and swaps it in. `commands` are thin drivers over it.
+
+pub mod calendar;
+pub mod content;
+pub mod diagnostics;
+pub mod validate;

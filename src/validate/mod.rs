@@ -1,0 +1,626 @@
+//! Validate: turn raw, spanned content into typed `Content`, collecting every problem.
+//!
+//! Each value is checked where it is converted (ids are slugs, dates parse, versions are
+//! SemVer) and every reference is resolved (systems, people, roles, runbooks, checklists,
+//! ladders). Problems never stop the pass: all of them are reported in one run, each with
+//! file, line, column and field. `build`, `check` and `serve` all go through here. This
+//! module does no I/O.
+
+mod people;
+mod releases;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono_tz::Tz;
+use serde_saphyr::Spanned;
+
+use crate::calendar::time::{self, TimeError};
+use crate::content::load::{RawContent, YamlFile};
+use crate::content::raw::{RawPortal, RawSystem, RawWindowRule};
+use crate::content::{
+    Checklist, ChecklistItem, Content, Phase, Portal, ReleaseType, Runbook, RunbookKind, Schedule,
+    System, WindowRule,
+};
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
+
+/// Converts `raw` into `Content`. Returns `None` when the content has errors that leave no
+/// usable portal (for example a missing `portal.yaml`); otherwise returns the content even
+/// when `diagnostics` holds errors, so callers decide (a build refuses, a check reports).
+pub fn validate(raw: &RawContent, diagnostics: &mut Diagnostics) -> Option<Content> {
+    let portal_file = raw.portal.as_ref()?;
+    let mut v = Validator {
+        diagnostics,
+        zone: Tz::UTC,
+        known: Known::collect(raw),
+    };
+    let (portal, systems) = v.portal(portal_file);
+    v.zone = portal.timezone;
+    let (people, roles, ladders, rotations) = match &raw.contacts {
+        Some(file) => v.contacts(file),
+        None => Default::default(),
+    };
+    let checklists = v.checklists(raw);
+    let runbooks = v.runbooks(raw);
+    let mut content = Content {
+        portal,
+        systems,
+        releases: Vec::new(),
+        runbooks,
+        people,
+        roles,
+        ladders,
+        rotations,
+        checklists,
+    };
+    content.releases = v.releases(raw, &content);
+    Some(content)
+}
+
+/// Shared state of one validation pass.
+struct Validator<'a> {
+    diagnostics: &'a mut Diagnostics,
+    zone: Tz,
+    known: Known,
+}
+
+/// Every id defined anywhere, collected before conversion so that each reference can be
+/// checked where it is written, with its span.
+#[derive(Default)]
+struct Known {
+    systems: BTreeSet<String>,
+    people: BTreeSet<String>,
+    roles: BTreeSet<String>,
+    ladders: BTreeSet<String>,
+    rotations: BTreeSet<String>,
+    runbooks: BTreeMap<String, RunbookKind>,
+    checklists: BTreeSet<String>,
+}
+
+impl Known {
+    fn collect(raw: &RawContent) -> Known {
+        let mut known = Known::default();
+        if let Some(portal) = &raw.portal {
+            known.systems = portal
+                .data
+                .systems
+                .iter()
+                .map(|s| s.id.value.clone())
+                .collect();
+        }
+        if let Some(contacts) = &raw.contacts {
+            let c = &contacts.data;
+            known.people = c.people.iter().map(|p| p.id.value.clone()).collect();
+            known.roles = c.roles.iter().map(|r| r.id.value.clone()).collect();
+            known.ladders = c.ladders.iter().map(|l| l.id.value.clone()).collect();
+            known.rotations = c.rotations.iter().map(|r| r.id.value.clone()).collect();
+        }
+        known.runbooks = raw
+            .runbooks
+            .iter()
+            .map(|r| (r.stem.clone(), r.front.kind))
+            .collect();
+        known.checklists = raw.checklists.iter().map(|(id, _)| id.clone()).collect();
+        known
+    }
+}
+
+/// The position of a spanned value in `path`, whose YAML starts `offset` lines in.
+fn at<T>(path: &Path, offset: u32, value: &Spanned<T>) -> SourceRef {
+    SourceRef::new(
+        path,
+        value.referenced.line() as u32 + offset,
+        value.referenced.column() as u32,
+    )
+}
+
+/// Ids appear in URLs and file names: keep them to lowercase slugs.
+pub fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+}
+
+impl Validator<'_> {
+    fn error(&mut self, at: SourceRef, field: &str, message: impl Into<String>, help: &str) {
+        self.diagnostics
+            .push(Diagnostic::error(at, Some(field), message).with_help(help));
+    }
+
+    /// Checks that a spanned id is a slug; returns it either way so later checks go on.
+    fn slug(&mut self, path: &Path, offset: u32, value: &Spanned<String>, field: &str) -> String {
+        if !is_slug(&value.value) {
+            self.error(
+                at(path, offset, value),
+                field,
+                format!("\"{}\" is not a valid id", value.value),
+                "use lowercase letters, digits and '-' only (it becomes part of a URL), e.g. payments-api",
+            );
+        }
+        value.value.clone()
+    }
+
+    fn datetime(
+        &mut self,
+        path: &Path,
+        offset: u32,
+        value: &Spanned<String>,
+        field: &str,
+        zone: Tz,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.timed(
+            path,
+            offset,
+            value,
+            field,
+            time::parse_datetime(&value.value, zone),
+        )
+    }
+
+    fn timed<T>(
+        &mut self,
+        path: &Path,
+        offset: u32,
+        value: &Spanned<String>,
+        field: &str,
+        result: Result<T, TimeError>,
+    ) -> Option<T> {
+        result
+            .map_err(|err| self.error(at(path, offset, value), field, err.to_string(), err.help()))
+            .ok()
+    }
+
+    fn portal(&mut self, file: &YamlFile<RawPortal>) -> (Portal, Vec<System>) {
+        let raw = &file.data;
+        let path = file.path.as_path();
+        let timezone = self
+            .timed(
+                path,
+                0,
+                &raw.timezone,
+                "timezone",
+                time::parse_zone(&raw.timezone.value),
+            )
+            .unwrap_or(Tz::UTC);
+        self.zone = timezone;
+        let base_url = self.base_url(path, &raw.base_url);
+        if raw.title.value.trim().is_empty() {
+            self.error(
+                at(path, 0, &raw.title),
+                "title",
+                "the title is empty",
+                "give the portal a name, e.g. \"Acme Release Portal\"",
+            );
+        }
+        let theme = raw.theme.as_ref().and_then(|theme| {
+            if theme.value == "default" {
+                None
+            } else {
+                Some(self.slug(path, 0, theme, "theme"))
+            }
+        });
+        let approval_policy = self.approval_policy(path, raw);
+        let portal = Portal {
+            title: raw.title.value.trim().to_owned(),
+            base_url,
+            timezone,
+            description: raw.description.clone(),
+            theme,
+            runbook_review_days: raw.runbook_review_days.unwrap_or(180),
+            freezes: self.window_rules(path, &raw.freezes, "freezes"),
+            maintenance_windows: self.window_rules(
+                path,
+                &raw.maintenance_windows,
+                "maintenance_windows",
+            ),
+            approval_policy,
+            import_freezes: raw
+                .import_freezes
+                .iter()
+                .map(|f| (f.value.clone(), at(path, 0, f)))
+                .collect(),
+            source: SourceRef::file(path),
+        };
+        let systems = self.systems(path, &raw.systems);
+        (portal, systems)
+    }
+
+    fn base_url(&mut self, path: &Path, value: &Spanned<String>) -> String {
+        let url = value.value.trim();
+        let valid =
+            (url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
+                && !url.contains(char::is_whitespace)
+                && !url.contains(['"', '<', '>', '\'']);
+        if !valid {
+            self.error(
+                at(path, 0, value),
+                "base_url",
+                format!("\"{url}\" is not an absolute URL"),
+                "write the address the portal is served at, e.g. https://releases.example.com/",
+            );
+        }
+        let mut url = url.to_owned();
+        if !url.ends_with('/') {
+            url.push('/');
+        }
+        url
+    }
+
+    fn approval_policy(
+        &mut self,
+        path: &Path,
+        raw: &RawPortal,
+    ) -> BTreeMap<ReleaseType, Vec<Vec<String>>> {
+        let mut policy = BTreeMap::new();
+        for (kind, requirements) in &raw.approval_policy {
+            let kind = match kind.as_str() {
+                "major" => ReleaseType::Major,
+                "minor" => ReleaseType::Minor,
+                "patch" => ReleaseType::Patch,
+                "emergency" => ReleaseType::Emergency,
+                other => {
+                    let where_ = requirements
+                        .first()
+                        .map(|r| at(path, 0, r))
+                        .unwrap_or_else(|| SourceRef::file(path));
+                    self.error(
+                        where_,
+                        "approval_policy",
+                        format!("\"{other}\" is not a release type"),
+                        "use major, minor, patch or emergency",
+                    );
+                    continue;
+                }
+            };
+            let parsed = requirements
+                .iter()
+                .map(|req| {
+                    let roles: Vec<String> = req
+                        .value
+                        .split('|')
+                        .map(|r| r.trim().to_owned())
+                        .filter(|r| !r.is_empty())
+                        .collect();
+                    for role in &roles {
+                        if !self.known.roles.contains(role) {
+                            self.unknown(
+                                at(path, 0, req),
+                                "approval_policy",
+                                "role",
+                                role,
+                                "contacts.yaml `roles:`",
+                            );
+                        }
+                    }
+                    roles
+                })
+                .collect();
+            policy.insert(kind, parsed);
+        }
+        policy
+    }
+
+    fn systems(&mut self, path: &Path, raw: &[RawSystem]) -> Vec<System> {
+        let mut seen = BTreeSet::new();
+        let mut systems = Vec::new();
+        if raw.is_empty() {
+            self.error(
+                SourceRef::file(path),
+                "systems",
+                "no systems are defined",
+                "list at least one system under `systems:` (id, name, owner, rollback_runbook)",
+            );
+        }
+        for system in raw {
+            let id = self.slug(path, 0, &system.id, "systems.id");
+            if !seen.insert(id.clone()) {
+                self.error(
+                    at(path, 0, &system.id),
+                    "systems.id",
+                    format!("system \"{id}\" is defined twice"),
+                    "give each system a unique id",
+                );
+                continue;
+            }
+            let tag_pattern = match &system.tag_pattern {
+                Some(pattern) if pattern.value.matches("{version}").count() != 1 => {
+                    self.error(
+                        at(path, 0, pattern),
+                        "tag_pattern",
+                        format!(
+                            "\"{}\" must contain {{version}} exactly once",
+                            pattern.value
+                        ),
+                        "e.g. v{version} or payments-v{version}",
+                    );
+                    pattern.value.clone()
+                }
+                Some(pattern) => pattern.value.clone(),
+                None => "v{version}".to_owned(),
+            };
+            self.system_references(path, system);
+            systems.push(System {
+                id,
+                name: system.name.clone(),
+                description: system.description.clone(),
+                owner: system.owner.value.clone(),
+                rollback_runbook: system.rollback_runbook.value.clone(),
+                escalation: system.escalation.as_ref().map(|e| e.value.clone()),
+                repo: system.repo.as_ref().map(|r| r.value.clone()),
+                tag_pattern,
+                commit_url: system.commit_url.clone(),
+                compare_url: system.compare_url.clone(),
+                ticket_url: system.ticket_url.clone(),
+                include_paths: system.include_paths.clone(),
+                prereleases: system.prereleases,
+                source: at(path, 0, &system.id),
+            });
+        }
+        systems
+    }
+
+    fn window_rules(&mut self, path: &Path, raw: &[RawWindowRule], field: &str) -> Vec<WindowRule> {
+        raw.iter()
+            .filter_map(|rule| self.window_rule(path, rule, field))
+            .collect()
+    }
+
+    fn window_rule(
+        &mut self,
+        path: &Path,
+        rule: &RawWindowRule,
+        field: &str,
+    ) -> Option<WindowRule> {
+        let source = at(path, 0, &rule.name);
+        let schedule = match (&rule.start, &rule.end, &rule.weekly) {
+            (Some(start), Some(end), None) => {
+                let start_at = self.datetime(path, 0, start, &format!("{field}.start"), self.zone);
+                let end_at = self.datetime(path, 0, end, &format!("{field}.end"), self.zone);
+                let (start_at, end_at) = (start_at?, end_at?);
+                if end_at <= start_at {
+                    self.error(
+                        at(path, 0, end),
+                        &format!("{field}.end"),
+                        "the window ends before it starts",
+                        "make `end` later than `start`",
+                    );
+                    return None;
+                }
+                Schedule::Once {
+                    start: start_at,
+                    end: end_at,
+                }
+            }
+            (None, None, Some(weekly)) => {
+                let days = weekly
+                    .days
+                    .iter()
+                    .filter_map(|day| {
+                        let parsed = parse_weekday(&day.value);
+                        if parsed.is_none() {
+                            self.error(
+                                at(path, 0, day),
+                                &format!("{field}.weekly.days"),
+                                format!("\"{}\" is not a weekday", day.value),
+                                "use mon, tue, wed, thu, fri, sat or sun",
+                            );
+                        }
+                        parsed
+                    })
+                    .collect();
+                let start = self.timed(
+                    path,
+                    0,
+                    &weekly.start,
+                    &format!("{field}.weekly.start"),
+                    time::parse_time_of_day(&weekly.start.value),
+                );
+                let end = self.timed(
+                    path,
+                    0,
+                    &weekly.end,
+                    &format!("{field}.weekly.end"),
+                    time::parse_time_of_day(&weekly.end.value),
+                );
+                let from = rule.from.as_ref().and_then(|d| {
+                    self.timed(
+                        path,
+                        0,
+                        d,
+                        &format!("{field}.from"),
+                        time::parse_date(&d.value),
+                    )
+                });
+                let until = rule.until.as_ref().and_then(|d| {
+                    self.timed(
+                        path,
+                        0,
+                        d,
+                        &format!("{field}.until"),
+                        time::parse_date(&d.value),
+                    )
+                });
+                let (start, end) = (start?, end?);
+                if end <= start {
+                    self.error(
+                        at(path, 0, &weekly.end),
+                        &format!("{field}.weekly.end"),
+                        "the weekly window ends before it starts",
+                        "use a later `end` (windows across midnight: split them in two)",
+                    );
+                    return None;
+                }
+                Schedule::Weekly {
+                    days,
+                    start,
+                    end,
+                    from,
+                    until,
+                }
+            }
+            _ => {
+                self.error(source.clone(), field, format!("\"{}\" needs either `start` and `end`, or `weekly`", rule.name.value), "write `start:` and `end:` for a one-off window, or `weekly: {days: [...], start: \"09:00\", end: \"17:00\"}`");
+                return None;
+            }
+        };
+        Some(WindowRule {
+            name: rule.name.value.clone(),
+            reason: rule.reason.clone(),
+            schedule,
+            source,
+        })
+    }
+
+    fn checklists(&mut self, raw: &RawContent) -> Vec<Checklist> {
+        let mut checklists = Vec::new();
+        for (id, file) in &raw.checklists {
+            let path = file.path.as_path();
+            if !is_slug(id) {
+                self.error(SourceRef::file(path), "id", format!("checklist file name \"{id}\" is not a valid id"), "rename the file to lowercase letters, digits and '-', e.g. standard-rollout.yaml");
+            }
+            let mut phases = Vec::new();
+            let mut phase_ids = BTreeSet::new();
+            for phase in &file.data.phases {
+                let phase_id = self.slug(path, 0, &phase.id, "phases.id");
+                if !phase_ids.insert(phase_id.clone()) {
+                    self.error(
+                        at(path, 0, &phase.id),
+                        "phases.id",
+                        format!("phase \"{phase_id}\" appears twice"),
+                        "give each phase a unique id",
+                    );
+                }
+                let mut item_ids = BTreeSet::new();
+                let items = phase
+                    .items
+                    .iter()
+                    .map(|item| {
+                        let item_id = self.slug(path, 0, &item.id, "items.id");
+                        if !item_ids.insert(item_id.clone()) {
+                            self.error(
+                                at(path, 0, &item.id),
+                                "items.id",
+                                format!("item \"{item_id}\" appears twice in phase \"{phase_id}\""),
+                                "item ids key the ticks people saved: keep them unique and stable",
+                            );
+                        }
+                        if let Some(owner) = &item.owner {
+                            self.role_ref(path, 0, owner, "items.owner");
+                        }
+                        ChecklistItem {
+                            id: item_id,
+                            text: item.text.clone(),
+                            owner: item.owner.as_ref().map(|o| o.value.clone()),
+                        }
+                    })
+                    .collect();
+                phases.push(Phase {
+                    id: phase_id,
+                    title: phase.title.clone(),
+                    items,
+                });
+            }
+            if phases.iter().all(|p| p.items.is_empty()) {
+                self.error(
+                    SourceRef::file(path),
+                    "phases",
+                    "the checklist has no items",
+                    "add phases with items, or delete the file",
+                );
+            }
+            checklists.push(Checklist {
+                id: id.clone(),
+                title: file.data.title.clone(),
+                description: file.data.description.clone(),
+                phases,
+                source: SourceRef::file(path),
+            });
+        }
+        checklists.sort_by(|a, b| a.id.cmp(&b.id));
+        checklists
+    }
+
+    fn runbooks(&mut self, raw: &RawContent) -> Vec<Runbook> {
+        let mut runbooks: Vec<Runbook> = Vec::new();
+        for file in &raw.runbooks {
+            let path = file.path.as_path();
+            if !is_slug(&file.stem) {
+                self.error(SourceRef::file(path), "slug", format!("runbook file name \"{}\" is not a valid slug", file.stem), "rename the file to lowercase letters, digits and '-', e.g. payments-rollback.md");
+                continue;
+            }
+            if let Some(other) = runbooks.iter().find(|r| r.slug == file.stem) {
+                let message = format!(
+                    "runbook \"{}\" is also defined in {}",
+                    file.stem, other.source
+                );
+                self.error(
+                    SourceRef::file(path),
+                    "slug",
+                    message,
+                    "runbook slugs come from file names: rename one of them",
+                );
+                continue;
+            }
+            let front = &file.front;
+            let offset = file.front_line_offset;
+            self.person_ref(path, offset, &front.owner, "owner");
+            if let Some(system) = &front.system {
+                self.system_ref(path, offset, system, "system");
+            }
+            runbooks.push(Runbook {
+                slug: file.stem.clone(),
+                title: front.title.value.clone(),
+                kind: front.kind,
+                system: front.system.as_ref().map(|s| s.value.clone()),
+                owner: front.owner.value.clone(),
+                summary: front.summary.clone(),
+                body: file.body.clone(),
+                source: SourceRef::file(path),
+                body_line: file.body_line,
+            });
+        }
+        runbooks.sort_by(|a, b| a.slug.cmp(&b.slug));
+        runbooks
+    }
+}
+
+fn parse_weekday(text: &str) -> Option<chrono::Weekday> {
+    use chrono::Weekday::*;
+    let day = match text.trim().to_ascii_lowercase().get(..3)? {
+        "mon" => Mon,
+        "tue" => Tue,
+        "wed" => Wed,
+        "thu" => Thu,
+        "fri" => Fri,
+        "sat" => Sat,
+        "sun" => Sun,
+        _ => return None,
+    };
+    Some(day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("payments-api"));
+        assert!(is_slug("2fa"));
+        assert!(!is_slug(""));
+        assert!(!is_slug("../etc"));
+        assert!(!is_slug("Payments"));
+        assert!(!is_slug("a/b"));
+        assert!(!is_slug("-x"));
+    }
+
+    #[test]
+    fn weekdays() {
+        assert_eq!(parse_weekday("Monday"), Some(chrono::Weekday::Mon));
+        assert_eq!(parse_weekday("sun"), Some(chrono::Weekday::Sun));
+        assert_eq!(parse_weekday("xx"), None);
+    }
+}

@@ -1,0 +1,260 @@
+//! Validation of release files: fields, references, duplicates and the approval policy.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use semver::{Version, VersionReq};
+
+use super::{at, Validator};
+use crate::calendar::time;
+use crate::content::load::{MarkdownFile, RawContent};
+use crate::content::raw::RawRelease;
+use crate::content::{Approval, Content, Dependency, Release, ReleaseStatus, ReleaseWindow};
+use crate::diagnostics::SourceRef;
+
+impl Validator<'_> {
+    pub(super) fn releases(&mut self, raw: &RawContent, content: &Content) -> Vec<Release> {
+        let mut releases: Vec<Release> = Vec::new();
+        let mut seen: BTreeMap<String, SourceRef> = BTreeMap::new();
+        for file in &raw.releases {
+            let Some(release) = self.release(file) else {
+                continue;
+            };
+            let offset = file.front_line_offset;
+            let key = release.key();
+            if let Some(first) = seen.get(&key) {
+                let message = format!(
+                    "{} {} is already defined in {}",
+                    release.system,
+                    release.version,
+                    first.file.display()
+                );
+                self.error(
+                    at(&file.path, offset, &file.front.version),
+                    "version",
+                    message,
+                    "each system + version has one release file: merge them or fix the version",
+                );
+                continue;
+            }
+            seen.insert(key, release.source.clone());
+            self.approval_policy_met(&release, content, file);
+            releases.push(release);
+        }
+        releases.sort_by(|a, b| {
+            (a.window.start, &a.system, &a.version).cmp(&(b.window.start, &b.system, &b.version))
+        });
+        releases
+    }
+
+    /// Converts one release file; `None` when a field needed to place it is unusable.
+    fn release(&mut self, file: &MarkdownFile<RawRelease>) -> Option<Release> {
+        let path = file.path.as_path();
+        let offset = file.front_line_offset;
+        let front = &file.front;
+        let system = self.slug(path, offset, &front.system, "system");
+        self.system_ref(path, offset, &front.system, "system");
+        let version = self.version(path, offset, &front.version);
+        let window = self.release_window(file);
+        self.person_ref(path, offset, &front.owner, "owner");
+        let mut people = BTreeMap::new();
+        for (role, persons) in &front.people {
+            if !self.known.roles.contains(role) {
+                self.unknown(
+                    at(path, offset, persons),
+                    "people",
+                    "role",
+                    role,
+                    "contacts.yaml `roles:`",
+                );
+            }
+            for person in &persons.value {
+                self.person_ref(path, offset, person, &format!("people.{role}"));
+            }
+            people.insert(
+                role.clone(),
+                persons.value.iter().map(|p| p.value.clone()).collect(),
+            );
+        }
+        let approvals = front
+            .approvals
+            .iter()
+            .filter_map(|approval| {
+                let a = &approval.value;
+                self.role_ref(path, offset, &a.role, "approvals.role");
+                self.person_ref(path, offset, &a.by, "approvals.by");
+                let zone = self.zone;
+                let at_time = self.datetime(path, offset, &a.at, "approvals.at", zone)?;
+                Some(Approval {
+                    role: a.role.value.clone(),
+                    by: a.by.value.clone(),
+                    at: at_time,
+                    ticket: a.ticket.clone(),
+                })
+            })
+            .collect();
+        if let Some(checklist) = &front.checklist {
+            let exists = self.known.checklists.contains(&checklist.value);
+            let where_defined = format!("checklists/{}.yaml", checklist.value);
+            self.reference(
+                path,
+                offset,
+                checklist,
+                "checklist",
+                "checklist",
+                exists,
+                &where_defined,
+            );
+        }
+        for runbook in &front.runbooks {
+            self.runbook_ref(path, offset, runbook, "runbooks");
+        }
+        let depends_on = front
+            .depends_on
+            .iter()
+            .filter_map(|dep| {
+                self.system_ref(path, offset, &dep.system, "depends_on.system");
+                if dep.system.value == system {
+                    self.error(
+                        at(path, offset, &dep.system),
+                        "depends_on.system",
+                        "a release cannot depend on its own system",
+                        "remove this entry",
+                    );
+                }
+                let requirement = VersionReq::parse(&dep.version.value)
+                    .map_err(|err| {
+                        self.error(
+                            at(path, offset, &dep.version),
+                            "depends_on.version",
+                            format!(
+                                "\"{}\" is not a SemVer requirement: {err}",
+                                dep.version.value
+                            ),
+                            "write e.g. \">=3.1.0\", \"^2.4\" or \"=1.2.3\"",
+                        )
+                    })
+                    .ok()?;
+                Some(Dependency {
+                    system: dep.system.value.clone(),
+                    requirement,
+                    source: at(path, offset, &dep.system),
+                })
+            })
+            .collect();
+        Some(Release {
+            system,
+            version: version?,
+            kind: front.kind.value,
+            status: front.status.value,
+            title: front.title.clone(),
+            status_note: front.status_note.clone(),
+            window: window?,
+            owner: front.owner.value.clone(),
+            people,
+            approvals,
+            tickets: front.tickets.iter().map(|t| t.value.clone()).collect(),
+            checklist: front.checklist.as_ref().map(|c| c.value.clone()),
+            runbooks: front.runbooks.iter().map(|r| r.value.clone()).collect(),
+            rollout: front.rollout,
+            depends_on,
+            notes: file.body.clone(),
+            source: SourceRef::file(path),
+            notes_line: file.body_line,
+        })
+    }
+
+    fn version(
+        &mut self,
+        path: &Path,
+        offset: u32,
+        value: &serde_saphyr::Spanned<String>,
+    ) -> Option<Version> {
+        let text = value.value.trim();
+        let text = text.strip_prefix('v').unwrap_or(text);
+        Version::parse(text)
+            .map_err(|err| {
+                self.error(
+                    at(path, offset, value),
+                    "version",
+                    format!("\"{}\" is not a SemVer version: {err}", value.value),
+                    "write MAJOR.MINOR.PATCH, e.g. 2.4.0 (pre-releases: 2.4.0-rc.1)",
+                )
+            })
+            .ok()
+    }
+
+    fn release_window(&mut self, file: &MarkdownFile<RawRelease>) -> Option<ReleaseWindow> {
+        let path = file.path.as_path();
+        let offset = file.front_line_offset;
+        let window = &file.front.window;
+        let zone = match &window.value.timezone {
+            Some(name) => self.timed(
+                path,
+                offset,
+                name,
+                "window.timezone",
+                time::parse_zone(&name.value),
+            )?,
+            None => self.zone,
+        };
+        let start = self.datetime(path, offset, &window.value.start, "window.start", zone);
+        let end = self.datetime(path, offset, &window.value.end, "window.end", zone);
+        let (start, end) = (start?, end?);
+        if end <= start {
+            self.error(
+                at(path, offset, &window.value.end),
+                "window.end",
+                "the release window ends before it starts",
+                "make `end` later than `start`",
+            );
+            return None;
+        }
+        Some(ReleaseWindow {
+            start,
+            end,
+            timezone: zone,
+            source: at(path, offset, &window.value.start),
+        })
+    }
+
+    /// A release that is approved or further along needs the approvals its type requires.
+    fn approval_policy_met(
+        &mut self,
+        release: &Release,
+        content: &Content,
+        file: &MarkdownFile<RawRelease>,
+    ) {
+        let needs_approval = !matches!(
+            release.status,
+            ReleaseStatus::Planned | ReleaseStatus::Cancelled
+        );
+        let Some(requirements) = content.portal.approval_policy.get(&release.kind) else {
+            return;
+        };
+        if !needs_approval {
+            return;
+        }
+        for requirement in requirements {
+            let met = release
+                .approvals
+                .iter()
+                .any(|a| requirement.contains(&a.role));
+            if !met {
+                let roles = requirement.join(" or ");
+                let message = format!(
+                    "a {} release that is {} needs an approval by {roles}",
+                    release.kind.as_str(),
+                    release.status.label().to_lowercase()
+                );
+                let help = format!("add `approvals: [{{role: {}, by: <person>, at: <date time>, ticket: <ref>}}]`, or set `status: planned`", requirement[0]);
+                self.error(
+                    at(&file.path, file.front_line_offset, &file.front.status),
+                    "approvals",
+                    message,
+                    &help,
+                );
+            }
+        }
+    }
+}
