@@ -5,6 +5,13 @@
 //! `output` writes it aside and swaps it in. `commands` are thin drivers over it.
 
 pub mod calendar;
+pub mod commands;
 pub mod content;
 pub mod diagnostics;
+pub mod feeds;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod theme;
 pub mod validate;

@@ -7,7 +7,8 @@
 //! time the wall clock shows it. Everything is converted to UTC for the rest of the build.
 
 use chrono::{
-    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+    DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeZone, Utc,
 };
 use chrono_tz::Tz;
 use thiserror::Error;
@@ -77,6 +78,38 @@ pub fn local_to_utc(naive: NaiveDateTime, zone: Tz) -> Result<DateTime<Utc>, Tim
             zone: zone.name().to_owned(),
         }),
     }
+}
+
+/// Converts a computed wall-clock time in `zone` to UTC, never failing (RFC 5545 §3.3.5):
+/// ambiguous times take the first occurrence, times in a gap are read with the UTC offset in
+/// force before the gap, which moves them forward by the length of the gap.
+pub fn local_to_utc_lenient(naive: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
+    match zone.from_local_datetime(&naive) {
+        LocalResult::Single(local) => local.with_timezone(&Utc),
+        LocalResult::Ambiguous(earlier, _) => earlier.with_timezone(&Utc),
+        LocalResult::None => {
+            // The offset a day earlier is the one before the gap (zones never change twice a day).
+            let before = naive - Duration::days(1);
+            let offset = zone.offset_from_utc_datetime(&before).fix();
+            let seconds = i64::from(offset.local_minus_utc());
+            Utc.from_utc_datetime(&(naive - Duration::seconds(seconds)))
+        }
+    }
+}
+
+/// The start of local day `date` in `zone` (midnight, or the first minute after a gap).
+pub fn start_of_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    local_to_utc_lenient(date.and_time(NaiveTime::MIN), zone)
+}
+
+/// The wall-clock time of `instant` in `zone`.
+pub fn to_local(instant: DateTime<Utc>, zone: Tz) -> NaiveDateTime {
+    instant.with_timezone(&zone).naive_local()
+}
+
+/// `2026-12-06 02:00`: an instant as wall-clock time in `zone`, for messages and pages.
+pub fn format_local(instant: DateTime<Utc>, zone: Tz) -> String {
+    to_local(instant, zone).format("%Y-%m-%d %H:%M").to_string()
 }
 
 fn parse_naive(text: &str) -> Option<NaiveDateTime> {
@@ -155,6 +188,34 @@ mod tests {
         assert!(parse_datetime("next tuesday", berlin()).is_err());
         assert!(parse_datetime("2026-02-30 10:00", berlin()).is_err());
         assert!(parse_zone("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn lenient_conversion_follows_rfc_5545() {
+        let gap = NaiveDate::from_ymd_opt(2026, 3, 29)
+            .and_then(|d| d.and_hms_opt(2, 30, 0))
+            .unwrap();
+        // Read with the winter offset (+01:00): 01:30 UTC, which is 03:30 summer time.
+        assert_eq!(
+            local_to_utc_lenient(gap, berlin()).to_rfc3339(),
+            "2026-03-29T01:30:00+00:00"
+        );
+        let twice = NaiveDate::from_ymd_opt(2026, 10, 25)
+            .and_then(|d| d.and_hms_opt(2, 30, 0))
+            .unwrap();
+        assert_eq!(
+            local_to_utc_lenient(twice, berlin()).to_rfc3339(),
+            "2026-10-25T00:30:00+00:00"
+        );
+        let day = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        assert_eq!(
+            start_of_day(day, berlin()).to_rfc3339(),
+            "2026-06-30T22:00:00+00:00"
+        );
+        assert_eq!(
+            format_local(start_of_day(day, berlin()), berlin()),
+            "2026-07-01 00:00"
+        );
     }
 
     #[test]

@@ -1,0 +1,105 @@
+//! Test fixtures: small `Content` values built in memory for the calendar's unit tests.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use crate::content::{
+    Content, Person, Portal, Release, ReleaseStatus, ReleaseType, ReleaseWindow, Rotation, System,
+};
+use crate::diagnostics::SourceRef;
+
+pub fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+}
+
+/// A portal in Europe/Berlin with three systems and two people, no releases or freezes.
+pub fn content() -> Content {
+    let system = |id: &str, name: &str| System {
+        id: id.into(),
+        name: name.into(),
+        description: None,
+        owner: "priya".into(),
+        rollback_runbook: format!("{id}-rollback"),
+        escalation: None,
+        repo: None,
+        tag_pattern: "v{version}".into(),
+        commit_url: None,
+        compare_url: None,
+        ticket_url: None,
+        include_paths: Vec::new(),
+        prereleases: false,
+        source: SourceRef::new("portal.yaml", 8, 7),
+    };
+    let person = |id: &str, name: &str| Person {
+        id: id.into(),
+        name: name.into(),
+        title: None,
+        email: None,
+        phone: None,
+        chat: None,
+    };
+    Content {
+        portal: Portal {
+            title: "Northwind Release Portal".into(),
+            base_url: "https://releases.example.com/".into(),
+            timezone: chrono_tz::Europe::Berlin,
+            description: None,
+            theme: None,
+            runbook_review_days: 180,
+            freezes: Vec::new(),
+            maintenance_windows: Vec::new(),
+            approval_policy: BTreeMap::new(),
+            import_freezes: Vec::new(),
+            source: SourceRef::file("portal.yaml"),
+        },
+        systems: vec![
+            system("payments", "Payments API"),
+            system("ledger", "Ledger"),
+            system("search", "Product Search"),
+        ],
+        releases: Vec::new(),
+        runbooks: Vec::new(),
+        people: vec![person("priya", "Priya Raman"), person("li", "Li Wei")],
+        roles: Vec::new(),
+        ladders: Vec::new(),
+        rotations: vec![Rotation {
+            id: "platform-sre".into(),
+            name: "Platform SRE on-call".into(),
+            members: vec!["li".into(), "priya".into()],
+            length_days: 7,
+            start: utc(2026, 11, 2, 9, 0),
+        }],
+        checklists: Vec::new(),
+    }
+}
+
+/// An approved minor release owned by priya, `minutes` long.
+pub fn release(system: &str, version: &str, start: DateTime<Utc>, minutes: i64) -> Release {
+    let file = format!("releases/{system}-{version}.md");
+    Release {
+        system: system.into(),
+        version: semver::Version::parse(version).unwrap(),
+        kind: ReleaseType::Minor,
+        status: ReleaseStatus::Approved,
+        title: None,
+        status_note: None,
+        window: ReleaseWindow {
+            start,
+            end: start + Duration::minutes(minutes),
+            timezone: chrono_tz::Europe::Berlin,
+            source: SourceRef::new(&file, 8, 10),
+        },
+        owner: "priya".into(),
+        people: BTreeMap::new(),
+        approvals: Vec::new(),
+        tickets: Vec::new(),
+        checklist: None,
+        runbooks: Vec::new(),
+        rollout: None,
+        depends_on: Vec::new(),
+        notes: String::new(),
+        source: SourceRef::file(&file),
+        notes_line: 20,
+    }
+}

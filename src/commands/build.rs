@@ -1,0 +1,154 @@
+//! `shipboard build`: load -> validate -> model -> render -> write, atomically.
+//!
+//! `prepare` (load + validate + theme) is shared with `check` and `serve`, so all three
+//! report the same problems; `render_site` produces the whole site in memory, which `serve`
+//! can hold as its last good build.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::content::{load, Content};
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
+use crate::model::{self, BuildInputs};
+use crate::render::{RenderError, Renderer};
+use crate::theme::Theme;
+use crate::{feeds, output, validate};
+
+/// Content that was loaded and validated, with the theme it renders with.
+pub struct Prepared {
+    pub root: PathBuf,
+    pub content: Option<Content>,
+    pub theme: Option<Theme>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Prepared {
+    /// Content and theme, only when there are no errors.
+    pub fn usable(&self) -> Option<(&Content, &Theme)> {
+        if self.diagnostics.has_errors() {
+            return None;
+        }
+        Some((self.content.as_ref()?, self.theme.as_ref()?))
+    }
+}
+
+/// Loads and validates the content repo at `root`, collecting every problem.
+pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
+    let mut diagnostics = Diagnostics::default();
+    let raw = load::load(root, &mut diagnostics);
+    let mut content = validate::validate(&raw, &mut diagnostics);
+    if let (Some(content), Some(url)) = (content.as_mut(), base_url) {
+        content.portal.base_url = if url.ends_with('/') {
+            url.to_owned()
+        } else {
+            format!("{url}/")
+        };
+    }
+    let theme = content
+        .as_ref()
+        .and_then(|c| match Theme::load(root, c.portal.theme.as_deref()) {
+            Ok(theme) => Some(theme),
+            Err(problem) => {
+                diagnostics.push(problem);
+                None
+            }
+        });
+    if raw.portal.is_none() && !diagnostics.has_errors() {
+        diagnostics.push(Diagnostic::error(
+            SourceRef::file("portal.yaml"),
+            None,
+            "no portal.yaml",
+        ));
+    }
+    Prepared {
+        root: root.to_path_buf(),
+        content,
+        theme,
+        diagnostics,
+    }
+}
+
+/// "Now" for a build: `SOURCE_DATE_EPOCH` (seconds) when set, for reproducible builds.
+pub fn build_time() -> DateTime<Utc> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| Utc.timestamp_opt(secs, 0).single())
+        .unwrap_or_else(Utc::now)
+}
+
+/// Renders the whole site into memory: output path -> bytes.
+pub fn render_site(
+    content: &Content,
+    theme: &Theme,
+    inputs: &BuildInputs,
+) -> Result<BTreeMap<String, Vec<u8>>, RenderError> {
+    let css_version = theme
+        .static_files
+        .get("style.css")
+        .map(|css| format!("{:08x}", model::views::fnv1a64(css) as u32))
+        .unwrap_or_default();
+    let site = model::build(content, inputs, css_version);
+    let renderer = Renderer::new(theme)?;
+    let mut files: BTreeMap<String, Vec<u8>> = theme.static_files.clone();
+    for (path, html) in renderer.render_pages(&site)? {
+        files.insert(path, html.into_bytes());
+    }
+    files.insert("sitemap.xml".into(), feeds::sitemap(&site).into_bytes());
+    files.insert(
+        "releases.atom".into(),
+        feeds::releases_atom(content, &site).into_bytes(),
+    );
+    Ok(files)
+}
+
+/// What a successful build did.
+pub struct BuildReport {
+    pub output: PathBuf,
+    pub files: usize,
+    pub warnings: Diagnostics,
+}
+
+/// Why a build produced no site.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The content has errors; they are in the diagnostics.
+    #[error("the content has {count} error(s); nothing was written")]
+    Content {
+        count: usize,
+        diagnostics: Diagnostics,
+    },
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
+}
+
+/// Builds the portal of `root` into `output` (default `root/public`).
+pub fn run(
+    root: &Path,
+    output: Option<&Path>,
+    base_url: Option<&str>,
+) -> Result<BuildReport, BuildError> {
+    let prepared = prepare(root, base_url);
+    let Some((content, theme)) = prepared.usable() else {
+        let count = prepared.diagnostics.error_count().max(1);
+        return Err(BuildError::Content {
+            count,
+            diagnostics: prepared.diagnostics,
+        });
+    };
+    let inputs = BuildInputs { now: build_time() };
+    let files = render_site(content, theme, &inputs)?;
+    let output = output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.join("public"));
+    output::write_site(&output, root, &files)?;
+    Ok(BuildReport {
+        output,
+        files: files.len(),
+        warnings: prepared.diagnostics,
+    })
+}

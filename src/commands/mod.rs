@@ -1,0 +1,3 @@
+//! Commands: thin drivers over the pipeline stages, one per CLI command.
+
+pub mod build;

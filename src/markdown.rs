@@ -1,0 +1,319 @@
+//! Markdown: release notes and runbooks to safe HTML.
+//!
+//! pulldown-cmark renders CommonMark with tables, task lists, footnotes and strikethrough.
+//! Headings get stable anchor ids and move down one level (the page owns the `<h1>`).
+//! Site-absolute links (`/runbooks/x/`) get the portal's base path. The HTML then goes
+//! through ammonia, so raw HTML, `javascript:` URLs and event handlers in content can never
+//! run script. Links and anchors are returned as data for `check`'s link validation.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+/// A heading of a document, for anchors and tables of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A link written in the Markdown, with the line it is on (relative to the body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenLink {
+    pub destination: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<WrittenLink>,
+}
+
+/// Renders `markdown`; `root` is the site's base path (`/` or `/portal/`).
+pub fn render(markdown: &str, root: &str) -> Rendered {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_FOOTNOTES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    options.insert(Options::ENABLE_TASKLISTS);
+    let line_starts = line_starts(markdown);
+    let mut events: Vec<Event> = Vec::new();
+    let mut headings = Vec::new();
+    let mut links = Vec::new();
+    let mut used_ids = BTreeSet::new();
+    let mut heading_start: Option<(usize, HeadingLevel)> = None;
+
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading_start = Some((events.len(), level));
+                events.push(Event::Text(CowStr::Borrowed("")));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((start, level)) = heading_start.take() {
+                    let text = plain_text(&events[start + 1..]);
+                    let id = unique_id(&slugify(&text), &mut used_ids);
+                    let level = demote(level);
+                    events[start] = Event::Start(Tag::Heading {
+                        level,
+                        id: Some(CowStr::from(id.clone())),
+                        classes: Vec::new(),
+                        attrs: Vec::new(),
+                    });
+                    events.push(Event::End(TagEnd::Heading(level)));
+                    headings.push(Heading {
+                        level: level as u8,
+                        id,
+                        text,
+                    });
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let line = line_of(&line_starts, range.start);
+                links.push(WrittenLink {
+                    destination: dest_url.to_string(),
+                    line,
+                });
+                let dest_url = rebase(dest_url, root);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rebase(dest_url, root);
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Rendered {
+        html: sanitize(&html),
+        headings,
+        links,
+    }
+}
+
+/// Removes everything that could run script or break the page from rendered HTML.
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut builder = ammonia::Builder::default();
+            builder
+                .add_tags(["input", "details", "summary", "section"])
+                .add_generic_attributes(["id"])
+                .add_tag_attributes("input", ["type", "checked", "disabled"])
+                .add_tag_attributes("th", ["align"])
+                .add_tag_attributes("td", ["align"])
+                .add_tag_attributes("ol", ["start"])
+                .add_tag_attribute_values("input", "type", ["checkbox"])
+                .add_allowed_classes("li", ["task-list-item"])
+                .add_allowed_classes("div", ["footnote-definition"])
+                .add_allowed_classes("sup", ["footnote-reference"])
+                .add_allowed_classes("span", ["footnote-definition-label"])
+                .link_rel(Some("noopener noreferrer"));
+            builder
+        })
+        .clean(html)
+        .to_string()
+}
+
+/// `## Steps` in a document is an `<h3>` on the page.
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+/// Site-absolute links get the base path so the portal works under a sub-path.
+fn rebase<'a>(url: CowStr<'a>, root: &str) -> CowStr<'a> {
+    if url.starts_with('/') && !url.starts_with("//") && root != "/" {
+        CowStr::from(format!("{}{}", root.trim_end_matches('/'), url))
+    } else {
+        url
+    }
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_owned()
+}
+
+/// An anchor id from heading text: lowercase words joined by `-`, like GitHub's.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if (c == ' ' || c == '-' || c == '_') && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches('-');
+    if slug.is_empty() {
+        "section".to_owned()
+    } else {
+        slug.to_owned()
+    }
+}
+
+fn unique_id(base: &str, used: &mut BTreeSet<String>) -> String {
+    let mut id = base.to_owned();
+    let mut n = 1;
+    while !used.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+fn line_of(starts: &[usize], offset: usize) -> u32 {
+    starts.partition_point(|start| *start <= offset) as u32
+}
+
+/// Plain-text excerpt of Markdown (first paragraph), for feeds and meta descriptions.
+pub fn excerpt(markdown: &str, max_chars: usize) -> String {
+    let mut text = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(TagEnd::Paragraph) if !text.trim().is_empty() => break,
+            Event::End(TagEnd::Heading(_)) => text.push_str(": "),
+            _ => {}
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// Heading ids per rendered document, for anchor checks: path -> ids.
+pub type Anchors = BTreeMap<String, BTreeSet<String>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_tables_tasks_footnotes_and_demotes_headings() {
+        let out = render(
+            "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nNote[^1]\n\n[^1]: here\n",
+            "/",
+        );
+        assert!(
+            out.html.contains("<h2 id=\"title\">Title</h2>"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("<table>"));
+        assert!(out.html.contains("type=\"checkbox\""));
+        assert!(out.html.contains("footnote-definition"));
+        assert_eq!(
+            out.headings[0],
+            Heading {
+                level: 2,
+                id: "title".into(),
+                text: "Title".into()
+            }
+        );
+    }
+
+    #[test]
+    fn script_and_javascript_links_never_survive() {
+        let md = "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n<a href=\"JaVaScRiPt:alert(1)\">y</a>";
+        let html = render(md, "/").html;
+        let lower = html.to_lowercase();
+        assert!(!lower.contains("<script"), "{html}");
+        assert!(!lower.contains("javascript:"), "{html}");
+        assert!(!lower.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn duplicate_headings_get_unique_ids() {
+        let out = render("## Verify\n\n## Verify\n", "/");
+        let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["verify", "verify-1"]);
+    }
+
+    #[test]
+    fn site_absolute_links_get_the_base_path_and_are_recorded_with_lines() {
+        let out = render(
+            "intro\n\nsee [rollback](/runbooks/pay-rollback/)\n",
+            "/portal/",
+        );
+        assert!(
+            out.html.contains("href=\"/portal/runbooks/pay-rollback/\""),
+            "{}",
+            out.html
+        );
+        assert_eq!(
+            out.links,
+            vec![WrittenLink {
+                destination: "/runbooks/pay-rollback/".into(),
+                line: 3
+            }]
+        );
+    }
+
+    #[test]
+    fn slugify_handles_punctuation_and_unicode() {
+        assert_eq!(slugify("Step 1: Roll back!"), "step-1-roll-back");
+        assert_eq!(slugify("Größe prüfen"), "größe-prüfen");
+        assert_eq!(slugify("!!!"), "section");
+    }
+
+    #[test]
+    fn excerpt_takes_the_first_paragraph() {
+        assert_eq!(
+            excerpt("# H\n\nFirst *para*.\n\nSecond.", 100),
+            "H: First para."
+        );
+        assert_eq!(excerpt("abcdef", 3), "abc…");
+    }
+}

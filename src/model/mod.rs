@@ -1,0 +1,177 @@
+//! Site model: every page of the portal as plain data, sorted and linked.
+//!
+//! This is the contract between the enrich stages (validation, git history, calendar) and
+//! rendering: `build` turns `Content` into a `SiteModel`; templates only format it. No I/O
+//! happens here, and nothing here reads the clock: "now" is an input, so builds are
+//! reproducible.
+
+mod pages;
+pub mod views;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::content::Content;
+use crate::markdown::slugify;
+pub use pages::*;
+
+/// Inputs of a build besides the content.
+#[derive(Debug, Clone)]
+pub struct BuildInputs {
+    /// "Today" for upcoming/recent lists, staleness and the calendar's current month.
+    pub now: DateTime<Utc>,
+}
+
+/// Data every template gets as `site`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteInfo {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    /// The path part of `base_url`: `/` or `/portal/`. Internal links start with it.
+    pub root: String,
+    /// Slug of the title: the widget's storage namespace.
+    pub portal_key: String,
+    pub timezone: String,
+    pub built_on: String,
+    pub generator_version: &'static str,
+    /// Changes when the stylesheet changes, to bust caches.
+    pub css_version: String,
+    pub nav: Vec<NavItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub label: &'static str,
+    pub path: &'static str,
+    pub section: &'static str,
+}
+
+/// One HTML page to render.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Output path relative to the site root: `releases/a/1.0.0/` (a directory, written as
+    /// `index.html` inside it), `` for the home page, or a file name such as `404.html`.
+    pub path: String,
+    pub template: &'static str,
+    /// Which navigation entry is current.
+    pub section: &'static str,
+    pub title: String,
+    pub data: PageData,
+}
+
+impl Page {
+    /// The file this page is written to, relative to the output dir.
+    pub fn output_file(&self) -> String {
+        if self.path.is_empty() || self.path.ends_with('/') {
+            format!("{}index.html", self.path)
+        } else {
+            self.path.clone()
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SiteModel {
+    pub site: SiteInfo,
+    pub pages: Vec<Page>,
+}
+
+const NAV: [NavItem; 6] = [
+    NavItem {
+        label: "Home",
+        path: "",
+        section: "home",
+    },
+    NavItem {
+        label: "Calendar",
+        path: "calendar/",
+        section: "calendar",
+    },
+    NavItem {
+        label: "Releases",
+        path: "releases/",
+        section: "releases",
+    },
+    NavItem {
+        label: "Systems",
+        path: "systems/",
+        section: "systems",
+    },
+    NavItem {
+        label: "Runbooks",
+        path: "runbooks/",
+        section: "runbooks",
+    },
+    NavItem {
+        label: "Contacts",
+        path: "contacts/",
+        section: "contacts",
+    },
+];
+
+/// Builds the site model. `css_version` identifies the stylesheet in use.
+pub fn build(content: &Content, inputs: &BuildInputs, css_version: String) -> SiteModel {
+    let portal = &content.portal;
+    let site = SiteInfo {
+        title: portal.title.clone(),
+        description: portal.description.clone().unwrap_or_else(|| {
+            format!(
+                "Releases, calendar, runbooks and contacts of {}",
+                portal.title
+            )
+        }),
+        base_url: portal.base_url.clone(),
+        root: base_path(&portal.base_url),
+        portal_key: slugify(&portal.title),
+        timezone: portal.timezone.name().to_owned(),
+        built_on: inputs
+            .now
+            .with_timezone(&portal.timezone)
+            .format("%-d %b %Y")
+            .to_string(),
+        generator_version: env!("CARGO_PKG_VERSION"),
+        css_version,
+        nav: NAV.to_vec(),
+    };
+    let pages = pages::all_pages(content, inputs, &site);
+    SiteModel { site, pages }
+}
+
+/// The path of a base URL: `https://x.org/portal` -> `/portal/`.
+pub fn base_path(base_url: &str) -> String {
+    let without_scheme = base_url
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(base_url);
+    let path = if base_url.contains("://") {
+        without_scheme
+            .find('/')
+            .map(|i| &without_scheme[i..])
+            .unwrap_or("/")
+    } else {
+        without_scheme
+    };
+    let mut path = path.split(['?', '#']).next().unwrap_or("/").to_owned();
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path("https://releases.example.com/"), "/");
+        assert_eq!(base_path("https://releases.example.com"), "/");
+        assert_eq!(base_path("https://example.com/portal"), "/portal/");
+        assert_eq!(base_path("http://127.0.0.1:1111/"), "/");
+        assert_eq!(base_path("/sub/"), "/sub/");
+    }
+}

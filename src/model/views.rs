@@ -1,0 +1,409 @@
+//! Views: the plain, preformatted data that templates show (people, releases, runbooks,
+//! checklists, ladders). Dates are formatted here, in the portal's timezone, so templates
+//! never compute anything.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::content::{
+    Checklist, Content, Ladder, LadderContact, Person, Release, ReleaseStatus, Runbook, System,
+};
+use crate::markdown::slugify;
+
+/// A person as shown on pages, with ways to reach them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub id: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// `tel:` URL with only digits and `+`.
+    pub phone_href: Option<String>,
+    pub chat: Option<String>,
+}
+
+impl PersonView {
+    pub fn new(person: &Person) -> Self {
+        PersonView {
+            id: person.id.clone(),
+            name: person.name.clone(),
+            title: person.title.clone(),
+            email: person.email.clone(),
+            phone: person.phone.clone(),
+            phone_href: person.phone.as_ref().map(|p| {
+                let digits: String = p
+                    .chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect();
+                format!("tel:{digits}")
+            }),
+            chat: person.chat.clone(),
+        }
+    }
+
+    /// Looks a person up; validation guarantees the id exists, but stay total.
+    pub fn lookup(content: &Content, id: &str) -> Self {
+        match content.person(id) {
+            Some(person) => PersonView::new(person),
+            None => PersonView::new(&Person {
+                id: id.to_owned(),
+                name: id.to_owned(),
+                title: None,
+                email: None,
+                phone: None,
+                chat: None,
+            }),
+        }
+    }
+}
+
+/// Formats instants in the portal's timezone.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub zone: Tz,
+}
+
+impl Clock {
+    /// `Sat 6 Dec 2026, 02:00 CET`
+    pub fn date_time(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.zone)
+            .format("%a %-d %b %Y, %H:%M %Z")
+            .to_string()
+    }
+
+    /// `6 Dec 2026`
+    pub fn date(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.zone).format("%-d %b %Y").to_string()
+    }
+
+    /// `Sat 6 Dec 2026, 02:00–03:30 CET` (or both full when the dates differ).
+    pub fn range(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+        let (s, e) = (
+            start.with_timezone(&self.zone),
+            end.with_timezone(&self.zone),
+        );
+        if s.date_naive() == e.date_naive() {
+            format!(
+                "{}–{}",
+                s.format("%a %-d %b %Y, %H:%M"),
+                e.format("%H:%M %Z")
+            )
+        } else {
+            format!(
+                "{} – {}",
+                s.format("%a %-d %b %Y, %H:%M %Z"),
+                e.format("%a %-d %b %Y, %H:%M %Z")
+            )
+        }
+    }
+
+    /// `2026-12-06T02:00:00+01:00`, for `<time datetime>`.
+    pub fn machine(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.zone).to_rfc3339()
+    }
+}
+
+/// A release in lists: enough to find it and see its state.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseSummary {
+    pub key: String,
+    pub system: String,
+    pub system_name: String,
+    pub version: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub title: Option<String>,
+    pub status_note: Option<String>,
+    pub when: String,
+    pub when_machine: String,
+    /// `YYYY-MM` in the portal zone, for grouping by month.
+    pub month: String,
+    pub month_label: String,
+    pub path: String,
+}
+
+impl ReleaseSummary {
+    pub fn new(content: &Content, release: &Release, clock: Clock) -> Self {
+        let local_start = release.window.start.with_timezone(&clock.zone);
+        ReleaseSummary {
+            key: release.key(),
+            system: release.system.clone(),
+            system_name: system_name(content, &release.system),
+            version: release.version.to_string(),
+            kind: release.kind.as_str(),
+            status: release.status.as_str(),
+            status_label: release.status.label(),
+            title: release.title.clone(),
+            status_note: release.status_note.clone(),
+            when: clock.range(release.window.start, release.window.end),
+            when_machine: clock.machine(release.window.start),
+            month: local_start.format("%Y-%m").to_string(),
+            month_label: local_start.format("%B %Y").to_string(),
+            path: release_path(&release.system, &release.version.to_string()),
+        }
+    }
+}
+
+pub fn release_path(system: &str, version: &str) -> String {
+    format!("releases/{system}/{version}/")
+}
+
+pub fn system_name(content: &Content, id: &str) -> String {
+    content
+        .system(id)
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// Releases grouped by month, in the order given.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthGroup {
+    pub month: String,
+    pub label: String,
+    pub releases: Vec<ReleaseSummary>,
+}
+
+pub fn group_by_month(releases: Vec<ReleaseSummary>) -> Vec<MonthGroup> {
+    let mut groups: Vec<MonthGroup> = Vec::new();
+    for release in releases {
+        match groups.last_mut() {
+            Some(group) if group.month == release.month => group.releases.push(release),
+            _ => groups.push(MonthGroup {
+                month: release.month.clone(),
+                label: release.month_label.clone(),
+                releases: vec![release],
+            }),
+        }
+    }
+    groups
+}
+
+/// A runbook link with what an on-call engineer needs to pick the right one.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunbookLink {
+    pub slug: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub system: Option<String>,
+    pub system_name: Option<String>,
+    pub owner: PersonView,
+    pub summary: Option<String>,
+    pub path: String,
+}
+
+impl RunbookLink {
+    pub fn new(content: &Content, runbook: &Runbook) -> Self {
+        RunbookLink {
+            slug: runbook.slug.clone(),
+            title: runbook.title.clone(),
+            kind: runbook.kind.as_str(),
+            system: runbook.system.clone(),
+            system_name: runbook.system.as_ref().map(|s| system_name(content, s)),
+            owner: PersonView::lookup(content, &runbook.owner),
+            summary: runbook.summary.clone(),
+            path: format!("runbooks/{}/", runbook.slug),
+        }
+    }
+
+    pub fn lookup(content: &Content, slug: &str) -> Option<Self> {
+        content.runbook(slug).map(|r| RunbookLink::new(content, r))
+    }
+}
+
+/// A system's rollback runbook, as the home page lists them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemRollback {
+    pub system: String,
+    pub system_name: String,
+    pub system_path: String,
+    pub runbook: Option<RunbookLink>,
+    pub owner: PersonView,
+}
+
+impl SystemRollback {
+    pub fn new(content: &Content, system: &System) -> Self {
+        SystemRollback {
+            system: system.id.clone(),
+            system_name: system.name.clone(),
+            system_path: format!("systems/{}/", system.id),
+            runbook: RunbookLink::lookup(content, &system.rollback_runbook),
+            owner: PersonView::lookup(content, &system.owner),
+        }
+    }
+}
+
+/// One rung of an escalation ladder.
+#[derive(Debug, Clone, Serialize)]
+pub struct LadderStepView {
+    pub number: usize,
+    /// The person to call; for a rotation, whoever is on call now.
+    pub person: Option<PersonView>,
+    pub rotation: Option<String>,
+    pub rotation_name: Option<String>,
+    /// "30 s", "15 min": when to move on to the next step.
+    pub within: Option<String>,
+    pub how: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LadderView {
+    pub id: String,
+    pub name: String,
+    pub steps: Vec<LadderStepView>,
+}
+
+impl LadderView {
+    /// `on_call` resolves a rotation id to whoever holds it now.
+    pub fn new(
+        content: &Content,
+        ladder: &Ladder,
+        on_call: &dyn Fn(&str) -> Option<String>,
+    ) -> Self {
+        let steps = ladder
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(index, step)| {
+                let (person, rotation) = match &step.contact {
+                    LadderContact::Person(id) => (Some(PersonView::lookup(content, id)), None),
+                    LadderContact::Rotation(id) => (
+                        on_call(id).map(|p| PersonView::lookup(content, &p)),
+                        Some(id.clone()),
+                    ),
+                };
+                LadderStepView {
+                    number: index + 1,
+                    person,
+                    rotation_name: rotation
+                        .as_ref()
+                        .and_then(|r| content.rotation(r))
+                        .map(|r| r.name.clone()),
+                    rotation,
+                    within: step.within_secs.map(human_duration),
+                    how: step.how.clone(),
+                }
+            })
+            .collect();
+        LadderView {
+            id: ladder.id.clone(),
+            name: ladder.name.clone(),
+            steps,
+        }
+    }
+}
+
+pub fn human_duration(secs: u64) -> String {
+    match secs {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 && s % 60 == 0 => format!("{} min", s / 60),
+        s if s % 3600 == 0 => format!("{} h", s / 3600),
+        s => format!("{} min", s.div_ceil(60)),
+    }
+}
+
+/// A checklist rendered as plain checkboxes; the widget enhances it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecklistView {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// `payments@2.4.0` or `template:<id>`: the widget's storage scope.
+    pub scope: String,
+    pub heading_id: String,
+    pub phases: Vec<PhaseView>,
+    pub item_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseView {
+    pub id: String,
+    pub title: String,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemView {
+    /// Unique on the page.
+    pub dom_id: String,
+    /// `<phase>/<item>`: stable key of the item.
+    pub key: String,
+    pub digest: String,
+    pub text: String,
+    pub owner: Option<String>,
+}
+
+impl ChecklistView {
+    pub fn new(content: &Content, checklist: &Checklist, scope: &str) -> Self {
+        let prefix = slugify(&format!("{scope} {}", checklist.id));
+        let phases: Vec<PhaseView> = checklist
+            .phases
+            .iter()
+            .map(|phase| PhaseView {
+                id: phase.id.clone(),
+                title: phase.title.clone(),
+                items: phase
+                    .items
+                    .iter()
+                    .map(|item| ItemView {
+                        dom_id: format!("{prefix}-{}-{}", phase.id, item.id),
+                        key: format!("{}/{}", phase.id, item.id),
+                        digest: format!("{:016x}", fnv1a64(item.text.as_bytes())),
+                        text: item.text.clone(),
+                        owner: item.owner.as_ref().map(|o| {
+                            content
+                                .role(o)
+                                .map(|r| r.name.clone())
+                                .unwrap_or_else(|| o.clone())
+                        }),
+                    })
+                    .collect(),
+            })
+            .collect();
+        ChecklistView {
+            id: checklist.id.clone(),
+            title: checklist.title.clone(),
+            description: checklist.description.clone(),
+            scope: scope.to_owned(),
+            heading_id: format!("{prefix}-h"),
+            item_count: phases.iter().map(|p| p.items.len()).sum(),
+            phases,
+        }
+    }
+}
+
+/// FNV-1a, 64 bit: a tiny, stable digest of checklist item texts (not for security).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Whether a release is still ahead or under way (for "next" lists).
+pub fn is_open(status: ReleaseStatus) -> bool {
+    matches!(
+        status,
+        ReleaseStatus::Planned | ReleaseStatus::Approved | ReleaseStatus::InProgress
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_matches_reference_values() {
+        assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(human_duration(30), "30 s");
+        assert_eq!(human_duration(900), "15 min");
+        assert_eq!(human_duration(7200), "2 h");
+        assert_eq!(human_duration(90), "2 min");
+    }
+}

@@ -1,0 +1,93 @@
+//! Theme: the templates and static files a portal is rendered with.
+//!
+//! The built-in default theme is embedded in the binary. A content repo may pick its own
+//! theme (`theme: name` in portal.yaml -> `<content>/themes/<name>/`), override single
+//! templates in `<content>/templates/`, and add files in `<content>/static/`. Each layer
+//! replaces files of the same name in the one before. This is part of loading: it reads
+//! files; rendering only gets the result.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, SourceRef};
+
+include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
+
+/// Templates by name (`base.html`, `partials/x.html`) and static files by output path.
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    pub templates: BTreeMap<String, String>,
+    pub static_files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Theme {
+    /// The built-in theme alone.
+    pub fn builtin() -> Theme {
+        let mut theme = Theme::default();
+        for (path, bytes) in DEFAULT_THEME {
+            theme.add(path, bytes.to_vec());
+        }
+        theme
+    }
+
+    fn add(&mut self, path: &str, bytes: Vec<u8>) {
+        if let Some(name) = path.strip_prefix("templates/") {
+            self.templates.insert(
+                name.to_owned(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            );
+        } else if let Some(name) = path.strip_prefix("static/") {
+            self.static_files.insert(name.to_owned(), bytes);
+        }
+    }
+
+    /// The built-in theme with the content repo's theme and overrides on top.
+    pub fn load(content_root: &Path, theme: Option<&str>) -> Result<Theme, Diagnostic> {
+        let mut result = Theme::builtin();
+        if let Some(name) = theme {
+            let dir = content_root.join("themes").join(name);
+            if !dir.is_dir() {
+                return Err(Diagnostic::error(SourceRef::file("portal.yaml"), Some("theme"), format!("theme \"{name}\" not found at themes/{name}/"))
+                    .with_help("create the folder with templates/ and static/, or remove `theme:` to use the built-in theme"));
+            }
+            result.overlay(&dir, "")?;
+        }
+        result.overlay(&content_root.join("templates"), "templates/")?;
+        result.overlay(&content_root.join("static"), "static/")?;
+        Ok(result)
+    }
+
+    /// Adds every file below `dir`, named `prefix` + its path relative to `dir`.
+    fn overlay(&mut self, dir: &Path, prefix: &str) -> Result<(), Diagnostic> {
+        if !dir.is_dir() {
+            return Ok(());
+        }
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.map_err(|err| {
+                Diagnostic::error(
+                    SourceRef::file(dir),
+                    None,
+                    format!("cannot read theme files: {err}"),
+                )
+            })?;
+            if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.')
+            {
+                continue;
+            }
+            let Ok(relative) = entry.path().strip_prefix(dir) else {
+                continue;
+            };
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            let bytes = fs::read(entry.path()).map_err(|err| {
+                Diagnostic::error(
+                    SourceRef::file(entry.path()),
+                    None,
+                    format!("cannot read: {err}"),
+                )
+            })?;
+            self.add(&format!("{prefix}{relative}"), bytes);
+        }
+        Ok(())
+    }
+}
