@@ -47,6 +47,10 @@ pub struct RawContent {
     pub runbooks: Vec<MarkdownFile<RawRunbook>>,
     /// Checklist templates; the id is the file stem.
     pub checklists: Vec<(String, YamlFile<RawChecklist>)>,
+    /// Files that exist but could not be read or parsed (already reported). Validation
+    /// treats what they define as known, so one broken file does not cascade into
+    /// "unknown ..." errors everywhere else.
+    pub unreadable: Vec<PathBuf>,
 }
 
 /// Reads the content repo at `root`. Problems are appended to `diagnostics`; whatever could
@@ -65,22 +69,25 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> RawContent {
         );
         return content;
     }
-    content.portal = load_yaml_file(root, Path::new("portal.yaml"), true, diagnostics);
-    content.contacts = load_yaml_file(root, Path::new("contacts.yaml"), false, diagnostics);
+    let mut problems = Diagnostics::default();
+    content.portal = load_yaml_file(root, Path::new("portal.yaml"), true, &mut problems);
+    content.contacts = load_yaml_file(root, Path::new("contacts.yaml"), false, &mut problems);
 
-    let (releases, problems) = load_markdown_dir::<RawRelease>(root, "releases");
+    let (releases, failed) = load_markdown_dir::<RawRelease>(root, "releases");
     content.releases = releases;
-    diagnostics.extend(problems);
-    let (runbooks, problems) = load_markdown_dir::<RawRunbook>(root, "runbooks");
+    problems.extend(failed);
+    let (runbooks, failed) = load_markdown_dir::<RawRunbook>(root, "runbooks");
     content.runbooks = runbooks;
-    diagnostics.extend(problems);
+    problems.extend(failed);
 
-    for path in list_files(root, "checklists", &["yaml", "yml"], diagnostics) {
+    for path in list_files(root, "checklists", &["yaml", "yml"], &mut problems) {
         let stem = file_stem(&path);
-        if let Some(file) = load_yaml_file(root, &path, true, diagnostics) {
+        if let Some(file) = load_yaml_file(root, &path, true, &mut problems) {
             content.checklists.push((stem, file));
         }
     }
+    content.unreadable = problems.sorted().into_iter().map(|d| d.at.file).collect();
+    diagnostics.extend(problems);
     content
 }
 
@@ -274,8 +281,21 @@ pub fn parse_yaml<T: DeserializeOwned>(
             .location()
             .map(|l| (l.line() as u32, l.column() as u32))
             .unwrap_or((1, 1));
-        let field = field_on_line(yaml, line);
-        let message = strip_position_suffix(&err.to_string());
+        let text = err.to_string();
+        // serde reports a missing field where the mapping ends; for a top-level mapping
+        // the start of the document is the more useful place, and the field is the one
+        // that is missing, not the key written on that line.
+        let missing = text
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let (line, column) = match missing {
+            Some(_) if column <= 1 => (1, 1),
+            _ => (line, column),
+        };
+        let field = missing
+            .map(str::to_owned)
+            .or_else(|| field_on_line(yaml, line));
+        let message = plain_message(&strip_position_suffix(&err.to_string()));
         Diagnostic::error(
             SourceRef::new(path, line + line_offset, column),
             field.as_deref(),
@@ -302,6 +322,27 @@ fn strip_position_suffix(message: &str) -> String {
         Some(index) => message[..index].to_owned(),
         None => message.to_owned(),
     }
+}
+
+/// serde's type names mean little to authors: say what is expected instead.
+fn plain_message(message: &str) -> String {
+    const TYPES: [(&str, &str); 6] = [
+        ("invalid u32", "expected a whole number"),
+        ("invalid u64", "expected a whole number"),
+        ("invalid i64", "expected a whole number"),
+        ("invalid bool", "expected true or false"),
+        ("expected string scalar", "expected a text value"),
+        (
+            "invalid type: sequence, expected a string",
+            "expected a text value, found a list",
+        ),
+    ];
+    for (from, to) in TYPES {
+        if let Some(rest) = message.strip_prefix(from) {
+            return format!("{to}{rest}");
+        }
+    }
+    message.to_owned()
 }
 
 fn yaml_help(message: &str) -> &'static str {

@@ -126,7 +126,7 @@ pub struct DependencyView {
     pub system_name: String,
     pub requirement: String,
     pub system_path: String,
-    /// The newest released version of that system that meets the requirement.
+    /// The newest version of that system released before this release that meets it.
     pub satisfied_by: Option<String>,
 }
 
@@ -702,7 +702,7 @@ fn release_page(
         depends_on: release
             .depends_on
             .iter()
-            .map(|d| dependency_view(content, d))
+            .map(|d| dependency_view(content, d, release))
             .collect(),
         notes_html: markdown::render(&release.notes, root).html,
         written_timezone: (release.window.timezone != content.portal.timezone)
@@ -722,13 +722,20 @@ pub fn safe_url(url: &str) -> Option<String> {
     (lower.starts_with("https://") || lower.starts_with("http://")).then(|| url.trim().to_owned())
 }
 
-fn dependency_view(content: &Content, dependency: &crate::content::Dependency) -> DependencyView {
+/// What `dependent` needs from another system, and the newest version of that system
+/// released before `dependent`'s window that meets it (what was live at the time).
+fn dependency_view(
+    content: &Content,
+    dependency: &crate::content::Dependency,
+    dependent: &Release,
+) -> DependencyView {
     let satisfied_by = content
         .releases
         .iter()
         .filter(|r| {
             r.system == dependency.system
                 && r.status == ReleaseStatus::Released
+                && r.window.start <= dependent.window.start
                 && dependency.requirement.matches(&r.version)
         })
         .map(|r| &r.version)
@@ -795,7 +802,7 @@ fn system_page(
             needs: r
                 .depends_on
                 .iter()
-                .map(|d| dependency_view(content, d))
+                .map(|d| dependency_view(content, d, r))
                 .collect(),
         })
         .collect();

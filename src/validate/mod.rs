@@ -75,6 +75,8 @@ struct Known {
     rotations: BTreeSet<String>,
     runbooks: BTreeMap<String, RunbookKind>,
     checklists: BTreeSet<String>,
+    /// contacts.yaml exists but is broken: people, roles, ladders and rotations are unknown.
+    contacts_unreadable: bool,
 }
 
 impl Known {
@@ -101,6 +103,21 @@ impl Known {
             .map(|r| (r.stem.clone(), r.front.kind))
             .collect();
         known.checklists = raw.checklists.iter().map(|(id, _)| id.clone()).collect();
+        // What a broken file defines is unknown: accept references to it, since the
+        // file's own error is already reported.
+        for path in &raw.unreadable {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if path.starts_with("runbooks") {
+                known.runbooks.insert(stem, RunbookKind::Rollback);
+            } else if path.starts_with("checklists") {
+                known.checklists.insert(stem);
+            } else if path.as_os_str() == "contacts.yaml" {
+                known.contacts_unreadable = true;
+            }
+        }
         known
     }
 }

@@ -235,26 +235,34 @@ impl Validator<'_> {
         if !needs_approval {
             return;
         }
-        for requirement in requirements {
-            let met = release
-                .approvals
+        let missing: Vec<&Vec<String>> = requirements
+            .iter()
+            .filter(|requirement| {
+                !release
+                    .approvals
+                    .iter()
+                    .any(|a| requirement.contains(&a.role))
+            })
+            .collect();
+        let Some(first) = missing.first() else { return };
+        let roles: Vec<String> = missing.iter().map(|r| r.join(" or ")).collect();
+        let message = format!(
+            "a {} release that is {} needs approvals by {} (none recorded for {})",
+            release.kind.as_str(),
+            release.status.label().to_lowercase(),
+            requirements
                 .iter()
-                .any(|a| requirement.contains(&a.role));
-            if !met {
-                let roles = requirement.join(" or ");
-                let message = format!(
-                    "a {} release that is {} needs an approval by {roles}",
-                    release.kind.as_str(),
-                    release.status.label().to_lowercase()
-                );
-                let help = format!("add `approvals: [{{role: {}, by: <person>, at: <date time>, ticket: <ref>}}]`, or set `status: planned`", requirement[0]);
-                self.error(
-                    at(&file.path, file.front_line_offset, &file.front.status),
-                    "approvals",
-                    message,
-                    &help,
-                );
-            }
-        }
+                .map(|r| r.join(" or "))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            roles.join(" and "),
+        );
+        let help = format!("add `approvals: [{{role: {}, by: <person>, at: <date time>, ticket: <ref>}}]` for each, or set `status: planned`", first[0]);
+        self.error(
+            at(&file.path, file.front_line_offset, &file.front.status),
+            "approvals",
+            message,
+            &help,
+        );
     }
 }

@@ -1,0 +1,211 @@
+//! Integration tests of `shipboard build`: the real binary on fixture content repos in
+//! temp dirs, asserting on the pages it writes and on the errors it prints.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{html_files, run, Fixture};
+
+#[test]
+fn builds_every_page_of_the_minimal_fixture() {
+    let fx = Fixture::new("minimal");
+    let out = fx.build_ok();
+    for page in [
+        "index.html",
+        "404.html",
+        "releases/index.html",
+        "releases/billing/index.html",
+        "releases/billing/1.2.0/index.html",
+        "releases/web/2.0.0/index.html",
+        "releases/by-status/released/index.html",
+        "releases/by-type/major/index.html",
+        "systems/index.html",
+        "systems/billing/index.html",
+        "systems/web/index.html",
+        "runbooks/index.html",
+        "runbooks/billing-rollback/index.html",
+        "runbooks/web-rollback/index.html",
+        "checklists/basic/index.html",
+        "contacts/index.html",
+        "sitemap.xml",
+        "releases.atom",
+        "style.css",
+    ] {
+        assert!(out.join(page).is_file(), "missing {page}");
+    }
+    let release = fs::read_to_string(out.join("releases/billing/1.2.0/index.html")).unwrap();
+    assert!(release.contains("<title>Billing 1.2.0 · Acme Releases</title>"));
+    assert!(release.contains("href=\"/runbooks/billing-rollback/\""), "rollback runbook linked");
+    assert!(release.contains("data-item=\"deploy/canary\""), "checklist rendered as checkboxes");
+    assert!(release.contains("Not clear within <strong>30 s</strong>"), "escalation ladder on the page");
+    assert!(release.contains("<strong>PDF/A</strong>"), "notes rendered");
+    let home = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("Roll back Billing") && home.contains("Roll back the web shop"));
+}
+
+#[test]
+fn every_internal_link_resolves() {
+    for fixture in ["minimal", "../../content"] {
+        let fx = Fixture::new(fixture);
+        let out = fx.build_ok();
+        let mut checked = 0;
+        for file in html_files(&out) {
+            let html = fs::read_to_string(&file).unwrap();
+            for href in html.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()) {
+                let Some(path) = href.strip_prefix('/') else { continue };
+                let path = path.split(['#', '?']).next().unwrap_or("");
+                let target = out.join(path);
+                let exists = if path.is_empty() || path.ends_with('/') { target.join("index.html").is_file() } else { target.is_file() };
+                let allowed_later = path.ends_with(".ics") || path.starts_with("calendar/");
+                assert!(exists || allowed_later, "{}: broken link {href}", file.display());
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "only {checked} links checked in {fixture}");
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let fx = Fixture::new("../../content");
+    let first = fx.build_ok();
+    let snapshot: Vec<(String, Vec<u8>)> = common::all_files(&first).into_iter().map(|p| (p.strip_prefix(&first).unwrap().display().to_string(), fs::read(&p).unwrap())).collect();
+    let second = fx.build_ok();
+    let again: Vec<(String, Vec<u8>)> = common::all_files(&second).into_iter().map(|p| (p.strip_prefix(&second).unwrap().display().to_string(), fs::read(&p).unwrap())).collect();
+    assert_eq!(snapshot.len(), again.len());
+    for ((name_a, a), (name_b, b)) in snapshot.iter().zip(&again) {
+        assert_eq!(name_a, name_b);
+        assert!(a == b, "{name_a} differs between two builds");
+    }
+}
+
+#[test]
+fn script_in_content_never_reaches_a_page() {
+    let fx = Fixture::new("minimal");
+    fx.write(
+        "releases/billing-1.2.0.md",
+        &fx.read("releases/billing-1.2.0.md").replace(
+            "Invoices in",
+            "<script>alert(1)</script><img src=x onerror=\"alert(2)\"> [click](javascript:alert(3)) <a href=\"jAvAscript:alert(4)\">x</a> <iframe src=\"https://evil.example\"></iframe>\n\nInvoices in",
+        ),
+    );
+    fx.write(
+        "runbooks/web-rollback.md",
+        &fx.read("runbooks/web-rollback.md").replace("title: Roll back the web shop", "title: \"<script>alert(5)</script>\""),
+    );
+    let out = fx.build_ok();
+    for file in html_files(&out) {
+        let html = fs::read_to_string(&file).unwrap().to_lowercase();
+        assert!(!html.contains("<script>alert"), "{}", file.display());
+        assert!(!html.contains("href=\"javascript"), "{}", file.display());
+        assert!(!html.contains("<iframe"), "{}", file.display());
+        assert!(!html.contains("onerror="), "{}", file.display());
+    }
+    let runbook = fs::read_to_string(out.join("runbooks/web-rollback/index.html")).unwrap();
+    assert!(runbook.contains("&lt;script&gt;"), "titles are escaped, not dropped");
+}
+
+/// Each broken input: exit 1, a `file:line` message naming the field, no panic, and the
+/// previous site left as it was.
+#[test]
+fn bad_input_is_reported_precisely_and_leaves_the_old_site() {
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        // (name, file, from, to, expected message fragment)
+        ("malformed yaml", "portal.yaml", "timezone: Europe/Berlin", "timezone: [Europe/Berlin", "portal.yaml:3:"),
+        ("wrong type", "contacts.yaml", "length_days: 7", "length_days: weekly", "contacts.yaml:35:18: error[length_days]: expected a whole number"),
+        ("unknown field", "releases/web-2.0.0.md", "title: New checkout", "titel: New checkout", "releases/web-2.0.0.md:6:1: error[titel]: unknown field `titel`"),
+        ("missing field", "releases/web-2.0.0.md", "owner: ben\n", "", "releases/web-2.0.0.md:2:1: error[owner]: missing field `owner`"),
+        ("invalid date", "releases/web-2.0.0.md", "start: 2026-12-06 02:00", "start: 2026-13-06 02:00", "releases/web-2.0.0.md:8:10: error[window.start]: \"2026-13-06 02:00\" is not a date and time"),
+        ("not semver", "releases/web-2.0.0.md", "version: 2.0.0", "version: 2.0", "releases/web-2.0.0.md:3:10: error[version]: \"2.0\" is not a SemVer version"),
+        ("unknown system", "releases/web-2.0.0.md", "system: web", "system: webb", "releases/web-2.0.0.md:2:9: error[system]: unknown system \"webb\""),
+        ("unknown contact", "releases/web-2.0.0.md", "owner: ben", "owner: bob", "releases/web-2.0.0.md:10:8: error[owner]: unknown person \"bob\""),
+        ("unknown runbook", "portal.yaml", "rollback_runbook: web-rollback", "rollback_runbook: web-rolback", "portal.yaml:13:23: error[systems.rollback_runbook]: unknown runbook \"web-rolback\""),
+        ("unknown checklist", "releases/billing-1.2.0.md", "checklist: basic", "checklist: basics", "releases/billing-1.2.0.md:12:12: error[checklist]: unknown checklist \"basics\""),
+        ("escaping slug", "portal.yaml", "systems:\n", "systems:\n  - id: ../../etc\n    name: Evil\n    owner: ana\n    rollback_runbook: web-rollback\n", "portal.yaml:5:9: error[systems.id]: \"../../etc\" is not a valid id"),
+        ("dst gap", "releases/web-2.0.0.md", "start: 2026-12-06 02:00", "start: 2026-03-29 02:30", "does not exist in Europe/Berlin"),
+        ("end before start", "releases/web-2.0.0.md", "end: 2026-12-06 04:00", "end: 2026-12-06 01:00", "error[window.end]: the release window ends before it starts"),
+        ("missing approval", "releases/web-2.0.0.md", "status: planned", "status: approved", "releases/web-2.0.0.md:5:9: error[approvals]: a major release that is approved needs approvals by product-owner and qa-lead (none recorded for product-owner and qa-lead)"),
+    ];
+    for (name, file, from, to, expected) in cases {
+        let fx = Fixture::new("minimal");
+        let out = fx.build_ok();
+        let before = fs::read(out.join("index.html")).unwrap();
+        let original = fx.read(file);
+        assert!(original.contains(from), "{name}: fixture lacks {from:?}");
+        fx.write(file, &original.replacen(from, to, 1));
+        let result = fx.build();
+        assert_eq!(result.code, Some(1), "{name}: exit code; stderr:\n{}", result.stderr);
+        assert!(result.stderr.contains(expected), "{name}: expected {expected:?} in:\n{}", result.stderr);
+        assert!(!result.stderr.contains("panicked"), "{name}: panic");
+        let problems = result.stderr.lines().filter(|l| l.contains(": error")).count();
+        assert_eq!(problems, 1, "{name}: one problem, one message (no cascade):\n{}", result.stderr);
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), before, "{name}: old site changed");
+    }
+}
+
+#[test]
+fn duplicate_release_names_both_files() {
+    let fx = Fixture::new("minimal");
+    fx.write("releases/billing-again.md", &fx.read("releases/billing-1.2.0.md"));
+    let result = fx.build();
+    assert_eq!(result.code, Some(1));
+    assert!(result.stderr.contains("releases/billing-again.md:3:10: error[version]: billing 1.2.0 is already defined in releases/billing-1.2.0.md"), "{}", result.stderr);
+}
+
+#[test]
+fn all_problems_are_reported_in_one_run() {
+    let fx = Fixture::new("minimal");
+    fx.write("releases/web-2.0.0.md", &fx.read("releases/web-2.0.0.md").replace("owner: ben", "owner: nobody"));
+    fx.write("releases/broken.md", "no front matter here\n");
+    fs::write(fx.dir().join("runbooks/latin1.md"), b"---\ntitle: Caf\xe9\nkind: other\nowner: ana\n---\n").unwrap();
+    fx.write("checklists/basic.yaml", &fx.read("checklists/basic.yaml").replace("owner: developer", "owner: devloper"));
+    let result = fx.build();
+    assert_eq!(result.code, Some(1));
+    for expected in [
+        "releases/web-2.0.0.md:10:8: error[owner]: unknown person \"nobody\"",
+        "releases/broken.md:1:1: error: missing front matter",
+        "runbooks/latin1.md:2:11: error: the file is not valid UTF-8",
+        "checklists/basic.yaml:8:16: error[items.owner]: unknown role \"devloper\"",
+    ] {
+        assert!(result.stderr.contains(expected), "expected {expected:?} in:\n{}", result.stderr);
+    }
+}
+
+#[test]
+fn empty_or_missing_content_dir_is_a_clear_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let result = run(&["build", &empty.path().display().to_string()]);
+    assert_eq!(result.code, Some(1));
+    assert!(result.stderr.contains("portal.yaml: error: file not found"), "{}", result.stderr);
+    assert!(result.stderr.contains("shipboard init"), "{}", result.stderr);
+    let missing = empty.path().join("nope");
+    let result = run(&["build", &missing.display().to_string()]);
+    assert_eq!(result.code, Some(1));
+    assert!(result.stderr.contains("content directory not found"), "{}", result.stderr);
+}
+
+#[test]
+fn refuses_to_overwrite_a_folder_it_did_not_make() {
+    let fx = Fixture::new("minimal");
+    let precious = fx.dir().join("precious");
+    fs::create_dir(&precious).unwrap();
+    fs::write(precious.join("notes.txt"), "keep me").unwrap();
+    let result = run(&["build", &fx.dir().display().to_string(), "--output", &precious.display().to_string()]);
+    assert_eq!(result.code, Some(2), "{}", result.stderr);
+    assert!(result.stderr.contains("was not created by shipboard"), "{}", result.stderr);
+    assert_eq!(fs::read_to_string(precious.join("notes.txt")).unwrap(), "keep me");
+}
+
+#[test]
+fn base_url_override_rewrites_links_to_a_sub_path() {
+    let fx = Fixture::new("minimal");
+    let out = fx.dir().join("public");
+    let result = run(&["build", &fx.dir().display().to_string(), "--base-url", "https://example.org/preview/"]);
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
+    let release = fs::read_to_string(out.join("releases/billing/1.2.0/index.html")).unwrap();
+    assert!(release.contains("href=\"/preview/runbooks/billing-rollback/\""));
+    assert!(release.contains("href=\"/preview/style.css"));
+    assert!(!Path::new(&out.join("preview")).exists());
+}

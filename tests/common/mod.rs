@@ -1,0 +1,111 @@
+//! Helpers shared by the integration tests: fixture content repos copied into temp dirs,
+//! and the real `shipboard` binary run on them.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The build date every test uses, so output does not depend on the day tests run.
+pub const SOURCE_DATE_EPOCH: &str = "1795608000"; // 2026-11-25T12:00:00Z
+
+pub struct Output {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the shipboard binary with `args`.
+pub fn run(args: &[&str]) -> Output {
+    run_in(args, None)
+}
+
+pub fn run_in(args: &[&str], dir: Option<&Path>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shipboard"));
+    command.args(args).env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH).env_remove("NO_COLOR");
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let output = command.output().expect("the shipboard binary runs");
+    Output {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A copy of `tests/fixtures/<name>` (or any path relative to it) in a temp dir.
+pub struct Fixture {
+    temp: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new(name: &str) -> Fixture {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+        let temp = tempfile::tempdir().expect("temp dir");
+        copy_dir(&source, &temp.path().join("content"));
+        Fixture { temp }
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.temp.path().join("content")
+    }
+
+    pub fn read(&self, file: &str) -> String {
+        fs::read_to_string(self.dir().join(file)).expect("fixture file exists")
+    }
+
+    pub fn write(&self, file: &str, text: &str) {
+        let path = self.dir().join(file);
+        fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+        fs::write(path, text).expect("write fixture file");
+    }
+
+    pub fn build(&self) -> Output {
+        run(&["build", &self.dir().display().to_string()])
+    }
+
+    /// Builds and returns the output dir; fails the test with the errors otherwise.
+    pub fn build_ok(&self) -> PathBuf {
+        let result = self.build();
+        assert_eq!(result.code, Some(0), "build failed:\n{}", result.stderr);
+        self.dir().join("public")
+    }
+}
+
+/// Copies a directory tree, leaving out build output (`public/`).
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read fixture dir").flatten() {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            if entry.file_name() != "public" {
+                copy_dir(&path, &target);
+            }
+        } else {
+            fs::copy(&path, &target).expect("copy fixture file");
+        }
+    }
+}
+
+pub fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        for entry in fs::read_dir(&next).expect("read output dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+pub fn html_files(dir: &Path) -> Vec<PathBuf> {
+    all_files(dir).into_iter().filter(|p| p.extension().is_some_and(|e| e == "html")).collect()
+}
