@@ -97,9 +97,8 @@ fn freeze_diagnostic(
         ),
     };
     let subject = format!(
-        "the release window {} – {} ({}) overlaps the freeze \"{}\" ({when}, {}) defined at {}",
-        time::format_local(release.window.start, zone),
-        time::format_local(release.window.end, zone),
+        "the release window {} ({}) overlaps the freeze \"{}\" ({when}, {}) defined at {}",
+        time::format_range(release.window.start, release.window.end, zone),
         zone.name(),
         freeze.name,
         zone.name(),
@@ -136,11 +135,10 @@ fn freeze_diagnostic(
 fn dependency_diagnostic(content: &Content, release: &Release, other: &Release) -> Diagnostic {
     let zone = content.portal.timezone;
     let message = format!(
-        "the release window overlaps that of {} {} ({} – {}, {}), and this release depends on {}",
+        "the release window overlaps that of {} {} ({}, {}), and this release depends on {}",
         other.system,
         other.version,
-        time::format_local(other.window.start, zone),
-        time::format_local(other.window.end, zone),
+        time::format_range(other.window.start, other.window.end, zone),
         other.source,
         other.system
     );

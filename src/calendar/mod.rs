@@ -8,6 +8,9 @@
 //! - [`conflicts`]: releases inside freezes, overlapping dependent releases.
 
 pub mod conflict;
+pub mod ics;
+pub mod import;
+pub mod oncall;
 pub mod time;
 pub mod windows;
 

@@ -112,6 +112,20 @@ pub fn format_local(instant: DateTime<Utc>, zone: Tz) -> String {
     to_local(instant, zone).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// `2026-12-06 02:00 – 03:30`, or `2026-12-06 22:00 – 2026-12-07 01:00` across midnight.
+pub fn format_range(start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> String {
+    let (from, to) = (to_local(start, zone), to_local(end, zone));
+    if from.date() == to.date() {
+        format!("{} – {}", from.format("%Y-%m-%d %H:%M"), to.format("%H:%M"))
+    } else {
+        format!(
+            "{} – {}",
+            from.format("%Y-%m-%d %H:%M"),
+            to.format("%Y-%m-%d %H:%M")
+        )
+    }
+}
+
 fn parse_naive(text: &str) -> Option<NaiveDateTime> {
     ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
         .iter()
@@ -215,6 +229,16 @@ mod tests {
         assert_eq!(
             format_local(start_of_day(day, berlin()), berlin()),
             "2026-07-01 00:00"
+        );
+        let start = start_of_day(day, berlin());
+        let hours = |h| start + Duration::hours(h);
+        assert_eq!(
+            format_range(hours(2), hours(3), berlin()),
+            "2026-07-01 02:00 – 03:00"
+        );
+        assert_eq!(
+            format_range(hours(22), hours(25), berlin()),
+            "2026-07-01 22:00 – 2026-07-02 01:00"
         );
     }
 

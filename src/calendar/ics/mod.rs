@@ -1,0 +1,269 @@
+//! ICS: the portal's subscribable iCalendar feeds (RFC 5545).
+//!
+//! Three feeds: the portal's (`/calendar.ics`: every release, freeze and maintenance
+//! window), one per system (`/calendar/<system>.ics`: that system's releases only), and one
+//! per on-call rotation (`/calendar/oncall-<rotation>.ics`). Same content, same bytes.
+//!
+//! Time zones: one-off events (releases, one-off freezes, shifts) are written in UTC
+//! (`DTSTART:20261206T010000Z`). UTC is exact whatever zone a release was written in and
+//! cannot be misread: Outlook shows a TZID it has no VTIMEZONE for as floating time.
+//! Weekly freezes and maintenance windows cannot be UTC: "09:00 every weekday" is 08:00 UTC
+//! in winter and 07:00 UTC in summer, and an RRULE in UTC would be wrong for half the year.
+//! Expanding them into single events in UTC would need an arbitrary horizon and thousands
+//! of events. So they are `DTSTART;TZID=<portal zone>` with an RRULE, and the feed carries a
+//! VTIMEZONE for that zone (the only TZID used), generated from chrono-tz over the covered
+//! years in the one-STANDARD-one-DAYLIGHT shape Outlook understands. One-off windows that
+//! run from local midnight to local midnight are all-day events (`VALUE=DATE`), with DTEND
+//! the day after the last day, as RFC 5545 and Outlook want.
+//!
+//! Identity and change: UIDs derive only from what names an event (`release-<system>-
+//! <version>@<host of base_url>`), never from its time, so a moved release updates in place
+//! instead of showing up twice. SEQUENCE and DTSTAMP come from the git history of the file
+//! that defines the event ([`FeedFacts`]); without git history SEQUENCE is 0 and DTSTAMP is
+//! the event's own start, so builds never read the wall clock.
+
+mod events;
+pub mod vtimezone;
+pub mod writer;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, Utc};
+
+use crate::content::{Content, Release, ReleaseStatus};
+use events::{WindowKind, WindowPlan};
+use writer::Writer;
+
+/// What git knows about a content file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revision {
+    /// The number of commits that touched the file; it rises with every committed change.
+    pub sequence: u32,
+    /// The date of the last of those commits.
+    pub changed_at: DateTime<Utc>,
+}
+
+/// Facts from outside the content files that the feeds need.
+#[derive(Debug, Clone, Default)]
+pub struct FeedFacts {
+    /// Content-relative file path (as in `SourceRef::file`, e.g. `releases/payments-2.4.0.md`,
+    /// `portal.yaml`, or an imported `.ics`) -> its revision. Missing files use SEQUENCE 0.
+    pub files: BTreeMap<PathBuf, Revision>,
+}
+
+impl FeedFacts {
+    pub fn revision(&self, file: &Path) -> Option<Revision> {
+        self.files.get(file).copied()
+    }
+}
+
+/// `/calendar.ics`: every release, freeze and maintenance window.
+pub fn portal_feed(content: &Content, facts: &FeedFacts) -> String {
+    let portal = &content.portal;
+    let plans = window_plans(content);
+    let mut w = Writer::new();
+    let description = portal.description.clone().unwrap_or_else(|| {
+        format!(
+            "Releases, freezes and maintenance windows: {}",
+            portal.title
+        )
+    });
+    header(&mut w, content, &portal.title, &description);
+    if let Some((first, last)) = covered_years(content, &plans) {
+        vtimezone::write(&mut w, portal.timezone, first, last);
+    }
+    for release in &content.releases {
+        events::release(&mut w, content, facts, release);
+    }
+    for plan in &plans {
+        events::window(&mut w, content, facts, plan);
+    }
+    w.end("VCALENDAR");
+    w.finish()
+}
+
+/// `/calendar/<system>.ics`: the releases of one system; `None` for an unknown system.
+pub fn system_feed(content: &Content, facts: &FeedFacts, system_id: &str) -> Option<String> {
+    let system = content.system(system_id)?;
+    let mut w = Writer::new();
+    let name = format!("{}: {}", content.portal.title, system.name);
+    let description = format!("Release windows of {}", system.name);
+    header(&mut w, content, &name, &description);
+    for release in content.releases.iter().filter(|r| r.system == system.id) {
+        events::release(&mut w, content, facts, release);
+    }
+    w.end("VCALENDAR");
+    Some(w.finish())
+}
+
+/// `/calendar/oncall-<rotation>.ics`: the shifts of one rotation overlapping
+/// `[from, from + weeks)`; `None` for an unknown rotation.
+pub fn oncall_feed(
+    content: &Content,
+    rotation_id: &str,
+    from: DateTime<Utc>,
+    weeks: u32,
+) -> Option<String> {
+    let rotation = content.rotation(rotation_id)?;
+    let mut w = Writer::new();
+    let name = format!("{}: {}", content.portal.title, rotation.name);
+    let description = format!("Who is on call for {}", rotation.name);
+    header(&mut w, content, &name, &description);
+    let shifts = super::oncall::schedule(rotation, content.portal.timezone, from, weeks);
+    for shift in &shifts {
+        events::shift(&mut w, content, rotation, shift);
+    }
+    w.end("VCALENDAR");
+    Some(w.finish())
+}
+
+fn header(w: &mut Writer, content: &Content, name: &str, description: &str) {
+    w.begin("VCALENDAR");
+    w.raw("VERSION", &[], "2.0");
+    w.text("PRODID", "-//Shipboard//Shipboard release portal//EN");
+    w.raw("CALSCALE", &[], "GREGORIAN");
+    w.raw("METHOD", &[], "PUBLISH");
+    w.text("NAME", name);
+    w.text("X-WR-CALNAME", name);
+    w.text("X-WR-CALDESC", description);
+    w.text("X-WR-TIMEZONE", content.portal.timezone.name());
+    // Hints only: Outlook and Apple honour them, Google refreshes on its own schedule.
+    w.raw("REFRESH-INTERVAL", &[("VALUE", "DURATION")], "PT1H");
+    w.raw("X-PUBLISHED-TTL", &[], "PT1H");
+}
+
+/// The STATUS of a release's event.
+pub fn status(release: &Release) -> &'static str {
+    match release.status {
+        ReleaseStatus::Planned => "TENTATIVE",
+        ReleaseStatus::Cancelled => "CANCELLED",
+        ReleaseStatus::Approved
+        | ReleaseStatus::InProgress
+        | ReleaseStatus::Released
+        | ReleaseStatus::RolledBack => "CONFIRMED",
+    }
+}
+
+/// The host of the portal's `base_url`, the right-hand side of every UID; `shipboard.invalid`
+/// when the base URL has no host (a path like `/portal/`).
+pub fn host(base_url: &str) -> String {
+    let rest = base_url
+        .strip_prefix("https://")
+        .or_else(|| base_url.strip_prefix("http://"));
+    let Some(rest) = rest else {
+        return "shipboard.invalid".to_owned();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = host
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if host.is_empty() {
+        "shipboard.invalid".to_owned()
+    } else {
+        host
+    }
+}
+
+/// `release-payments-2.4.0@releases.example.com`: stable across builds and moves.
+pub fn release_uid(content: &Content, release: &Release) -> String {
+    format!(
+        "release-{}-{}@{}",
+        release.system,
+        release.version,
+        host(&content.portal.base_url)
+    )
+}
+
+/// An absolute URL for a site path, when the base URL is absolute.
+fn absolute_url(content: &Content, path: &str) -> Option<String> {
+    let base = &content.portal.base_url;
+    (base.starts_with("https://") || base.starts_with("http://")).then(|| format!("{base}{path}"))
+}
+
+/// Every freeze and maintenance window with its UID and, for weekly rules, its first date.
+fn window_plans(content: &Content) -> Vec<WindowPlan<'_>> {
+    let portal = &content.portal;
+    let anchor = events::weekly_anchor(content);
+    let host = host(&portal.base_url);
+    let mut used: BTreeMap<String, u32> = BTreeMap::new();
+    let rules = portal
+        .freezes
+        .iter()
+        .map(|r| (WindowKind::Freeze, r))
+        .chain(
+            portal
+                .maintenance_windows
+                .iter()
+                .map(|r| (WindowKind::Maintenance, r)),
+        );
+    let mut plans = Vec::new();
+    for (kind, rule) in rules {
+        let Some(mut plan) = WindowPlan::new(kind, rule, portal.timezone, anchor) else {
+            continue;
+        };
+        let base = format!("{}-{}", kind.uid_prefix(), slug(&rule.name));
+        let count = used.entry(base.clone()).or_insert(0);
+        *count += 1;
+        plan.uid = match *count {
+            1 => format!("{base}@{host}"),
+            n => format!("{base}-{n}@{host}"),
+        };
+        plans.push(plan);
+    }
+    plans
+}
+
+/// The years a VTIMEZONE must cover: from the year before the first weekly rule starts to
+/// the last year any event of the content touches. `None` when no event uses a TZID.
+fn covered_years(content: &Content, plans: &[WindowPlan]) -> Option<(i32, i32)> {
+    let first = plans.iter().filter_map(|p| p.weekly_first_year()).min()?;
+    let last_event = content
+        .releases
+        .iter()
+        .map(|r| r.window.end.year())
+        .chain(plans.iter().map(|p| p.last_year()))
+        .max()
+        .unwrap_or(first);
+    Some((first - 1, last_event.max(first) + 1))
+}
+
+/// `year-end-freeze`: lowercase ASCII letters and digits, other runs become one `-`. A name
+/// with non-ASCII letters or digits gets a hash of the whole name appended, so that
+/// "Größe" and "Grüße" keep distinct UIDs.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    let mut lossy = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+            continue;
+        }
+        lossy |= c.is_alphanumeric();
+        if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let mut slug = out.trim_end_matches('-').to_owned();
+    if lossy {
+        // FNV-1a: stable across builds and platforms, unlike std's hasher.
+        let hash = text.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(&format!("{hash:08x}"));
+    }
+    if slug.is_empty() {
+        "window".to_owned()
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,319 @@
+//! Unit tests of the feeds: identity, change, status, time zones and the line format.
+
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+
+use super::*;
+use crate::calendar::testutil::{content, release, utc};
+use crate::content::{Schedule, WindowRule};
+use crate::diagnostics::SourceRef;
+
+/// The logical lines of a feed (unfolded), checking the physical format on the way.
+fn logical_lines(feed: &str) -> Vec<String> {
+    assert!(feed.ends_with("\r\n"));
+    assert!(
+        !feed.replace("\r\n", "").contains(['\r', '\n']),
+        "bare CR or LF"
+    );
+    for physical in feed.split("\r\n") {
+        assert!(
+            physical.len() <= 75,
+            "{} octets: {physical}",
+            physical.len()
+        );
+    }
+    feed.replace("\r\n ", "")
+        .trim_end()
+        .split("\r\n")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The logical lines of the event with `uid`.
+fn event(feed: &str, uid: &str) -> Vec<String> {
+    let lines = logical_lines(feed);
+    let at = lines
+        .iter()
+        .position(|l| l == &format!("UID:{uid}"))
+        .unwrap_or_else(|| panic!("no event {uid} in\n{feed}"));
+    let begin = lines[..at]
+        .iter()
+        .rposition(|l| l == "BEGIN:VEVENT")
+        .unwrap();
+    let end = begin
+        + lines[begin..]
+            .iter()
+            .position(|l| l == "END:VEVENT")
+            .unwrap();
+    lines[begin..=end].to_vec()
+}
+
+fn value<'a>(event: &'a [String], name: &str) -> Option<&'a str> {
+    event.iter().find_map(|l| {
+        let (head, value) = l.split_once(':')?;
+        (head == name || head.starts_with(&format!("{name};"))).then_some(value)
+    })
+}
+
+fn weekly(name: &str, days: Vec<Weekday>, from: Option<NaiveDate>) -> WindowRule {
+    WindowRule {
+        name: name.into(),
+        reason: Some("Customers are most active, so: no releases.".into()),
+        schedule: Schedule::Weekly {
+            days,
+            start: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+            from,
+            until: NaiveDate::from_ymd_opt(2027, 6, 30),
+        },
+        source: SourceRef::new("portal.yaml", 30, 5),
+    }
+}
+
+const UID: &str = "release-payments-2.4.0@releases.example.com";
+
+#[test]
+fn a_moved_release_keeps_its_uid_and_its_sequence_rises() {
+    let mut c = content();
+    c.releases = vec![release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90)];
+    let file = PathBuf::from("releases/payments-2.4.0.md");
+    let mut facts = FeedFacts::default();
+    facts.files.insert(
+        file.clone(),
+        Revision {
+            sequence: 2,
+            changed_at: utc(2026, 11, 20, 14, 0),
+        },
+    );
+    let before = portal_feed(&c, &facts);
+
+    c.releases[0].window.start = utc(2026, 12, 13, 1, 0);
+    c.releases[0].window.end = utc(2026, 12, 13, 2, 30);
+    facts.files.insert(
+        file,
+        Revision {
+            sequence: 3,
+            changed_at: utc(2026, 12, 1, 9, 30),
+        },
+    );
+    let after = portal_feed(&c, &facts);
+
+    let (old, new) = (event(&before, UID), event(&after, UID));
+    assert_eq!(value(&old, "SEQUENCE"), Some("2"));
+    assert_eq!(value(&new, "SEQUENCE"), Some("3"));
+    assert_eq!(value(&old, "DTSTART"), Some("20261206T010000Z"));
+    assert_eq!(value(&new, "DTSTART"), Some("20261213T010000Z"));
+    assert_eq!(value(&new, "DTEND"), Some("20261213T023000Z"));
+    assert_eq!(value(&new, "DTSTAMP"), Some("20261201T093000Z"));
+    assert_eq!(value(&new, "LAST-MODIFIED"), Some("20261201T093000Z"));
+}
+
+#[test]
+fn without_git_history_sequence_is_zero_and_dtstamp_is_the_window_start() {
+    let mut c = content();
+    c.releases = vec![release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90)];
+    let feed = portal_feed(&c, &FeedFacts::default());
+    let e = event(&feed, UID);
+    assert_eq!(value(&e, "SEQUENCE"), Some("0"));
+    assert_eq!(value(&e, "DTSTAMP"), Some("20261206T010000Z"));
+    assert_eq!(value(&e, "LAST-MODIFIED"), None);
+    assert_eq!(
+        feed,
+        portal_feed(&c, &FeedFacts::default()),
+        "not deterministic"
+    );
+}
+
+#[test]
+fn status_mapping_and_cancelled_releases() {
+    let mut c = content();
+    let mut planned = release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 60);
+    planned.status = ReleaseStatus::Planned;
+    let mut cancelled = release("ledger", "3.1.0", utc(2026, 12, 7, 1, 0), 60);
+    cancelled.status = ReleaseStatus::Cancelled;
+    let released = {
+        let mut r = release("search", "1.9.0", utc(2026, 12, 8, 1, 0), 60);
+        r.status = ReleaseStatus::Released;
+        r
+    };
+    c.releases = vec![planned, cancelled, released];
+    let feed = portal_feed(&c, &FeedFacts::default());
+    assert_eq!(value(&event(&feed, UID), "STATUS"), Some("TENTATIVE"));
+    let gone = event(&feed, "release-ledger-3.1.0@releases.example.com");
+    assert_eq!(value(&gone, "STATUS"), Some("CANCELLED"));
+    assert_eq!(value(&gone, "SUMMARY"), Some("Cancelled: Ledger 3.1.0"));
+    let done = event(&feed, "release-search-1.9.0@releases.example.com");
+    assert_eq!(value(&done, "STATUS"), Some("CONFIRMED"));
+}
+
+#[test]
+fn calendar_header_and_release_details() {
+    let mut c = content();
+    let mut r = release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90);
+    r.title = Some("Wallet top-ups, refunds; and more".into());
+    c.releases = vec![r];
+    let feed = portal_feed(&c, &FeedFacts::default());
+    let lines = logical_lines(&feed);
+    for expected in [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Shipboard//Shipboard release portal//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:Northwind Release Portal",
+        "X-WR-TIMEZONE:Europe/Berlin",
+    ] {
+        assert!(lines.iter().any(|l| l == expected), "missing {expected}");
+    }
+    assert_eq!(lines.last().map(String::as_str), Some("END:VCALENDAR"));
+    let e = event(&feed, UID);
+    assert_eq!(
+        value(&e, "SUMMARY"),
+        Some("Payments API 2.4.0 – Wallet top-ups\\, refunds\\; and more")
+    );
+    let description = value(&e, "DESCRIPTION").unwrap();
+    assert!(description.starts_with("Type: minor\\nStatus: Approved\\nOwner: Priya Raman\\n"));
+    assert!(description.contains("Window: 2026-12-06 02:00 – 03:30"));
+    assert_eq!(
+        value(&e, "URL"),
+        Some("https://releases.example.com/releases/payments/2.4.0/")
+    );
+    // No TZID anywhere: releases are UTC, so no VTIMEZONE is needed.
+    assert!(!feed.contains("TZID"));
+    assert!(!feed.contains("BEGIN:VTIMEZONE"));
+}
+
+#[test]
+fn long_non_ascii_summaries_fold_at_75_octets() {
+    let mut c = content();
+    let mut r = release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90);
+    let title = "Überweisungen für Geschäftskunden – 決済の改善 – Größere Änderungen 🚀🚀";
+    r.title = Some(title.into());
+    c.releases = vec![r];
+    let feed = portal_feed(&c, &FeedFacts::default());
+    let summary = value(&event(&feed, UID), "SUMMARY").unwrap().to_owned();
+    assert_eq!(summary, format!("Payments API 2.4.0 – {title}"));
+    assert!(feed
+        .lines()
+        .any(|l| l.starts_with("SUMMARY:") && l.len() >= 74));
+}
+
+#[test]
+fn weekly_freezes_use_tzid_rrule_and_a_vtimezone() {
+    let mut c = content();
+    c.releases = vec![release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90)];
+    c.portal.freezes = vec![weekly(
+        "Peak trading hours",
+        vec![Weekday::Fri, Weekday::Mon, Weekday::Tue],
+        None,
+    )];
+    let feed = portal_feed(&c, &FeedFacts::default());
+    let e = event(&feed, "freeze-peak-trading-hours@releases.example.com");
+    // Anchored in the first week of 2026, the earliest year of the content.
+    assert!(e.contains(&"DTSTART;TZID=Europe/Berlin:20260102T090000".to_owned()));
+    assert!(e.contains(&"DTEND;TZID=Europe/Berlin:20260102T170000".to_owned()));
+    assert_eq!(
+        value(&e, "RRULE"),
+        Some("FREQ=WEEKLY;WKST=MO;BYDAY=MO,TU,FR;UNTIL=20270630T215959Z")
+    );
+    assert_eq!(value(&e, "TRANSP"), Some("TRANSPARENT"));
+    assert_eq!(value(&e, "DTSTAMP"), Some("20260102T080000Z"));
+    let lines = logical_lines(&feed);
+    let tz = lines.iter().position(|l| l == "BEGIN:VTIMEZONE").unwrap();
+    let first_event = lines.iter().position(|l| l == "BEGIN:VEVENT").unwrap();
+    assert!(tz < first_event);
+    assert_eq!(lines[tz + 1], "TZID:Europe/Berlin");
+    assert!(lines.contains(&"DTSTART:20250330T020000".to_owned()));
+}
+
+#[test]
+fn whole_day_windows_are_all_day_events_and_others_are_utc() {
+    let mut c = content();
+    c.portal.freezes = vec![
+        WindowRule {
+            name: "Year-end freeze".into(),
+            reason: None,
+            schedule: Schedule::Once {
+                start: utc(2026, 12, 17, 23, 0),
+                end: utc(2027, 1, 3, 23, 0),
+            },
+            source: SourceRef::new("portal.yaml", 12, 5),
+        },
+        WindowRule {
+            name: "Year-end freeze".into(),
+            reason: None,
+            schedule: Schedule::Once {
+                start: utc(2027, 12, 17, 12, 0),
+                end: utc(2027, 12, 18, 12, 0),
+            },
+            source: SourceRef::new("portal.yaml", 16, 5),
+        },
+    ];
+    c.portal.maintenance_windows = vec![weekly("Sunday maintenance", vec![Weekday::Sun], None)];
+    let feed = portal_feed(&c, &FeedFacts::default());
+    let host = "@releases.example.com";
+    let all_day = event(&feed, &format!("freeze-year-end-freeze{host}"));
+    assert!(all_day.contains(&"DTSTART;VALUE=DATE:20261218".to_owned()));
+    // DTEND is exclusive: the day after the last frozen day.
+    assert!(all_day.contains(&"DTEND;VALUE=DATE:20270104".to_owned()));
+    let timed = event(&feed, &format!("freeze-year-end-freeze-2{host}"));
+    assert_eq!(value(&timed, "DTSTART"), Some("20271217T120000Z"));
+    let sunday = event(&feed, &format!("maintenance-sunday-maintenance{host}"));
+    assert_eq!(
+        value(&sunday, "SUMMARY"),
+        Some("Maintenance window: Sunday maintenance")
+    );
+    assert!(value(&sunday, "RRULE").unwrap().contains("BYDAY=SU"));
+}
+
+#[test]
+fn system_feeds_hold_only_their_releases() {
+    let mut c = content();
+    c.releases = vec![
+        release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90),
+        release("ledger", "3.1.0", utc(2026, 12, 5, 1, 0), 90),
+    ];
+    c.portal.freezes = vec![weekly("Peak", vec![Weekday::Mon], None)];
+    let feed = system_feed(&c, &FeedFacts::default(), "payments").unwrap();
+    assert_eq!(feed.matches("BEGIN:VEVENT").count(), 1);
+    assert!(feed.contains(&format!("UID:{UID}")));
+    assert!(feed.contains("X-WR-CALNAME:Northwind Release Portal: Payments API"));
+    assert!(!feed.contains("VTIMEZONE"));
+    assert!(system_feed(&c, &FeedFacts::default(), "nope").is_none());
+}
+
+#[test]
+fn oncall_feeds_list_shifts_with_stable_uids() {
+    let c = content();
+    let feed = oncall_feed(&c, "platform-sre", utc(2026, 11, 10, 0, 0), 2).unwrap();
+    let e = event(&feed, "oncall-platform-sre-1@releases.example.com");
+    assert_eq!(
+        value(&e, "SUMMARY"),
+        Some("On call: Priya Raman (Platform SRE on-call)")
+    );
+    assert_eq!(value(&e, "DTSTART"), Some("20261109T090000Z"));
+    assert!(value(&e, "DESCRIPTION")
+        .unwrap()
+        .contains("Hand over to Li Wei."));
+    assert_eq!(feed.matches("BEGIN:VEVENT").count(), 3);
+    assert!(oncall_feed(&c, "nope", utc(2026, 11, 10, 0, 0), 2).is_none());
+}
+
+#[test]
+fn hosts_and_slugs() {
+    assert_eq!(
+        host("https://releases.example.com/"),
+        "releases.example.com"
+    );
+    assert_eq!(host("http://user@Example.com:8080/portal/"), "example.com");
+    assert_eq!(host("/portal/"), "shipboard.invalid");
+    assert_eq!(slug("Year-end freeze"), "year-end-freeze");
+    let umlaut = slug("  Öffnungszeiten / Peak!  ");
+    assert!(
+        umlaut.starts_with("ffnungszeiten-peak-") && umlaut.len() == 27,
+        "{umlaut}"
+    );
+    assert_ne!(slug("Größe"), slug("Grüße"));
+    assert_eq!(slug("???"), "window");
+}
