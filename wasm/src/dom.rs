@@ -1,0 +1,410 @@
+//! The browser layer of the widget: finds every `[data-checklist]` section, mounts the status
+//! controls, restores ticks from `localStorage` and keeps progress, per-phase counts and the
+//! "ticked ... by ..." notes up to date. The DOM itself is the in-page state (`checked` plus
+//! `data-cw-at` / `data-cw-by` on each checkbox), so the widget keeps working when storage is
+//! disabled or full. Nothing here unwraps a value that comes from the page or from storage.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, HtmlInputElement, Storage};
+
+use crate::state;
+
+/// Whether `localStorage` accepted a probe write at start.
+static STORAGE_OK: AtomicBool = AtomicBool::new(false);
+
+/// Controls mounted into each `[data-checklist-status]`; static markup, no page data.
+const STATUS_UI: &str = "<progress class=\"checklist-progress\" data-cw-bar max=\"1\" value=\"0\" aria-label=\"Checklist progress\"></progress> \
+<p class=\"checklist-count\" data-cw-count role=\"status\" aria-live=\"polite\"></p>\
+<p class=\"checklist-actions\"><label class=\"checklist-name\">Your name <input type=\"text\" data-cw-name autocomplete=\"name\" maxlength=\"80\"></label> \
+<button type=\"button\" class=\"checklist-copy\" data-cw-copy>Copy as Markdown</button> \
+<button type=\"button\" class=\"checklist-reset\" data-cw-reset>Reset</button></p>\
+<p class=\"checklist-notice\" data-cw-warn hidden>Ticks are not saved in this browser (storage is disabled or full); they are lost when you leave the page.</p>\
+<p class=\"checklist-message\" data-cw-msg role=\"status\" aria-live=\"polite\"></p>\
+<textarea class=\"checklist-export\" data-cw-export readonly rows=\"10\" aria-label=\"Checklist as Markdown\" hidden></textarea>";
+
+#[wasm_bindgen]
+extern "C" {
+    /// The promise `navigator.clipboard.writeText` returns.
+    type Thenable;
+
+    /// `navigator.clipboard.writeText`; throws (caught as `Err`) where there is no clipboard.
+    #[wasm_bindgen(catch, js_namespace = ["navigator", "clipboard"], js_name = writeText)]
+    fn clipboard_write_text(text: &str) -> Result<Thenable, JsValue>;
+
+    /// `promise.then(onFulfilled, onRejected)` with plain function values.
+    #[wasm_bindgen(method, js_name = then)]
+    fn then_either(this: &Thenable, ok: &JsValue, err: &JsValue);
+
+    // The globals, bound directly: `web_sys::window()` probes four global objects and an
+    // `instanceof`, which costs more glue than the whole status bar.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: web_sys::Window;
+    #[wasm_bindgen(thread_local_v2, js_namespace = document, js_name = documentElement)]
+    static ROOT: Element;
+}
+
+/// Enhances every checklist on the page. Safe to call twice: mounted sections are skipped.
+#[wasm_bindgen]
+pub fn start() {
+    let root = ROOT.with(Element::clone);
+    STORAGE_OK.store(probe_storage(), Ordering::Relaxed);
+    let handler = Closure::<dyn FnMut(JsValue)>::new(on_event);
+    for section in all(&root, "[data-checklist]") {
+        if section.has_attribute("data-checklist-ready") {
+            continue;
+        }
+        mount(&section);
+        restore(&section);
+        refresh(&section);
+        let f = handler.as_ref().unchecked_ref();
+        let _ = section.add_event_listener_with_callback("change", f);
+        let _ = section.add_event_listener_with_callback("click", f);
+        let _ = section.set_attribute("data-checklist-ready", "");
+    }
+    handler.forget();
+}
+
+/// Whether `localStorage` exists and accepts a write (it throws in some private modes).
+fn probe_storage() -> bool {
+    let Some(store) = WINDOW.with(|w| w.local_storage().ok().flatten()) else {
+        return false;
+    };
+    store.set_item(state::PROBE_KEY, "1").is_ok() && store.remove_item(state::PROBE_KEY).is_ok()
+}
+
+/// `localStorage`, or `None` when it is unusable (then ticks live in the page only).
+fn storage() -> Option<Storage> {
+    if !STORAGE_OK.load(Ordering::Relaxed) {
+        return None;
+    }
+    WINDOW.with(|w| w.local_storage().ok().flatten())
+}
+
+fn all(root: &Element, selector: &str) -> Vec<Element> {
+    root.query_selector_all(selector)
+        .map(|list| nodes(&list))
+        .unwrap_or_default()
+}
+
+fn nodes(list: &web_sys::NodeList) -> Vec<Element> {
+    (0..list.length())
+        .filter_map(|i| Some(list.item(i)?.unchecked_into::<Element>()))
+        .collect()
+}
+
+fn one(root: &Element, selector: &str) -> Option<Element> {
+    root.query_selector(selector).ok().flatten()
+}
+
+fn attr(el: &Element, name: &str) -> String {
+    el.get_attribute(name).unwrap_or_default()
+}
+
+fn text(el: Option<Element>) -> String {
+    el.and_then(|e| e.text_content()).unwrap_or_default()
+}
+
+fn checkboxes(section: &Element) -> Vec<HtmlInputElement> {
+    all(section, "input[data-item]")
+        .into_iter()
+        .map(JsCast::unchecked_into::<HtmlInputElement>)
+        .collect()
+}
+
+/// The list item holding a checkbox (its label, owner and our note).
+fn item_box(input: &Element) -> Option<Element> {
+    input.closest("li").ok().flatten()
+}
+
+fn label_text(input: &Element) -> String {
+    state::collapse(&text(item_box(input).and_then(|li| one(&li, "label"))))
+}
+
+/// The storage key of one checkbox in `section`.
+fn item_key(section: &Element, input: &Element) -> String {
+    let digest = state::item_digest(
+        input.get_attribute("data-digest").as_deref(),
+        &label_text(input),
+    );
+    state::item_key(
+        &attr(section, "data-portal"),
+        &attr(section, "data-release"),
+        &attr(section, "data-checklist-id"),
+        &attr(input, "data-item"),
+        &digest,
+    )
+}
+
+/// Local UTC offset, in minutes east, at the given time.
+fn utc_offset(millis: u64) -> i32 {
+    -(js_sys::Date::new(&JsValue::from_f64(millis as f64)).get_timezone_offset() as i32)
+}
+
+fn set_or_remove(el: &Element, name: &str, value: Option<&str>) {
+    let _ = match value {
+        Some(v) => el.set_attribute(name, v),
+        None => el.remove_attribute(name),
+    };
+}
+
+/// Marks a checkbox ticked (with when and by whom) or not, in the page only.
+fn mark(input: &HtmlInputElement, tick: Option<state::Tick<'_>>) {
+    input.set_checked(tick.is_some());
+    let at = tick.as_ref().map(|t| {
+        let mut s = String::new();
+        state::push_u64(&mut s, t.at);
+        s
+    });
+    set_or_remove(input, "data-cw-at", at.as_deref());
+    set_or_remove(input, "data-cw-by", tick.map(|t| t.by));
+}
+
+/// Mounts the status controls into the section's `[data-checklist-status]` (when the page has
+/// none, the checklist still works, only without them) and the per-phase and per-item notes.
+fn mount(section: &Element) {
+    if let Some(status) = one(section, "[data-checklist-status]") {
+        status.set_inner_html(STATUS_UI);
+    }
+    for phase in all(section, "fieldset") {
+        if let Some(legend) = one(&phase, "legend") {
+            let title = state::collapse(&text(Some(legend.clone())));
+            let _ = phase.set_attribute("data-cw-title", &title);
+            append_html(
+                &legend,
+                "<span class=\"checklist-phase-count\" data-cw-phase></span>",
+            );
+        }
+    }
+    for input in checkboxes(section) {
+        if let Some(li) = item_box(&input) {
+            append_html(&li, " <span class=\"checklist-when\" data-cw-when></span>");
+        }
+    }
+}
+
+/// Appends static markup (never page data) at the end of `parent`.
+fn append_html(parent: &Element, html: &str) {
+    let _ = parent.insert_adjacent_html("beforeend", html);
+}
+
+/// Loads the section's ticks and the user's name from storage (storage wins over whatever
+/// state the browser restored into the form).
+fn restore(section: &Element) {
+    let Some(store) = storage() else {
+        show(one(section, "[data-cw-warn]"));
+        return;
+    };
+    for input in checkboxes(section) {
+        let stored = store.get_item(&item_key(section, &input)).ok().flatten();
+        mark(&input, stored.as_deref().and_then(state::decode_tick));
+    }
+    if let Ok(Some(name)) = store.get_item(&state::name_key(&attr(section, "data-portal"))) {
+        if let Some(field) = name_field(section) {
+            field.set_value(&name);
+        }
+    }
+}
+
+fn name_field(section: &Element) -> Option<HtmlInputElement> {
+    Some(one(section, "[data-cw-name]")?.unchecked_into())
+}
+
+fn show(el: Option<Element>) {
+    if let Some(el) = el {
+        let _ = el.remove_attribute("hidden");
+    }
+}
+
+fn message(section: &Element, msg: &str) {
+    if let Some(el) = one(section, "[data-cw-msg]") {
+        el.set_text_content(Some(msg));
+    }
+}
+
+/// Recomputes the progress bar, the "n of m done" text, per-phase counts and item notes.
+fn refresh(section: &Element) {
+    let inputs = checkboxes(section);
+    let done = inputs.iter().filter(|i| i.checked()).count() as u32;
+    let total = inputs.len() as u32;
+    if let Some(bar) = one(section, "[data-cw-bar]") {
+        let mut n = String::new();
+        state::push_u64(&mut n, u64::from(total.max(1)));
+        let _ = bar.set_attribute("max", &n);
+        n.clear();
+        state::push_u64(&mut n, u64::from(done));
+        let _ = bar.set_attribute("value", &n);
+    }
+    if let Some(count) = one(section, "[data-cw-count]") {
+        count.set_text_content(Some(&state::progress_text(done, total)));
+    }
+    for phase in all(section, "fieldset") {
+        let items = checkboxes(&phase);
+        let done = items.iter().filter(|i| i.checked()).count() as u32;
+        if let Some(span) = one(&phase, "[data-cw-phase]") {
+            let mut t = String::from(" (");
+            t.push_str(&state::progress_text(done, items.len() as u32));
+            t.push(')');
+            span.set_text_content(Some(&t));
+        }
+    }
+    for input in inputs {
+        let note = if input.checked() {
+            let (at, by) = tick_of(&input);
+            state::ticked_note(at, &by)
+        } else {
+            String::new()
+        };
+        if let Some(span) = item_box(&input).and_then(|li| one(&li, "[data-cw-when]")) {
+            span.set_text_content(Some(&note));
+        }
+    }
+}
+
+/// When (with the UTC offset then) and by whom a checkbox was ticked, from the page.
+fn tick_of(input: &Element) -> (Option<(u64, i32)>, String) {
+    let at = state::parse_millis(&attr(input, "data-cw-at")).map(|ms| (ms, utc_offset(ms)));
+    (at, attr(input, "data-cw-by"))
+}
+
+/// The one listener, for "change" and "click" on each section (its `currentTarget`).
+fn on_event(event: JsValue) {
+    let event: Event = event.unchecked_into();
+    let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+    let section = event
+        .current_target()
+        .map(JsCast::unchecked_into::<Element>);
+    let (Some(target), Some(section)) = (target, section) else {
+        return;
+    };
+    if event.type_() == "change" {
+        if target.has_attribute("data-item") {
+            toggle(&section, &target);
+        } else if target.has_attribute("data-cw-name") {
+            save_name(&section);
+        }
+    } else if target.has_attribute("data-cw-copy") {
+        copy_markdown(&section);
+    } else if target.has_attribute("data-cw-reset") {
+        reset(&section);
+    }
+}
+
+fn toggle(section: &Element, target: &Element) {
+    // Only checkboxes carry `data-item`; `checked` of anything else reads as false.
+    let input: HtmlInputElement = target.clone().unchecked_into();
+    let key = item_key(section, &input);
+    let store = storage();
+    let saved = if input.checked() {
+        let by = name_field(section)
+            .map(|f| state::collapse(&f.value()))
+            .unwrap_or_default();
+        let at = js_sys::Date::now() as u64;
+        mark(&input, Some(state::Tick { at, by: &by }));
+        store.map(|s| s.set_item(&key, &state::encode_tick(at, &by)).is_ok())
+    } else {
+        mark(&input, None);
+        store.map(|s| s.remove_item(&key).is_ok())
+    };
+    if saved == Some(false) {
+        show(one(section, "[data-cw-warn]"));
+    }
+    refresh(section);
+}
+
+/// Remembers the name for later ticks and copies it into the page's other name fields.
+fn save_name(section: &Element) {
+    let Some(field) = name_field(section) else {
+        return;
+    };
+    let name = state::collapse(&field.value());
+    if let Some(store) = storage() {
+        let key = state::name_key(&attr(section, "data-portal"));
+        let _ = if name.is_empty() {
+            store.remove_item(&key)
+        } else {
+            store.set_item(&key, &name)
+        };
+    }
+    for other in ROOT.with(|root| all(root, "[data-cw-name]")) {
+        other.unchecked_into::<HtmlInputElement>().set_value(&name);
+    }
+}
+
+/// Shows the checklist as Markdown in the section's text area and copies it to the clipboard
+/// where the browser allows; the message says which happened.
+fn copy_markdown(section: &Element) {
+    let items: Vec<state::ItemView> = checkboxes(section)
+        .iter()
+        .map(|input| {
+            let (at, by) = tick_of(input);
+            let phase = input
+                .closest("fieldset")
+                .ok()
+                .flatten()
+                .map(|f| attr(&f, "data-cw-title"))
+                .unwrap_or_default();
+            state::ItemView {
+                phase,
+                text: label_text(input),
+                owner: text(item_box(input).and_then(|li| one(&li, ".checklist-owner"))),
+                done: input.checked(),
+                at,
+                by,
+            }
+        })
+        .collect();
+    let md = state::markdown(
+        &text(one(section, "h2, h3")),
+        &attr(section, "data-release"),
+        &items,
+    );
+    let area = one(section, "[data-cw-export]");
+    if let Some(area) = &area {
+        area.set_text_content(Some(&md));
+    }
+    show(area);
+    match clipboard_write_text(&md) {
+        Ok(promise) => {
+            let (a, b) = (section.clone(), section.clone());
+            let ok = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                message(&a, "Copied as Markdown; it is also shown below.")
+            })
+            .into_js_value();
+            let err = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                message(&b, "Copy the Markdown below.")
+            })
+            .into_js_value();
+            promise.then_either(&ok, &err);
+        }
+        Err(_) => message(section, "Copy the Markdown below."),
+    }
+}
+
+/// Clears every tick of the section, in the page and in storage, after a confirmation.
+fn reset(section: &Element) {
+    let confirmed = WINDOW.with(|w| {
+        w.confirm_with_message("Reset this checklist? Every tick on it will be cleared.")
+            .unwrap_or(false)
+    });
+    if !confirmed {
+        return;
+    }
+    let store = storage();
+    for input in checkboxes(section) {
+        if let Some(s) = &store {
+            let _ = s.remove_item(&item_key(section, &input));
+        }
+        mark(&input, None);
+    }
+    if let Some(area) = one(section, "[data-cw-export]") {
+        let _ = area.set_attribute("hidden", "");
+    }
+    message(section, "Checklist reset.");
+    refresh(section);
+}
