@@ -1,0 +1,673 @@
+//! Real-browser test of the checklist widget: builds the fixture portal
+//! (`tests/fixtures/widget/`) with the real `shipboard` binary, serves it from a tiny static file
+//! server on 127.0.0.1 and drives headless Chromium through `chromedriver` (WebDriver, via
+//! fantoccini). It ticks items with mouse and keyboard, reloads, checks the progress text,
+//! exports Markdown, resets, checks that two releases (and two checklists on one page) keep
+//! separate state, and that the widget degrades to an in-page checklist with a notice when
+//! storage is full or blocked. It fails if the widget did not load.
+//!
+//! Needs `/usr/bin/chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`). Without
+//! them the test is skipped with a loud message, unless `CI` is set, where it fails.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const WAIT: Duration = Duration::from_secs(15);
+
+#[test]
+fn checklist_widget_in_chromium() {
+    let Some(chromedriver) = browser_tools() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let site = tmp.path().join("site");
+    build_portal(&site);
+    add_two_checklist_page(&site);
+    let port = serve(site.clone());
+    let base = format!("http://127.0.0.1:{port}");
+    let driver = ChromeDriver::start(&chromedriver, tmp.path());
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let outcome = runtime.block_on(async {
+        let main = in_session(&driver, tmp.path(), "profile-main", false, {
+            let base = base.clone();
+            move |c| Box::pin(async move { main_scenario(&c, &base).await })
+        })
+        .await;
+        let blocked = in_session(&driver, tmp.path(), "profile-blocked", true, {
+            let base = base.clone();
+            move |c| Box::pin(async move { blocked_storage_scenario(&c, &base).await })
+        })
+        .await;
+        [main, blocked]
+    });
+    drop(driver);
+    let failures: Vec<String> = outcome.into_iter().filter_map(Result::err).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Returns the chromedriver to use, `None` to skip (tools missing outside CI); panics when
+/// they are missing on CI.
+fn browser_tools() -> Option<PathBuf> {
+    let driver = find_in_path("chromedriver");
+    let chromium = Path::new(CHROMIUM).is_file();
+    if let (Some(driver), true) = (&driver, chromium) {
+        return Some(driver.clone());
+    }
+    let on_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    let missing = match (chromium, driver.is_some()) {
+        (false, false) => "/usr/bin/chromium and chromedriver are",
+        (false, true) => "/usr/bin/chromium is",
+        _ => "chromedriver is",
+    };
+    if on_ci {
+        panic!("{missing} missing on CI: apt-get install -y chromium chromium-driver");
+    }
+    eprintln!();
+    eprintln!("################################################################################");
+    eprintln!("## SKIPPED widget_browser: {missing} missing.");
+    eprintln!("## Install them (apt-get install -y chromium chromium-driver) to run this test.");
+    eprintln!("################################################################################");
+    None
+}
+
+fn find_in_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+fn build_portal(site: &Path) {
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/widget");
+    let out = Command::new(env!("CARGO_BIN_EXE_shipboard"))
+        .arg("build")
+        .arg(&content)
+        .arg("--output")
+        .arg(site)
+        .output()
+        .expect("run shipboard build");
+    assert!(
+        out.status.success(),
+        "shipboard build {} failed ({}):\n{}{}",
+        content.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for page in ["releases/payments/2.4.0/index.html", "widget/checklist.js"] {
+        assert!(site.join(page).is_file(), "the build has no {page}");
+    }
+}
+
+/// Adds `/two-checklists/`: two independent checklists on one page, in the generator's
+/// HTML contract (the fixture portal has no such page of its own).
+fn add_two_checklist_page(site: &Path) {
+    let section = |release: &str, id: &str| {
+        let mut s = format!(
+            "<section class=\"checklist\" data-checklist data-portal=\"northwind\" \
+             data-release=\"{release}\" data-checklist-id=\"{id}\" aria-labelledby=\"{id}-h\">\
+             <h2 id=\"{id}-h\">Checklist: {id}</h2>\
+             <div class=\"checklist-status\" data-checklist-status></div>\
+             <fieldset class=\"checklist-phase\" data-phase=\"p\"><legend>Phase</legend><ul>"
+        );
+        for item in ["one", "two"] {
+            s += &format!(
+                "<li><input type=\"checkbox\" id=\"{id}-{item}\" data-item=\"p/{item}\" \
+                 data-digest=\"00000000000000a1\"> <label for=\"{id}-{item}\">Item {item}</label> \
+                 <span class=\"checklist-owner\">SRE</span></li>"
+            );
+        }
+        s + "</ul></fieldset></section>"
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Two</title>\
+         <script type=\"module\" src=\"/widget/checklist.js\"></script></head><body><main>{}{}\
+         </main></body></html>",
+        section("payments@9.9.9", "first"),
+        section("payments@9.9.9", "second")
+    );
+    let dir = site.join("two-checklists");
+    std::fs::create_dir_all(&dir).expect("mkdir two-checklists");
+    std::fs::write(dir.join("index.html"), html).expect("write two-checklists page");
+}
+
+// --- WebDriver session ----------------------------------------------------------------------
+
+type Scenario = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// Runs `scenario` in a fresh Chromium session and always closes the session, also when the
+/// scenario panics (it runs as its own task) or hangs (time limit).
+async fn in_session(
+    driver: &ChromeDriver,
+    tmp: &Path,
+    profile: &str,
+    block_storage: bool,
+    scenario: impl FnOnce(Client) -> Scenario,
+) -> Result<(), String> {
+    let profile_dir = tmp.join(profile);
+    let mut options = json!({
+        "binary": CHROMIUM,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            format!("--user-data-dir={}", profile_dir.display()),
+        ],
+    });
+    if block_storage {
+        // "Block sites from saving data": localStorage access throws a SecurityError.
+        options["prefs"] = json!({ "profile.default_content_setting_values.cookies": 2 });
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), options);
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .map_err(|e| format!("could not start a Chromium session ({profile}): {e}"))?;
+    let task = tokio::spawn(tokio::time::timeout(
+        Duration::from_secs(180),
+        scenario(client.clone()),
+    ));
+    let outcome = match task.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(format!("{profile}: the browser scenario timed out")),
+        Err(e) => Err(format!("{profile}: the browser scenario failed: {e}")),
+    };
+    if let Err(e) = client.close().await {
+        eprintln!("closing the WebDriver session failed: {e}");
+    }
+    outcome
+}
+
+// --- Scenarios ------------------------------------------------------------------------------
+
+async fn main_scenario(c: &Client, base: &str) {
+    let a = format!("{base}/releases/payments/2.4.0/");
+    let b = format!("{base}/releases/payments/2.5.0/");
+
+    open(c, &a).await;
+    assert_eq!(count_text(c).await, "0 of 5 done");
+    let boxes = checkboxes(c).await;
+    assert_eq!(boxes.len(), 5, "the fixture checklist has five items");
+
+    // Give a name once, then tick one item with the mouse and one with the keyboard.
+    let name = c
+        .find(Locator::Css("[data-cw-name]"))
+        .await
+        .expect("name field");
+    name.send_keys("Priya Raman").await.expect("type name");
+    boxes[0].click().await.expect("click first item");
+    boxes[2].send_keys(" ").await.expect("space on third item");
+    assert_eq!(count_text(c).await, "2 of 5 done");
+    assert_eq!(attr(c, "[data-cw-bar]", "value").await, "2");
+    assert_eq!(attr(c, "[data-cw-bar]", "max").await, "5");
+    let phases = texts(c, "[data-cw-phase]").await;
+    assert_eq!(
+        phases,
+        [" (1 of 2 done)", " (1 of 2 done)", " (0 of 1 done)"],
+        "per-phase progress"
+    );
+    let notes = texts(c, "[data-cw-when]").await;
+    assert!(
+        notes[0].starts_with("ticked ") && notes[0].ends_with(" by Priya Raman"),
+        "note beside a ticked item: {:?}",
+        notes[0]
+    );
+    assert_eq!(notes[1], "", "no note beside an unticked item");
+
+    // The storage key holds portal, release, checklist, item id and the item's digest.
+    let digest = boxes[0]
+        .attr("data-digest")
+        .await
+        .expect("digest")
+        .unwrap_or_default();
+    let keys = storage_keys(c).await;
+    let key = format!(
+        "shipboard|v1|northwind|payments@2.4.0|standard-rollout|planning/ticket-filed|{digest}"
+    );
+    assert!(
+        keys.contains(&key),
+        "expected storage key {key:?} in {keys:?}"
+    );
+
+    // Reload: the ticks and the name are still there.
+    c.refresh().await.expect("reload");
+    wait_ready(c, &a).await;
+    assert_eq!(selected(c).await, [true, false, true, false, false]);
+    assert_eq!(count_text(c).await, "2 of 5 done");
+    assert_eq!(prop(c, "[data-cw-name]", "value").await, "Priya Raman");
+
+    // Export as Markdown.
+    c.find(Locator::Css("[data-cw-copy]"))
+        .await
+        .expect("copy button")
+        .click()
+        .await
+        .expect("click copy");
+    let area = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-cw-export]:not([hidden])"))
+        .await
+        .expect("the Markdown text area is shown");
+    let md = area.prop("value").await.expect("value").unwrap_or_default();
+    for line in [
+        "### Checklist: Standard rollout (payments@2.4.0)",
+        "2 of 5 done",
+        "**Planning**",
+        "- [ ] Rollback tested on staging. (SRE)",
+        "- [ ] Full rollout complete & dashboards green. (SRE)",
+    ] {
+        assert!(
+            md.lines().any(|l| l == line),
+            "Markdown lacks {line:?}:\n{md}"
+        );
+    }
+    for start in [
+        "- [x] Release ticket filed with scope, versions and expected benefit. (Release manager) — ticked ",
+        "- [x] Canary at 5 % for 15 minutes with error rate at baseline. (SRE) — ticked ",
+    ] {
+        assert!(
+            md.lines()
+                .any(|l| l.starts_with(start) && l.ends_with(" by Priya Raman")),
+            "Markdown lacks a line starting {start:?} with the name:\n{md}"
+        );
+    }
+    let msg = wait_text(c, "[data-cw-msg]").await;
+    assert!(
+        msg.starts_with("Copied") || msg == "Copy the Markdown below.",
+        "copy message: {msg:?}"
+    );
+
+    // The other release starts empty and keeps its own state; the name is per portal.
+    open(c, &b).await;
+    assert_eq!(count_text(c).await, "0 of 5 done");
+    assert_eq!(selected(c).await, [false; 5]);
+    assert_eq!(prop(c, "[data-cw-name]", "value").await, "Priya Raman");
+    checkboxes(c).await[4].click().await.expect("tick on 2.5.0");
+    assert_eq!(count_text(c).await, "1 of 5 done");
+    open(c, &a).await;
+    assert_eq!(selected(c).await, [true, false, true, false, false]);
+
+    // Reset asks first: cancel keeps the ticks, accept clears them (and only on this release).
+    click(c, "[data-cw-reset]").await;
+    c.dismiss_alert()
+        .await
+        .expect("a confirmation dialog to cancel");
+    assert_eq!(count_text(c).await, "2 of 5 done");
+    click(c, "[data-cw-reset]").await;
+    c.accept_alert()
+        .await
+        .expect("a confirmation dialog to accept");
+    assert_eq!(count_text(c).await, "0 of 5 done");
+    assert_eq!(selected(c).await, [false; 5]);
+    c.refresh().await.expect("reload");
+    wait_ready(c, &a).await;
+    assert_eq!(selected(c).await, [false; 5]);
+    open(c, &b).await;
+    assert_eq!(selected(c).await, [false, false, false, false, true]);
+
+    // Two checklists on one page are independent.
+    let two = format!("{base}/two-checklists/");
+    open(c, &two).await;
+    let sections = c
+        .find_all(Locator::Css("[data-checklist][data-checklist-ready]"))
+        .await
+        .expect("sections");
+    assert_eq!(sections.len(), 2, "both checklists enhanced");
+    checkboxes(c).await[0]
+        .click()
+        .await
+        .expect("tick in the first checklist");
+    assert_eq!(
+        texts(c, "[data-cw-count]").await,
+        ["1 of 2 done", "0 of 2 done"]
+    );
+    c.refresh().await.expect("reload");
+    wait_ready(c, &two).await;
+    assert_eq!(selected(c).await, [true, false, false, false]);
+
+    // Storage full: ticking still works in the page and a notice says it is not saved.
+    open(c, &a).await;
+    assert!(
+        !displayed(c, "[data-cw-warn]").await,
+        "no storage notice yet"
+    );
+    c.execute(
+        "let n = 0; for (const size of [1 << 20, 1 << 16, 1 << 12, 256, 16, 1]) { \
+         const s = 'x'.repeat(size); \
+         try { for (;;) localStorage.setItem('f' + n++, s); } catch (e) {} } return n;",
+        vec![],
+    )
+    .await
+    .expect("fill localStorage");
+    checkboxes(c).await[1]
+        .click()
+        .await
+        .expect("tick with full storage");
+    assert_eq!(count_text(c).await, "1 of 5 done");
+    assert!(
+        displayed(c, "[data-cw-warn]").await,
+        "storage notice when storage is full"
+    );
+
+    // Nothing but the portal's own origin was requested.
+    assert_same_origin(c, base).await;
+}
+
+/// With site data blocked, the widget still loads, shows the notice and works in the page.
+async fn blocked_storage_scenario(c: &Client, base: &str) {
+    let a = format!("{base}/releases/payments/2.4.0/");
+    open(c, &a).await;
+    assert!(
+        displayed(c, "[data-cw-warn]").await,
+        "storage notice when storage is blocked"
+    );
+    let boxes = checkboxes(c).await;
+    boxes[0].click().await.expect("tick");
+    boxes[1].send_keys(" ").await.expect("space");
+    assert_eq!(count_text(c).await, "2 of 5 done");
+    click(c, "[data-cw-copy]").await;
+    let md = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-cw-export]:not([hidden])"))
+        .await
+        .expect("Markdown shown")
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert!(
+        md.contains("\n2 of 5 done\n"),
+        "Markdown without storage:\n{md}"
+    );
+}
+
+// --- Page helpers ---------------------------------------------------------------------------
+
+async fn open(c: &Client, url: &str) {
+    c.goto(url)
+        .await
+        .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    wait_ready(c, url).await;
+}
+
+async fn wait_ready(c: &Client, url: &str) {
+    if c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-checklist][data-checklist-ready]"))
+        .await
+        .is_err()
+    {
+        panic!("the checklist widget did not load on {url} (no [data-checklist-ready])");
+    }
+}
+
+async fn checkboxes(c: &Client) -> Vec<fantoccini::elements::Element> {
+    c.find_all(Locator::Css("input[data-item]"))
+        .await
+        .expect("checkboxes")
+}
+
+async fn selected(c: &Client) -> Vec<bool> {
+    let mut out = Vec::new();
+    for b in checkboxes(c).await {
+        out.push(b.is_selected().await.expect("is_selected"));
+    }
+    out
+}
+
+async fn count_text(c: &Client) -> String {
+    texts(c, "[data-cw-count]").await.remove(0)
+}
+
+/// `textContent` of every match (also of hidden or empty elements, unlike WebDriver's text).
+async fn texts(c: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in c.find_all(Locator::Css(css)).await.expect(css) {
+        out.push(e.prop("textContent").await.expect(css).unwrap_or_default());
+    }
+    assert!(!out.is_empty(), "nothing matches {css}");
+    out
+}
+
+async fn wait_text(c: &Client, css: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let t = texts(c, css).await.remove(0);
+        if !t.is_empty() || start.elapsed() > WAIT {
+            return t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn attr(c: &Client, css: &str, name: &str) -> String {
+    let e = c.find(Locator::Css(css)).await.expect(css);
+    e.attr(name).await.expect(css).unwrap_or_default()
+}
+
+async fn prop(c: &Client, css: &str, name: &str) -> String {
+    let e = c.find(Locator::Css(css)).await.expect(css);
+    e.prop(name).await.expect(css).unwrap_or_default()
+}
+
+async fn displayed(c: &Client, css: &str) -> bool {
+    let e = c.find(Locator::Css(css)).await.expect(css);
+    e.is_displayed().await.expect(css)
+}
+
+async fn click(c: &Client, css: &str) {
+    let e = c.find(Locator::Css(css)).await.expect(css);
+    e.click()
+        .await
+        .unwrap_or_else(|err| panic!("click {css}: {err}"));
+}
+
+async fn storage_keys(c: &Client) -> Vec<String> {
+    let v = c
+        .execute("return Object.keys(localStorage);", vec![])
+        .await
+        .expect("read localStorage keys");
+    match v {
+        Value::Array(a) => a
+            .into_iter()
+            .filter_map(|k| k.as_str().map(String::from))
+            .collect(),
+        other => panic!("localStorage keys: {other}"),
+    }
+}
+
+async fn assert_same_origin(c: &Client, base: &str) {
+    let v = c
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name);",
+            vec![],
+        )
+        .await
+        .expect("resource timing");
+    let names: Vec<String> = match v {
+        Value::Array(a) => a
+            .into_iter()
+            .filter_map(|k| k.as_str().map(String::from))
+            .collect(),
+        other => panic!("resource entries: {other}"),
+    };
+    assert!(
+        names.iter().any(|n| n.ends_with("_bg.wasm")),
+        "the .wasm was not requested: {names:?}"
+    );
+    let outside: Vec<_> = names.iter().filter(|n| !n.starts_with(base)).collect();
+    assert!(
+        outside.is_empty(),
+        "requests outside the portal: {outside:?}"
+    );
+}
+
+// --- chromedriver -------------------------------------------------------------------------
+
+/// A running chromedriver, killed on drop (also when the test panics).
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    fn start(binary: &Path, tmp: &Path) -> Self {
+        let port = free_port();
+        let log = tmp.join("chromedriver.log");
+        let child = Command::new(binary)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
+        let driver = ChromeDriver { child, port };
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed() > WAIT {
+                let log = std::fs::read_to_string(&log).unwrap_or_default();
+                panic!("chromedriver did not listen on port {port}:\n{log}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+// --- Static file server ---------------------------------------------------------------------
+
+/// Serves `root` on an ephemeral 127.0.0.1 port for the rest of the test process; returns
+/// the port. GET/HEAD only, `index.html` for directories, 404 for anything outside `root`.
+fn serve(root: PathBuf) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind static server");
+    let port = listener.local_addr().expect("server address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let _ = respond(stream, &root);
+            });
+        }
+    });
+    port
+}
+
+fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
+            break;
+        }
+    }
+    let mut parts = request.split_whitespace();
+    let method = parts.next().unwrap_or("");
+    let target = parts.next().unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let file = resolve(root, path);
+    let (status, kind, body) = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+        Some((f, body)) if method == "GET" || method == "HEAD" => {
+            ("200 OK", content_type(&f), body)
+        }
+        Some(_) => (
+            "405 Method Not Allowed",
+            "text/plain",
+            b"method not allowed".to_vec(),
+        ),
+        None => ("404 Not Found", "text/plain", b"not found".to_vec()),
+    };
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    if method != "HEAD" {
+        stream.write_all(&body)?;
+    }
+    stream.flush()?;
+    // Drain anything left so the close is clean.
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(10)));
+    let _ = reader.read(&mut [0u8; 512]);
+    Ok(())
+}
+
+fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(url_path)?;
+    let rel = Path::new(decoded.trim_start_matches('/'));
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    let mut file = root.join(rel);
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    file.is_file().then_some(file)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(file: &Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "ics" => "text/calendar; charset=utf-8",
+        "atom" | "xml" => "application/xml",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "md" | "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
