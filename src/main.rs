@@ -1,31 +1,36 @@
 //! The `shipboard` command line: parses arguments and calls a command. Nothing else.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use shipboard::commands::build::{self, BuildError};
+use shipboard::commands::check::{self, Format};
+use shipboard::commands::new;
 
 #[derive(Parser)]
 #[command(
     name = "shipboard",
     version,
-    about = "Build a release portal from a content repo and tagged git history"
+    about = "Build a release portal (calendar, changelogs, runbooks, contacts) from a content repo and tagged git history",
+    after_help = "Start with `shipboard init my-portal`, then `shipboard serve my-portal`.\nContent format: see the README."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
     /// Print only errors.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
+    /// Print more about what is done.
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Build the portal into a folder (atomically: a failed build leaves the old site).
-    #[command(
-        after_help = "Examples:\n  shipboard build content\n  shipboard build . --output /tmp/site --base-url http://localhost:8000/"
-    )]
+    #[command(after_help = "Examples:\n  shipboard build content\n  shipboard build . --output /tmp/site --base-url https://preview.example.com/")]
     Build {
         /// The content repo (the folder with portal.yaml).
         #[arg(default_value = ".")]
@@ -37,40 +42,128 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// Run every check of a build without writing anything (for editors and CI).
+    #[command(after_help = "Exit codes: 0 clean (warnings allowed), 1 errors (or warnings with --deny-warnings).\n\nExamples:\n  shipboard check content\n  shipboard check content --format github   # annotations in a GitHub pull request\n  shipboard check --format json > problems.json")]
+    Check {
+        /// The content repo (the folder with portal.yaml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Fail on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Scaffold a release or runbook file that checks clean.
+    #[command(subcommand)]
+    New(NewCommand),
+    /// Create a new content repo that builds and checks clean.
+    #[command(after_help = "Example:\n  shipboard init my-portal && shipboard serve my-portal")]
+    Init {
+        /// Where to create it (created if missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The portal's title.
+        #[arg(long, default_value = "Release Portal")]
+        title: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewCommand {
+    /// A release file: releases/<system>-<version>.md
+    #[command(after_help = "Example:\n  shipboard new release payments 2.5.0 --date \"2027-02-09 21:00\" --type minor")]
+    Release {
+        system: String,
+        version: String,
+        /// Window start, local time `YYYY-MM-DD HH:MM` [default: a week from today, 20:00].
+        #[arg(long)]
+        date: Option<String>,
+        /// major, minor, patch or emergency.
+        #[arg(long = "type", default_value = "minor")]
+        kind: String,
+        /// The content repo.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// A runbook file: runbooks/<slug>.md
+    #[command(after_help = "Example:\n  shipboard new runbook search-rollback --system search --kind rollback")]
+    Runbook {
+        slug: String,
+        /// The system it is for.
+        #[arg(long)]
+        system: Option<String>,
+        /// deploy, rollback, hotfix, verification or other.
+        #[arg(long, default_value = "other")]
+        kind: String,
+        /// The content repo.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build {
-            dir,
-            output,
-            base_url,
-        } => match build::run(&dir, output.as_deref(), base_url.as_deref()) {
-            Ok(report) => {
-                for warning in report.warnings.sorted() {
-                    eprintln!("{warning}");
-                }
-                if !cli.quiet {
-                    eprintln!(
-                        "built {} files into {}",
-                        report.files,
-                        report.output.display()
-                    );
-                }
-                ExitCode::SUCCESS
+        Command::Build { dir, output, base_url } => run_build(&dir, output.as_deref(), base_url.as_deref(), cli.quiet),
+        Command::Check { dir, format, deny_warnings } => {
+            let report = check::run(&dir);
+            let mut stdout = std::io::stdout().lock();
+            if let Err(err) = check::print(&report, &dir, format, &mut stdout) {
+                eprintln!("error: cannot write the report: {err}");
+                return ExitCode::from(2);
             }
-            Err(BuildError::Content { count, diagnostics }) => {
-                for problem in diagnostics.sorted() {
-                    eprintln!("{problem}");
+            let _ = stdout.flush();
+            if report.failed(deny_warnings) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        }
+        Command::New(NewCommand::Release { system, version, date, kind, dir }) => {
+            let options = new::NewRelease { system: &system, version: &version, start: date.as_deref(), kind: &kind };
+            report_written(new::release(&dir, &options).map(|p| vec![p]), cli.quiet)
+        }
+        Command::New(NewCommand::Runbook { slug, system, kind, dir }) => report_written(new::runbook(&dir, &slug, system.as_deref(), &kind).map(|p| vec![p]), cli.quiet),
+        Command::Init { dir, title } => report_written(new::init(&dir, &title), cli.quiet),
+    }
+}
+
+fn run_build(dir: &Path, output: Option<&Path>, base_url: Option<&str>, quiet: bool) -> ExitCode {
+    match build::run(dir, output, base_url) {
+        Ok(report) => {
+            for warning in report.warnings.sorted() {
+                eprintln!("{warning}");
+            }
+            if !quiet {
+                eprintln!("built {} files into {}", report.files, report.output.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(BuildError::Content { count, diagnostics }) => {
+            for problem in diagnostics.sorted() {
+                eprintln!("{problem}");
+            }
+            eprintln!("error: {count} problem(s) in the content; nothing was written");
+            ExitCode::from(1)
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn report_written(result: anyhow::Result<Vec<PathBuf>>, quiet: bool) -> ExitCode {
+    match result {
+        Ok(paths) => {
+            if !quiet {
+                for path in paths {
+                    println!("created {}", path.display());
                 }
-                eprintln!("error: {count} problem(s) in the content; nothing was written");
-                ExitCode::from(1)
             }
-            Err(err) => {
-                eprintln!("error: {err}");
-                ExitCode::from(2)
-            }
-        },
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
     }
 }

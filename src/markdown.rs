@@ -36,6 +36,15 @@ pub struct Rendered {
 
 /// Renders `markdown`; `root` is the site's base path (`/` or `/portal/`).
 pub fn render(markdown: &str, root: &str) -> Rendered {
+    walk(markdown, root, true)
+}
+
+/// Headings and links only, without producing HTML: cheap, for link checks.
+pub fn outline(markdown: &str) -> Rendered {
+    walk(markdown, "/", false)
+}
+
+fn walk(markdown: &str, root: &str, with_html: bool) -> Rendered {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_FOOTNOTES);
@@ -108,6 +117,9 @@ pub fn render(markdown: &str, root: &str) -> Rendered {
             }
             other => events.push(other),
         }
+    }
+    if !with_html {
+        return Rendered { html: String::new(), headings, links };
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());

@@ -1,17 +1,23 @@
-//! Calendar: time parsing in the portal's timezone, freezes, and the iCal feeds.
+//! Calendar: time in the portal's zone, freezes and conflicts, the HTML calendar's data, and
+//! the iCal feeds.
 //!
 //! Everything here works on validated `Content` and plain data; it never renders HTML and
-//! never reads content files.
+//! never reads files or the clock ("today" and "now" are inputs).
 //!
-//! - [`time`]: parse written dates and times, DST rules.
+//! - [`time`]: parse written dates and times; DST gaps and overlaps.
 //! - [`windows`]: expand freeze and maintenance rules into spans of time.
-//! - [`conflicts`]: releases inside freezes, overlapping dependent releases.
+//! - [`conflicts`]: releases inside freezes, overlapping releases of dependent systems.
+//! - [`ics`]: `/calendar.ics`, `/calendar/<system>.ics`, `/calendar/oncall-<rotation>.ics`.
+//! - [`import`]: freezes from external `.ics` files.
+//! - [`oncall`]: who is on call when.
+//! - [`views`]: month grids, the upcoming list and feed links for `calendar.html`.
 
 pub mod conflict;
 pub mod ics;
 pub mod import;
 pub mod oncall;
 pub mod time;
+pub mod views;
 pub mod windows;
 
 #[cfg(test)]

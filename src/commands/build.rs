@@ -4,23 +4,25 @@
 //! report the same problems; `render_site` produces the whole site in memory, which `serve`
 //! can hold as its last good build.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::content::{load, Content};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
-use crate::model::{self, BuildInputs};
+use crate::model::{self, BuildInputs, SiteModel};
 use crate::render::{RenderError, Renderer};
 use crate::theme::Theme;
 use crate::{feeds, output, validate};
 
-/// Content that was loaded and validated, with the theme it renders with.
+/// Content that was loaded and validated, with the theme it renders with and the site
+/// model built from it (when the content has no errors).
 pub struct Prepared {
     pub root: PathBuf,
     pub content: Option<Content>,
     pub theme: Option<Theme>,
+    pub model: Option<SiteModel>,
     pub diagnostics: Diagnostics,
 }
 
@@ -34,8 +36,23 @@ impl Prepared {
     }
 }
 
-/// Loads and validates the content repo at `root`, collecting every problem.
+/// Loads and validates the content repo at `root`, builds the site model and checks its
+/// links, collecting every problem. `build`, `check` and `serve` all start here.
 pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
+    let mut prepared = load_and_validate(root, base_url);
+    if let (Some(content), Some(theme)) = (&prepared.content, &prepared.theme) {
+        if !prepared.diagnostics.has_errors() {
+            let inputs = BuildInputs { now: build_time() };
+            let model = model::build(content, &inputs, css_version(theme));
+            let pages: BTreeSet<String> = model.pages.iter().map(|p| p.path.clone()).collect();
+            prepared.diagnostics.extend(validate::links::check_links(content, &pages));
+            prepared.model = Some(model);
+        }
+    }
+    prepared
+}
+
+fn load_and_validate(root: &Path, base_url: Option<&str>) -> Prepared {
     let mut diagnostics = Diagnostics::default();
     let raw = load::load(root, &mut diagnostics);
     let mut content = validate::validate(&raw, &mut diagnostics);
@@ -66,8 +83,15 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
         root: root.to_path_buf(),
         content,
         theme,
+        model: None,
         diagnostics,
     }
+}
+
+fn css_version(theme: &Theme) -> String {
+    let css = theme.static_files.get("style.css");
+    css.map(|css| format!("{:08x}", model::views::fnv1a64(css) as u32))
+        .unwrap_or_default()
 }
 
 /// "Now" for a build: `SOURCE_DATE_EPOCH` (seconds) when set, for reproducible builds.

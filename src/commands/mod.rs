@@ -1,3 +1,5 @@
 //! Commands: thin drivers over the pipeline stages, one per CLI command.
 
 pub mod build;
+pub mod check;
+pub mod new;

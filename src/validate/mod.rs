@@ -6,6 +6,7 @@
 //! file, line, column and field. `build`, `check` and `serve` all go through here. This
 //! module does no I/O.
 
+pub mod links;
 mod people;
 mod releases;
 

@@ -1,0 +1,192 @@
+//! Unit tests of the calendar views: which months exist, the grid, days, upcoming, feeds.
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+
+use super::*;
+use crate::calendar::testutil::{content, release, utc};
+use crate::content::{ReleaseStatus, Schedule, WindowRule};
+use crate::diagnostics::SourceRef;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn fixture() -> Content {
+    let mut c = content();
+    let mut cancelled = release("search", "1.9.0", utc(2027, 2, 10, 18, 0), 60);
+    cancelled.status = ReleaseStatus::Cancelled;
+    c.releases = vec![
+        release("payments", "2.3.0", utc(2026, 10, 20, 18, 0), 60),
+        // 23:00–01:00 local: spans two days.
+        release("ledger", "3.1.0", utc(2026, 12, 5, 22, 0), 120),
+        release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90),
+        cancelled,
+    ];
+    c.portal.freezes = vec![
+        WindowRule {
+            name: "Year-end freeze".into(),
+            reason: Some("Peak trading.".into()),
+            schedule: Schedule::Once {
+                start: utc(2026, 12, 17, 23, 0),
+                end: utc(2027, 1, 3, 23, 0),
+            },
+            source: SourceRef::new("portal.yaml", 12, 5),
+        },
+        WindowRule {
+            name: "Peak trading hours".into(),
+            reason: None,
+            schedule: Schedule::Weekly {
+                days: vec![
+                    Weekday::Mon,
+                    Weekday::Tue,
+                    Weekday::Wed,
+                    Weekday::Thu,
+                    Weekday::Fri,
+                ],
+                start: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                end: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+                from: None,
+                until: None,
+            },
+            source: SourceRef::new("portal.yaml", 20, 5),
+        },
+    ];
+    c
+}
+
+fn day<'a>(views: &'a CalendarViews, iso: &str) -> &'a DayView {
+    views
+        .months
+        .iter()
+        .flat_map(|m| &m.weeks)
+        .flat_map(|w| &w.days)
+        .find(|d| d.date == iso && d.in_month)
+        .unwrap_or_else(|| panic!("no day {iso}"))
+}
+
+#[test]
+fn months_with_events_plus_the_current_one_linked_in_order() {
+    let views = build(&fixture(), date(2026, 11, 15));
+    let keys: Vec<&str> = views.months.iter().map(|m| m.key.as_str()).collect();
+    // November has no event but is the current month; January only has the freeze.
+    assert_eq!(
+        keys,
+        vec!["2026-10", "2026-11", "2026-12", "2027-01", "2027-02"]
+    );
+    assert_eq!(views.current.key, "2026-11");
+    assert!(views.current.is_current);
+    let december = &views.months[2];
+    assert_eq!(december.title, "December 2026");
+    assert_eq!(december.path, "calendar/2026-12/");
+    assert_eq!(
+        december.prev.as_ref().map(|l| l.path.as_str()),
+        Some("calendar/2026-11/")
+    );
+    assert_eq!(
+        december.next.as_ref().map(|l| l.title.as_str()),
+        Some("January 2027")
+    );
+    assert!(views.months[0].prev.is_none());
+    assert!(views.months[4].next.is_none());
+    assert_eq!(december.release_count, 2);
+}
+
+#[test]
+fn the_grid_is_monday_first_weeks_covering_the_month() {
+    let views = build(&fixture(), date(2026, 11, 15));
+    let december = &views.months[2];
+    // 1 December 2026 is a Tuesday: the grid runs from Mon 30 Nov to Sun 3 Jan.
+    assert_eq!(december.weeks.len(), 5);
+    assert!(december.weeks.iter().all(|w| w.days.len() == 7));
+    assert_eq!(december.weeks[0].days[0].date, "2026-11-30");
+    assert!(!december.weeks[0].days[0].in_month);
+    assert!(december.weeks[0].days[0].releases.is_empty());
+    assert_eq!(december.weeks[4].days[6].date, "2027-01-03");
+    assert_eq!(december.weeks[0].number, 49);
+    // February 2027 starts on a Monday and has exactly four weeks.
+    assert_eq!(views.months[4].weeks.len(), 4);
+}
+
+#[test]
+fn days_show_local_times_windows_and_freeze_overlaps() {
+    let views = build(&fixture(), date(2026, 11, 15));
+    let saturday = day(&views, "2026-12-05");
+    assert_eq!(saturday.releases[0].time, "from 23:00");
+    assert_eq!(saturday.label, "Saturday 5 December 2026");
+    let sunday = day(&views, "2026-12-06");
+    let times: Vec<&str> = sunday.releases.iter().map(|r| r.time.as_str()).collect();
+    assert_eq!(times, vec!["until 01:00", "02:00–03:30"]);
+    assert_eq!(sunday.releases[1].path, "releases/payments/2.4.0/");
+    assert_eq!(sunday.releases[1].status_label, "Approved");
+    assert!(sunday.windows.is_empty() && !sunday.frozen);
+    // Weekly freeze on weekdays, same local time on both sides of the DST change.
+    for iso in ["2026-10-23", "2026-10-26"] {
+        let d = day(&views, iso);
+        assert_eq!(d.windows.len(), 1);
+        assert!(d.windows[0].recurring && d.frozen);
+        assert_eq!(d.windows[0].time, "09:00–17:00");
+    }
+    // The one-off freeze: whole days.
+    let christmas = day(&views, "2026-12-25");
+    let year_end = christmas.windows.iter().find(|w| !w.recurring).unwrap();
+    assert_eq!(year_end.time, "all day");
+    assert_eq!(year_end.kind_label, "Freeze");
+    // A release at 20:00 on a Tuesday is outside the weekday freeze.
+    assert_eq!(day(&views, "2026-10-20").releases[0].freeze, None);
+}
+
+#[test]
+fn agenda_lists_days_with_releases_or_one_off_windows() {
+    let views = build(&fixture(), date(2026, 11, 15));
+    let december = &views.months[2];
+    let dates: Vec<&str> = december.agenda.iter().map(|d| d.date.as_str()).collect();
+    assert_eq!(&dates[..2], &["2026-12-05", "2026-12-06"]);
+    assert_eq!(dates.len(), 2 + 14); // plus 18–31 December, frozen
+    assert!(views.months[1].agenda.is_empty());
+}
+
+#[test]
+fn upcoming_lists_from_today_and_freezes_not_yet_over() {
+    let views = build(&fixture(), date(2026, 12, 6));
+    let keys: Vec<&str> = views
+        .upcoming
+        .iter()
+        .map(|u| u.release.key.as_str())
+        .collect();
+    // The ledger release ended at 01:00 today: still listed (today's list starts at midnight).
+    assert_eq!(keys, vec!["ledger@3.1.0", "payments@2.4.0", "search@1.9.0"]);
+    assert_eq!(views.upcoming[1].when, "Sun 6 Dec 2026, 02:00–03:30");
+    assert_eq!(views.upcoming[1].when_machine, "2026-12-06T02:00:00+01:00");
+    assert_eq!(views.upcoming[2].release.status, "cancelled");
+    assert_eq!(views.upcoming_more, 0);
+    assert_eq!(views.upcoming_windows.len(), 1);
+    assert!(!views.upcoming_windows[0].in_force);
+    assert_eq!(views.recurring[0].when, "Mon–Fri 09:00–17:00");
+    assert_eq!(views.today_label, "Sunday 6 December 2026");
+}
+
+#[test]
+fn feed_links_and_serialization() {
+    let views = build(&fixture(), date(2026, 12, 6));
+    let paths: Vec<&str> = views.feeds.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        vec![
+            "calendar.ics",
+            "calendar/payments.ics",
+            "calendar/ledger.ics",
+            "calendar/search.ics",
+            "calendar/oncall-platform-sre.ics"
+        ]
+    );
+    assert_eq!(
+        views.feeds[0].webcal.as_deref(),
+        Some("webcal://releases.example.com/calendar.ics")
+    );
+    let json = serde_json::to_string(&views).unwrap();
+    assert!(json.contains("\"status_label\":\"Approved\""));
+    assert_eq!(
+        json,
+        serde_json::to_string(&build(&fixture(), date(2026, 12, 6))).unwrap()
+    );
+}
