@@ -1,0 +1,100 @@
+//! Content file facts: for each release, runbook and config file, how many commits changed
+//! it and when the last one was (the runbook's "last reviewed", the iCal `SEQUENCE`).
+//!
+//! Uses the content repository's graph (already walked): commits reachable from HEAD,
+//! newest first; a commit whose content folder is identical to a parent's is skipped, a
+//! merge counts only for files it changed relative to every parent. Uncommitted edits are
+//! not counted. This module reads trees and diffs, never the working tree.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono_tz::Tz;
+use git2::{Oid, Repository};
+
+use super::changelog::{format_date, timestamp};
+use super::facts::FileFacts;
+use super::graph::{Graph, Walker};
+use super::paths::entry_id;
+
+/// Facts for the `wanted` files (paths relative to the content dir, `/`-separated) of the
+/// content folder `prefix` (relative to the repository root; empty = the root).
+pub(crate) fn file_facts(
+    repo: &Repository,
+    graph: &Graph,
+    head: Option<u32>,
+    prefix: &str,
+    wanted: &BTreeSet<String>,
+    tz: Tz,
+) -> BTreeMap<String, FileFacts> {
+    let mut facts: BTreeMap<String, FileFacts> = BTreeMap::new();
+    let (Some(head), Ok(odb)) = (head, repo.odb()) else {
+        return facts;
+    };
+    let commits = Walker::default().difference(graph, &[head], &[], false);
+    let mut folder: HashMap<u32, Option<Oid>> = HashMap::new();
+    let mut folder_of = |c: u32| {
+        *folder
+            .entry(c)
+            .or_insert_with(|| entry_id(&odb, graph.data[c as usize].tree, prefix))
+    };
+    for commit in commits {
+        let Some(now) = folder_of(commit) else {
+            continue;
+        };
+        let parents = graph.parents(commit);
+        let before: Vec<Option<Oid>> = parents.iter().map(|&p| folder_of(p)).collect();
+        if before.contains(&Some(now)) {
+            continue;
+        }
+        let mut changed: Option<HashSet<String>> = None;
+        let olds = if before.is_empty() {
+            vec![None]
+        } else {
+            before
+        };
+        for old in olds {
+            let paths = changed_paths(repo, old, now);
+            changed = Some(match changed {
+                None => paths,
+                Some(previous) => previous.intersection(&paths).cloned().collect(),
+            });
+        }
+        let data = &graph.data[commit as usize];
+        for path in changed.unwrap_or_default() {
+            if !wanted.contains(&path) {
+                continue;
+            }
+            let entry = facts.entry(path).or_default();
+            entry.commits += 1;
+            let at = timestamp(data.commit_time);
+            if entry.last_commit_at.is_none_or(|last| at > last) {
+                let (date, datetime) = format_date(at, tz);
+                entry.last_commit_at = Some(at);
+                entry.last_commit_date = Some(date);
+                entry.last_commit_datetime = Some(datetime);
+                entry.last_author = graph.authors.get(data.author as usize).cloned();
+            }
+        }
+    }
+    facts
+}
+
+/// Paths (relative to the folder) that differ between two versions of the folder.
+fn changed_paths(repo: &Repository, old: Option<Oid>, new: Oid) -> HashSet<String> {
+    let mut paths = HashSet::new();
+    let old = old.and_then(|id| repo.find_tree(id).ok());
+    let Ok(new) = repo.find_tree(new) else {
+        return paths;
+    };
+    let Ok(diff) = repo.diff_tree_to_tree(old.as_ref(), Some(&new), None) else {
+        return paths;
+    };
+    for delta in diff.deltas() {
+        for file in [delta.new_file(), delta.old_file()] {
+            if let Some(path) = file.path().and_then(|p| p.to_str()) {
+                paths.insert(path.replace('\\', "/"));
+            }
+        }
+    }
+    paths
+}

@@ -1,0 +1,141 @@
+//! Repositories: open them and list their tags, each peeled to the commit it names.
+//!
+//! Lightweight and annotated tags are both read; a tag pointing at another tag is followed
+//! to the commit (the outermost tag's message and date win); tags of trees or blobs are
+//! skipped with a debug line. This module does not match tags to systems or walk history.
+
+use std::path::Path;
+
+use git2::{ObjectType, Oid, Repository, RepositoryOpenFlags};
+
+/// A tag as git has it.
+#[derive(Debug, Clone)]
+pub(crate) struct RepoTag {
+    /// Without `refs/tags/`.
+    pub name: String,
+    pub commit: Oid,
+    pub annotated: bool,
+    /// Annotated tag message without signature; `None` when empty or just the tag name.
+    pub message: Option<String>,
+    /// Tagger time (seconds) of an annotated tag.
+    pub tagger_time: Option<i64>,
+}
+
+/// Opens the repository at exactly `path` (a work tree or a bare repository); never
+/// searches parent folders, so a missing repo is reported instead of silently using an
+/// enclosing one.
+pub(crate) fn open(path: &Path) -> Result<Repository, git2::Error> {
+    Repository::open_ext(
+        path,
+        RepositoryOpenFlags::NO_SEARCH,
+        std::iter::empty::<&std::ffi::OsStr>(),
+    )
+}
+
+/// HEAD's commit and a name for it (branch name, or the SHA when detached). `None` for an
+/// empty repository.
+pub(crate) fn head(repo: &Repository) -> Option<(Oid, String)> {
+    let head = repo.head().ok()?;
+    let commit = head.peel_to_commit().ok()?.id();
+    let name = if head.is_branch() {
+        head.shorthand().unwrap_or("HEAD").to_owned()
+    } else {
+        commit.to_string()
+    };
+    Some((commit, name))
+}
+
+/// Every tag of the repository, sorted by name.
+pub(crate) fn list_tags(repo: &Repository, debug: &mut Vec<String>) -> Vec<RepoTag> {
+    let mut tags = Vec::new();
+    let Ok(references) = repo.references_glob("refs/tags/*") else {
+        debug.push("could not list tags".to_owned());
+        return tags;
+    };
+    for reference in references.flatten() {
+        let Some(name) = reference
+            .name()
+            .ok()
+            .and_then(|n| n.strip_prefix("refs/tags/"))
+        else {
+            debug.push("ignored a tag whose name is not UTF-8".to_owned());
+            continue;
+        };
+        let Some(target) = reference.resolve().ok().and_then(|r| r.target()) else {
+            debug.push(format!("ignored tag {name}: it does not resolve"));
+            continue;
+        };
+        match peel(repo, target, name) {
+            Some(tag) => tags.push(tag),
+            None => debug.push(format!("ignored tag {name}: it does not name a commit")),
+        }
+    }
+    tags.sort_by(|a, b| a.name.cmp(&b.name));
+    tags
+}
+
+fn peel(repo: &Repository, mut oid: Oid, name: &str) -> Option<RepoTag> {
+    let mut outer: Option<(Option<String>, Option<i64>)> = None;
+    for _ in 0..16 {
+        let object = repo.find_object(oid, None).ok()?;
+        match object.kind()? {
+            ObjectType::Commit => {
+                let (message, tagger_time) = outer.clone().unwrap_or((None, None));
+                return Some(RepoTag {
+                    name: name.to_owned(),
+                    commit: oid,
+                    annotated: outer.is_some(),
+                    message,
+                    tagger_time,
+                });
+            }
+            ObjectType::Tag => {
+                let tag = object.as_tag()?;
+                if outer.is_none() {
+                    let message = tag
+                        .message_bytes()
+                        .map(|m| clean_message(&String::from_utf8_lossy(m), name))
+                        .unwrap_or(None);
+                    outer = Some((message, tag.tagger().map(|s| s.when().seconds())));
+                }
+                oid = tag.target_id();
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Drops a trailing PGP/SSH signature and whitespace; a message that only repeats the tag
+/// name or version carries no highlights.
+pub(crate) fn clean_message(message: &str, tag_name: &str) -> Option<String> {
+    let end = message
+        .find("-----BEGIN PGP SIGNATURE-----")
+        .or_else(|| message.find("-----BEGIN SSH SIGNATURE-----"))
+        .unwrap_or(message.len());
+    let text = message[..end].trim();
+    let trivial = text.is_empty()
+        || text == tag_name
+        || tag_name.trim_start_matches(|c: char| !c.is_ascii_digit()) == text;
+    (!trivial).then(|| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_messages_lose_signatures_and_trivial_text() {
+        assert_eq!(
+            clean_message(
+                "Wallet top-ups\n\n-----BEGIN PGP SIGNATURE-----\nxx\n",
+                "v2.4.0"
+            )
+            .as_deref(),
+            Some("Wallet top-ups")
+        );
+        assert_eq!(clean_message("v2.4.0\n", "v2.4.0"), None);
+        assert_eq!(clean_message("2.4.0", "payments-v2.4.0"), None);
+        assert_eq!(clean_message("  \n", "v1"), None);
+    }
+}

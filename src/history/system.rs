@@ -1,0 +1,344 @@
+//! One system's history inside an already walked repository: its tags, a changelog per
+//! tag, unreleased work, and the joins with its release files.
+//!
+//! Everything here is in-memory work on the shared graph (set differences, path masks,
+//! shared commit infos); the repository was opened, its tags listed and its history walked
+//! once by the caller, for all systems that use it.
+
+use chrono_tz::Tz;
+
+use super::changelog::{self, format_date, timestamp, CommitCache, Spec};
+use super::checks;
+use super::facts::{CommitInfo, Shared, SystemHistory, TagInfo};
+use super::graph::{Graph, Walker};
+use super::links::UrlTemplates;
+use super::paths::{normalise, PathMasks};
+use super::pattern::{TagMatch, TagPattern};
+use super::repo::RepoTag;
+use crate::content::{Release, System};
+use crate::diagnostics::Diagnostic;
+
+/// The shared state of one walked repository.
+pub(crate) struct Repo<'r> {
+    pub graph: &'r Graph,
+    pub masks: &'r PathMasks,
+    pub tags: &'r [RepoTag],
+    /// HEAD's commit index and name.
+    pub head: Option<(u32, String)>,
+    pub shallow: bool,
+    pub tz: Tz,
+    /// Every system of this repository with include paths: (id, mask bits).
+    pub path_owners: &'r [(String, Vec<usize>)],
+}
+
+/// Scratch state reused across the systems of one repository.
+pub(crate) struct Work<'g> {
+    pub cache: CommitCache<'g>,
+    pub walker: Walker,
+    pub debug: Vec<String>,
+}
+
+/// A matched release tag and its commit.
+struct SystemTag {
+    info: TagInfo,
+    commit: u32,
+}
+
+/// Which commits count for a system.
+struct Selection<'a> {
+    graph: &'a Graph,
+    masks: &'a PathMasks,
+    bits: Vec<usize>,
+    first_parent: bool,
+}
+
+impl Selection<'_> {
+    /// Reachable from `include` and from none of `exclude`, before path filtering.
+    fn range(&self, walker: &mut Walker, include: u32, exclude: &[u32]) -> Vec<u32> {
+        walker.difference(self.graph, &[include], exclude, self.first_parent)
+    }
+
+    /// The commits of `range` that touch the system's paths.
+    fn filter(&self, range: Vec<u32>) -> Vec<u32> {
+        if self.bits.is_empty() {
+            return range;
+        }
+        range
+            .into_iter()
+            .filter(|&c| self.masks.touches(c, &self.bits))
+            .collect()
+    }
+}
+
+/// Builds the history of `system` from the walked repository `repo`.
+pub(crate) fn build(
+    repo: &Repo<'_>,
+    work: &mut Work<'_>,
+    system: &System,
+    releases: &[&Release],
+    first_parent: bool,
+) -> (SystemHistory, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let urls = UrlTemplates::new(
+        system.commit_url.as_deref(),
+        system.compare_url.as_deref(),
+        system.ticket_url.as_deref(),
+    );
+    let mut history = SystemHistory {
+        system: system.id.clone(),
+        repo: system.repo.clone().unwrap_or_else(|| ".".to_owned()),
+        available: true,
+        shallow: repo.shallow,
+        tag_pattern: system.tag_pattern.clone(),
+        ..SystemHistory::default()
+    };
+    let Some(pattern) = TagPattern::new(&system.tag_pattern) else {
+        return (history, diagnostics);
+    };
+    let tags = match_tags(repo, system, &pattern, releases, &urls, &mut work.debug);
+    let selection = Selection {
+        graph: repo.graph,
+        masks: repo.masks,
+        bits: repo.masks.bits_of(&include_paths(system)),
+        first_parent,
+    };
+    for (i, tag) in tags.iter().enumerate() {
+        let previous = previous_tag(&tags, i);
+        let exclude: Vec<u32> = previous.map(|p| p.commit).into_iter().collect();
+        let range = selection.range(&mut work.walker, tag.commit, &exclude);
+        let foreign = if selection.bits.is_empty() || range.is_empty() {
+            None
+        } else {
+            Some(range.clone())
+        };
+        let commits = selection.filter(range);
+        if let Some(range) = foreign.filter(|_| commits.is_empty()) {
+            diagnostics.extend(foreign_paths(repo, system, tag, &range, releases));
+        }
+        let spec = Spec {
+            system: &system.id,
+            tag: Some(&tag.info),
+            previous: previous.map(|p| &p.info),
+            head: None,
+            urls: &urls,
+            first_parent,
+        };
+        history
+            .changelogs
+            .push(changelog::build(&mut work.cache, &commits, &spec));
+    }
+    let newest = tags.iter().max_by(|a, b| a.info.semver.cmp(&b.info.semver));
+    let head_commits = match &repo.head {
+        Some((head, _)) => {
+            let all_tags: Vec<u32> = tags.iter().map(|t| t.commit).collect();
+            selection.filter(selection.range(&mut work.walker, *head, &all_tags))
+        }
+        None => Vec::new(),
+    };
+    history.unreleased = changelog::build(
+        &mut work.cache,
+        &head_commits,
+        &Spec {
+            system: &system.id,
+            tag: None,
+            previous: newest.map(|t| &t.info),
+            head: repo.head.as_ref().map(|(_, name)| name.as_str()),
+            urls: &urls,
+            first_parent,
+        },
+    );
+    history.changelogs.reverse();
+    history.tags = tags.iter().rev().map(|t| t.info.clone()).collect();
+    let commit_of = |info: &TagInfo| {
+        tags.iter()
+            .find(|t| t.info.name == info.name)
+            .map(|t| t.commit)
+    };
+    let mut rollback = |target: &TagInfo, tag: &TagInfo| -> Vec<Shared<CommitInfo>> {
+        let (Some(from), Some(to)) = (commit_of(target), commit_of(tag)) else {
+            return Vec::new();
+        };
+        selection
+            .filter(selection.range(&mut work.walker, to, &[from]))
+            .into_iter()
+            .map(|c| work.cache.commit(c, &urls, first_parent))
+            .filter(|c| first_parent || !c.merge)
+            .collect()
+    };
+    let joined = checks::join(
+        system,
+        &pattern,
+        &history.tags,
+        releases,
+        &urls,
+        &mut rollback,
+    );
+    history.releases = joined.releases;
+    history.slips = joined.slips;
+    history.untracked = joined.untracked;
+    diagnostics.extend(joined.diagnostics);
+    diagnostics.extend(glob_warning(system));
+    if repo.shallow {
+        diagnostics.push(
+            Diagnostic::warning(
+                system.source.clone(),
+                Some("repo"),
+                format!(
+                    "the repository of system {} is a shallow clone: changelogs may be missing commits",
+                    system.id
+                ),
+            )
+            .with_help("fetch the full history with `git fetch --unshallow --tags` (in CI: clone with full depth, e.g. `fetch-depth: 0`)"),
+        );
+    }
+    (history, diagnostics)
+}
+
+/// For a final release: the previous final release (so `2.4.0` lists everything since
+/// `2.3.x`, not just since `2.4.0-rc.2`). For a pre-release: the tag just before it.
+fn previous_tag(tags: &[SystemTag], i: usize) -> Option<&SystemTag> {
+    let earlier = &tags[..i];
+    if tags[i].info.prerelease {
+        earlier.last()
+    } else {
+        earlier.iter().rev().find(|t| !t.info.prerelease)
+    }
+}
+
+fn include_paths(system: &System) -> Vec<String> {
+    let paths: Vec<String> = system.include_paths.iter().map(|p| normalise(p)).collect();
+    if paths.iter().any(String::is_empty) {
+        Vec::new() // the repository root: everything counts
+    } else {
+        paths
+    }
+}
+
+fn match_tags(
+    repo: &Repo<'_>,
+    system: &System,
+    pattern: &TagPattern,
+    releases: &[&Release],
+    urls: &UrlTemplates,
+    debug: &mut Vec<String>,
+) -> Vec<SystemTag> {
+    let mut tags = Vec::new();
+    let mut other = 0;
+    for tag in repo.tags {
+        let version = match pattern.matches(&tag.name) {
+            TagMatch::Other => {
+                other += 1;
+                continue;
+            }
+            TagMatch::NotSemver(text) => {
+                debug.push(format!(
+                    "{}: ignored tag {}: \"{text}\" is not a SemVer version",
+                    system.id, tag.name
+                ));
+                continue;
+            }
+            TagMatch::Version(version) => version,
+        };
+        let prerelease = !version.pre.is_empty();
+        if prerelease && !system.prereleases {
+            debug.push(format!(
+                "{}: ignored pre-release tag {} (prereleases: false)",
+                system.id, tag.name
+            ));
+            continue;
+        }
+        let Some(commit) = repo.graph.get(tag.commit) else {
+            debug.push(format!(
+                "{}: ignored tag {}: its commit could not be read",
+                system.id, tag.name
+            ));
+            continue;
+        };
+        let data = &repo.graph.data[commit as usize];
+        let at = timestamp(tag.tagger_time.unwrap_or(data.commit_time));
+        let (date, datetime) = format_date(at, repo.tz);
+        let sha = tag.commit.to_string();
+        tags.push(SystemTag {
+            info: TagInfo {
+                name: tag.name.clone(),
+                version: version.to_string(),
+                in_portal: releases.iter().any(|r| r.version == version),
+                semver: version,
+                prerelease,
+                short_sha: sha[..7].to_owned(),
+                commit_url: urls.commit_url(&sha),
+                sha,
+                at,
+                date,
+                datetime,
+                annotated: tag.annotated,
+                message: tag.message.clone(),
+            },
+            commit,
+        });
+    }
+    if other > 0 {
+        debug.push(format!(
+            "{}: {other} tags do not match {}",
+            system.id, system.tag_pattern
+        ));
+    }
+    tags.sort_by(|a, b| {
+        a.info
+            .semver
+            .cmp(&b.info.semver)
+            .then_with(|| a.info.name.cmp(&b.info.name))
+    });
+    tags
+}
+
+/// A tag of a path-filtered system whose commits touch none of its paths: usually a
+/// release file naming a version that was tagged for another system.
+fn foreign_paths(
+    repo: &Repo<'_>,
+    system: &System,
+    tag: &SystemTag,
+    range: &[u32],
+    releases: &[&Release],
+) -> Option<Diagnostic> {
+    let release = releases.iter().find(|r| r.version == tag.info.semver)?;
+    let owners: Vec<&str> = repo
+        .path_owners
+        .iter()
+        .filter(|(id, bits)| *id != system.id && range.iter().any(|&c| repo.masks.touches(c, bits)))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let elsewhere = if owners.is_empty() {
+        String::new()
+    } else {
+        format!("; its commit changes the paths of {}", owners.join(", "))
+    };
+    Some(
+        Diagnostic::warning(
+            release.source.clone(),
+            Some("version"),
+            format!(
+                "tag {} has no commits under {}'s include_paths ({}){elsewhere}",
+                tag.info.name,
+                system.id,
+                system.include_paths.join(", ")
+            ),
+        )
+        .with_help("check that `version` and the tag belong to this system, or fix `include_paths` in portal.yaml"),
+    )
+}
+
+fn glob_warning(system: &System) -> Option<Diagnostic> {
+    let glob = system
+        .include_paths
+        .iter()
+        .find(|p| p.contains(['*', '?', '[']))?;
+    Some(
+        Diagnostic::warning(
+            system.source.clone(),
+            Some("include_paths"),
+            format!("include path \"{glob}\" looks like a glob; include_paths are plain folder or file paths"),
+        )
+        .with_help("write the folder, e.g. services/payments"),
+    )
+}
