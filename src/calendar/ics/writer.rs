@@ -7,7 +7,8 @@
 //! - every line ends in CRLF;
 //! - lines are folded at 75 octets (continuations: one space + at most 74 octets), never
 //!   inside a UTF-8 sequence, and never right after a space or tab, so that parsers that
-//!   trim line ends (the `ical` crate does) still read the value back exactly;
+//!   trim line ends (the `ical` crate does) still read the value back exactly, and never
+//!   inside an escape such as `\n`;
 //! - TEXT values escape `\`, `;`, `,` and newlines, and drop other control characters,
 //!   which RFC 5545 does not allow in TEXT;
 //! - parameter values are quoted when they contain `:`, `;` or `,`.
@@ -149,6 +150,15 @@ fn fold_into(out: &mut String, line: &str) {
         if kept > 0 {
             cut = kept;
         }
+        // Keep an escape such as `\n` or `\,` on one line: some readers unescape per line.
+        let backslashes = rest[..cut]
+            .bytes()
+            .rev()
+            .take_while(|b| *b == b'\\')
+            .count();
+        if backslashes % 2 == 1 && cut > 1 {
+            cut -= 1;
+        }
         out.push_str(&rest[..cut]);
         out.push_str("\r\n ");
         rest = &rest[cut..];
@@ -229,6 +239,24 @@ mod tests {
         // A run of blanks longer than a line still folds (and still unfolds exactly).
         let blanks = format!("X-TEST:a{}b", " ".repeat(200));
         assert_eq!(unfold(&fold(&blanks)), blanks);
+    }
+
+    #[test]
+    fn folding_keeps_escapes_whole() {
+        for pad in 0..6 {
+            let line = format!(
+                "DESCRIPTION:{}{}",
+                "x".repeat(60 + pad),
+                "a\\nb\\,c\\\\d".repeat(8)
+            );
+            let folded = fold(&line);
+            for physical in physical_lines(&folded) {
+                let trailing = physical.bytes().rev().take_while(|b| *b == b'\\').count();
+                assert_eq!(trailing % 2, 0, "split escape: {physical}");
+                assert!(physical.len() <= 75);
+            }
+            assert_eq!(unfold(&folded), line);
+        }
     }
 
     #[test]

@@ -1,0 +1,668 @@
+//! Calendar integration tests: every generated feed is read back by the `ical` crate's parser
+//! and each event checked (UID, times in UTC, status, sequence); the example portal's feeds,
+//! views and calendar pages are built end to end; and, where Python's `icalendar` package is
+//! installed, `tests/ical_check.py` judges the feeds independently.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use ical::parser::ical::component::{IcalCalendar, IcalEvent};
+use semver::Version;
+
+use shipboard::calendar::ics::{self, FeedFacts, Revision};
+use shipboard::calendar::{self, oncall, views};
+use shipboard::content::{
+    Content, Person, Portal, Release, ReleaseStatus, ReleaseType, ReleaseWindow, Rotation,
+    Schedule, System, WindowRule,
+};
+use shipboard::diagnostics::{Diagnostics, SourceRef};
+
+fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+}
+
+/// A portal with every kind of event: statuses, a non-ASCII title, one-off, all-day and
+/// weekly windows, a rotation.
+fn fixture() -> Content {
+    let system = |id: &str, name: &str| System {
+        id: id.into(),
+        name: name.into(),
+        description: None,
+        owner: "priya".into(),
+        rollback_runbook: format!("{id}-rollback"),
+        escalation: None,
+        repo: None,
+        tag_pattern: "v{version}".into(),
+        commit_url: None,
+        compare_url: None,
+        ticket_url: None,
+        include_paths: Vec::new(),
+        prereleases: false,
+        source: SourceRef::new("portal.yaml", 5, 7),
+    };
+    let release = |system: &str, version: &str, status, start: DateTime<Utc>, minutes| {
+        let file = format!("releases/{system}-{version}.md");
+        Release {
+            system: system.into(),
+            version: Version::parse(version).unwrap(),
+            kind: ReleaseType::Minor,
+            status,
+            title: None,
+            status_note: None,
+            window: ReleaseWindow {
+                start,
+                end: start + Duration::minutes(minutes),
+                timezone: chrono_tz::Europe::Berlin,
+                source: SourceRef::new(&file, 6, 10),
+            },
+            owner: "priya".into(),
+            people: BTreeMap::new(),
+            approvals: Vec::new(),
+            tickets: Vec::new(),
+            checklist: None,
+            runbooks: Vec::new(),
+            rollout: None,
+            depends_on: Vec::new(),
+            notes: String::new(),
+            source: SourceRef::file(&file),
+            notes_line: 20,
+        }
+    };
+    let mut releases = vec![
+        release(
+            "payments",
+            "2.3.0",
+            ReleaseStatus::Released,
+            utc(2026, 10, 24, 22, 0),
+            90,
+        ),
+        release(
+            "payments",
+            "2.4.0",
+            ReleaseStatus::Approved,
+            utc(2026, 12, 6, 1, 0),
+            90,
+        ),
+        release(
+            "ledger",
+            "3.1.0",
+            ReleaseStatus::Planned,
+            utc(2026, 12, 5, 22, 0),
+            120,
+        ),
+        release(
+            "ledger",
+            "3.2.0",
+            ReleaseStatus::Cancelled,
+            utc(2027, 2, 7, 1, 0),
+            60,
+        ),
+        release(
+            "payments",
+            "2.5.0",
+            ReleaseStatus::InProgress,
+            utc(2027, 3, 28, 0, 30),
+            120,
+        ),
+        release(
+            "ledger",
+            "3.1.1",
+            ReleaseStatus::RolledBack,
+            utc(2026, 11, 1, 1, 0),
+            60,
+        ),
+    ];
+    releases[1].title =
+        Some("Überweisungen, Wallets; und Rückerstattungen für Geschäftskunden – 決済".into());
+    releases.sort_by_key(|r| (r.window.start, r.system.clone()));
+    Content {
+        portal: Portal {
+            title: "Nordwind Release-Portal".into(),
+            base_url: "https://releases.example.com/".into(),
+            timezone: chrono_tz::Europe::Berlin,
+            description: None,
+            theme: None,
+            runbook_review_days: 180,
+            freezes: vec![
+                WindowRule {
+                    name: "Year-end freeze".into(),
+                    reason: Some("Peak trading, reduced staff.".into()),
+                    schedule: Schedule::Once {
+                        start: utc(2026, 12, 17, 23, 0),
+                        end: utc(2027, 1, 3, 23, 0),
+                    },
+                    source: SourceRef::new("portal.yaml", 30, 5),
+                },
+                WindowRule {
+                    name: "Peak trading hours".into(),
+                    reason: None,
+                    schedule: Schedule::Weekly {
+                        days: vec![
+                            Weekday::Mon,
+                            Weekday::Tue,
+                            Weekday::Wed,
+                            Weekday::Thu,
+                            Weekday::Fri,
+                        ],
+                        start: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                        end: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+                        from: None,
+                        until: None,
+                    },
+                    source: SourceRef::new("portal.yaml", 35, 5),
+                },
+                WindowRule {
+                    name: "Datacenter move".into(),
+                    reason: None,
+                    schedule: Schedule::Once {
+                        start: utc(2027, 2, 13, 20, 0),
+                        end: utc(2027, 2, 14, 6, 0),
+                    },
+                    source: SourceRef::new("calendars/platform.ics", 12, 1),
+                },
+            ],
+            maintenance_windows: vec![WindowRule {
+                name: "Sunday maintenance".into(),
+                reason: None,
+                schedule: Schedule::Weekly {
+                    days: vec![Weekday::Sun],
+                    start: NaiveTime::from_hms_opt(2, 0, 0).unwrap(),
+                    end: NaiveTime::from_hms_opt(4, 0, 0).unwrap(),
+                    from: NaiveDate::from_ymd_opt(2026, 9, 6),
+                    until: NaiveDate::from_ymd_opt(2027, 12, 26),
+                },
+                source: SourceRef::new("portal.yaml", 40, 5),
+            }],
+            approval_policy: BTreeMap::new(),
+            import_freezes: Vec::new(),
+            source: SourceRef::file("portal.yaml"),
+        },
+        systems: vec![
+            system("payments", "Payments API"),
+            system("ledger", "Ledger"),
+        ],
+        releases,
+        runbooks: Vec::new(),
+        people: ["priya", "li", "sam"]
+            .iter()
+            .map(|id| Person {
+                id: (*id).into(),
+                name: format!("{id} name"),
+                title: None,
+                email: None,
+                phone: None,
+                chat: None,
+            })
+            .collect(),
+        roles: Vec::new(),
+        ladders: Vec::new(),
+        rotations: vec![Rotation {
+            id: "platform-sre".into(),
+            name: "Platform SRE on-call".into(),
+            members: vec!["li".into(), "sam".into(), "priya".into()],
+            length_days: 7,
+            start: utc(2026, 11, 2, 9, 0),
+        }],
+        checklists: Vec::new(),
+    }
+}
+
+/// Checks the physical format, parses the feed with the `ical` crate, and checks what every
+/// event and the calendar need. Returns the calendar.
+fn parse_feed(feed: &str) -> IcalCalendar {
+    assert!(feed.ends_with("\r\n"), "the feed does not end with CRLF");
+    for (n, line) in feed.split("\r\n").enumerate() {
+        assert!(
+            line.len() <= 75,
+            "line {} has {} octets: {line}",
+            n + 1,
+            line.len()
+        );
+        assert!(
+            !line.contains(['\r', '\n']),
+            "bare CR or LF on line {}",
+            n + 1
+        );
+    }
+    let mut calendars = ical::IcalParser::new(BufReader::new(feed.as_bytes()));
+    let calendar = calendars
+        .next()
+        .expect("no calendar")
+        .unwrap_or_else(|err| panic!("the ical crate cannot parse the feed: {err}\n{feed}"));
+    assert!(calendars.next().is_none(), "more than one VCALENDAR");
+    for (name, value) in [
+        ("VERSION", "2.0"),
+        ("CALSCALE", "GREGORIAN"),
+        ("METHOD", "PUBLISH"),
+    ] {
+        assert_eq!(prop(&calendar.properties, name), Some(value), "{name}");
+    }
+    for name in ["PRODID", "X-WR-CALNAME", "X-WR-TIMEZONE"] {
+        assert!(prop(&calendar.properties, name).is_some(), "no {name}");
+    }
+    let zones: BTreeSet<&str> = calendar
+        .timezones
+        .iter()
+        .filter_map(|tz| prop(&tz.properties, "TZID"))
+        .collect();
+    let mut uids = BTreeSet::new();
+    for event in &calendar.events {
+        let uid = prop(&event.properties, "UID").expect("event without UID");
+        assert!(uids.insert(uid.to_owned()), "duplicate UID {uid}");
+        assert!(
+            utc_value(event, "DTSTAMP").is_some(),
+            "{uid}: DTSTAMP not in UTC"
+        );
+        let sequence = prop(&event.properties, "SEQUENCE").expect("no SEQUENCE");
+        assert!(
+            sequence.parse::<u32>().is_ok(),
+            "{uid}: SEQUENCE {sequence}"
+        );
+        let status = prop(&event.properties, "STATUS").expect("no STATUS");
+        assert!(["TENTATIVE", "CONFIRMED", "CANCELLED"].contains(&status));
+        assert!(prop(&event.properties, "SUMMARY").is_some());
+        assert!(prop(&event.properties, "DTEND").is_some());
+        for p in &event.properties {
+            if let Some(tzid) = param(p, "TZID") {
+                assert!(zones.contains(tzid), "{uid}: TZID {tzid} has no VTIMEZONE");
+            }
+        }
+    }
+    calendar
+}
+
+fn prop<'a>(properties: &'a [ical::property::Property], name: &str) -> Option<&'a str> {
+    properties
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.value.as_deref())
+}
+
+fn param<'a>(p: &'a ical::property::Property, name: &str) -> Option<&'a str> {
+    p.params
+        .as_ref()?
+        .iter()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| v.first())
+        .map(String::as_str)
+}
+
+fn utc_value(event: &IcalEvent, name: &str) -> Option<DateTime<Utc>> {
+    let value = prop(&event.properties, name)?.strip_suffix('Z')?;
+    let naive = chrono::NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").ok()?;
+    Some(Utc.from_utc_datetime(&naive))
+}
+
+fn unescape(text: &str) -> String {
+    ics::writer::unescape_text(text)
+}
+
+fn event_by_uid<'a>(calendar: &'a IcalCalendar, uid: &str) -> &'a IcalEvent {
+    calendar
+        .events
+        .iter()
+        .find(|e| prop(&e.properties, "UID") == Some(uid))
+        .unwrap_or_else(|| panic!("no event {uid}"))
+}
+
+/// Every release of `releases` has its event in `calendar`, with the right UID, UTC times,
+/// status, sequence and summary.
+fn check_releases(
+    content: &Content,
+    facts: &FeedFacts,
+    calendar: &IcalCalendar,
+    releases: &[&Release],
+) {
+    for release in releases {
+        let uid = ics::release_uid(content, release);
+        let event = event_by_uid(calendar, &uid);
+        assert_eq!(
+            utc_value(event, "DTSTART"),
+            Some(release.window.start),
+            "{uid}"
+        );
+        assert_eq!(utc_value(event, "DTEND"), Some(release.window.end), "{uid}");
+        assert_eq!(
+            prop(&event.properties, "STATUS"),
+            Some(ics::status(release))
+        );
+        let sequence = facts
+            .revision(&release.source.file)
+            .map_or(0, |r| r.sequence);
+        assert_eq!(
+            prop(&event.properties, "SEQUENCE"),
+            Some(sequence.to_string().as_str())
+        );
+        let summary = unescape(prop(&event.properties, "SUMMARY").unwrap());
+        let name = content
+            .system(&release.system)
+            .map_or(release.system.as_str(), |s| s.name.as_str());
+        assert!(
+            summary.contains(&format!("{name} {}", release.version)),
+            "{summary}"
+        );
+        if let Some(title) = &release.title {
+            assert!(summary.contains(title.as_str()), "title lost: {summary}");
+        }
+        let url = prop(&event.properties, "URL").unwrap_or_default();
+        assert!(url.ends_with(&format!("releases/{}/{}/", release.system, release.version)));
+    }
+    assert_eq!(
+        calendar
+            .events
+            .iter()
+            .filter(|e| prop(&e.properties, "UID").is_some_and(|u| u.starts_with("release-")))
+            .count(),
+        releases.len()
+    );
+}
+
+fn facts_for(content: &Content, sequence: u32) -> FeedFacts {
+    let mut facts = FeedFacts::default();
+    for release in &content.releases {
+        facts.files.insert(
+            release.source.file.clone(),
+            Revision {
+                sequence,
+                changed_at: utc(2026, 9, 1, 12, 0),
+            },
+        );
+    }
+    facts
+}
+
+#[test]
+fn every_feed_round_trips_through_the_ical_parser() {
+    let content = fixture();
+    let facts = facts_for(&content, 4);
+    let portal = ics::portal_feed(&content, &facts);
+    let calendar = parse_feed(&portal);
+    let all: Vec<&Release> = content.releases.iter().collect();
+    check_releases(&content, &facts, &calendar, &all);
+    // 6 releases + 3 freezes + 1 maintenance window, and one VTIMEZONE for the weekly rules.
+    assert_eq!(calendar.events.len(), 10);
+    assert_eq!(calendar.timezones.len(), 1);
+    let weekly = event_by_uid(&calendar, "freeze-peak-trading-hours@releases.example.com");
+    let dtstart = weekly
+        .properties
+        .iter()
+        .find(|p| p.name == "DTSTART")
+        .unwrap();
+    assert_eq!(param(dtstart, "TZID"), Some("Europe/Berlin"));
+    assert!(prop(&weekly.properties, "RRULE")
+        .unwrap()
+        .starts_with("FREQ=WEEKLY"));
+    let all_day = event_by_uid(&calendar, "freeze-year-end-freeze@releases.example.com");
+    assert_eq!(prop(&all_day.properties, "DTEND"), Some("20270104"));
+
+    for system in &content.systems {
+        let feed = ics::system_feed(&content, &facts, &system.id).unwrap();
+        let calendar = parse_feed(&feed);
+        let own: Vec<&Release> = content
+            .releases
+            .iter()
+            .filter(|r| r.system == system.id)
+            .collect();
+        check_releases(&content, &facts, &calendar, &own);
+        assert_eq!(calendar.events.len(), own.len());
+    }
+
+    let from = utc(2026, 12, 3, 0, 0);
+    let feed = ics::oncall_feed(&content, "platform-sre", from, 12).unwrap();
+    let calendar = parse_feed(&feed);
+    let shifts = oncall::schedule(&content.rotations[0], content.portal.timezone, from, 12);
+    assert_eq!(calendar.events.len(), shifts.len());
+    for (event, shift) in calendar.events.iter().zip(&shifts) {
+        assert_eq!(utc_value(event, "DTSTART"), Some(shift.start));
+        assert_eq!(utc_value(event, "DTEND"), Some(shift.end));
+        let summary = unescape(prop(&event.properties, "SUMMARY").unwrap());
+        assert!(summary.contains(&format!("{} name", shift.person)));
+    }
+}
+
+#[test]
+fn a_moved_release_updates_in_place() {
+    let mut content = fixture();
+    let before = parse_feed(&ics::portal_feed(&content, &facts_for(&content, 1)));
+    let index = content
+        .releases
+        .iter()
+        .position(|r| r.key() == "payments@2.4.0")
+        .unwrap();
+    content.releases[index].window.start += Duration::days(7);
+    content.releases[index].window.end += Duration::days(7);
+    let after = parse_feed(&ics::portal_feed(&content, &facts_for(&content, 2)));
+    let uid = ics::release_uid(&content, &content.releases[index]);
+    let (old, new) = (event_by_uid(&before, &uid), event_by_uid(&after, &uid));
+    assert_eq!(prop(&old.properties, "SEQUENCE"), Some("1"));
+    assert_eq!(prop(&new.properties, "SEQUENCE"), Some("2"));
+    assert_eq!(
+        utc_value(new, "DTSTART").unwrap() - utc_value(old, "DTSTART").unwrap(),
+        Duration::days(7)
+    );
+    let uids = |c: &IcalCalendar| -> BTreeSet<String> {
+        c.events
+            .iter()
+            .filter_map(|e| prop(&e.properties, "UID").map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(
+        uids(&before),
+        uids(&after),
+        "a move must not change any UID"
+    );
+}
+
+#[test]
+fn conflicts_views_and_feeds_are_deterministic() {
+    let content = fixture();
+    let facts = facts_for(&content, 3);
+    let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    assert_eq!(
+        ics::portal_feed(&content, &facts),
+        ics::portal_feed(&content, &facts)
+    );
+    let a = serde_json::to_string(&views::build(&content, today)).unwrap();
+    let b = serde_json::to_string(&views::build(&content, today)).unwrap();
+    assert_eq!(a, b);
+    // payments 2.5.0 (Sun 2027-03-28, 01:30–03:30 local, across the spring gap) meets the
+    // Sunday maintenance window, which is not a freeze; ledger 3.2.0 is cancelled.
+    let found = calendar::conflicts(&content);
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+fn example_content() -> Option<Content> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    if !dir.join("portal.yaml").exists() {
+        return None;
+    }
+    let mut diagnostics = Diagnostics::default();
+    let raw = shipboard::content::load::load(&dir, &mut diagnostics);
+    shipboard::validate::validate(&raw, &mut diagnostics)
+}
+
+fn example_feeds(content: &Content) -> Vec<(String, String)> {
+    let facts = FeedFacts::default();
+    let mut feeds = vec![("calendar.ics".to_owned(), ics::portal_feed(content, &facts))];
+    for system in &content.systems {
+        let feed = ics::system_feed(content, &facts, &system.id).unwrap();
+        feeds.push((format!("calendar/{}.ics", system.id), feed));
+    }
+    let from = content
+        .releases
+        .first()
+        .map_or(utc(2026, 12, 1, 0, 0), |r| r.window.start);
+    for rotation in &content.rotations {
+        let feed = ics::oncall_feed(content, &rotation.id, from, 12).unwrap();
+        feeds.push((format!("calendar/oncall-{}.ics", rotation.id), feed));
+    }
+    feeds
+}
+
+#[test]
+fn the_example_portal_feeds_round_trip() {
+    let Some(content) = example_content() else {
+        eprintln!("no example content: skipped");
+        return;
+    };
+    let facts = FeedFacts::default();
+    for (name, feed) in example_feeds(&content) {
+        let calendar = parse_feed(&feed);
+        let releases: Vec<&Release> = if name == "calendar.ics" {
+            content.releases.iter().collect()
+        } else if let Some(system) = name
+            .strip_prefix("calendar/")
+            .and_then(|n| n.strip_suffix(".ics"))
+        {
+            content
+                .releases
+                .iter()
+                .filter(|r| r.system == system)
+                .collect()
+        } else {
+            continue;
+        };
+        if !name.contains("oncall-") {
+            check_releases(&content, &facts, &calendar, &releases);
+        }
+    }
+}
+
+fn render_calendar_pages(content: &Content, today: NaiveDate) -> Vec<(String, String)> {
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let read = |name: &str| std::fs::read_to_string(templates.join(name)).unwrap();
+    let names = [
+        "base.html",
+        "calendar.html",
+        "partials/calendar-month.html",
+        "partials/calendar-day.html",
+        "partials/calendar-upcoming.html",
+        "partials/calendar-subscribe.html",
+    ];
+    let mut tera = tera::Tera::new();
+    tera.autoescape_on(vec![".html"]);
+    let sources: Vec<(&str, String)> = names.iter().map(|n| (*n, read(n))).collect();
+    tera.add_raw_templates(sources.iter().map(|(n, s)| (*n, s.as_str())))
+        .unwrap_or_else(|err| panic!("templates do not compile: {err:?}"));
+    let site = serde_json::json!({
+        "title": content.portal.title, "description": "d", "base_url": content.portal.base_url,
+        "root": "/", "portal_key": "p", "timezone": content.portal.timezone.name(),
+        "built_on": "3 Dec 2026", "generator_version": "0", "css_version": "1",
+        "nav": [{"label": "Calendar", "path": "calendar/", "section": "calendar"}],
+    });
+    let views = views::build(content, today);
+    let mut pages = Vec::new();
+    let mut render = |path: String, month: Option<&views::MonthView>| {
+        let mut context = tera::Context::new();
+        context.insert("site", &site);
+        context.insert("section", "calendar");
+        context.insert("calendar", &views);
+        context.insert("month", &month);
+        let html = tera
+            .render("calendar.html", &context)
+            .unwrap_or_else(|err| panic!("{path}: {err:?}"));
+        pages.push((path, html));
+    };
+    render("calendar/".into(), None);
+    for month in &views.months {
+        render(month.path.clone(), Some(month));
+    }
+    pages
+}
+
+#[test]
+fn calendar_pages_render_accessibly() {
+    let content = fixture();
+    let pages = render_calendar_pages(&content, NaiveDate::from_ymd_opt(2026, 12, 3).unwrap());
+    assert_eq!(pages.len(), 1 + 6); // index + Oct 2026 .. Mar 2027
+    let (_, index) = &pages[0];
+    assert!(index.contains("<h1>Release calendar</h1>"));
+    assert!(index.contains("webcal://releases.example.com/calendar.ics"));
+    assert!(index.contains("https://releases.example.com/calendar/payments.ics"));
+    assert!(index.contains("every several hours"));
+    assert!(index.contains("aria-current=\"date\""));
+    let december = &pages
+        .iter()
+        .find(|(p, _)| p == "calendar/2026-12/")
+        .unwrap()
+        .1;
+    assert!(december.contains("<caption>December 2026"));
+    assert!(december.contains("<th scope=\"col\"><abbr title=\"Monday\">Mon</abbr></th>"));
+    assert!(december.contains("href=\"/releases/payments/2.4.0/\""));
+    assert!(december.contains("href=\"/calendar/2026-11/\" rel=\"prev\""));
+    assert!(december.contains("Planned"), "status as text");
+    assert!(december.contains("Freeze:</span> Year-end freeze"));
+    // Text from content is escaped, and nothing needs inline styles or scripts.
+    assert!(december.contains("Überweisungen") || december.contains("Payments API 2.4.0"));
+    for (path, html) in &pages {
+        assert!(!html.contains(" style="), "{path}: inline style");
+        assert!(!html.contains("<script"), "{path}: script");
+        assert_eq!(
+            html.matches("<table").count(),
+            html.matches("</table>").count()
+        );
+    }
+}
+
+#[test]
+fn the_example_portal_renders_and_checks_without_panics() {
+    let Some(content) = example_content() else {
+        eprintln!("no example content: skipped");
+        return;
+    };
+    let today = content
+        .releases
+        .first()
+        .map_or(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), |r| {
+            r.window.start.date_naive()
+        });
+    let pages = render_calendar_pages(&content, today);
+    assert!(pages.len() >= 2);
+    let _ = calendar::conflicts(&content);
+}
+
+/// Runs `tests/ical_check.py` (Python's `icalendar`) on every feed, when it is installed.
+#[test]
+fn python_icalendar_accepts_every_feed() {
+    let available = std::process::Command::new("python3")
+        .args(["-c", "import icalendar"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        eprintln!("python3 with icalendar is not installed: skipped (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = Vec::new();
+    let content = fixture();
+    let mut feeds = vec![(
+        "fixture.ics".to_owned(),
+        ics::portal_feed(&content, &facts_for(&content, 2)),
+    )];
+    feeds.push((
+        "fixture-oncall.ics".to_owned(),
+        ics::oncall_feed(&content, "platform-sre", utc(2026, 12, 1, 0, 0), 12).unwrap(),
+    ));
+    if let Some(example) = example_content() {
+        feeds.extend(example_feeds(&example));
+    }
+    for (i, (_, feed)) in feeds.iter().enumerate() {
+        let path = dir.path().join(format!("feed-{i}.ics"));
+        std::fs::write(&path, feed).unwrap();
+        files.push(path);
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ical_check.py");
+    let output = std::process::Command::new("python3")
+        .arg(script)
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "ical_check.py failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
