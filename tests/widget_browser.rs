@@ -19,6 +19,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// The portal's policy: the widget must work without inline code, eval or inline styles.
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const WAIT: Duration = Duration::from_secs(15);
 
 #[test]
@@ -198,6 +200,18 @@ async fn main_scenario(c: &Client, base: &str) {
     let b = format!("{base}/releases/payments/2.5.0/");
 
     open(c, &a).await;
+    let styled = c
+        .execute(
+            "return [...document.styleSheets].some(s => (s.href || '').endsWith('/widget/checklist.css'));",
+            vec![],
+        )
+        .await
+        .expect("list style sheets");
+    assert_eq!(
+        styled,
+        Value::Bool(true),
+        "the loader added widget/checklist.css"
+    );
     assert_eq!(count_text(c).await, "0 of 5 done");
     let boxes = checkboxes(c).await;
     assert_eq!(boxes.len(), 5, "the fixture checklist has five items");
@@ -612,7 +626,7 @@ fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     write!(
         stream,
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+         Content-Security-Policy: {CSP}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
         body.len()
     )?;
     if method != "HEAD" {
