@@ -30,7 +30,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build the portal into a folder (atomically: a failed build leaves the old site).
-    #[command(after_help = "Examples:\n  shipboard build content\n  shipboard build . --output /tmp/site --base-url https://preview.example.com/")]
+    #[command(
+        after_help = "Examples:\n  shipboard build content\n  shipboard build . --output /tmp/site --base-url https://preview.example.com/"
+    )]
     Build {
         /// The content repo (the folder with portal.yaml).
         #[arg(default_value = ".")]
@@ -43,7 +45,9 @@ enum Command {
         base_url: Option<String>,
     },
     /// Run every check of a build without writing anything (for editors and CI).
-    #[command(after_help = "Exit codes: 0 clean (warnings allowed), 1 errors (or warnings with --deny-warnings).\n\nExamples:\n  shipboard check content\n  shipboard check content --format github   # annotations in a GitHub pull request\n  shipboard check --format json > problems.json")]
+    #[command(
+        after_help = "Exit codes: 0 clean (warnings allowed), 1 errors (or warnings with --deny-warnings).\n\nExamples:\n  shipboard check content\n  shipboard check content --format github   # annotations in a GitHub pull request\n  shipboard check --format json > problems.json"
+    )]
     Check {
         /// The content repo (the folder with portal.yaml).
         #[arg(default_value = ".")]
@@ -73,7 +77,9 @@ enum Command {
 #[derive(Subcommand)]
 enum NewCommand {
     /// A release file: releases/<system>-<version>.md
-    #[command(after_help = "Example:\n  shipboard new release payments 2.5.0 --date \"2027-02-09 21:00\" --type minor")]
+    #[command(
+        after_help = "Example:\n  shipboard new release payments 2.5.0 --date \"2027-02-09 21:00\" --type minor"
+    )]
     Release {
         system: String,
         version: String,
@@ -88,7 +94,9 @@ enum NewCommand {
         dir: PathBuf,
     },
     /// A runbook file: runbooks/<slug>.md
-    #[command(after_help = "Example:\n  shipboard new runbook search-rollback --system search --kind rollback")]
+    #[command(
+        after_help = "Example:\n  shipboard new runbook search-rollback --system search --kind rollback"
+    )]
     Runbook {
         slug: String,
         /// The system it is for.
@@ -106,8 +114,16 @@ enum NewCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { dir, output, base_url } => run_build(&dir, output.as_deref(), base_url.as_deref(), cli.quiet),
-        Command::Check { dir, format, deny_warnings } => {
+        Command::Build {
+            dir,
+            output,
+            base_url,
+        } => run_build(&dir, output.as_deref(), base_url.as_deref(), cli.quiet),
+        Command::Check {
+            dir,
+            format,
+            deny_warnings,
+        } => {
             let report = check::run(&dir);
             let mut stdout = std::io::stdout().lock();
             if let Err(err) = check::print(&report, &dir, format, &mut stdout) {
@@ -115,13 +131,36 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             let _ = stdout.flush();
-            if report.failed(deny_warnings) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+            if report.failed(deny_warnings) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
-        Command::New(NewCommand::Release { system, version, date, kind, dir }) => {
-            let options = new::NewRelease { system: &system, version: &version, start: date.as_deref(), kind: &kind };
+        Command::New(NewCommand::Release {
+            system,
+            version,
+            date,
+            kind,
+            dir,
+        }) => {
+            let options = new::NewRelease {
+                system: &system,
+                version: &version,
+                start: date.as_deref(),
+                kind: &kind,
+            };
             report_written(new::release(&dir, &options).map(|p| vec![p]), cli.quiet)
         }
-        Command::New(NewCommand::Runbook { slug, system, kind, dir }) => report_written(new::runbook(&dir, &slug, system.as_deref(), &kind).map(|p| vec![p]), cli.quiet),
+        Command::New(NewCommand::Runbook {
+            slug,
+            system,
+            kind,
+            dir,
+        }) => report_written(
+            new::runbook(&dir, &slug, system.as_deref(), &kind).map(|p| vec![p]),
+            cli.quiet,
+        ),
         Command::Init { dir, title } => report_written(new::init(&dir, &title), cli.quiet),
     }
 }
@@ -133,7 +172,11 @@ fn run_build(dir: &Path, output: Option<&Path>, base_url: Option<&str>, quiet: b
                 eprintln!("{warning}");
             }
             if !quiet {
-                eprintln!("built {} files into {}", report.files, report.output.display());
+                eprintln!(
+                    "built {} files into {}",
+                    report.files,
+                    report.output.display()
+                );
             }
             ExitCode::SUCCESS
         }

@@ -119,7 +119,11 @@ fn walk(markdown: &str, root: &str, with_html: bool) -> Rendered {
         }
     }
     if !with_html {
-        return Rendered { html: String::new(), headings, links };
+        return Rendered {
+            html: String::new(),
+            headings,
+            links,
+        };
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());

@@ -37,9 +37,18 @@ fn builds_every_page_of_the_minimal_fixture() {
     }
     let release = fs::read_to_string(out.join("releases/billing/1.2.0/index.html")).unwrap();
     assert!(release.contains("<title>Billing 1.2.0 · Acme Releases</title>"));
-    assert!(release.contains("href=\"/runbooks/billing-rollback/\""), "rollback runbook linked");
-    assert!(release.contains("data-item=\"deploy/canary\""), "checklist rendered as checkboxes");
-    assert!(release.contains("Not clear within <strong>30 s</strong>"), "escalation ladder on the page");
+    assert!(
+        release.contains("href=\"/runbooks/billing-rollback/\""),
+        "rollback runbook linked"
+    );
+    assert!(
+        release.contains("data-item=\"deploy/canary\""),
+        "checklist rendered as checkboxes"
+    );
+    assert!(
+        release.contains("Not clear within <strong>30 s</strong>"),
+        "escalation ladder on the page"
+    );
     assert!(release.contains("<strong>PDF/A</strong>"), "notes rendered");
     let home = fs::read_to_string(out.join("index.html")).unwrap();
     assert!(home.contains("Roll back Billing") && home.contains("Roll back the web shop"));
@@ -53,13 +62,27 @@ fn every_internal_link_resolves() {
         let mut checked = 0;
         for file in html_files(&out) {
             let html = fs::read_to_string(&file).unwrap();
-            for href in html.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()) {
-                let Some(path) = href.strip_prefix('/') else { continue };
+            for href in html
+                .split("href=\"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next())
+            {
+                let Some(path) = href.strip_prefix('/') else {
+                    continue;
+                };
                 let path = path.split(['#', '?']).next().unwrap_or("");
                 let target = out.join(path);
-                let exists = if path.is_empty() || path.ends_with('/') { target.join("index.html").is_file() } else { target.is_file() };
+                let exists = if path.is_empty() || path.ends_with('/') {
+                    target.join("index.html").is_file()
+                } else {
+                    target.is_file()
+                };
                 let allowed_later = path.ends_with(".ics") || path.starts_with("calendar/");
-                assert!(exists || allowed_later, "{}: broken link {href}", file.display());
+                assert!(
+                    exists || allowed_later,
+                    "{}: broken link {href}",
+                    file.display()
+                );
                 checked += 1;
             }
         }
@@ -71,9 +94,25 @@ fn every_internal_link_resolves() {
 fn two_builds_are_byte_identical() {
     let fx = Fixture::new("../../content");
     let first = fx.build_ok();
-    let snapshot: Vec<(String, Vec<u8>)> = common::all_files(&first).into_iter().map(|p| (p.strip_prefix(&first).unwrap().display().to_string(), fs::read(&p).unwrap())).collect();
+    let snapshot: Vec<(String, Vec<u8>)> = common::all_files(&first)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(&first).unwrap().display().to_string(),
+                fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
     let second = fx.build_ok();
-    let again: Vec<(String, Vec<u8>)> = common::all_files(&second).into_iter().map(|p| (p.strip_prefix(&second).unwrap().display().to_string(), fs::read(&p).unwrap())).collect();
+    let again: Vec<(String, Vec<u8>)> = common::all_files(&second)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(&second).unwrap().display().to_string(),
+                fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(snapshot.len(), again.len());
     for ((name_a, a), (name_b, b)) in snapshot.iter().zip(&again) {
         assert_eq!(name_a, name_b);
@@ -93,7 +132,10 @@ fn script_in_content_never_reaches_a_page() {
     );
     fx.write(
         "runbooks/web-rollback.md",
-        &fx.read("runbooks/web-rollback.md").replace("title: Roll back the web shop", "title: \"<script>alert(5)</script>\""),
+        &fx.read("runbooks/web-rollback.md").replace(
+            "title: Roll back the web shop",
+            "title: \"<script>alert(5)</script>\"",
+        ),
     );
     let out = fx.build_ok();
     for file in html_files(&out) {
@@ -104,7 +146,10 @@ fn script_in_content_never_reaches_a_page() {
         assert!(!html.contains("onerror="), "{}", file.display());
     }
     let runbook = fs::read_to_string(out.join("runbooks/web-rollback/index.html")).unwrap();
-    assert!(runbook.contains("&lt;script&gt;"), "titles are escaped, not dropped");
+    assert!(
+        runbook.contains("&lt;script&gt;"),
+        "titles are escaped, not dropped"
+    );
 }
 
 /// Each broken input: exit 1, a `file:line` message naming the field, no panic, and the
@@ -136,19 +181,43 @@ fn bad_input_is_reported_precisely_and_leaves_the_old_site() {
         assert!(original.contains(from), "{name}: fixture lacks {from:?}");
         fx.write(file, &original.replacen(from, to, 1));
         let result = fx.build();
-        assert_eq!(result.code, Some(1), "{name}: exit code; stderr:\n{}", result.stderr);
-        assert!(result.stderr.contains(expected), "{name}: expected {expected:?} in:\n{}", result.stderr);
+        assert_eq!(
+            result.code,
+            Some(1),
+            "{name}: exit code; stderr:\n{}",
+            result.stderr
+        );
+        assert!(
+            result.stderr.contains(expected),
+            "{name}: expected {expected:?} in:\n{}",
+            result.stderr
+        );
         assert!(!result.stderr.contains("panicked"), "{name}: panic");
-        let problems = result.stderr.lines().filter(|l| l.contains(": error")).count();
-        assert_eq!(problems, 1, "{name}: one problem, one message (no cascade):\n{}", result.stderr);
-        assert_eq!(fs::read(out.join("index.html")).unwrap(), before, "{name}: old site changed");
+        let problems = result
+            .stderr
+            .lines()
+            .filter(|l| l.contains(": error"))
+            .count();
+        assert_eq!(
+            problems, 1,
+            "{name}: one problem, one message (no cascade):\n{}",
+            result.stderr
+        );
+        assert_eq!(
+            fs::read(out.join("index.html")).unwrap(),
+            before,
+            "{name}: old site changed"
+        );
     }
 }
 
 #[test]
 fn duplicate_release_names_both_files() {
     let fx = Fixture::new("minimal");
-    fx.write("releases/billing-again.md", &fx.read("releases/billing-1.2.0.md"));
+    fx.write(
+        "releases/billing-again.md",
+        &fx.read("releases/billing-1.2.0.md"),
+    );
     let result = fx.build();
     assert_eq!(result.code, Some(1));
     assert!(result.stderr.contains("releases/billing-again.md:3:10: error[version]: billing 1.2.0 is already defined in releases/billing-1.2.0.md"), "{}", result.stderr);
@@ -157,10 +226,22 @@ fn duplicate_release_names_both_files() {
 #[test]
 fn all_problems_are_reported_in_one_run() {
     let fx = Fixture::new("minimal");
-    fx.write("releases/web-2.0.0.md", &fx.read("releases/web-2.0.0.md").replace("owner: ben", "owner: nobody"));
+    fx.write(
+        "releases/web-2.0.0.md",
+        &fx.read("releases/web-2.0.0.md")
+            .replace("owner: ben", "owner: nobody"),
+    );
     fx.write("releases/broken.md", "no front matter here\n");
-    fs::write(fx.dir().join("runbooks/latin1.md"), b"---\ntitle: Caf\xe9\nkind: other\nowner: ana\n---\n").unwrap();
-    fx.write("checklists/basic.yaml", &fx.read("checklists/basic.yaml").replace("owner: developer", "owner: devloper"));
+    fs::write(
+        fx.dir().join("runbooks/latin1.md"),
+        b"---\ntitle: Caf\xe9\nkind: other\nowner: ana\n---\n",
+    )
+    .unwrap();
+    fx.write(
+        "checklists/basic.yaml",
+        &fx.read("checklists/basic.yaml")
+            .replace("owner: developer", "owner: devloper"),
+    );
     let result = fx.build();
     assert_eq!(result.code, Some(1));
     for expected in [
@@ -169,7 +250,11 @@ fn all_problems_are_reported_in_one_run() {
         "runbooks/latin1.md:2:11: error: the file is not valid UTF-8",
         "checklists/basic.yaml:8:16: error[items.owner]: unknown role \"devloper\"",
     ] {
-        assert!(result.stderr.contains(expected), "expected {expected:?} in:\n{}", result.stderr);
+        assert!(
+            result.stderr.contains(expected),
+            "expected {expected:?} in:\n{}",
+            result.stderr
+        );
     }
 }
 
@@ -178,12 +263,24 @@ fn empty_or_missing_content_dir_is_a_clear_error() {
     let empty = tempfile::tempdir().unwrap();
     let result = run(&["build", &empty.path().display().to_string()]);
     assert_eq!(result.code, Some(1));
-    assert!(result.stderr.contains("portal.yaml: error: file not found"), "{}", result.stderr);
-    assert!(result.stderr.contains("shipboard init"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("portal.yaml: error: file not found"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.contains("shipboard init"),
+        "{}",
+        result.stderr
+    );
     let missing = empty.path().join("nope");
     let result = run(&["build", &missing.display().to_string()]);
     assert_eq!(result.code, Some(1));
-    assert!(result.stderr.contains("content directory not found"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("content directory not found"),
+        "{}",
+        result.stderr
+    );
 }
 
 #[test]
@@ -192,17 +289,34 @@ fn refuses_to_overwrite_a_folder_it_did_not_make() {
     let precious = fx.dir().join("precious");
     fs::create_dir(&precious).unwrap();
     fs::write(precious.join("notes.txt"), "keep me").unwrap();
-    let result = run(&["build", &fx.dir().display().to_string(), "--output", &precious.display().to_string()]);
+    let result = run(&[
+        "build",
+        &fx.dir().display().to_string(),
+        "--output",
+        &precious.display().to_string(),
+    ]);
     assert_eq!(result.code, Some(2), "{}", result.stderr);
-    assert!(result.stderr.contains("was not created by shipboard"), "{}", result.stderr);
-    assert_eq!(fs::read_to_string(precious.join("notes.txt")).unwrap(), "keep me");
+    assert!(
+        result.stderr.contains("was not created by shipboard"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(precious.join("notes.txt")).unwrap(),
+        "keep me"
+    );
 }
 
 #[test]
 fn base_url_override_rewrites_links_to_a_sub_path() {
     let fx = Fixture::new("minimal");
     let out = fx.dir().join("public");
-    let result = run(&["build", &fx.dir().display().to_string(), "--base-url", "https://example.org/preview/"]);
+    let result = run(&[
+        "build",
+        &fx.dir().display().to_string(),
+        "--base-url",
+        "https://example.org/preview/",
+    ]);
     assert_eq!(result.code, Some(0), "{}", result.stderr);
     let release = fs::read_to_string(out.join("releases/billing/1.2.0/index.html")).unwrap();
     assert!(release.contains("href=\"/preview/runbooks/billing-rollback/\""));

@@ -45,7 +45,9 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
             let inputs = BuildInputs { now: build_time() };
             let model = model::build(content, &inputs, css_version(theme));
             let pages: BTreeSet<String> = model.pages.iter().map(|p| p.path.clone()).collect();
-            prepared.diagnostics.extend(validate::links::check_links(content, &pages));
+            prepared
+                .diagnostics
+                .extend(validate::links::check_links(content, &pages));
             prepared.model = Some(model);
         }
     }

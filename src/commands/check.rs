@@ -36,7 +36,9 @@ impl CheckReport {
 /// Runs every check on the content repo at `root`.
 pub fn run(root: &Path) -> CheckReport {
     let prepared = prepare(root, None);
-    let files_checked = prepared.content.as_ref().map_or(0, |c| c.releases.len() + c.runbooks.len() + c.checklists.len() + 2);
+    let files_checked = prepared.content.as_ref().map_or(0, |c| {
+        c.releases.len() + c.runbooks.len() + c.checklists.len() + 2
+    });
     CheckReport {
         errors: prepared.diagnostics.error_count(),
         warnings: prepared.diagnostics.warning_count(),
@@ -47,33 +49,63 @@ pub fn run(root: &Path) -> CheckReport {
 
 /// Writes the report; paths are shown relative to where the command runs (`dir` + file),
 /// so editors and CI annotations find the files.
-pub fn print(report: &CheckReport, dir: &Path, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
-    let shown = |d: &Diagnostic| display_path(&dir.join(&d.at.file)).trim_start_matches("./").to_owned();
+pub fn print(
+    report: &CheckReport,
+    dir: &Path,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let shown = |d: &Diagnostic| {
+        display_path(&dir.join(&d.at.file))
+            .trim_start_matches("./")
+            .to_owned()
+    };
     match format {
         Format::Human => human(report, &shown, out),
         Format::Json => {
             let items: Vec<JsonDiagnostic> = report
                 .diagnostics
                 .iter()
-                .map(|d| JsonDiagnostic { file: shown(d), line: d.at.line, column: d.at.column, severity: d.severity, field: d.field.as_deref(), message: &d.message, help: d.help.as_deref() })
+                .map(|d| JsonDiagnostic {
+                    file: shown(d),
+                    line: d.at.line,
+                    column: d.at.column,
+                    severity: d.severity,
+                    field: d.field.as_deref(),
+                    message: &d.message,
+                    help: d.help.as_deref(),
+                })
                 .collect();
             let json = serde_json::to_string_pretty(&items).map_err(std::io::Error::other)?;
             writeln!(out, "{json}")
         }
         Format::Github => {
             for d in &report.diagnostics {
-                let level = if d.severity == Severity::Error { "error" } else { "warning" };
+                let level = if d.severity == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                };
                 let mut message = d.message.clone();
                 if let Some(help) = &d.help {
                     message = format!("{message}\nhelp: {help}");
                 }
-                let title = d.field.as_deref().map(|f| format!(",title={}", escape_property(f))).unwrap_or_default();
+                let title = d
+                    .field
+                    .as_deref()
+                    .map(|f| format!(",title={}", escape_property(f)))
+                    .unwrap_or_default();
                 let position = match (d.at.line, d.at.column) {
                     (0, _) => String::new(),
                     (line, 0) => format!(",line={line}"),
                     (line, col) => format!(",line={line},col={col}"),
                 };
-                writeln!(out, "::{level} file={}{position}{title}::{}", escape_property(&shown(d)), escape_data(&message))?;
+                writeln!(
+                    out,
+                    "::{level} file={}{position}{title}::{}",
+                    escape_property(&shown(d)),
+                    escape_data(&message)
+                )?;
             }
             Ok(())
         }
@@ -92,9 +124,19 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
 }
 
-fn human(report: &CheckReport, shown: &dyn Fn(&Diagnostic) -> String, out: &mut dyn Write) -> std::io::Result<()> {
+fn human(
+    report: &CheckReport,
+    shown: &dyn Fn(&Diagnostic) -> String,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let paint = |code: &str, text: &str| if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() };
+    let paint = |code: &str, text: &str| {
+        if colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    };
     let mut current_file = None;
     for d in &report.diagnostics {
         let file = shown(d);
@@ -111,19 +153,36 @@ fn human(report: &CheckReport, shown: &dyn Fn(&Diagnostic) -> String, out: &mut 
             Severity::Error => paint("1;31", "error"),
             Severity::Warning => paint("1;33", "warning"),
         };
-        let field = d.field.as_deref().map(|f| format!("[{f}]")).unwrap_or_default();
+        let field = d
+            .field
+            .as_deref()
+            .map(|f| format!("[{f}]"))
+            .unwrap_or_default();
         writeln!(out, "  {position}: {level}{field}: {}", d.message)?;
         if let Some(help) = &d.help {
             writeln!(out, "    {} {help}", paint("36", "help:"))?;
         }
     }
-    let summary = format!("checked {} files: {} error(s), {} warning(s)", report.files_checked, report.errors, report.warnings);
-    writeln!(out, "{}", if report.errors > 0 { paint("1;31", &summary) } else { paint("1;32", &summary) })
+    let summary = format!(
+        "checked {} files: {} error(s), {} warning(s)",
+        report.files_checked, report.errors, report.warnings
+    );
+    writeln!(
+        out,
+        "{}",
+        if report.errors > 0 {
+            paint("1;31", &summary)
+        } else {
+            paint("1;32", &summary)
+        }
+    )
 }
 
 /// GitHub workflow command escaping (message part).
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// GitHub workflow command escaping (property part).
@@ -137,8 +196,18 @@ mod tests {
     use crate::diagnostics::SourceRef;
 
     fn report() -> CheckReport {
-        let d = Diagnostic::error(SourceRef::new("releases/a.md", 3, 9), Some("version"), "bad: 50%, really").with_help("fix it");
-        CheckReport { diagnostics: vec![d], errors: 1, warnings: 0, files_checked: 1 }
+        let d = Diagnostic::error(
+            SourceRef::new("releases/a.md", 3, 9),
+            Some("version"),
+            "bad: 50%, really",
+        )
+        .with_help("fix it");
+        CheckReport {
+            diagnostics: vec![d],
+            errors: 1,
+            warnings: 0,
+            files_checked: 1,
+        }
     }
 
     #[test]

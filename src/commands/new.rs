@@ -20,8 +20,17 @@ fn portal(dir: &Path) -> Result<Content> {
     match prepared.content {
         Some(content) => Ok(content),
         None => {
-            let problems: Vec<String> = prepared.diagnostics.sorted().iter().map(ToString::to_string).collect();
-            bail!("cannot read the portal in {}:\n{}", dir.display(), problems.join("\n"))
+            let problems: Vec<String> = prepared
+                .diagnostics
+                .sorted()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            bail!(
+                "cannot read the portal in {}:\n{}",
+                dir.display(),
+                problems.join("\n")
+            )
         }
     }
 }
@@ -31,7 +40,8 @@ fn write_new(path: &Path, text: &str) -> Result<()> {
         bail!("{} already exists; not overwriting it", path.display());
     }
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
@@ -50,27 +60,53 @@ pub fn release(dir: &Path, options: &NewRelease) -> Result<PathBuf> {
     let content = portal(dir)?;
     let Some(system) = content.system(options.system) else {
         let known: Vec<&str> = content.systems.iter().map(|s| s.id.as_str()).collect();
-        bail!("unknown system \"{}\"; the portal has: {}", options.system, known.join(", "));
+        bail!(
+            "unknown system \"{}\"; the portal has: {}",
+            options.system,
+            known.join(", ")
+        );
     };
-    let version = semver::Version::parse(options.version.trim_start_matches('v'))
-        .with_context(|| format!("\"{}\" is not a SemVer version (write e.g. 2.4.0)", options.version))?;
-    if content.releases.iter().any(|r| r.system == system.id && r.version == version) {
+    let version =
+        semver::Version::parse(options.version.trim_start_matches('v')).with_context(|| {
+            format!(
+                "\"{}\" is not a SemVer version (write e.g. 2.4.0)",
+                options.version
+            )
+        })?;
+    if content
+        .releases
+        .iter()
+        .any(|r| r.system == system.id && r.version == version)
+    {
         bail!("{} {version} already has a release file", system.id);
     }
     if !["major", "minor", "patch", "emergency"].contains(&options.kind) {
-        bail!("\"{}\" is not a release type: use major, minor, patch or emergency", options.kind);
+        bail!(
+            "\"{}\" is not a release type: use major, minor, patch or emergency",
+            options.kind
+        );
     }
     let start = match options.start {
         Some(text) => text.to_owned(),
         None => {
-            let day = build_time().with_timezone(&content.portal.timezone).date_naive() + Duration::days(7);
+            let day = build_time()
+                .with_timezone(&content.portal.timezone)
+                .date_naive()
+                + Duration::days(7);
             format!("{} 20:00", day.format("%Y-%m-%d"))
         }
     };
     let tz = content.portal.timezone;
-    let start_at = crate::calendar::time::parse_datetime(&start, tz).map_err(|err| anyhow::anyhow!("--date: {err}; {}", err.help()))?;
-    let end = (start_at + Duration::hours(1)).with_timezone(&tz).format("%Y-%m-%d %H:%M");
-    let checklist = content.checklists.first().map(|c| format!("checklist: {}\n", c.id)).unwrap_or_default();
+    let start_at = crate::calendar::time::parse_datetime(&start, tz)
+        .map_err(|err| anyhow::anyhow!("--date: {err}; {}", err.help()))?;
+    let end = (start_at + Duration::hours(1))
+        .with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M");
+    let checklist = content
+        .checklists
+        .first()
+        .map(|c| format!("checklist: {}\n", c.id))
+        .unwrap_or_default();
     let text = format!(
         "---\nsystem: {system}\nversion: {version}\ntype: {kind}\nstatus: planned\ntitle: What users get, in one line\nwindow:\n  start: {start}\n  end: {end}\nowner: {owner}\npeople: {{}}\napprovals: []\ntickets: []\n{checklist}runbooks: [{rollback}]\nrollout: canary\n---\n## Summary\n\nWhat changes, for whom, and why.\n\n## Risks\n\n- \n\n## Verification\n\n1. \n",
         system = system.id,
@@ -78,7 +114,9 @@ pub fn release(dir: &Path, options: &NewRelease) -> Result<PathBuf> {
         owner = system.owner,
         rollback = system.rollback_runbook,
     );
-    let path = dir.join("releases").join(format!("{}-{version}.md", system.id));
+    let path = dir
+        .join("releases")
+        .join(format!("{}-{version}.md", system.id));
     write_new(&path, &text)?;
     Ok(path)
 }
@@ -89,7 +127,9 @@ pub fn runbook(dir: &Path, slug: &str, system: Option<&str>, kind: &str) -> Resu
         bail!("\"{slug}\" is not a valid slug: use lowercase letters, digits and '-' (e.g. payments-rollback)");
     }
     if !["deploy", "rollback", "hotfix", "verification", "other"].contains(&kind) {
-        bail!("\"{kind}\" is not a runbook kind: use deploy, rollback, hotfix, verification or other");
+        bail!(
+            "\"{kind}\" is not a runbook kind: use deploy, rollback, hotfix, verification or other"
+        );
     }
     let content = portal(dir)?;
     let owner = match system {

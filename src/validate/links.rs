@@ -24,14 +24,32 @@ pub fn check_links(content: &Content, pages: &BTreeSet<String>) -> Vec<Diagnosti
     let documents: Vec<Document> = content
         .releases
         .iter()
-        .map(|r| Document { page: format!("releases/{}/{}/", r.system, r.version), body: &r.notes, source: &r.source, body_line: r.notes_line })
-        .chain(content.runbooks.iter().map(|r| Document { page: format!("runbooks/{}/", r.slug), body: &r.body, source: &r.source, body_line: r.body_line }))
+        .map(|r| Document {
+            page: format!("releases/{}/{}/", r.system, r.version),
+            body: &r.notes,
+            source: &r.source,
+            body_line: r.notes_line,
+        })
+        .chain(content.runbooks.iter().map(|r| Document {
+            page: format!("runbooks/{}/", r.slug),
+            body: &r.body,
+            source: &r.source,
+            body_line: r.body_line,
+        }))
         .collect();
-    let outlines: Vec<markdown::Rendered> = documents.iter().map(|d| markdown::outline(d.body)).collect();
+    let outlines: Vec<markdown::Rendered> = documents
+        .iter()
+        .map(|d| markdown::outline(d.body))
+        .collect();
     let anchors: BTreeMap<&str, BTreeSet<&str>> = documents
         .iter()
         .zip(&outlines)
-        .map(|(d, o)| (d.page.as_str(), o.headings.iter().map(|h| h.id.as_str()).collect()))
+        .map(|(d, o)| {
+            (
+                d.page.as_str(),
+                o.headings.iter().map(|h| h.id.as_str()).collect(),
+            )
+        })
         .collect();
     let mut problems = Vec::new();
     for (document, outline) in documents.iter().zip(&outlines) {
@@ -44,7 +62,12 @@ pub fn check_links(content: &Content, pages: &BTreeSet<String>) -> Vec<Diagnosti
     problems
 }
 
-fn check_link(document: &Document, link: &WrittenLink, pages: &BTreeSet<String>, anchors: &BTreeMap<&str, BTreeSet<&str>>) -> Option<Diagnostic> {
+fn check_link(
+    document: &Document,
+    link: &WrittenLink,
+    pages: &BTreeSet<String>,
+    anchors: &BTreeMap<&str, BTreeSet<&str>>,
+) -> Option<Diagnostic> {
     let destination = link.destination.trim();
     if destination.is_empty() || is_external(destination) {
         return None;
@@ -55,7 +78,11 @@ fn check_link(document: &Document, link: &WrittenLink, pages: &BTreeSet<String>,
         None => (destination, None),
     };
     let path = path.split('?').next().unwrap_or("");
-    let target = if path.is_empty() { Some(document.page.clone()) } else { resolve(&document.page, path) };
+    let target = if path.is_empty() {
+        Some(document.page.clone())
+    } else {
+        resolve(&document.page, path)
+    };
     let Some(target) = target.filter(|t| pages.contains(t) || is_file_like(t)) else {
         return Some(broken(at, destination, suggestion(path)));
     };
@@ -63,33 +90,60 @@ fn check_link(document: &Document, link: &WrittenLink, pages: &BTreeSet<String>,
     match fragment {
         Some(fragment) if !fragment.is_empty() && !known.contains(fragment) => {
             let list: Vec<&str> = known.iter().copied().collect();
-            let help = if list.is_empty() { "the page has no headings to link to".to_owned() } else { format!("headings there: #{}", list.join(", #")) };
-            Some(Diagnostic::error(at, Some("link"), format!("link to \"{destination}\": no heading #{fragment} on that page")).with_help(help))
+            let help = if list.is_empty() {
+                "the page has no headings to link to".to_owned()
+            } else {
+                format!("headings there: #{}", list.join(", #"))
+            };
+            Some(
+                Diagnostic::error(
+                    at,
+                    Some("link"),
+                    format!("link to \"{destination}\": no heading #{fragment} on that page"),
+                )
+                .with_help(help),
+            )
         }
         _ => None,
     }
 }
 
 fn broken(at: SourceRef, destination: &str, help: String) -> Diagnostic {
-    Diagnostic::error(at, Some("link"), format!("broken link \"{destination}\": the portal has no such page")).with_help(help)
+    Diagnostic::error(
+        at,
+        Some("link"),
+        format!("broken link \"{destination}\": the portal has no such page"),
+    )
+    .with_help(help)
 }
 
 fn is_external(destination: &str) -> bool {
     destination.starts_with("//")
-        || destination
-            .split_once(':')
-            .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)))
+        || destination.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        })
 }
 
 /// Static files (feeds, CSS) are not pages but are fine link targets.
 fn is_file_like(target: &str) -> bool {
-    [".ics", ".atom", ".xml", ".css", ".js", ".png", ".svg", ".pdf"].iter().any(|ext| target.ends_with(ext))
+    [
+        ".ics", ".atom", ".xml", ".css", ".js", ".png", ".svg", ".pdf",
+    ]
+    .iter()
+    .any(|ext| target.ends_with(ext))
 }
 
 /// Resolves `path` written on the page at `page` (both site-relative) to a page path:
 /// `/runbooks/x` -> `runbooks/x/`, `../x/` from `runbooks/y/` -> `runbooks/x/`.
 fn resolve(page: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if path.starts_with('/') { Vec::new() } else { page.split('/').filter(|p| !p.is_empty()).collect() };
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        page.split('/').filter(|p| !p.is_empty()).collect()
+    };
     for part in path.split('/') {
         match part {
             "" | "." => {}
@@ -100,7 +154,11 @@ fn resolve(page: &str, path: &str) -> Option<String> {
         }
     }
     let joined = parts.join("/");
-    let joined = joined.strip_suffix("index.html").unwrap_or(&joined).trim_end_matches('/').to_owned();
+    let joined = joined
+        .strip_suffix("index.html")
+        .unwrap_or(&joined)
+        .trim_end_matches('/')
+        .to_owned();
     if joined.is_empty() {
         return Some(String::new());
     }
@@ -126,18 +184,38 @@ mod tests {
 
     #[test]
     fn resolves_absolute_and_relative_paths() {
-        assert_eq!(resolve("runbooks/a/", "/runbooks/b/").as_deref(), Some("runbooks/b/"));
-        assert_eq!(resolve("runbooks/a/", "/runbooks/b").as_deref(), Some("runbooks/b/"));
-        assert_eq!(resolve("runbooks/a/", "../b/").as_deref(), Some("runbooks/b/"));
-        assert_eq!(resolve("releases/x/1.0.0/", "../../../systems/x/").as_deref(), Some("systems/x/"));
+        assert_eq!(
+            resolve("runbooks/a/", "/runbooks/b/").as_deref(),
+            Some("runbooks/b/")
+        );
+        assert_eq!(
+            resolve("runbooks/a/", "/runbooks/b").as_deref(),
+            Some("runbooks/b/")
+        );
+        assert_eq!(
+            resolve("runbooks/a/", "../b/").as_deref(),
+            Some("runbooks/b/")
+        );
+        assert_eq!(
+            resolve("releases/x/1.0.0/", "../../../systems/x/").as_deref(),
+            Some("systems/x/")
+        );
         assert_eq!(resolve("runbooks/a/", "/").as_deref(), Some(""));
-        assert_eq!(resolve("runbooks/a/", "/calendar.ics").as_deref(), Some("calendar.ics"));
+        assert_eq!(
+            resolve("runbooks/a/", "/calendar.ics").as_deref(),
+            Some("calendar.ics")
+        );
         assert_eq!(resolve("a/", "../../../x"), None);
     }
 
     #[test]
     fn external_links_are_not_checked() {
-        for url in ["https://x.org", "mailto:a@b.c", "tel:+49", "//cdn.example/x"] {
+        for url in [
+            "https://x.org",
+            "mailto:a@b.c",
+            "tel:+49",
+            "//cdn.example/x",
+        ] {
             assert!(is_external(url), "{url}");
         }
         assert!(!is_external("/runbooks/a/"));
@@ -146,6 +224,9 @@ mod tests {
 
     #[test]
     fn markdown_file_links_get_a_suggestion() {
-        assert_eq!(suggestion("payments-rollback.md"), "link to the page, not the file: /runbooks/payments-rollback/");
+        assert_eq!(
+            suggestion("payments-rollback.md"),
+            "link to the page, not the file: /runbooks/payments-rollback/"
+        );
     }
 }

@@ -1,0 +1,188 @@
+//! Integration tests of `shipboard check`, `new` and `init`: the real binary, fixture
+//! repos in temp dirs, exact `file:line` output in every format.
+
+mod common;
+
+use common::{run, Fixture};
+
+fn check(fx: &Fixture, extra: &[&str]) -> common::Output {
+    let dir = fx.dir().display().to_string();
+    let mut args = vec!["check", dir.as_str()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn clean_content_exits_zero_and_writes_nothing() {
+    let fx = Fixture::new("minimal");
+    let result = check(&fx, &[]);
+    assert_eq!(result.code, Some(0), "{}{}", result.stdout, result.stderr);
+    assert!(
+        result.stdout.contains("0 error(s), 0 warning(s)"),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        !fx.dir().join("public").exists(),
+        "check must not write a site"
+    );
+}
+
+#[test]
+fn broken_link_and_anchor_are_found_with_their_line() {
+    let fx = Fixture::new("minimal");
+    let runbook = fx.read("runbooks/billing-rollback.md");
+    fx.write("runbooks/billing-rollback.md", &format!("{runbook}\nSee [web](/runbooks/web-rolback/) and [steps](#stepz).\n\nAlso [the file](web-rollback.md).\n"));
+    let result = check(&fx, &[]);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    let file = format!("{}/runbooks/billing-rollback.md", fx.dir().display());
+    assert!(
+        result.stdout.contains(&format!(
+            "{file}:13: error[link]: broken link \"/runbooks/web-rolback/\""
+        )),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result.stdout.contains(&format!(
+            "{file}:13: error[link]: link to \"#stepz\": no heading #stepz on that page"
+        )),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result.stdout.contains("help: headings there: #steps"),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result.stdout.contains(&format!(
+            "{file}:15: error[link]: broken link \"web-rollback.md\""
+        )),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result
+            .stdout
+            .contains("link to the page, not the file: /runbooks/web-rollback/"),
+        "{}",
+        result.stdout
+    );
+}
+
+#[test]
+fn a_valid_cross_page_anchor_passes() {
+    let fx = Fixture::new("minimal");
+    let release = fx.read("releases/web-2.0.0.md");
+    fx.write("releases/web-2.0.0.md", &format!("{release}\nRoll back with [these steps](/runbooks/web-rollback/#steps) or [billing](../../billing/1.2.0/).\n"));
+    let result = check(&fx, &[]);
+    assert_eq!(result.code, Some(0), "{}", result.stdout);
+}
+
+#[test]
+fn github_and_json_formats_carry_file_and_line() {
+    let fx = Fixture::new("minimal");
+    fx.write(
+        "releases/web-2.0.0.md",
+        &fx.read("releases/web-2.0.0.md")
+            .replace("version: 2.0.0", "version: two"),
+    );
+    let result = common::run_in(
+        &["check", "content", "--format", "github"],
+        Some(fx.dir().parent().unwrap()),
+    );
+    assert_eq!(result.code, Some(1));
+    assert!(result.stdout.starts_with("::error file=content/releases/web-2.0.0.md,line=3,col=10,title=version::\"two\" is not a SemVer version"), "{}", result.stdout);
+    let result = common::run_in(
+        &["check", "content", "--format", "json"],
+        Some(fx.dir().parent().unwrap()),
+    );
+    assert_eq!(result.code, Some(1));
+    let json: serde_json::Value = serde_json::from_str(&result.stdout).expect("valid JSON");
+    assert_eq!(json[0]["file"], "content/releases/web-2.0.0.md");
+    assert_eq!(json[0]["line"], 3);
+    assert_eq!(json[0]["column"], 10);
+    assert_eq!(json[0]["field"], "version");
+}
+
+#[test]
+fn init_then_new_files_check_clean() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("portal");
+    let d = dir.display().to_string();
+    let result = run(&["init", &d, "--title", "Team \"Rocket\" Releases"]);
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
+    assert_eq!(run(&["check", &d]).code, Some(0));
+    let result = run(&[
+        "new",
+        "release",
+        "api",
+        "1.1.0",
+        "--date",
+        "2030-01-08 20:00",
+        "--type",
+        "patch",
+        "--dir",
+        &d,
+    ]);
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
+    assert!(dir.join("releases/api-1.1.0.md").is_file());
+    let result = run(&[
+        "new",
+        "runbook",
+        "api-deploy",
+        "--system",
+        "api",
+        "--kind",
+        "deploy",
+        "--dir",
+        &d,
+    ]);
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
+    let result = run(&["check", &d]);
+    assert_eq!(result.code, Some(0), "{}", result.stdout);
+    let out = temp.path().join("site");
+    let result = run(&["build", &d, "--output", &out.display().to_string()]);
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
+    assert!(out.join("releases/api/1.1.0/index.html").is_file());
+    assert!(std::fs::read_to_string(out.join("index.html"))
+        .unwrap()
+        .contains("Team &quot;Rocket&quot; Releases"));
+}
+
+#[test]
+fn new_refuses_to_overwrite_or_to_invent() {
+    let temp = tempfile::tempdir().unwrap();
+    let d = temp.path().display().to_string();
+    assert_eq!(run(&["init", &d]).code, Some(0));
+    assert_eq!(run(&["init", &d]).code, Some(1), "init twice");
+    let dup = run(&["new", "release", "api", "1.0.0", "--dir", &d]);
+    assert_eq!(dup.code, Some(1));
+    assert!(
+        dup.stderr.contains("already has a release file"),
+        "{}",
+        dup.stderr
+    );
+    let unknown = run(&["new", "release", "apii", "1.0.1", "--dir", &d]);
+    assert!(
+        unknown
+            .stderr
+            .contains("unknown system \"apii\"; the portal has: api"),
+        "{}",
+        unknown.stderr
+    );
+    let bad = run(&["new", "runbook", "../escape", "--dir", &d]);
+    assert_eq!(bad.code, Some(1));
+    assert!(bad.stderr.contains("not a valid slug"), "{}", bad.stderr);
+    assert!(!temp.path().parent().unwrap().join("escape.md").exists());
+}
+
+#[test]
+fn help_and_version_work() {
+    let help = run(&["check", "--help"]);
+    assert_eq!(help.code, Some(0));
+    assert!(help.stdout.contains("--format github"));
+    let version = run(&["--version"]);
+    assert!(version.stdout.starts_with("shipboard "));
+}
