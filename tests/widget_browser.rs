@@ -353,12 +353,17 @@ async fn main_scenario(c: &Client, base: &str) {
     wait_ready(c, &two).await;
     assert_eq!(selected(c).await, [true, false, false, false]);
 
-    // Storage full: ticking still works in the page and a notice says it is not saved.
+    // Storage full: ticking still works in the page and a notice says it is not saved;
+    // after a reload the ticks saved before are still read.
     open(c, &a).await;
     assert!(
         !displayed(c, "[data-cw-warn]").await,
         "no storage notice yet"
     );
+    checkboxes(c).await[4]
+        .click()
+        .await
+        .expect("tick before storage is full");
     c.execute(
         "let n = 0; for (const size of [1 << 20, 1 << 16, 1 << 12, 256, 16, 1]) { \
          const s = 'x'.repeat(size); \
@@ -371,11 +376,18 @@ async fn main_scenario(c: &Client, base: &str) {
         .click()
         .await
         .expect("tick with full storage");
-    assert_eq!(count_text(c).await, "1 of 5 done");
+    assert_eq!(count_text(c).await, "2 of 5 done");
     assert!(
         displayed(c, "[data-cw-warn]").await,
         "storage notice when storage is full"
     );
+    c.refresh().await.expect("reload");
+    wait_ready(c, &a).await;
+    assert!(
+        displayed(c, "[data-cw-warn]").await,
+        "storage notice at load when storage is full"
+    );
+    assert_eq!(selected(c).await, [false, false, false, false, true]);
 
     // Nothing but the portal's own origin was requested.
     assert_same_origin(c, base).await;

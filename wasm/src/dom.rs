@@ -15,7 +15,7 @@ use web_sys::{Element, Event, HtmlInputElement, Storage};
 
 use crate::state;
 
-/// Whether `localStorage` accepted a probe write at start.
+/// Whether `localStorage` could be opened at start (reads work; writes may still fail).
 static STORAGE_OK: AtomicBool = AtomicBool::new(false);
 
 /// Controls mounted into each `[data-checklist-status]`; static markup, no page data.
@@ -53,7 +53,7 @@ extern "C" {
 #[wasm_bindgen]
 pub fn start() {
     let root = ROOT.with(Element::clone);
-    STORAGE_OK.store(probe_storage(), Ordering::Relaxed);
+    let writable = probe_storage();
     let handler = Closure::<dyn FnMut(JsValue)>::new(on_event);
     for section in all(&root, "[data-checklist]") {
         if section.has_attribute("data-checklist-ready") {
@@ -61,6 +61,9 @@ pub fn start() {
         }
         mount(&section);
         restore(&section);
+        if !writable {
+            show(one(&section, "[data-cw-warn]"));
+        }
         refresh(&section);
         let f = handler.as_ref().unchecked_ref();
         let _ = section.add_event_listener_with_callback("change", f);
@@ -70,11 +73,14 @@ pub fn start() {
     handler.forget();
 }
 
-/// Whether `localStorage` exists and accepts a write (it throws in some private modes).
+/// Records whether `localStorage` can be opened (its getter throws when site data is
+/// blocked) and returns whether it accepts a write (not when full or in some private modes);
+/// a full storage is still read, so earlier ticks show.
 fn probe_storage() -> bool {
     let Some(store) = WINDOW.with(|w| w.local_storage().ok().flatten()) else {
         return false;
     };
+    STORAGE_OK.store(true, Ordering::Relaxed);
     store.set_item(state::PROBE_KEY, "1").is_ok() && store.remove_item(state::PROBE_KEY).is_ok()
 }
 
@@ -197,7 +203,6 @@ fn append_html(parent: &Element, html: &str) {
 /// state the browser restored into the form).
 fn restore(section: &Element) {
     let Some(store) = storage() else {
-        show(one(section, "[data-cw-warn]"));
         return;
     };
     for input in checkboxes(section) {

@@ -251,14 +251,15 @@ pub struct ItemView {
     pub by: String,
 }
 
-/// The checklist as a GitHub task list for the release ticket: a heading, the progress, then
-/// one bold line per phase and one task per item with when (and by whom) it was ticked.
+/// The checklist as a GitHub task list for the release ticket: a heading (with the release,
+/// `system@version`, unless it is a template page's `template:<id>`), the progress, then one
+/// bold line per phase and one task per item with when (and by whom) it was ticked.
 pub fn markdown(title: &str, release: &str, items: &[ItemView]) -> String {
     let done = items.iter().filter(|i| i.done).count() as u32;
     let mut out = String::from("### ");
     out.push_str(&collapse(title));
     let release = release.trim_ascii();
-    if !release.is_empty() {
+    if !release.is_empty() && !release.starts_with("template:") {
         out.push_str(" (");
         out.push_str(release);
         out.push(')');
@@ -516,6 +517,12 @@ mod tests {
         i.by = "Li".into();
         let md = markdown("C", "", &[i]);
         assert_eq!(md, "### C\n\n1 of 1 done\n\n**P**\n\n- [x] T — by Li\n");
+    }
+
+    #[test]
+    fn markdown_of_a_template_page_names_no_release() {
+        let md = markdown("Checklist: Hotfix", "template:hotfix", &[]);
+        assert!(md.starts_with("### Checklist: Hotfix\n"), "{md}");
     }
 
     #[test]
