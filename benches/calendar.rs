@@ -199,6 +199,9 @@ fn generate() -> (Content, FeedFacts) {
     (content, facts)
 }
 
+/// One measured step: returns the size of what it produced.
+type Step<'a> = Box<dyn FnMut() -> usize + 'a>;
+
 /// Runs `step` once to warm up and `RUNS` times; returns (min, median, last result size).
 fn measure(mut step: impl FnMut() -> usize) -> (Duration, Duration, usize) {
     let mut size = step();
@@ -237,7 +240,7 @@ fn main() {
     );
     println!("| step | min ms | median ms | output |");
     println!("|---|---:|---:|---|");
-    let rows: Vec<(&str, Box<dyn FnMut() -> usize>, &str)> = vec![
+    let rows: Vec<(&str, Step, &str)> = vec![
         (
             "conflicts (freezes + dependencies)",
             Box::new(|| calendar::conflicts(&content).len()),

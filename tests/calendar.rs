@@ -179,9 +179,11 @@ fn fixture() -> Content {
             import_freezes: Vec::new(),
             source: SourceRef::file("portal.yaml"),
         },
+        // Search has no release: its feed is empty but must still be valid.
         systems: vec![
             system("payments", "Payments API"),
             system("ledger", "Ledger"),
+            system("search", "Product Search"),
         ],
         releases,
         runbooks: Vec::new(),
@@ -641,6 +643,10 @@ fn python_icalendar_accepts_every_feed() {
         "fixture.ics".to_owned(),
         ics::portal_feed(&content, &facts_for(&content, 2)),
     )];
+    feeds.push((
+        "fixture-empty.ics".to_owned(),
+        ics::system_feed(&content, &FeedFacts::default(), "search").unwrap(),
+    ));
     feeds.push((
         "fixture-oncall.ics".to_owned(),
         ics::oncall_feed(&content, "platform-sre", utc(2026, 12, 1, 0, 0), 12).unwrap(),

@@ -53,6 +53,18 @@ pub struct FeedFacts {
 }
 
 impl FeedFacts {
+    /// Records what git knows about `file`: `commits` that touched it, the last one at
+    /// `changed_at`.
+    pub fn insert(&mut self, file: impl Into<PathBuf>, commits: u32, changed_at: DateTime<Utc>) {
+        self.files.insert(
+            file.into(),
+            Revision {
+                sequence: commits,
+                changed_at,
+            },
+        );
+    }
+
     pub fn revision(&self, file: &Path) -> Option<Revision> {
         self.files.get(file).copied()
     }
@@ -79,8 +91,8 @@ pub fn portal_feed(content: &Content, facts: &FeedFacts) -> String {
     for plan in &plans {
         events::window(&mut w, content, facts, plan);
     }
-    w.end("VCALENDAR");
-    w.finish()
+    let empty = content.releases.is_empty() && plans.is_empty();
+    finish(w, content, empty)
 }
 
 /// `/calendar/<system>.ics`: the releases of one system; `None` for an unknown system.
@@ -90,11 +102,12 @@ pub fn system_feed(content: &Content, facts: &FeedFacts, system_id: &str) -> Opt
     let name = format!("{}: {}", content.portal.title, system.name);
     let description = format!("Release windows of {}", system.name);
     header(&mut w, content, &name, &description);
+    let mut empty = true;
     for release in content.releases.iter().filter(|r| r.system == system.id) {
         events::release(&mut w, content, facts, release);
+        empty = false;
     }
-    w.end("VCALENDAR");
-    Some(w.finish())
+    Some(finish(w, content, empty))
 }
 
 /// `/calendar/oncall-<rotation>.ics`: the shifts of one rotation overlapping
@@ -114,8 +127,18 @@ pub fn oncall_feed(
     for shift in &shifts {
         events::shift(&mut w, content, rotation, shift);
     }
+    Some(finish(w, content, shifts.is_empty()))
+}
+
+/// Closes the calendar. RFC 5545 wants at least one component in a VCALENDAR, so a feed
+/// without events carries the portal's VTIMEZONE, which every client ignores harmlessly.
+fn finish(mut w: Writer, content: &Content, empty: bool) -> String {
+    if empty {
+        let year = events::weekly_anchor(content).year();
+        vtimezone::write(&mut w, content.portal.timezone, year, year + 1);
+    }
     w.end("VCALENDAR");
-    Some(w.finish())
+    w.finish()
 }
 
 fn header(w: &mut Writer, content: &Content, name: &str, description: &str) {

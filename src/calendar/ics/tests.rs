@@ -90,13 +90,7 @@ fn a_moved_release_keeps_its_uid_and_its_sequence_rises() {
 
     c.releases[0].window.start = utc(2026, 12, 13, 1, 0);
     c.releases[0].window.end = utc(2026, 12, 13, 2, 30);
-    facts.files.insert(
-        file,
-        Revision {
-            sequence: 3,
-            changed_at: utc(2026, 12, 1, 9, 30),
-        },
-    );
+    facts.insert(file, 3, utc(2026, 12, 1, 9, 30));
     let after = portal_feed(&c, &facts);
 
     let (old, new) = (event(&before, UID), event(&after, UID));
@@ -281,6 +275,11 @@ fn system_feeds_hold_only_their_releases() {
     assert!(feed.contains("X-WR-CALNAME:Northwind Release Portal: Payments API"));
     assert!(!feed.contains("VTIMEZONE"));
     assert!(system_feed(&c, &FeedFacts::default(), "nope").is_none());
+    // A feed without events still holds one component (RFC 5545): the VTIMEZONE.
+    let empty = system_feed(&c, &FeedFacts::default(), "search").unwrap();
+    assert!(!empty.contains("BEGIN:VEVENT"));
+    assert!(empty.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"));
+    assert!(empty.ends_with("END:VTIMEZONE\r\nEND:VCALENDAR\r\n"));
 }
 
 #[test]

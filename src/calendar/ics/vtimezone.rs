@@ -265,6 +265,8 @@ mod tests {
         let tokyo = written(chrono_tz::Asia::Tokyo, 2026, 2027);
         assert!(tokyo.contains("BEGIN:STANDARD\r\nTZNAME:JST\r\nTZOFFSETFROM:+0900\r\nTZOFFSETTO:+0900\r\nDTSTART:20260101T000000\r\n"));
         assert!(!tokyo.contains("RRULE"));
+        let utc = written(chrono_tz::UTC, 2026, 2027);
+        assert!(utc.contains("TZID:UTC\r\nBEGIN:STANDARD\r\nTZNAME:UTC\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\n"), "{utc}");
         // Istanbul last changed in 2016 (to permanent +03): the old rules get an UNTIL.
         let istanbul = written(chrono_tz::Europe::Istanbul, 2013, 2018);
         assert!(istanbul.contains("UNTIL="));
