@@ -1,10 +1,12 @@
 //! Real-browser test of the checklist widget: builds the fixture portal
-//! (`tests/fixtures/widget/`) with the real `shipboard` binary, serves it from a tiny static file
-//! server on 127.0.0.1 and drives headless Chromium through `chromedriver` (WebDriver, via
-//! fantoccini). It ticks items with mouse and keyboard, reloads, checks the progress text,
-//! exports Markdown, resets, checks that two releases (and two checklists on one page) keep
-//! separate state, and that the widget degrades to an in-page checklist with a notice when
-//! storage is full or blocked. It fails if the widget did not load.
+//! (`tests/fixtures/widget/`) and the example portal (`content/`) with the real `shipboard`
+//! binary, serves them from a tiny static file server on 127.0.0.1 (under the portal's CSP) and
+//! drives headless Chromium through `chromedriver` (WebDriver, via fantoccini). On the fixture
+//! it ticks items with mouse and keyboard, reloads, checks the progress text, exports Markdown,
+//! resets, checks that two releases (and two checklists on one page) keep separate state, and
+//! that the widget degrades to an in-page checklist with a notice when storage is full or
+//! blocked. On the example portal it checks every checklist page against the HTML contract.
+//! It fails if the widget did not load.
 //!
 //! Needs `/usr/bin/chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`). Without
 //! them the test is skipped with a loud message, unless `CI` is set, where it fails.
@@ -29,11 +31,19 @@ fn checklist_widget_in_chromium() {
         return;
     };
     let tmp = tempfile::tempdir().expect("temp dir");
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let site = tmp.path().join("site");
-    build_portal(&site);
+    build_portal(&manifest.join("tests/fixtures/widget"), &site);
     add_two_checklist_page(&site);
-    let port = serve(site.clone());
-    let base = format!("http://127.0.0.1:{port}");
+    let base = format!("http://127.0.0.1:{}", serve(site.clone()));
+    let example = tmp.path().join("example");
+    build_portal(&manifest.join("content"), &example);
+    let example_pages = checklist_pages(&example);
+    assert!(
+        !example_pages.is_empty(),
+        "the example portal has no checklist page"
+    );
+    let example_base = format!("http://127.0.0.1:{}", serve(example));
     let driver = ChromeDriver::start(&chromedriver, tmp.path());
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -51,7 +61,13 @@ fn checklist_widget_in_chromium() {
             move |c| Box::pin(async move { blocked_storage_scenario(&c, &base).await })
         })
         .await;
-        [main, blocked]
+        let example = in_session(&driver, tmp.path(), "profile-example", false, {
+            move |c| {
+                Box::pin(async move { example_scenario(&c, &example_base, &example_pages).await })
+            }
+        })
+        .await;
+        [main, blocked, example]
     });
     drop(driver);
     let failures: Vec<String> = outcome.into_iter().filter_map(Result::err).collect();
@@ -90,11 +106,11 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn build_portal(site: &Path) {
-    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/widget");
+/// Builds the content repo `content` into `site` with the real binary.
+fn build_portal(content: &Path, site: &Path) {
     let out = Command::new(env!("CARGO_BIN_EXE_shipboard"))
         .arg("build")
-        .arg(&content)
+        .arg(content)
         .arg("--output")
         .arg(site)
         .output()
@@ -107,9 +123,37 @@ fn build_portal(site: &Path) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    for page in ["releases/payments/2.4.0/index.html", "widget/checklist.js"] {
-        assert!(site.join(page).is_file(), "the build has no {page}");
+    for file in ["widget/checklist.js", "widget/shipboard_widget_bg.wasm"] {
+        assert!(site.join(file).is_file(), "the build has no {file}");
     }
+}
+
+/// URL paths (`/releases/x/1.0.0/`) of the built pages that contain a checklist.
+fn checklist_pages(site: &Path) -> Vec<String> {
+    fn walk(site: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(site, &path, out);
+            } else if path.file_name().is_some_and(|n| n == "index.html")
+                && std::fs::read_to_string(&path).is_ok_and(|s| s.contains("data-checklist "))
+            {
+                let rel = path.parent().and_then(|p| p.strip_prefix(site).ok());
+                let rel = rel.map(|r| r.to_string_lossy().replace('\\', "/"));
+                out.push(match rel.as_deref() {
+                    None | Some("") => "/".to_string(),
+                    Some(r) => format!("/{r}/"),
+                });
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(site, site, &mut out);
+    out.sort();
+    out
 }
 
 /// Adds `/two-checklists/`: two independent checklists on one page, in the generator's
@@ -420,6 +464,73 @@ async fn blocked_storage_scenario(c: &Client, base: &str) {
         md.contains("\n2 of 5 done\n"),
         "Markdown without storage:\n{md}"
     );
+}
+
+/// Every checklist page of the example portal: the widget enhances every checklist, counts
+/// all its items, and each `data-digest` is the FNV-1a of the item's label text (the HTML
+/// contract). Then ticks persist on one release page.
+async fn example_scenario(c: &Client, base: &str, pages: &[String]) {
+    const AUDIT: &str = r#"
+        const fnv = (s) => {
+            let h = 0xcbf29ce484222325n;
+            for (const b of new TextEncoder().encode(s)) {
+                h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+            }
+            return h.toString(16).padStart(16, '0');
+        };
+        const problems = [];
+        for (const sec of document.querySelectorAll('[data-checklist]')) {
+            const id = sec.dataset.checklistId;
+            if (!sec.hasAttribute('data-checklist-ready')) problems.push(id + ': not enhanced');
+            if (!sec.dataset.portal || !sec.dataset.release || !id) problems.push(id + ': missing data-portal/release/checklist-id');
+            const boxes = sec.querySelectorAll('input[data-item]');
+            const count = sec.querySelector('[data-cw-count]');
+            const want = '0 of ' + boxes.length + ' done';
+            if (!boxes.length) problems.push(id + ': no items');
+            if (!count || count.textContent !== want) problems.push(id + ': count ' + (count && count.textContent) + ', want ' + want);
+            const seen = new Set();
+            for (const b of boxes) {
+                const label = b.closest('li') && b.closest('li').querySelector('label');
+                if (!label) { problems.push(id + ': no label for ' + b.dataset.item); continue; }
+                if (b.dataset.digest !== fnv(label.textContent)) problems.push(id + ': digest of ' + b.dataset.item + ' is not FNV-1a of ' + JSON.stringify(label.textContent));
+                if (seen.has(b.dataset.item)) problems.push(id + ': duplicate item ' + b.dataset.item);
+                seen.add(b.dataset.item);
+            }
+        }
+        return problems;"#;
+    let mut problems = Vec::new();
+    for page in pages {
+        let url = format!("{base}{page}");
+        open(c, &url).await;
+        let found = c.execute(AUDIT, vec![]).await.expect("audit checklists");
+        if let Value::Array(list) = found {
+            problems.extend(
+                list.iter()
+                    .map(|p| format!("{page}: {}", p.as_str().unwrap_or("?"))),
+            );
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "example portal checklists:\n{}",
+        problems.join("\n")
+    );
+
+    let release = pages
+        .iter()
+        .find(|p| p.starts_with("/releases/"))
+        .expect("a release page with a checklist");
+    let url = format!("{base}{release}");
+    open(c, &url).await;
+    checkboxes(c).await[0].click().await.expect("tick");
+    c.refresh().await.expect("reload");
+    wait_ready(c, &url).await;
+    let ticked = selected(c).await;
+    assert!(
+        ticked[0] && !ticked[1..].contains(&true),
+        "{release}: {ticked:?}"
+    );
+    assert_same_origin(c, base).await;
 }
 
 // --- Page helpers ---------------------------------------------------------------------------
