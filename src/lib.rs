@@ -13,5 +13,6 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod server;
 pub mod theme;
 pub mod validate;

@@ -1,0 +1,326 @@
+//! The preview server of `shipboard serve`: serves a site held in memory over HTTP/1.1,
+//! with live reload.
+//!
+//! Paths are looked up in the in-memory site (output path -> bytes) and nowhere else, so
+//! no request can reach a file on disk. `/x/` serves `x/index.html`, `/x` redirects to
+//! `/x/` when that page exists, unknown paths get the site's `404.html`. Every response
+//! says `Cache-Control: no-store`. Each connection is handled by its own thread and closed
+//! after one response, except the event stream that tabs keep open (see [`live`]).
+//!
+//! The server never builds anything: the driver (`commands::serve`) publishes sites and
+//! failures through [`Live`].
+
+pub mod http;
+pub mod live;
+
+use std::io::{self, BufWriter};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use self::http::{content_type, read_request, Method, Request, Response};
+use self::live::{decorate, error_page, Snapshot, EVENTS_PATH, OVERLAY_CSS, OVERLAY_CSS_PATH};
+pub use self::live::{BuildFailure, Live};
+use self::live::{RELOAD_JS, RELOAD_JS_PATH};
+
+/// At most this many connections are served at once; more get a 503.
+const MAX_CONNECTIONS: usize = 256;
+/// How long a client may take to send its request, or to accept a response.
+const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often an idle event stream sends a comment (to notice closed tabs).
+const KEEPALIVE: Duration = Duration::from_secs(15);
+
+/// A running server: accepts connections on a thread until [`Server::stop`].
+pub struct Server {
+    addr: SocketAddr,
+    live: Arc<Live>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Starts serving on `listener` whatever `live` holds.
+    pub fn start(listener: TcpListener, live: Arc<Live>) -> io::Result<Server> {
+        let addr = listener.local_addr()?;
+        let shared = Arc::clone(&live);
+        let accept = thread::Builder::new()
+            .name("shipboard-http".into())
+            .spawn(move || accept_loop(&listener, &shared))?;
+        Ok(Server {
+            addr,
+            live,
+            accept: Some(accept),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn live(&self) -> &Arc<Live> {
+        &self.live
+    }
+
+    /// Stops accepting, ends event streams, and waits for the accept thread.
+    pub fn stop(&mut self) {
+        self.live.stop();
+        // Wake the blocking accept() with a connection of our own.
+        let mut wake = self.addr;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(match wake {
+                SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.accept.is_some() {
+            self.stop();
+        }
+    }
+}
+
+fn accept_loop(listener: &TcpListener, live: &Arc<Live>) {
+    let active = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        if live.is_stopping() {
+            break;
+        }
+        let Ok(stream) = stream else {
+            // Out of file descriptors or similar: do not spin.
+            thread::sleep(Duration::from_millis(20));
+            continue;
+        };
+        if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            active.fetch_sub(1, Ordering::SeqCst);
+            let _ = reject_busy(stream);
+            continue;
+        }
+        let live = Arc::clone(live);
+        let counter = Arc::clone(&active);
+        let spawned = thread::Builder::new()
+            .name("shipboard-conn".into())
+            .spawn(move || {
+                let _ = handle_connection(stream, &live);
+                counter.fetch_sub(1, Ordering::SeqCst);
+            });
+        if spawned.is_err() {
+            active.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+fn reject_busy(mut stream: TcpStream) -> io::Result<()> {
+    stream.set_write_timeout(Some(IO_TIMEOUT))?;
+    Response::text(503, "too many connections").write_to(&mut stream, false)
+}
+
+fn handle_connection(mut stream: TcpStream, live: &Live) -> io::Result<()> {
+    stream.set_read_timeout(Some(IO_TIMEOUT))?;
+    stream.set_write_timeout(Some(IO_TIMEOUT))?;
+    let request = match read_request(&mut stream) {
+        Ok(request) => request,
+        Err(err) => {
+            if let Some(status) = err.status() {
+                let mut response = Response::text(status, &err.to_string());
+                if status == 405 {
+                    response = response.with_header("Allow", "GET, HEAD".into());
+                }
+                response.write_to(&mut stream, false)?;
+            }
+            return Ok(());
+        }
+    };
+    let head_only = request.method == Method::Head;
+    if request.path == EVENTS_PATH && !head_only {
+        let mut writer = BufWriter::new(&stream);
+        let result = live.stream_events(&mut writer, KEEPALIVE);
+        drop(writer);
+        let _ = stream.shutdown(Shutdown::Both);
+        return result;
+    }
+    let response = respond(&request, &live.snapshot());
+    let mut writer = BufWriter::new(&stream);
+    response.write_to(&mut writer, head_only)
+}
+
+/// The response to one request, given the current state.
+pub fn respond(request: &Request, snapshot: &Snapshot) -> Response {
+    match request.path.as_str() {
+        RELOAD_JS_PATH => {
+            return Response::new(200, content_type("x.js"), RELOAD_JS.as_bytes().to_vec())
+        }
+        OVERLAY_CSS_PATH => {
+            return Response::new(200, content_type("x.css"), OVERLAY_CSS.as_bytes().to_vec())
+        }
+        EVENTS_PATH => return Response::new(200, "text/event-stream; charset=utf-8", Vec::new()),
+        _ => {}
+    }
+    let failure = snapshot.failure.as_deref();
+    let Some(site) = snapshot.site.as_deref() else {
+        return Response::new(
+            503,
+            content_type("x.html"),
+            error_page(&snapshot.token, failure),
+        );
+    };
+    let relative = request.path.strip_prefix('/').unwrap_or(&request.path);
+    let key = if relative.is_empty() || relative.ends_with('/') {
+        format!("{relative}index.html")
+    } else {
+        relative.to_owned()
+    };
+    if let Some(bytes) = site.get(&key) {
+        return page(200, &key, bytes, snapshot);
+    }
+    if site.contains_key(&format!("{key}/index.html")) {
+        let query = request
+            .query
+            .as_deref()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
+        let location = format!("/{}/{query}", encode_path(relative));
+        return Response::text(301, &format!("moved to {location}"))
+            .with_header("Location", location);
+    }
+    match site.get("404.html") {
+        Some(bytes) => page(404, "404.html", bytes, snapshot),
+        None => Response::text(404, "not found"),
+    }
+}
+
+/// A site file as a response; HTML gets the reload script and any error overlay.
+fn page(status: u16, key: &str, bytes: &[u8], snapshot: &Snapshot) -> Response {
+    let kind = content_type(key);
+    let body = if kind.starts_with("text/html") {
+        decorate(bytes, &snapshot.token, snapshot.failure.as_deref())
+    } else {
+        bytes.to_vec()
+    };
+    Response::new(status, kind, body)
+}
+
+/// Percent-encodes what cannot stand in a `Location` path as is.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn snapshot(failure: Option<BuildFailure>) -> Snapshot {
+        let site: BTreeMap<String, Vec<u8>> = [
+            ("index.html", "<body>home</body>"),
+            ("404.html", "<body>missing</body>"),
+            ("releases/a/1.0.0/index.html", "<body>a 1.0.0</body>"),
+            ("style.css", "body{}"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.as_bytes().to_vec()))
+        .collect();
+        Snapshot {
+            site: Some(Arc::new(site)),
+            failure: failure.map(Arc::new),
+            token: "t-1".into(),
+        }
+    }
+
+    fn get(path: &str, snapshot: &Snapshot) -> Response {
+        let (path, query) = http::parse_target(path).unwrap();
+        let request = Request {
+            method: Method::Get,
+            path,
+            query,
+        };
+        respond(&request, snapshot)
+    }
+
+    fn body(response: &Response) -> String {
+        String::from_utf8_lossy(&response.body).into_owned()
+    }
+
+    #[test]
+    fn serves_index_pages_redirects_and_404() {
+        let snap = snapshot(None);
+        let home = get("/", &snap);
+        assert_eq!(
+            (home.status, home.content_type),
+            (200, "text/html; charset=utf-8")
+        );
+        assert!(body(&home).contains("home<script src=\"/__shipboard/reload.js\""));
+        assert_eq!(get("/releases/a/1.0.0/?x", &snap).status, 200);
+        let moved = get("/releases/a/1.0.0?tab=1", &snap);
+        assert_eq!(moved.status, 301);
+        assert_eq!(moved.headers[0].1, "/releases/a/1.0.0/?tab=1");
+        let css = get("/style.css", &snap);
+        assert_eq!(
+            (body(&css).as_str(), css.content_type),
+            ("body{}", "text/css; charset=utf-8")
+        );
+        let missing = get("/nope/", &snap);
+        assert_eq!(missing.status, 404);
+        assert!(body(&missing).contains("missing"));
+    }
+
+    #[test]
+    fn paths_outside_the_site_are_never_served() {
+        let snap = snapshot(None);
+        for path in [
+            "/../Cargo.toml",
+            "/%2e%2e/portal.yaml",
+            "//etc/passwd",
+            "/releases/../index.html",
+        ] {
+            assert_eq!(get(path, &snap).status, 404, "{path}");
+        }
+    }
+
+    #[test]
+    fn failures_overlay_html_but_not_assets() {
+        let failure = BuildFailure {
+            summary: "the content has 1 error(s)".into(),
+            messages: vec!["releases/a.md:3:10: error[version]: <bad>".into()],
+        };
+        let snap = snapshot(Some(failure));
+        let home = body(&get("/", &snap));
+        assert!(home.contains("home") && home.contains("error[version]: &lt;bad&gt;"));
+        assert_eq!(body(&get("/style.css", &snap)), "body{}");
+        let mut none = snap;
+        none.site = None;
+        let page = get("/style.css", &none);
+        assert_eq!(page.status, 503);
+        assert!(body(&page).contains("The site could not be built"));
+        assert!(body(&page).contains("&lt;bad&gt;"));
+    }
+
+    #[test]
+    fn serves_the_reload_script_and_overlay_styles() {
+        let snap = snapshot(None);
+        let js = get(RELOAD_JS_PATH, &snap);
+        assert_eq!(js.content_type, "text/javascript; charset=utf-8");
+        assert!(body(&js).contains("EventSource(\"/__shipboard/events\")"));
+        assert_eq!(
+            get(OVERLAY_CSS_PATH, &snap).content_type,
+            "text/css; charset=utf-8"
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! Just enough HTTP/1.1 for a local preview: read one GET or HEAD request, write one
+//! response, close the connection.
+//!
+//! Request targets are percent-decoded into a path that is only ever used as a key into the
+//! in-memory site, never joined to a file system path. Headers are read (to find the end
+//! of the request) and ignored; bodies are not accepted.
+
+use std::io::{self, Read, Write};
+
+use thiserror::Error;
+
+/// Longest request head accepted (request line + headers).
+const MAX_HEAD: usize = 16 * 1024;
+
+/// The methods the preview answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Head,
+}
+
+/// One parsed request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub method: Method,
+    /// The decoded path, starting with `/`.
+    pub path: String,
+    /// The raw query string, without `?`.
+    pub query: Option<String>,
+}
+
+/// Why a request could not be answered normally.
+#[derive(Debug, Error)]
+pub enum RequestError {
+    #[error("the connection closed before a full request")]
+    Closed,
+    #[error("the request head is larger than {MAX_HEAD} bytes")]
+    TooLarge,
+    #[error("malformed request: {0}")]
+    Malformed(&'static str),
+    #[error("method {0} is not allowed")]
+    MethodNotAllowed(String),
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+impl RequestError {
+    /// The status to answer with, if the connection can still take an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            RequestError::Closed | RequestError::Io(_) => None,
+            RequestError::TooLarge => Some(431),
+            RequestError::Malformed(_) => Some(400),
+            RequestError::MethodNotAllowed(_) => Some(405),
+        }
+    }
+}
+
+/// Reads and parses one request head from `stream`.
+pub fn read_request(stream: &mut impl Read) -> Result<Request, RequestError> {
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
+    loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(RequestError::Closed);
+        }
+        head.extend_from_slice(&chunk[..n]);
+        let end = find(&head, b"\r\n\r\n");
+        if end.unwrap_or(head.len()) > MAX_HEAD {
+            return Err(RequestError::TooLarge);
+        }
+        if let Some(end) = end {
+            head.truncate(end);
+            break;
+        }
+    }
+    let head = std::str::from_utf8(&head).map_err(|_| RequestError::Malformed("not UTF-8"))?;
+    let line = head.lines().next().unwrap_or_default();
+    let mut parts = line.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(RequestError::Malformed("bad request line"));
+    };
+    if !version.starts_with("HTTP/1.") {
+        return Err(RequestError::Malformed("unsupported HTTP version"));
+    }
+    let method = match method {
+        "GET" => Method::Get,
+        "HEAD" => Method::Head,
+        other => return Err(RequestError::MethodNotAllowed(other.to_owned())),
+    };
+    let (path, query) = parse_target(target)?;
+    Ok(Request {
+        method,
+        path,
+        query,
+    })
+}
+
+/// Splits a request target into its decoded path and raw query.
+pub fn parse_target(target: &str) -> Result<(String, Option<String>), RequestError> {
+    let target = target.split('#').next().unwrap_or_default();
+    let (raw_path, query) = match target.split_once('?') {
+        Some((path, query)) => (path, Some(query.to_owned())),
+        None => (target, None),
+    };
+    if !raw_path.starts_with('/') {
+        return Err(RequestError::Malformed("the target must start with /"));
+    }
+    let path = percent_decode(raw_path).ok_or(RequestError::Malformed("bad percent-encoding"))?;
+    if path.contains('\0') {
+        return Err(RequestError::Malformed("NUL in path"));
+    }
+    Ok((path, query))
+}
+
+/// Decodes `%XX` escapes; `None` for a broken escape or a result that is not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A complete response; the body is sent unless the request was HEAD.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Response {
+    pub fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Response {
+        Response {
+            status,
+            content_type,
+            body,
+            headers: Vec::new(),
+        }
+    }
+
+    /// A short plain-text response, for errors without a page.
+    pub fn text(status: u16, text: &str) -> Response {
+        Response::new(
+            status,
+            "text/plain; charset=utf-8",
+            format!("{text}\n").into_bytes(),
+        )
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: String) -> Response {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Writes the response; `head_only` leaves out the body.
+    pub fn write_to(&self, stream: &mut impl Write, head_only: bool) -> io::Result<()> {
+        let mut head = status_line(self.status);
+        head.push_str(&format!(
+            "Content-Type: {}\r\nContent-Length: {}\r\n",
+            self.content_type,
+            self.body.len()
+        ));
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(COMMON_HEADERS);
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes())?;
+        if !head_only {
+            stream.write_all(&self.body)?;
+        }
+        stream.flush()
+    }
+}
+
+/// Sent with every response: a preview must never be cached.
+pub const COMMON_HEADERS: &str =
+    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n";
+
+/// `HTTP/1.1 <status> <reason>\r\n`.
+pub fn status_line(status: u16) -> String {
+    let reason = match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
+        _ => "Unknown",
+    };
+    format!("HTTP/1.1 {status} {reason}\r\n")
+}
+
+/// The Content-Type of a site file, by extension; text types are UTF-8.
+pub fn content_type(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("html" | "htm") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("ics") => "text/calendar; charset=utf-8",
+        Some("atom") => "application/atom+xml; charset=utf-8",
+        Some("xml") => "application/xml; charset=utf-8",
+        Some("json" | "map") => "application/json",
+        Some("md") => "text/markdown; charset=utf-8",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        Some("woff") => "font/woff",
+        Some("pdf") => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &str) -> Result<Request, RequestError> {
+        read_request(&mut raw.as_bytes())
+    }
+
+    #[test]
+    fn parses_get_and_head_with_decoded_path_and_query() {
+        let request = parse("GET /a%20b/c.html?x=1#frag HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        assert_eq!(request.method, Method::Get);
+        assert_eq!(request.path, "/a b/c.html");
+        assert_eq!(request.query.as_deref(), Some("x=1"));
+        let request = parse("HEAD / HTTP/1.0\r\n\r\n").unwrap();
+        assert_eq!((request.method, request.path.as_str()), (Method::Head, "/"));
+    }
+
+    #[test]
+    fn rejects_other_methods_bad_targets_and_huge_heads() {
+        assert_eq!(
+            parse("POST / HTTP/1.1\r\n\r\n").unwrap_err().status(),
+            Some(405)
+        );
+        for bad in [
+            "GET http://x/ HTTP/1.1\r\n\r\n",
+            "GET /%zz HTTP/1.1\r\n\r\n",
+            "GET /%ff HTTP/1.1\r\n\r\n",
+            "GET /a%00 HTTP/1.1\r\n\r\n",
+            "GET / HTTP/2\r\n\r\n",
+            "GET /  HTTP/1.1\r\n\r\n",
+        ] {
+            assert_eq!(parse(bad).unwrap_err().status(), Some(400), "{bad:?}");
+        }
+        let huge = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(MAX_HEAD));
+        assert_eq!(parse(&huge).unwrap_err().status(), Some(431));
+        assert!(matches!(
+            parse("GET / HTTP/1.1\r\n"),
+            Err(RequestError::Closed)
+        ));
+    }
+
+    #[test]
+    fn content_types_follow_the_extension() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(
+            content_type("widget/x.js"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(content_type("widget/x_bg.wasm"), "application/wasm");
+        assert_eq!(content_type("calendar.ics"), "text/calendar; charset=utf-8");
+        assert_eq!(content_type("style.CSS"), "text/css; charset=utf-8");
+        assert_eq!(content_type("v1.2/blob"), "application/octet-stream");
+    }
+
+    #[test]
+    fn writes_head_without_body() {
+        let response = Response::text(404, "gone").with_header("Allow", "GET".into());
+        let mut out = Vec::new();
+        response.write_to(&mut out, true).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"));
+        assert!(text.contains("Content-Length: 5\r\nAllow: GET\r\nCache-Control: no-store\r\n"));
+        assert!(text.ends_with("\r\n\r\n"));
+    }
+}

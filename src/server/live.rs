@@ -1,0 +1,346 @@
+//! Live state of the preview: the last good site, the current content errors, and the
+//! generation counter that open tabs follow over Server-Sent Events.
+//!
+//! Every HTML response gets `<script src="/__shipboard/reload.js">` injected before
+//! `</body>` (an external script, so a `script-src 'self'` policy allows it). The script
+//! opens `/__shipboard/events` and reloads the page when the generation it was served with
+//! is no longer the current one. While the content has errors, HTML responses also get an
+//! overlay listing them, escaped; without any good site, every path is an error page.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::http::COMMON_HEADERS;
+
+/// URL of the reload script.
+pub const RELOAD_JS_PATH: &str = "/__shipboard/reload.js";
+/// URL of the overlay stylesheet.
+pub const OVERLAY_CSS_PATH: &str = "/__shipboard/overlay.css";
+/// URL of the event stream.
+pub const EVENTS_PATH: &str = "/__shipboard/events";
+
+/// Reloads the page when the server reports another generation than the page's own.
+pub const RELOAD_JS: &str = r#"// Shipboard live reload (only in `shipboard serve`, never in built sites).
+(function () {
+  var script = document.currentScript;
+  var seen = script ? script.getAttribute("data-generation") : null;
+  if (!window.EventSource) return;
+  var events = new EventSource("/__shipboard/events");
+  function check(event) {
+    if (event.data !== seen) {
+      events.close();
+      window.location.reload();
+    }
+  }
+  events.addEventListener("hello", check);
+  events.addEventListener("reload", check);
+})();
+"#;
+
+/// Styles of the error overlay (external, so a `style-src 'self'` policy allows it).
+pub const OVERLAY_CSS: &str = "#shipboard-errors{position:fixed;left:0;right:0;bottom:0;\
+max-height:70vh;overflow:auto;z-index:2147483647;margin:0;padding:1rem 1.5rem;\
+background:#2b0d0d;color:#fff;border-top:4px solid #e5484d;\
+font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 -4px 24px #0008}\
+#shipboard-errors h2{font-size:1.1rem;margin:0 0 .4rem;color:#ffb4b4}\
+#shipboard-errors p{margin:0 0 .6rem}\
+#shipboard-errors pre{white-space:pre-wrap;margin:0;font:inherit}\n";
+
+/// Why the current content does not build, as the terminal printed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildFailure {
+    /// One-line summary, e.g. "the content has 2 error(s)".
+    pub summary: String,
+    /// The problems, one per entry, exactly as the CLI prints them.
+    pub messages: Vec<String>,
+}
+
+#[derive(Default)]
+struct State {
+    site: Option<Arc<BTreeMap<String, Vec<u8>>>>,
+    failure: Option<Arc<BuildFailure>>,
+    generation: u64,
+}
+
+/// What a request sees: one consistent snapshot of the state.
+pub struct Snapshot {
+    pub site: Option<Arc<BTreeMap<String, Vec<u8>>>>,
+    pub failure: Option<Arc<BuildFailure>>,
+    pub token: String,
+}
+
+/// The state shared by the server threads and the rebuild loop.
+pub struct Live {
+    state: Mutex<State>,
+    changed: Condvar,
+    /// Distinguishes this server run, so a tab reconnecting to a restarted server reloads.
+    run_id: String,
+    stopping: Mutex<bool>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        Live {
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            run_id: format!("{:x}", nanos & 0xffff_ffff_ffff),
+            stopping: Mutex::new(false),
+        }
+    }
+}
+
+impl Live {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn token(&self, generation: u64) -> String {
+        format!("{}-{generation}", self.run_id)
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        let state = self.lock();
+        Snapshot {
+            site: state.site.clone(),
+            failure: state.failure.clone(),
+            token: self.token(state.generation),
+        }
+    }
+
+    /// Serves `files` from now on and clears any failure. Returns whether anything changed
+    /// (open tabs are told to reload only then).
+    pub fn publish_site(&self, files: BTreeMap<String, Vec<u8>>) -> bool {
+        let mut state = self.lock();
+        let same = state.failure.is_none() && state.site.as_deref() == Some(&files);
+        if same {
+            return false;
+        }
+        state.site = Some(Arc::new(files));
+        state.failure = None;
+        self.bump(state);
+        true
+    }
+
+    /// Keeps the last good site and shows `failure` on every HTML page.
+    pub fn publish_failure(&self, failure: BuildFailure) -> bool {
+        let mut state = self.lock();
+        if state.failure.as_deref() == Some(&failure) {
+            return false;
+        }
+        state.failure = Some(Arc::new(failure));
+        self.bump(state);
+        true
+    }
+
+    fn bump(&self, mut state: MutexGuard<'_, State>) {
+        state.generation += 1;
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    /// Ends every event stream.
+    pub fn stop(&self) {
+        *self.stopping.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        // Take the state lock so no stream is between its check and its wait.
+        drop(self.lock());
+        self.changed.notify_all();
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Streams generation changes to one client until it goes away or the server stops.
+    pub fn stream_events(&self, stream: &mut impl Write, keepalive: Duration) -> io::Result<()> {
+        let header = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n{COMMON_HEADERS}\r\n"
+        );
+        stream.write_all(header.as_bytes())?;
+        let mut state = self.lock();
+        let mut seen = state.generation;
+        let hello = format!(
+            "retry: 1000\n\nevent: hello\ndata: {}\n\n",
+            self.token(seen)
+        );
+        drop(state);
+        stream.write_all(hello.as_bytes())?;
+        stream.flush()?;
+        loop {
+            state = self.lock();
+            while state.generation == seen && !self.is_stopping() {
+                let (next, timeout) = self
+                    .changed
+                    .wait_timeout(state, keepalive)
+                    .unwrap_or_else(|p| p.into_inner());
+                state = next;
+                if timeout.timed_out() {
+                    break;
+                }
+            }
+            let generation = state.generation;
+            drop(state);
+            if self.is_stopping() {
+                return Ok(());
+            }
+            let message = if generation == seen {
+                ": keep-alive\n\n".to_owned()
+            } else {
+                seen = generation;
+                format!("event: reload\ndata: {}\n\n", self.token(generation))
+            };
+            stream.write_all(message.as_bytes())?;
+            stream.flush()?;
+        }
+    }
+}
+
+/// Adds the reload script (and the error overlay, when there is a failure) to a page.
+pub fn decorate(html: &[u8], token: &str, failure: Option<&BuildFailure>) -> Vec<u8> {
+    let mut snippet = String::new();
+    if let Some(failure) = failure {
+        snippet.push_str(&overlay(failure));
+    }
+    snippet.push_str(&format!(
+        "<script src=\"{RELOAD_JS_PATH}\" data-generation=\"{token}\" defer></script>\n"
+    ));
+    let at = rfind_ignore_case(html, b"</body>").unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + snippet.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(snippet.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+/// The overlay markup listing the problems.
+fn overlay(failure: &BuildFailure) -> String {
+    let messages: Vec<String> = failure.messages.iter().map(|m| escape(m)).collect();
+    format!(
+        "<link rel=\"stylesheet\" href=\"{OVERLAY_CSS_PATH}\">\n<div id=\"shipboard-errors\" role=\"alert\">\
+<h2>{}</h2><p>The last good build is shown. Fix the content; this page reloads when it builds.</p>\
+<pre>{}</pre></div>\n",
+        escape(&failure.summary),
+        messages.join("\n")
+    )
+}
+
+/// A whole page for when no good build exists yet.
+pub fn error_page(token: &str, failure: Option<&BuildFailure>) -> Vec<u8> {
+    let fallback = BuildFailure {
+        summary: "the site is not built yet".into(),
+        messages: Vec::new(),
+    };
+    let failure = failure.unwrap_or(&fallback);
+    let page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<title>Build failed · Shipboard</title>\n</head>\n<body>\n<h1>The site could not be built</h1>\n\
+<p>Shipboard keeps watching the content and shows the site as soon as it builds.</p>\n</body>\n</html>\n";
+    decorate(page.as_bytes(), token, Some(failure))
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn rfind_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if haystack.len() < needle.len() {
+        return None;
+    }
+    (0..=haystack.len() - needle.len())
+        .rev()
+        .find(|&i| haystack[i..i + needle.len()].eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(message: &str) -> BuildFailure {
+        BuildFailure {
+            summary: "the content has 1 error(s)".into(),
+            messages: vec![message.into()],
+        }
+    }
+
+    #[test]
+    fn injects_the_script_before_the_last_body_end() {
+        let html = b"<html><body><p>x</p></BODY></html>";
+        let out = String::from_utf8(decorate(html, "t-1", None)).unwrap();
+        assert_eq!(
+            out,
+            "<html><body><p>x</p><script src=\"/__shipboard/reload.js\" data-generation=\"t-1\" defer></script>\n</BODY></html>"
+        );
+        let out = String::from_utf8(decorate(b"<p>no body", "t", None)).unwrap();
+        assert!(out.starts_with("<p>no body<script"));
+    }
+
+    #[test]
+    fn overlay_messages_are_escaped() {
+        let out = decorate(
+            b"<body></body>",
+            "t",
+            Some(&failure(
+                "a.md:1:1: error[x]: \"<script>alert(1)</script>\"",
+            )),
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;"));
+        assert!(!out.contains("<script>alert"));
+        assert!(out.contains("id=\"shipboard-errors\""));
+    }
+
+    #[test]
+    fn publishing_bumps_the_generation_only_on_change() {
+        let live = Live::default();
+        let site: BTreeMap<String, Vec<u8>> = [("a".to_owned(), b"1".to_vec())].into();
+        assert!(live.publish_site(site.clone()));
+        let first = live.snapshot().token;
+        assert!(!live.publish_site(site.clone()), "same bytes: no reload");
+        assert!(live.publish_failure(failure("x")));
+        assert!(!live.publish_failure(failure("x")));
+        let snapshot = live.snapshot();
+        assert_ne!(snapshot.token, first);
+        assert!(snapshot.site.is_some(), "the last good site is kept");
+        assert!(
+            live.publish_site(site),
+            "fixing the content clears the failure"
+        );
+        assert!(live.snapshot().failure.is_none());
+    }
+
+    #[test]
+    fn event_stream_says_hello_then_ends_on_stop() {
+        let live = Arc::new(Live::default());
+        let stopper = Arc::clone(&live);
+        let handle = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            stopper.stop();
+        });
+        let mut out = Vec::new();
+        live.stream_events(&mut out, Duration::from_secs(5))
+            .unwrap();
+        handle.join().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("text/event-stream"));
+        assert!(text.contains(&format!("event: hello\ndata: {}-0\n\n", live.run_id)));
+    }
+}
