@@ -91,11 +91,13 @@ fn browser_tools() -> Option<PathBuf> {
     if on_ci {
         panic!("{missing} missing on CI: apt-get install -y chromium chromium-driver");
     }
-    eprintln!();
-    eprintln!("################################################################################");
-    eprintln!("## SKIPPED widget_browser: {missing} missing.");
-    eprintln!("## Install them (apt-get install -y chromium chromium-driver) to run this test.");
-    eprintln!("################################################################################");
+    // Straight to stderr, not `eprintln!`: the test harness would capture that of a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{bar}\n## SKIPPED widget_browser: {missing} missing.\n\
+         ## Install them (apt-get install -y chromium chromium-driver) to run this test.\n{bar}",
+        bar = "#".repeat(80)
+    );
     None
 }
 
