@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod commands;
 pub mod content;
 pub mod diagnostics;
+pub mod history;
 pub mod feeds;
 pub mod markdown;
 pub mod model;

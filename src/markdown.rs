@@ -34,22 +34,29 @@ pub struct Rendered {
     pub links: Vec<WrittenLink>,
 }
 
-/// Renders `markdown`; `root` is the site's base path (`/` or `/portal/`).
-pub fn render(markdown: &str, root: &str) -> Rendered {
-    walk(markdown, root, true)
+/// Renders `markdown`; `root` is the site's base path (`/` or `/portal/`). The document's
+/// headings start at `<h{top}>` on the page (the page owns the levels above).
+pub fn render(markdown: &str, root: &str, top: u8) -> Rendered {
+    walk(markdown, root, top, true)
 }
 
 /// Headings and links only, without producing HTML: cheap, for link checks.
 pub fn outline(markdown: &str) -> Rendered {
-    walk(markdown, "/", false)
+    walk(markdown, "/", 2, false)
 }
 
-fn walk(markdown: &str, root: &str, with_html: bool) -> Rendered {
+fn options() -> Options {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_FOOTNOTES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_TASKLISTS);
+    options
+}
+
+fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
+    let levels = heading_levels(markdown, top);
+    let options = options();
     let line_starts = line_starts(markdown);
     let mut events: Vec<Event> = Vec::new();
     let mut headings = Vec::new();
@@ -67,7 +74,7 @@ fn walk(markdown: &str, root: &str, with_html: bool) -> Rendered {
                 if let Some((start, level)) = heading_start.take() {
                     let text = plain_text(&events[start + 1..]);
                     let id = unique_id(&slugify(&text), &mut used_ids);
-                    let level = demote(level);
+                    let level = levels.get(&level).copied().unwrap_or(HeadingLevel::H6);
                     events[start] = Event::Start(Tag::Heading {
                         level,
                         id: Some(CowStr::from(id.clone())),
@@ -159,15 +166,23 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
-/// `## Steps` in a document is an `<h3>` on the page.
-fn demote(level: HeadingLevel) -> HeadingLevel {
-    match level {
-        HeadingLevel::H1 => HeadingLevel::H2,
-        HeadingLevel::H2 => HeadingLevel::H3,
-        HeadingLevel::H3 => HeadingLevel::H4,
-        HeadingLevel::H4 => HeadingLevel::H5,
-        _ => HeadingLevel::H6,
-    }
+/// Maps the heading levels a document uses, in order, to `top`, `top + 1`, ...: a runbook
+/// written with `##` and `####` gets `<h2>` and `<h3>`, so the page's outline never skips a
+/// level (screen readers navigate by it; validators flag skips).
+fn heading_levels(markdown: &str, top: u8) -> BTreeMap<HeadingLevel, HeadingLevel> {
+    let used: BTreeSet<HeadingLevel> = Parser::new_ext(markdown, options())
+        .filter_map(|event| match event {
+            Event::Start(Tag::Heading { level, .. }) => Some(level),
+            _ => None,
+        })
+        .collect();
+    used.into_iter()
+        .enumerate()
+        .map(|(rank, level)| {
+            let page_level = HeadingLevel::try_from(usize::from(top) + rank).unwrap_or(HeadingLevel::H6);
+            (level, page_level)
+        })
+        .collect()
 }
 
 /// Site-absolute links get the base path so the portal works under a sub-path.
@@ -261,6 +276,7 @@ mod tests {
         let out = render(
             "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nNote[^1]\n\n[^1]: here\n",
             "/",
+            2,
         );
         assert!(
             out.html.contains("<h2 id=\"title\">Title</h2>"),
@@ -283,7 +299,7 @@ mod tests {
     #[test]
     fn script_and_javascript_links_never_survive() {
         let md = "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n<a href=\"JaVaScRiPt:alert(1)\">y</a>";
-        let html = render(md, "/").html;
+        let html = render(md, "/", 2).html;
         let lower = html.to_lowercase();
         assert!(!lower.contains("<script"), "{html}");
         assert!(!lower.contains("javascript:"), "{html}");
@@ -291,8 +307,16 @@ mod tests {
     }
 
     #[test]
+    fn heading_levels_never_skip() {
+        let out = render("## Steps\n\n#### Detail\n\n## Verify\n", "/", 3);
+        let levels: Vec<u8> = out.headings.iter().map(|h| h.level).collect();
+        assert_eq!(levels, [3, 4, 3]);
+        assert!(out.html.contains("<h4 id=\"detail\">"), "{}", out.html);
+    }
+
+    #[test]
     fn duplicate_headings_get_unique_ids() {
-        let out = render("## Verify\n\n## Verify\n", "/");
+        let out = render("## Verify\n\n## Verify\n", "/", 2);
         let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["verify", "verify-1"]);
     }
@@ -302,6 +326,7 @@ mod tests {
         let out = render(
             "intro\n\nsee [rollback](/runbooks/pay-rollback/)\n",
             "/portal/",
+            2,
         );
         assert!(
             out.html.contains("href=\"/portal/runbooks/pay-rollback/\""),

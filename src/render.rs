@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 use thiserror::Error;
 
-use crate::model::{Page, SiteModel};
+use crate::model::{Page, PageData, SiteModel};
 use crate::theme::Theme;
 
 /// A theme that cannot be used, or a page that cannot be rendered.
@@ -61,6 +61,11 @@ impl Renderer {
         context.insert("page_title", &page.title);
         context.insert("page_path", &page.path);
         context.insert("page", &page.data);
+        if let PageData::Calendar(calendar) = &page.data {
+            // The calendar templates take these at the top level.
+            context.insert("calendar", &calendar.calendar);
+            context.insert("month", &calendar.month);
+        }
         self.tera
             .render(page.template, &context)
             .map_err(|err| RenderError::Page {

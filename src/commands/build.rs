@@ -1,27 +1,32 @@
-//! `shipboard build`: load -> validate -> model -> render -> write, atomically.
+//! `shipboard build`: load -> validate -> git history -> model -> render -> write.
 //!
-//! `prepare` (load + validate + theme) is shared with `check` and `serve`, so all three
-//! report the same problems; `render_site` produces the whole site in memory, which `serve`
-//! can hold as its last good build.
+//! `prepare` (load, validate, theme, git history, site model, link checks) is shared with
+//! `check` and `serve`, so all three report the same problems. `render_prepared` produces
+//! the whole site in memory (which `serve` keeps as its last good build); `run` writes it
+//! atomically.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use crate::calendar::ics::{self, FeedFacts};
 use crate::content::{load, Content};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
+use crate::history::{self, Facts};
+use crate::model::schedule::ON_CALL_WEEKS;
 use crate::model::{self, BuildInputs, SiteModel};
 use crate::render::{RenderError, Renderer};
 use crate::theme::Theme;
 use crate::{feeds, output, validate};
 
-/// Content that was loaded and validated, with the theme it renders with and the site
-/// model built from it (when the content has no errors).
+/// Content that was loaded and validated, with the theme it renders with, what git says
+/// about it, and the site model built from it (when the content has no errors).
 pub struct Prepared {
     pub root: PathBuf,
     pub content: Option<Content>,
     pub theme: Option<Theme>,
+    pub history: Option<Facts>,
     pub model: Option<SiteModel>,
     pub diagnostics: Diagnostics,
 }
@@ -36,21 +41,24 @@ impl Prepared {
     }
 }
 
-/// Loads and validates the content repo at `root`, builds the site model and checks its
-/// links, collecting every problem. `build`, `check` and `serve` all start here.
+/// Loads and validates the content repo at `root`, reads the git history, builds the site
+/// model and checks its links, collecting every problem. `build`, `check` and `serve` all
+/// start here.
 pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
     let mut prepared = load_and_validate(root, base_url);
-    if let (Some(content), Some(theme)) = (&prepared.content, &prepared.theme) {
+    let Some(content) = &prepared.content else { return prepared };
+    let (facts, problems) = history::read(root, content);
+    prepared.diagnostics.extend(problems);
+    if let Some(theme) = &prepared.theme {
         if !prepared.diagnostics.has_errors() {
             let inputs = BuildInputs { now: build_time() };
-            let model = model::build(content, &inputs, css_version(theme));
+            let model = model::build(content, &inputs, css_version(theme), Some(&facts));
             let pages: BTreeSet<String> = model.pages.iter().map(|p| p.path.clone()).collect();
-            prepared
-                .diagnostics
-                .extend(validate::links::check_links(content, &pages));
+            prepared.diagnostics.extend(validate::links::check_links(content, &pages));
             prepared.model = Some(model);
         }
     }
+    prepared.history = Some(facts);
     prepared
 }
 
@@ -85,6 +93,7 @@ fn load_and_validate(root: &Path, base_url: Option<&str>) -> Prepared {
         root: root.to_path_buf(),
         content,
         theme,
+        history: None,
         model: None,
         diagnostics,
     }
@@ -105,29 +114,65 @@ pub fn build_time() -> DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
-/// Renders the whole site into memory: output path -> bytes.
-pub fn render_site(
+/// Renders a prepared site into memory (output path -> bytes); `None` when the content
+/// has errors.
+pub fn render_prepared(
+    prepared: &Prepared,
+) -> Option<Result<BTreeMap<String, Vec<u8>>, RenderError>> {
+    let (content, theme) = prepared.usable()?;
+    let site = prepared.model.as_ref()?;
+    Some(render_model(content, theme, site, prepared.history.as_ref()))
+}
+
+fn render_model(
     content: &Content,
     theme: &Theme,
-    inputs: &BuildInputs,
+    site: &SiteModel,
+    history: Option<&Facts>,
 ) -> Result<BTreeMap<String, Vec<u8>>, RenderError> {
-    let css_version = theme
-        .static_files
-        .get("style.css")
-        .map(|css| format!("{:08x}", model::views::fnv1a64(css) as u32))
-        .unwrap_or_default();
-    let site = model::build(content, inputs, css_version);
     let renderer = Renderer::new(theme)?;
     let mut files: BTreeMap<String, Vec<u8>> = theme.static_files.clone();
-    for (path, html) in renderer.render_pages(&site)? {
+    for (path, html) in renderer.render_pages(site)? {
         files.insert(path, html.into_bytes());
     }
-    files.insert("sitemap.xml".into(), feeds::sitemap(&site).into_bytes());
-    files.insert(
-        "releases.atom".into(),
-        feeds::releases_atom(content, &site).into_bytes(),
-    );
+    files.extend(calendar_feeds(content, site, &feed_facts(history)));
+    files.insert("sitemap.xml".into(), feeds::sitemap(site).into_bytes());
+    let atom = feeds::releases_atom(content, site);
+    files.insert("releases.atom".into(), atom.into_bytes());
     Ok(files)
+}
+
+/// What git says about each content file, as the iCal feeds need it (SEQUENCE, DTSTAMP).
+fn feed_facts(history: Option<&Facts>) -> FeedFacts {
+    let mut facts = FeedFacts::default();
+    for (path, file) in history.map(|h| &h.files).into_iter().flatten() {
+        if let Some(at) = file.last_commit_at {
+            facts.insert(path, file.commits, at);
+        }
+    }
+    facts
+}
+
+/// `calendar.ics`, one feed per system and one per on-call rotation.
+fn calendar_feeds(
+    content: &Content,
+    site: &SiteModel,
+    facts: &FeedFacts,
+) -> Vec<(String, Vec<u8>)> {
+    let portal = ics::portal_feed(content, facts);
+    let mut feeds = vec![("calendar.ics".to_owned(), portal.into_bytes())];
+    for system in &content.systems {
+        if let Some(feed) = ics::system_feed(content, facts, &system.id) {
+            feeds.push((format!("calendar/{}.ics", system.id), feed.into_bytes()));
+        }
+    }
+    for rotation in &content.rotations {
+        if let Some(feed) = ics::oncall_feed(content, &rotation.id, site.now, ON_CALL_WEEKS) {
+            let path = format!("calendar/oncall-{}.ics", rotation.id);
+            feeds.push((path, feed.into_bytes()));
+        }
+    }
+    feeds
 }
 
 /// What a successful build did.
@@ -159,15 +204,14 @@ pub fn run(
     base_url: Option<&str>,
 ) -> Result<BuildReport, BuildError> {
     let prepared = prepare(root, base_url);
-    let Some((content, theme)) = prepared.usable() else {
+    let Some(files) = render_prepared(&prepared) else {
         let count = prepared.diagnostics.error_count().max(1);
         return Err(BuildError::Content {
             count,
             diagnostics: prepared.diagnostics,
         });
     };
-    let inputs = BuildInputs { now: build_time() };
-    let files = render_site(content, theme, &inputs)?;
+    let files = files?;
     let output = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("public"));

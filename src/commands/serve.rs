@@ -20,8 +20,7 @@ use anyhow::Context;
 use notify::event::{AccessKind, AccessMode, EventKind, MetadataKind, ModifyKind};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
-use super::build::{build_time, prepare, render_site};
-use crate::model::BuildInputs;
+use super::build::{prepare, render_prepared};
 use crate::server::{BuildFailure, Live, Server};
 
 /// Quiet time after the last change before rebuilding: one save often writes several times.
@@ -115,8 +114,13 @@ fn base_url(mut addr: SocketAddr) -> String {
     format!("http://{addr}/")
 }
 
-/// A built site: output path -> bytes.
-type Site = BTreeMap<String, Vec<u8>>;
+/// A good build: the site (output path -> bytes), its warnings, where the time went.
+struct Built {
+    files: BTreeMap<String, Vec<u8>>,
+    warnings: Vec<String>,
+    prepare: Duration,
+    render: Duration,
+}
 
 /// Builds the site and publishes the result.
 struct Builder {
@@ -130,17 +134,19 @@ impl Builder {
     fn rebuild(&self, live: &Live, verb: &str) {
         let started = Instant::now();
         match self.build() {
-            Ok((files, warnings)) => {
-                let count = files.len();
-                let changed = live.publish_site(files);
-                for warning in &warnings {
+            Ok(built) => {
+                let count = built.files.len();
+                let changed = live.publish_site(built.files);
+                for warning in &built.warnings {
                     eprintln!("{warning}");
                 }
                 if !self.quiet {
-                    let what = if changed { "" } else { " (no change)" };
+                    let what = if changed { "" } else { ", no change" };
                     eprintln!(
-                        "{verb} {count} files in {} ms{what}",
-                        started.elapsed().as_millis()
+                        "{verb} {count} files in {} ms (prepare {} ms, render {} ms{what})",
+                        started.elapsed().as_millis(),
+                        built.prepare.as_millis(),
+                        built.render.as_millis(),
                     );
                 }
             }
@@ -159,22 +165,28 @@ impl Builder {
     }
 
     /// The site, or what the browser and terminal should show instead.
-    fn build(&self) -> Result<(Site, Vec<String>), BuildFailure> {
+    fn build(&self) -> Result<Built, BuildFailure> {
+        let started = Instant::now();
         let prepared = prepare(&self.root, Some(&self.url));
+        let prepare_time = started.elapsed();
         let messages = || -> Vec<String> {
             let sorted = prepared.diagnostics.sorted();
             sorted.iter().map(ToString::to_string).collect()
         };
-        let Some((content, theme)) = prepared.usable() else {
+        let Some(rendered) = render_prepared(&prepared) else {
             let count = prepared.diagnostics.error_count().max(1);
             return Err(BuildFailure {
                 summary: format!("{count} problem(s) in the content"),
                 messages: messages(),
             });
         };
-        let inputs = BuildInputs { now: build_time() };
-        match render_site(content, theme, &inputs) {
-            Ok(files) => Ok((files, messages())),
+        match rendered {
+            Ok(files) => Ok(Built {
+                files,
+                warnings: messages(),
+                prepare: prepare_time,
+                render: started.elapsed() - prepare_time,
+            }),
             Err(err) => Err(BuildFailure {
                 summary: "the site could not be rendered".into(),
                 messages: vec![format!("error: {err}")],

@@ -51,6 +51,16 @@ pub struct RawContent {
     /// treats what they define as known, so one broken file does not cascade into
     /// "unknown ..." errors everywhere else.
     pub unreadable: Vec<PathBuf>,
+    /// External calendars named by portal.yaml `import_freezes`, read as text.
+    pub calendars: Vec<ImportedCalendar>,
+}
+
+/// An `.ics` file whose events become freezes.
+#[derive(Debug)]
+pub struct ImportedCalendar {
+    /// Relative to the content dir, as written in portal.yaml.
+    pub path: PathBuf,
+    pub text: String,
 }
 
 /// Reads the content repo at `root`. Problems are appended to `diagnostics`; whatever could
@@ -73,6 +83,9 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> RawContent {
     content.portal = load_yaml_file(root, Path::new("portal.yaml"), true, &mut problems);
     content.contacts = load_yaml_file(root, Path::new("contacts.yaml"), false, &mut problems);
 
+    if let Some(portal) = &content.portal {
+        content.calendars = load_calendars(root, &portal.data, &mut problems);
+    }
     let (releases, failed) = load_markdown_dir::<RawRelease>(root, "releases");
     content.releases = releases;
     problems.extend(failed);
@@ -89,6 +102,29 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> RawContent {
     content.unreadable = problems.sorted().into_iter().map(|d| d.at.file).collect();
     diagnostics.extend(problems);
     content
+}
+
+/// Reads the `.ics` files portal.yaml imports; they must lie inside the content dir.
+fn load_calendars(root: &Path, portal: &RawPortal, problems: &mut Diagnostics) -> Vec<ImportedCalendar> {
+    let mut calendars = Vec::new();
+    for entry in &portal.import_freezes {
+        let path = PathBuf::from(entry.value.trim());
+        let at = SourceRef::new("portal.yaml", entry.referenced.line() as u32, entry.referenced.column() as u32);
+        let inside = !entry.value.trim().is_empty() && path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            problems.push(Diagnostic::error(at, Some("import_freezes"), format!("\"{}\" is not a path inside the content directory", entry.value)).with_help("write a relative path such as calendars/holidays.ics and keep the file in the content repo"));
+            continue;
+        }
+        if !root.join(&path).is_file() {
+            problems.push(Diagnostic::error(at, Some("import_freezes"), format!("calendar file {} not found", path.display())).with_help("add the .ics file to the content repo, or remove the entry"));
+            continue;
+        }
+        match read_text(root, &path) {
+            Ok(text) => calendars.push(ImportedCalendar { path, text }),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    calendars
 }
 
 fn file_stem(path: &Path) -> String {

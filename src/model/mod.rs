@@ -6,12 +6,14 @@
 //! reproducible.
 
 mod pages;
+pub mod schedule;
 pub mod views;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::content::Content;
+use crate::history::Facts;
 use crate::markdown::slugify;
 pub use pages::*;
 
@@ -75,6 +77,8 @@ impl Page {
 pub struct SiteModel {
     pub site: SiteInfo,
     pub pages: Vec<Page>,
+    /// "Now" of this build, for feeds that look ahead (on-call shifts).
+    pub now: DateTime<Utc>,
 }
 
 const NAV: [NavItem; 6] = [
@@ -111,7 +115,7 @@ const NAV: [NavItem; 6] = [
 ];
 
 /// Builds the site model. `css_version` identifies the stylesheet in use.
-pub fn build(content: &Content, inputs: &BuildInputs, css_version: String) -> SiteModel {
+pub fn build(content: &Content, inputs: &BuildInputs, css_version: String, history: Option<&Facts>) -> SiteModel {
     let portal = &content.portal;
     let site = SiteInfo {
         title: portal.title.clone(),
@@ -135,7 +139,7 @@ pub fn build(content: &Content, inputs: &BuildInputs, css_version: String) -> Si
         nav: NAV.to_vec(),
     };
     let pages = pages::all_pages(content, inputs, &site);
-    SiteModel { site, pages }
+    SiteModel { site, pages, now: inputs.now }
 }
 
 /// The path of a base URL: `https://x.org/portal` -> `/portal/`.

@@ -3,9 +3,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Utc};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::views::*;
+use super::schedule::{self, CalendarPage, RotationView};
 use super::{BuildInputs, Page, SiteInfo};
 use crate::content::{Content, Release, ReleaseStatus, Schedule, WindowRule, STAGES};
 use crate::markdown;
@@ -23,6 +25,7 @@ pub enum PageData {
     Runbook(Box<RunbookPage>),
     Contacts(ContactsPage),
     Checklist(ChecklistView),
+    Calendar(Box<CalendarPage>),
     Empty {},
 }
 
@@ -155,6 +158,8 @@ pub struct SystemPage {
     pub escalation: Option<LadderView>,
     /// Per release, what it needs from other systems (the compatibility manifest).
     pub manifest: Vec<ManifestRow>,
+    /// On-call rotations its escalation ladder calls on.
+    pub rotations: Vec<RotationView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -194,6 +199,7 @@ pub struct ContactsPage {
     pub roles: Vec<RoleRow>,
     pub ladders: Vec<LadderView>,
     pub on_call: Vec<OnCallNow>,
+    pub rotations: Vec<RotationView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -224,20 +230,20 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
         &site.title,
         PageData::Home(home(content, &summaries, clock, now)),
     )];
+    pages.extend(schedule::calendar_pages(content, now));
     pages.extend(release_index_pages(content, &summaries));
-    for (index, release) in content.releases.iter().enumerate() {
-        let data = release_page(
-            content, release, &summaries, index, clock, &site.root, &on_call,
-        );
-        let title = format!("{} {}", data.release.system_name, data.release.version);
-        pages.push(page(
-            &data.release.path.clone(),
-            "release.html",
-            "releases",
-            &title,
-            PageData::Release(Box::new(data)),
-        ));
-    }
+    // Release notes are the bulk of the Markdown: render them in parallel.
+    let release_pages: Vec<Page> = content
+        .releases
+        .par_iter()
+        .enumerate()
+        .map(|(index, release)| {
+            let data = release_page(content, release, &summaries, index, clock, &site.root, &on_call);
+            let title = format!("{} {}", data.release.system_name, data.release.version);
+            page(&data.release.path.clone(), "release.html", "releases", &title, PageData::Release(Box::new(data)))
+        })
+        .collect();
+    pages.extend(release_pages);
     let cards: Vec<SystemCard> = content
         .systems
         .iter()
@@ -253,7 +259,8 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
         }),
     ));
     for card in cards {
-        let data = system_page(content, card, &summaries, &on_call);
+        let mut data = system_page(content, card, &summaries, &on_call);
+        data.rotations = schedule::system_rotations(content, &data.card.id, now);
         let title = data.card.name.clone();
         pages.push(page(
             &data.card.path.clone(),
@@ -290,7 +297,7 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
         }),
     ));
     for runbook in &content.runbooks {
-        let rendered = markdown::render(&runbook.body, &site.root);
+        let rendered = markdown::render(&runbook.body, &site.root, 2);
         let system = runbook.system.as_ref().and_then(|s| content.system(s));
         let escalation = system
             .and_then(|s| s.escalation.as_ref())
@@ -623,7 +630,7 @@ fn release_page(
     index: usize,
     clock: Clock,
     root: &str,
-    on_call: &dyn Fn(&str) -> Option<String>,
+    on_call: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> ReleasePage {
     let system = content.system(&release.system);
     let link = |template: Option<&String>, id: &str| {
@@ -704,7 +711,7 @@ fn release_page(
             .iter()
             .map(|d| dependency_view(content, d, release))
             .collect(),
-        notes_html: markdown::render(&release.notes, root).html,
+        notes_html: markdown::render(&release.notes, root, 3).html,
         written_timezone: (release.window.timezone != content.portal.timezone)
             .then(|| release.window.timezone.name().to_owned()),
         previous: neighbour(-1),
@@ -784,7 +791,7 @@ fn system_page(
     content: &Content,
     card: SystemCard,
     summaries: &[ReleaseSummary],
-    on_call: &dyn Fn(&str) -> Option<String>,
+    on_call: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> SystemPage {
     let system = content.system(&card.id);
     let mut releases: Vec<(&Release, &ReleaseSummary)> = content
@@ -820,13 +827,14 @@ fn system_page(
         releases: releases.into_iter().map(|(_, s)| s.clone()).collect(),
         manifest,
         card,
+        rotations: Vec::new(),
     }
 }
 
 fn contacts(
     content: &Content,
     now: DateTime<Utc>,
-    on_call: &dyn Fn(&str) -> Option<String>,
+    on_call: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> ContactsPage {
     let mut people: Vec<PersonView> = content.people.iter().map(PersonView::new).collect();
     people.sort_by(|a, b| a.name.cmp(&b.name));
@@ -855,5 +863,6 @@ fn contacts(
         roles,
         ladders: ladders.into_values().collect(),
         on_call: on_call_now(content, now),
+        rotations: schedule::rotations(content, now),
     }
 }

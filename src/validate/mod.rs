@@ -16,7 +16,7 @@ use std::path::Path;
 use chrono_tz::Tz;
 use serde_saphyr::Spanned;
 
-use crate::calendar::time::{self, TimeError};
+use crate::calendar::{self, time::{self, TimeError}};
 use crate::content::load::{RawContent, YamlFile};
 use crate::content::raw::{RawPortal, RawSystem, RawWindowRule};
 use crate::content::{
@@ -55,6 +55,13 @@ pub fn validate(raw: &RawContent, diagnostics: &mut Diagnostics) -> Option<Conte
         checklists,
     };
     content.releases = v.releases(raw, &content);
+    for imported in &raw.calendars {
+        match calendar::import::freezes_from_ics(&imported.text, &imported.path, content.portal.timezone) {
+            Ok(freezes) => content.portal.freezes.extend(freezes),
+            Err(problem) => v.diagnostics.push(problem),
+        }
+    }
+    v.diagnostics.extend(calendar::conflicts(&content));
     Some(content)
 }
 

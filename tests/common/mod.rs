@@ -22,7 +22,10 @@ pub fn run(args: &[&str]) -> Output {
 
 pub fn run_in(args: &[&str], dir: Option<&Path>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_shipboard"));
-    command.args(args).env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH).env_remove("NO_COLOR");
+    command
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env_remove("NO_COLOR");
     if let Some(dir) = dir {
         command.current_dir(dir);
     }
@@ -41,7 +44,9 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn new(name: &str) -> Fixture {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
         let temp = tempfile::tempdir().expect("temp dir");
         copy_dir(&source, &temp.path().join("content"));
         Fixture { temp }
@@ -107,5 +112,8 @@ pub fn all_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 pub fn html_files(dir: &Path) -> Vec<PathBuf> {
-    all_files(dir).into_iter().filter(|p| p.extension().is_some_and(|e| e == "html")).collect()
+    all_files(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect()
 }
