@@ -203,15 +203,39 @@ fn watch_content(watcher: &mut RecommendedWatcher, root: &Path) -> anyhow::Resul
         .with_context(|| format!("cannot watch {}", root.display()))?;
     let entries =
         std::fs::read_dir(root).with_context(|| format!("cannot read {}", root.display()))?;
+    let git = git_dir(root);
+    let places = Places {
+        root,
+        git_dir: git.as_deref(),
+    };
     for entry in entries.flatten() {
-        watch_if_folder(watcher, root, &entry.path());
+        watch_if_folder(watcher, &places, &entry.path());
+    }
+    // Commits and tags change changelogs and "last reviewed" dates: follow the refs.
+    if let Some(git_dir) = git {
+        let refs = git_dir.join("refs");
+        for (path, mode) in [
+            (&git_dir, RecursiveMode::NonRecursive),
+            (&refs, RecursiveMode::Recursive),
+        ] {
+            if let Err(err) = watcher.watch(path, mode) {
+                eprintln!("warning: cannot watch {}: {err}", path.display());
+            }
+        }
     }
     Ok(())
 }
 
+/// The `.git` folder of the repository the content dir is in, if any.
+fn git_dir(root: &Path) -> Option<PathBuf> {
+    root.ancestors()
+        .map(|dir| dir.join(".git"))
+        .find(|git| git.is_dir())
+}
+
 /// Adds a recursive watch on `path` if it is a top-level folder that can matter.
-fn watch_if_folder(watcher: &mut RecommendedWatcher, root: &Path, path: &Path) {
-    if path.parent() == Some(root) && path.is_dir() && relevant(root, path) {
+fn watch_if_folder(watcher: &mut RecommendedWatcher, places: &Places<'_>, path: &Path) {
+    if path.parent() == Some(places.root) && path.is_dir() && relevant(places, path) {
         if let Err(err) = watcher.watch(path, RecursiveMode::Recursive) {
             eprintln!("warning: cannot watch {}: {err}", path.display());
         }
@@ -227,13 +251,18 @@ fn watch_loop(
     live: &Live,
 ) {
     let root = builder.root.as_path();
+    let git = git_dir(root);
+    let places = Places {
+        root,
+        git_dir: git.as_deref(),
+    };
     loop {
         if !matches!(stopped.try_recv(), Err(mpsc::TryRecvError::Empty)) {
             return;
         }
         match events.recv_timeout(Duration::from_millis(200)) {
             Ok(event) => {
-                if !handle_event(&mut watcher, root, event) {
+                if !handle_event(&mut watcher, &places, event) {
                     continue;
                 }
             }
@@ -246,7 +275,7 @@ fn watch_loop(
             let wait = DEBOUNCE.saturating_sub(quiet_since.elapsed());
             match events.recv_timeout(wait) {
                 Ok(event) => {
-                    if handle_event(&mut watcher, root, event) {
+                    if handle_event(&mut watcher, &places, event) {
                         quiet_since = Instant::now();
                     }
                 }
@@ -261,7 +290,7 @@ fn watch_loop(
 /// Whether `event` calls for a rebuild; watches new top-level folders as they appear.
 fn handle_event(
     watcher: &mut RecommendedWatcher,
-    root: &Path,
+    places: &Places<'_>,
     event: notify::Result<notify::Event>,
 ) -> bool {
     let event = match event {
@@ -288,16 +317,26 @@ fn handle_event(
         EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(_))
     ) {
         for path in &event.paths {
-            watch_if_folder(watcher, root, path);
+            watch_if_folder(watcher, places, path);
         }
     }
-    event.paths.iter().any(|path| relevant(root, path))
+    event.paths.iter().any(|path| relevant(places, path))
 }
 
-/// Whether a change at `path` can change the site: not build output, not version control,
-/// not a hidden or editor file (swap, backup, lock and autosave files).
-pub fn relevant(root: &Path, path: &Path) -> bool {
-    let Ok(relative) = path.strip_prefix(root) else {
+/// Where changes that matter happen: the content dir and its repository's `.git`.
+pub struct Places<'a> {
+    pub root: &'a Path,
+    pub git_dir: Option<&'a Path>,
+}
+
+/// Whether a change at `path` can change the site: not build output, not a hidden or
+/// editor file (swap, backup, lock and autosave files), and in `.git` only a moved branch,
+/// tag or HEAD. Paths elsewhere (another system's repository) count.
+pub fn relevant(places: &Places<'_>, path: &Path) -> bool {
+    if let Some(git) = places.git_dir.and_then(|git| path.strip_prefix(git).ok()) {
+        return git_ref_changed(git);
+    }
+    let Ok(relative) = path.strip_prefix(places.root) else {
         return true;
     };
     let names: Vec<String> = relative
@@ -324,36 +363,55 @@ pub fn relevant(root: &Path, path: &Path) -> bool {
     !editor_file
 }
 
+/// Whether a change inside `.git` (at `relative`) moved a branch, a tag or HEAD.
+fn git_ref_changed(relative: &Path) -> bool {
+    let mut names = relative.iter().filter_map(|n| n.to_str());
+    let first = names.next();
+    let locked = relative.extension().is_some_and(|ext| ext == "lock");
+    !locked && matches!(first, Some("HEAD" | "packed-refs" | "refs"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn skips_output_version_control_and_editor_files() {
-        let root = Path::new("/c");
+    fn skips_output_editor_files_and_git_internals() {
+        let places = Places {
+            root: Path::new("/r/c"),
+            git_dir: Some(Path::new("/r/.git")),
+        };
         for path in [
-            "/c/public/index.html",
-            "/c/public",
-            "/c/.git/index",
-            "/c/releases/.a.md.swp",
-            "/c/releases/a.md~",
-            "/c/releases/#a.md#",
-            "/c/releases/4913",
-            "/c/runbooks/x.md.tmp",
-            "/c/.DS_Store",
+            "/r/c/public/index.html",
+            "/r/c/public",
+            "/r/c/.git/index",
+            "/r/c/releases/.a.md.swp",
+            "/r/c/releases/a.md~",
+            "/r/c/releases/#a.md#",
+            "/r/c/releases/4913",
+            "/r/c/runbooks/x.md.tmp",
+            "/r/c/.DS_Store",
+            "/r/.git/index",
+            "/r/.git/objects/ab/cdef",
+            "/r/.git/refs/heads/main.lock",
+            "/r/.git/ORIG_HEAD",
         ] {
-            assert!(!relevant(root, Path::new(path)), "{path}");
+            assert!(!relevant(&places, Path::new(path)), "{path}");
         }
         for path in [
-            "/c/portal.yaml",
-            "/c/releases/a.md",
-            "/c/themes/x/templates/base.html",
-            "/c/static/logo.svg",
-            "/c/releases",
-            "/c",
+            "/r/c/portal.yaml",
+            "/r/c/releases/a.md",
+            "/r/c/themes/x/templates/base.html",
+            "/r/c/static/logo.svg",
+            "/r/c/releases",
+            "/r/c",
+            "/r/.git/refs/tags/v1.2.0",
+            "/r/.git/refs/heads/main",
+            "/r/.git/packed-refs",
+            "/r/.git/HEAD",
             "/elsewhere/repo/refs",
         ] {
-            assert!(relevant(root, Path::new(path)), "{path}");
+            assert!(relevant(&places, Path::new(path)), "{path}");
         }
     }
 
