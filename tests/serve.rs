@@ -210,10 +210,17 @@ fn edit_to_reload_latency() {
             bench.display()
         );
     }
-    println!("| content | pages | edit -> reload event (median, min..max) | edit -> page fetched (median) |");
-    println!("|---|---|---|---|");
+    println!("| content | pages | edit -> reload event (median, min..max) | edit -> page fetched (median) | peak RSS |");
+    println!("|---|---|---|---|---|");
     for (name, fx) in &repos {
         let served = Served::start(fx);
+        if served.get("/").status != 200 {
+            println!(
+                "| {name} | - | does not build: {} | | |",
+                served.stderr().lines().next().unwrap_or("")
+            );
+            continue;
+        }
         let events = Events::open(served.addr);
         assert_eq!(events.next(PATIENCE).map(|e| e.0).as_deref(), Some("hello"));
         let mut releases: Vec<_> = std::fs::read_dir(fx.dir().join("releases"))
@@ -240,8 +247,12 @@ fn edit_to_reload_latency() {
         to_page.sort();
         let pages = served.get("/sitemap.xml").body.matches("<loc>").count();
         let ms = |d: Duration| d.as_millis();
+        let rss = served
+            .peak_rss_mib()
+            .map(|m| format!("{m} MiB"))
+            .unwrap_or_default();
         println!(
-            "| {name} | {pages} | {} ms ({}..{}) | {} ms |",
+            "| {name} | {pages} | {} ms ({}..{}) | {} ms | {rss} |",
             ms(to_event[3]),
             ms(to_event[0]),
             ms(to_event[6]),

@@ -202,11 +202,19 @@ impl Live {
     }
 }
 
+/// Most problems listed in the browser; the terminal always has all of them.
+const MAX_SHOWN: usize = 100;
+
 /// Adds the reload script (and the error overlay, when there is a failure) to a page.
 pub fn decorate(html: &[u8], token: &str, failure: Option<&BuildFailure>) -> Vec<u8> {
+    let note = "The last good build is shown. Fix the content; this page reloads when it builds.";
+    inject(html, token, failure.map(|f| (f, note)))
+}
+
+fn inject(html: &[u8], token: &str, failure: Option<(&BuildFailure, &str)>) -> Vec<u8> {
     let mut snippet = String::new();
-    if let Some(failure) = failure {
-        snippet.push_str(&overlay(failure));
+    if let Some((failure, note)) = failure {
+        snippet.push_str(&overlay(failure, note));
     }
     snippet.push_str(&format!(
         "<script src=\"{RELOAD_JS_PATH}\" data-generation=\"{token}\" defer></script>\n"
@@ -219,15 +227,24 @@ pub fn decorate(html: &[u8], token: &str, failure: Option<&BuildFailure>) -> Vec
     out
 }
 
-/// The overlay markup listing the problems.
-fn overlay(failure: &BuildFailure) -> String {
-    let messages: Vec<String> = failure.messages.iter().map(|m| escape(m)).collect();
+/// The overlay markup listing the problems, escaped.
+fn overlay(failure: &BuildFailure, note: &str) -> String {
+    let mut listed: Vec<String> = failure
+        .messages
+        .iter()
+        .take(MAX_SHOWN)
+        .map(|m| escape(m))
+        .collect();
+    if failure.messages.len() > MAX_SHOWN {
+        let more = failure.messages.len() - MAX_SHOWN;
+        listed.push(format!("… and {more} more: see the terminal"));
+    }
     format!(
         "<link rel=\"stylesheet\" href=\"{OVERLAY_CSS_PATH}\">\n<div id=\"shipboard-errors\" role=\"alert\">\
-<h2>{}</h2><p>The last good build is shown. Fix the content; this page reloads when it builds.</p>\
-<pre>{}</pre></div>\n",
+<h2>{}</h2><p>{}</p><pre>{}</pre></div>\n",
         escape(&failure.summary),
-        messages.join("\n")
+        escape(note),
+        listed.join("\n")
     )
 }
 
@@ -240,9 +257,9 @@ pub fn error_page(token: &str, failure: Option<&BuildFailure>) -> Vec<u8> {
     let failure = failure.unwrap_or(&fallback);
     let page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>Build failed · Shipboard</title>\n</head>\n<body>\n<h1>The site could not be built</h1>\n\
-<p>Shipboard keeps watching the content and shows the site as soon as it builds.</p>\n</body>\n</html>\n";
-    decorate(page.as_bytes(), token, Some(failure))
+<title>Build failed · Shipboard</title>\n</head>\n<body>\n<h1>The site could not be built</h1>\n</body>\n</html>\n";
+    let note = "Nothing was built yet. Fix the content; this page reloads when it builds.";
+    inject(page.as_bytes(), token, Some((failure, note)))
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -306,6 +323,18 @@ mod tests {
         assert!(out.contains("&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;"));
         assert!(!out.contains("<script>alert"));
         assert!(out.contains("id=\"shipboard-errors\""));
+    }
+
+    #[test]
+    fn long_error_lists_are_cut_in_the_browser() {
+        let many = BuildFailure {
+            summary: "s".into(),
+            messages: (0..250).map(|i| format!("m{i}")).collect(),
+        };
+        let page = String::from_utf8(error_page("t", Some(&many))).unwrap();
+        assert!(page.contains("m99\n… and 150 more: see the terminal"));
+        assert!(!page.contains("m100"));
+        assert!(page.contains("Nothing was built yet"));
     }
 
     #[test]

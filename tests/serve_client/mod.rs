@@ -109,6 +109,18 @@ impl Served {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// The server process's peak resident memory in MiB (Linux only).
+    pub fn peak_rss_mib(&self) -> Option<u64> {
+        let pid = match self.lib {
+            Some(_) => std::process::id(),
+            None => self.child.id(),
+        };
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib / 1024)
+    }
+
     /// Ctrl-C, then the process must be gone promptly.
     pub fn interrupt(mut self) {
         if let Some(serving) = self.lib.take() {
