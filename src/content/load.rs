@@ -105,18 +105,36 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> RawContent {
 }
 
 /// Reads the `.ics` files portal.yaml imports; they must lie inside the content dir.
-fn load_calendars(root: &Path, portal: &RawPortal, problems: &mut Diagnostics) -> Vec<ImportedCalendar> {
+fn load_calendars(
+    root: &Path,
+    portal: &RawPortal,
+    problems: &mut Diagnostics,
+) -> Vec<ImportedCalendar> {
     let mut calendars = Vec::new();
     for entry in &portal.import_freezes {
         let path = PathBuf::from(entry.value.trim());
-        let at = SourceRef::new("portal.yaml", entry.referenced.line() as u32, entry.referenced.column() as u32);
-        let inside = !entry.value.trim().is_empty() && path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        let at = SourceRef::new(
+            "portal.yaml",
+            entry.referenced.line() as u32,
+            entry.referenced.column() as u32,
+        );
+        let inside = !entry.value.trim().is_empty()
+            && path
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
         if !inside {
             problems.push(Diagnostic::error(at, Some("import_freezes"), format!("\"{}\" is not a path inside the content directory", entry.value)).with_help("write a relative path such as calendars/holidays.ics and keep the file in the content repo"));
             continue;
         }
         if !root.join(&path).is_file() {
-            problems.push(Diagnostic::error(at, Some("import_freezes"), format!("calendar file {} not found", path.display())).with_help("add the .ics file to the content repo, or remove the entry"));
+            problems.push(
+                Diagnostic::error(
+                    at,
+                    Some("import_freezes"),
+                    format!("calendar file {} not found", path.display()),
+                )
+                .with_help("add the .ics file to the content repo, or remove the entry"),
+            );
             continue;
         }
         match read_text(root, &path) {
@@ -287,8 +305,7 @@ fn split_front_matter(text: &str) -> Option<FrontMatter<'_>> {
         .strip_prefix("---\n")
         .or_else(|| text.strip_prefix("---\r\n"))?;
     let mut offset = 0;
-    let mut line = 2;
-    for raw_line in rest.split_inclusive('\n') {
+    for (line, raw_line) in (2..).zip(rest.split_inclusive('\n')) {
         if raw_line.trim_end_matches(['\r', '\n']) == "---" {
             let body = &rest[offset + raw_line.len()..];
             return Some(FrontMatter {
@@ -299,7 +316,6 @@ fn split_front_matter(text: &str) -> Option<FrontMatter<'_>> {
             });
         }
         offset += raw_line.len();
-        line += 1;
     }
     None
 }

@@ -5,6 +5,7 @@
 //! happens here, and nothing here reads the clock: "now" is an input, so builds are
 //! reproducible.
 
+pub mod git;
 mod pages;
 pub mod schedule;
 pub mod views;
@@ -115,7 +116,12 @@ const NAV: [NavItem; 6] = [
 ];
 
 /// Builds the site model. `css_version` identifies the stylesheet in use.
-pub fn build(content: &Content, inputs: &BuildInputs, css_version: String, history: Option<&Facts>) -> SiteModel {
+pub fn build(
+    content: &Content,
+    inputs: &BuildInputs,
+    css_version: String,
+    history: Option<&Facts>,
+) -> SiteModel {
     let portal = &content.portal;
     let site = SiteInfo {
         title: portal.title.clone(),
@@ -138,8 +144,16 @@ pub fn build(content: &Content, inputs: &BuildInputs, css_version: String, histo
         css_version,
         nav: NAV.to_vec(),
     };
-    let pages = pages::all_pages(content, inputs, &site);
-    SiteModel { site, pages, now: inputs.now }
+    let mut pages = pages::all_pages(content, inputs, &site);
+    if let Some(facts) = history {
+        let today = inputs.now.with_timezone(&portal.timezone).date_naive();
+        git::attach(&mut pages, content, facts, today);
+    }
+    SiteModel {
+        site,
+        pages,
+        now: inputs.now,
+    }
 }
 
 /// The path of a base URL: `https://x.org/portal` -> `/portal/`.

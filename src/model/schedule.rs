@@ -35,7 +35,10 @@ pub fn calendar_pages(content: &Content, now: DateTime<Utc>) -> Vec<Page> {
     let today = now.with_timezone(&content.portal.timezone).date_naive();
     let full = views::build(content, today);
     // Month pages only need the calendar's small fields, not every other month again.
-    let light = CalendarViews { months: Vec::new(), ..full.clone() };
+    let light = CalendarViews {
+        months: Vec::new(),
+        ..full.clone()
+    };
     let mut pages: Vec<Page> = full
         .months
         .iter()
@@ -44,37 +47,61 @@ pub fn calendar_pages(content: &Content, now: DateTime<Utc>) -> Vec<Page> {
             template: "calendar.html",
             section: "calendar",
             title: format!("{} · Release calendar", month.title),
-            data: PageData::Calendar(Box::new(CalendarPage { calendar: light.clone(), month: Some(month.clone()) })),
+            data: PageData::Calendar(Box::new(CalendarPage {
+                calendar: light.clone(),
+                month: Some(month.clone()),
+            })),
         })
         .collect();
-    pages.insert(0, Page {
-        path: "calendar/".into(),
-        template: "calendar.html",
-        section: "calendar",
-        title: "Release calendar".into(),
-        data: PageData::Calendar(Box::new(CalendarPage { calendar: full, month: None })),
-    });
+    pages.insert(
+        0,
+        Page {
+            path: "calendar/".into(),
+            template: "calendar.html",
+            section: "calendar",
+            title: "Release calendar".into(),
+            data: PageData::Calendar(Box::new(CalendarPage {
+                calendar: full,
+                month: None,
+            })),
+        },
+    );
     pages
 }
 
 /// Every rotation's shifts from `now` on.
 pub fn rotations(content: &Content, now: DateTime<Utc>) -> Vec<RotationView> {
-    content.rotations.iter().map(|rotation| RotationView {
-        id: rotation.id.clone(),
-        name: rotation.name.clone(),
-        feed_path: format!("calendar/oncall-{}.ics", rotation.id),
-        shifts: oncall::rows(content, rotation, now, ON_CALL_WEEKS),
-    }).collect()
+    content
+        .rotations
+        .iter()
+        .map(|rotation| RotationView {
+            id: rotation.id.clone(),
+            name: rotation.name.clone(),
+            feed_path: format!("calendar/oncall-{}.ics", rotation.id),
+            shifts: oncall::rows(content, rotation, now, ON_CALL_WEEKS),
+        })
+        .collect()
 }
 
 /// The rotations a system's escalation ladder calls on.
 pub fn system_rotations(content: &Content, system: &str, now: DateTime<Utc>) -> Vec<RotationView> {
-    let Some(ladder) = content.system(system).and_then(|s| s.escalation.as_ref()).and_then(|l| content.ladder(l)) else {
+    let Some(ladder) = content
+        .system(system)
+        .and_then(|s| s.escalation.as_ref())
+        .and_then(|l| content.ladder(l))
+    else {
         return Vec::new();
     };
-    let ids: Vec<&str> = ladder.steps.iter().filter_map(|s| match &s.contact {
-        LadderContact::Rotation(id) => Some(id.as_str()),
-        LadderContact::Person(_) => None,
-    }).collect();
-    rotations(content, now).into_iter().filter(|r| ids.contains(&r.id.as_str())).collect()
+    let ids: Vec<&str> = ladder
+        .steps
+        .iter()
+        .filter_map(|s| match &s.contact {
+            LadderContact::Rotation(id) => Some(id.as_str()),
+            LadderContact::Person(_) => None,
+        })
+        .collect();
+    rotations(content, now)
+        .into_iter()
+        .filter(|r| ids.contains(&r.id.as_str()))
+        .collect()
 }

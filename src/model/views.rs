@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::content::{
     Checklist, Content, Ladder, LadderContact, Person, Release, ReleaseStatus, Runbook, System,
 };
+use crate::history::RunbookReview;
 use crate::markdown::slugify;
 
 /// A person as shown on pages, with ways to reach them.
@@ -192,6 +193,8 @@ pub struct RunbookLink {
     pub owner: PersonView,
     pub summary: Option<String>,
     pub path: String,
+    /// Last reviewed and staleness, from git (set by `model::git`).
+    pub review: Option<RunbookReview>,
 }
 
 impl RunbookLink {
@@ -205,6 +208,7 @@ impl RunbookLink {
             owner: PersonView::lookup(content, &runbook.owner),
             summary: runbook.summary.clone(),
             path: format!("runbooks/{}/", runbook.slug),
+            review: None,
         }
     }
 

@@ -1,0 +1,137 @@
+//! Git facts on pages: changelogs and plan vs actual on release pages, full history on
+//! system pages, review dates on every runbook link, and the `/releases/slips/` report.
+//!
+//! Runs after the pages are built, so pages stay buildable without git; it only copies
+//! facts the history stage computed.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::pages::PageData;
+use super::views::{release_path, system_name, RunbookLink, SystemRollback};
+use super::Page;
+use crate::content::Content;
+use crate::history::{review_runbooks, Facts, RunbookReview, Slip};
+
+/// `/releases/slips/`: shipped releases whose tag came later than planned.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlipsPage {
+    pub systems: Vec<SystemSlips>,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemSlips {
+    pub system: String,
+    pub system_name: String,
+    pub slips: Vec<SlipView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SlipView {
+    #[serde(flatten)]
+    pub slip: Slip,
+    pub path: String,
+}
+
+/// Adds what git knows to `pages`, and the slips report page.
+pub fn attach(pages: &mut Vec<Page>, content: &Content, facts: &Facts, today: NaiveDate) {
+    let reviews = review_runbooks(facts, content, today);
+    for page in pages.iter_mut() {
+        match &mut page.data {
+            PageData::Release(data) => {
+                let system = facts.systems.get(&data.release.system);
+                let version = data.release.version.as_str();
+                data.git = system
+                    .and_then(|s| s.releases.iter().find(|r| r.version == version))
+                    .cloned();
+                data.changelog = system
+                    .and_then(|s| {
+                        s.changelogs
+                            .iter()
+                            .find(|c| c.version.as_deref() == Some(version))
+                    })
+                    .filter(|c| c.commit_count > 0)
+                    .cloned();
+                data.history_partial = system.is_some_and(|s| s.shallow);
+                review_link(&mut data.rollback_runbook, &reviews);
+                data.runbooks
+                    .iter_mut()
+                    .for_each(|r| r.review = reviews.get(&r.slug).cloned());
+            }
+            PageData::System(data) => {
+                data.history = facts
+                    .systems
+                    .get(&data.card.id)
+                    .filter(|h| h.available)
+                    .cloned();
+                data.runbooks
+                    .iter_mut()
+                    .for_each(|r| r.review = reviews.get(&r.slug).cloned());
+                review_rollback(&mut data.card.rollback, &reviews);
+            }
+            PageData::Systems(data) => data
+                .systems
+                .iter_mut()
+                .for_each(|card| review_rollback(&mut card.rollback, &reviews)),
+            PageData::Runbook(data) => {
+                data.runbook.review = reviews.get(&data.runbook.slug).cloned()
+            }
+            PageData::Runbooks(data) => data
+                .runbooks
+                .iter_mut()
+                .for_each(|r| r.review = reviews.get(&r.slug).cloned()),
+            PageData::Home(data) => data
+                .rollbacks
+                .iter_mut()
+                .for_each(|r| review_rollback(r, &reviews)),
+            _ => {}
+        }
+    }
+    let slips = slips_page(content, facts);
+    pages.push(Page {
+        path: "releases/slips/".into(),
+        template: "slips.html",
+        section: "releases",
+        title: "Release slips: planned vs actual".into(),
+        data: PageData::Slips(slips),
+    });
+}
+
+fn review_link(link: &mut Option<RunbookLink>, reviews: &BTreeMap<String, RunbookReview>) {
+    if let Some(link) = link {
+        link.review = reviews.get(&link.slug).cloned();
+    }
+}
+
+fn review_rollback(rollback: &mut SystemRollback, reviews: &BTreeMap<String, RunbookReview>) {
+    review_link(&mut rollback.runbook, reviews);
+}
+
+fn slips_page(content: &Content, facts: &Facts) -> SlipsPage {
+    let systems: Vec<SystemSlips> = content
+        .systems
+        .iter()
+        .filter_map(|system| {
+            let history = facts.systems.get(&system.id)?;
+            (!history.slips.is_empty()).then(|| SystemSlips {
+                system: system.id.clone(),
+                system_name: system_name(content, &system.id),
+                slips: history
+                    .slips
+                    .iter()
+                    .map(|slip| SlipView {
+                        slip: slip.clone(),
+                        path: release_path(&system.id, &slip.version),
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    SlipsPage {
+        count: systems.iter().map(|s| s.slips.len()).sum(),
+        systems,
+    }
+}

@@ -1,0 +1,384 @@
+//! Release pages: the index with its filters, and one page per release.
+
+use serde::Serialize;
+
+use crate::history::{Changelog, ReleaseFacts};
+
+use super::*;
+use crate::content::{Content, Release, ReleaseStatus};
+use crate::markdown;
+use crate::model::Page;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleasesPage {
+    pub heading: String,
+    /// The filter this page shows, e.g. "status: released"; `None` for all releases.
+    pub filter: Option<String>,
+    pub months: Vec<MonthGroup>,
+    pub count: usize,
+    pub facets: Vec<Facet>,
+}
+
+/// A group of filter links (by system, type, status).
+#[derive(Debug, Clone, Serialize)]
+pub struct Facet {
+    pub label: &'static str,
+    pub options: Vec<FacetOption>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetOption {
+    pub label: String,
+    pub path: String,
+    pub count: usize,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleasePage {
+    pub release: ReleaseSummary,
+    pub system_path: String,
+    pub owner: PersonView,
+    pub people: Vec<RoleGroup>,
+    pub approvals: Vec<ApprovalView>,
+    pub tickets: Vec<LinkView>,
+    pub checklist: Option<ChecklistView>,
+    pub rollback_runbook: Option<RunbookLink>,
+    pub runbooks: Vec<RunbookLink>,
+    pub rollout: Option<&'static str>,
+    pub depends_on: Vec<DependencyView>,
+    pub notes_html: String,
+    pub written_timezone: Option<String>,
+    pub previous: Option<ReleaseSummary>,
+    pub next: Option<ReleaseSummary>,
+    pub escalation: Option<LadderView>,
+    /// What git says (set by `model::git`): tag, plan vs actual, rollback target.
+    pub git: Option<ReleaseFacts>,
+    /// The commits of this release, grouped (set by `model::git`).
+    pub changelog: Option<Changelog>,
+    /// The repository is a shallow clone: history shown may be incomplete.
+    pub history_partial: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleGroup {
+    pub role: String,
+    pub role_name: String,
+    pub people: Vec<PersonView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovalView {
+    pub role_name: String,
+    pub by: PersonView,
+    pub at: String,
+    pub at_machine: String,
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub text: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DependencyView {
+    pub system: String,
+    pub system_name: String,
+    pub requirement: String,
+    pub system_path: String,
+    /// The newest version of that system released before this release that meets it.
+    pub satisfied_by: Option<String>,
+}
+
+/// An index page: path, heading, the filter it shows, and which releases it keeps.
+type IndexVariant = (
+    String,
+    String,
+    Option<String>,
+    Box<dyn Fn(&ReleaseSummary) -> bool>,
+);
+
+pub(super) fn release_index_pages(content: &Content, summaries: &[ReleaseSummary]) -> Vec<Page> {
+    let mut pages = Vec::new();
+    let mut variants: Vec<IndexVariant> = vec![(
+        "releases/".into(),
+        "All releases".into(),
+        None,
+        Box::new(|_| true),
+    )];
+    for system in &content.systems {
+        let id = system.id.clone();
+        variants.push((
+            format!("releases/{}/", system.id),
+            format!("{} releases", system.name),
+            Some(format!("system: {}", system.name)),
+            Box::new(move |s| s.system == id),
+        ));
+    }
+    for kind in ["major", "minor", "patch", "emergency"] {
+        variants.push((
+            format!("releases/by-type/{kind}/"),
+            format!("{} releases", capitalize(kind)),
+            Some(format!("type: {kind}")),
+            Box::new(move |s| s.kind == kind),
+        ));
+    }
+    for status in [
+        "planned",
+        "approved",
+        "in-progress",
+        "released",
+        "rolled-back",
+        "cancelled",
+    ] {
+        variants.push((
+            format!("releases/by-status/{status}/"),
+            format!("Releases: {}", status.replace('-', " ")),
+            Some(format!("status: {status}")),
+            Box::new(move |s| s.status == status),
+        ));
+    }
+    let facets = facets(content, summaries);
+    for (path, heading, filter, keep) in variants {
+        let selected: Vec<ReleaseSummary> = summaries.iter().filter(|s| keep(s)).cloned().collect();
+        let facets = facets
+            .iter()
+            .map(|f| Facet {
+                label: f.label,
+                options: f
+                    .options
+                    .iter()
+                    .map(|o| FacetOption {
+                        current: o.path == path,
+                        ..o.clone()
+                    })
+                    .collect(),
+            })
+            .collect();
+        let data = ReleasesPage {
+            heading: heading.clone(),
+            filter,
+            count: selected.len(),
+            months: group_by_month(selected),
+            facets,
+        };
+        pages.push(page(
+            &path,
+            "releases.html",
+            "releases",
+            &heading,
+            PageData::Releases(data),
+        ));
+    }
+    pages
+}
+
+pub(super) fn facets(content: &Content, summaries: &[ReleaseSummary]) -> Vec<Facet> {
+    let count =
+        |keep: &dyn Fn(&ReleaseSummary) -> bool| summaries.iter().filter(|s| keep(s)).count();
+    let option = |label: String, path: String, count: usize| FacetOption {
+        label,
+        path,
+        count,
+        current: false,
+    };
+    let systems = content
+        .systems
+        .iter()
+        .map(|s| {
+            option(
+                s.name.clone(),
+                format!("releases/{}/", s.id),
+                count(&|r| r.system == s.id),
+            )
+        })
+        .collect();
+    let types = ["major", "minor", "patch", "emergency"]
+        .iter()
+        .map(|k| {
+            option(
+                capitalize(k),
+                format!("releases/by-type/{k}/"),
+                count(&|r| r.kind == *k),
+            )
+        })
+        .collect();
+    let statuses = [
+        ReleaseStatus::Planned,
+        ReleaseStatus::Approved,
+        ReleaseStatus::InProgress,
+        ReleaseStatus::Released,
+        ReleaseStatus::RolledBack,
+        ReleaseStatus::Cancelled,
+    ]
+    .iter()
+    .map(|s| {
+        option(
+            s.label().to_owned(),
+            format!("releases/by-status/{}/", s.as_str()),
+            count(&|r| r.status == s.as_str()),
+        )
+    })
+    .collect();
+    vec![
+        Facet {
+            label: "System",
+            options: systems,
+        },
+        Facet {
+            label: "Type",
+            options: types,
+        },
+        Facet {
+            label: "Status",
+            options: statuses,
+        },
+    ]
+}
+
+pub(super) fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+pub(super) fn release_page(
+    content: &Content,
+    release: &Release,
+    summaries: &[ReleaseSummary],
+    index: usize,
+    clock: Clock,
+    root: &str,
+    on_call: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> ReleasePage {
+    let system = content.system(&release.system);
+    let link = |template: Option<&String>, id: &str| {
+        template.and_then(|t| safe_url(&t.replace("{id}", id)))
+    };
+    let same_system: Vec<usize> = content
+        .releases
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.system == release.system)
+        .map(|(i, _)| i)
+        .collect();
+    let position = same_system.iter().position(|i| *i == index);
+    let neighbour = |offset: isize| {
+        position
+            .and_then(|p| same_system.get(p.checked_add_signed(offset)?))
+            .map(|i| summaries[*i].clone())
+    };
+    let rollback_runbook = system.and_then(|s| RunbookLink::lookup(content, &s.rollback_runbook));
+    ReleasePage {
+        release: summaries[index].clone(),
+        system_path: format!("systems/{}/", release.system),
+        owner: PersonView::lookup(content, &release.owner),
+        people: release
+            .people
+            .iter()
+            .map(|(role, people)| RoleGroup {
+                role: role.clone(),
+                role_name: content
+                    .role(role)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| role.clone()),
+                people: people
+                    .iter()
+                    .map(|p| PersonView::lookup(content, p))
+                    .collect(),
+            })
+            .collect(),
+        approvals: release
+            .approvals
+            .iter()
+            .map(|a| ApprovalView {
+                role_name: content
+                    .role(&a.role)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| a.role.clone()),
+                by: PersonView::lookup(content, &a.by),
+                at: clock.date_time(a.at),
+                at_machine: clock.machine(a.at),
+                ticket: a.ticket.clone(),
+            })
+            .collect(),
+        tickets: release
+            .tickets
+            .iter()
+            .map(|t| LinkView {
+                text: t.clone(),
+                url: link(system.and_then(|s| s.ticket_url.as_ref()), t),
+            })
+            .collect(),
+        checklist: release
+            .checklist
+            .as_ref()
+            .and_then(|c| content.checklist(c))
+            .map(|c| ChecklistView::new(content, c, &release.key())),
+        runbooks: release
+            .runbooks
+            .iter()
+            .filter(|slug| {
+                Some(slug.as_str()) != rollback_runbook.as_ref().map(|r| r.slug.as_str())
+            })
+            .filter_map(|slug| RunbookLink::lookup(content, slug))
+            .collect(),
+        rollback_runbook,
+        rollout: release.rollout.map(|r| r.label()),
+        depends_on: release
+            .depends_on
+            .iter()
+            .map(|d| dependency_view(content, d, release))
+            .collect(),
+        notes_html: markdown::render(&release.notes, root, 3).html,
+        written_timezone: (release.window.timezone != content.portal.timezone)
+            .then(|| release.window.timezone.name().to_owned()),
+        previous: neighbour(-1),
+        next: neighbour(1),
+        escalation: system
+            .and_then(|s| s.escalation.as_ref())
+            .and_then(|l| content.ladder(l))
+            .map(|l| LadderView::new(content, l, on_call)),
+        git: None,
+        changelog: None,
+        history_partial: false,
+    }
+}
+
+/// Only http(s) URLs become links: a URL template must not smuggle `javascript:` in.
+pub fn safe_url(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then(|| url.trim().to_owned())
+}
+
+/// What `dependent` needs from another system, and the newest version of that system
+/// released before `dependent`'s window that meets it (what was live at the time).
+pub(super) fn dependency_view(
+    content: &Content,
+    dependency: &crate::content::Dependency,
+    dependent: &Release,
+) -> DependencyView {
+    let satisfied_by = content
+        .releases
+        .iter()
+        .filter(|r| {
+            r.system == dependency.system
+                && r.status == ReleaseStatus::Released
+                && r.window.start <= dependent.window.start
+                && dependency.requirement.matches(&r.version)
+        })
+        .map(|r| &r.version)
+        .max()
+        .map(|v| v.to_string());
+    DependencyView {
+        system: dependency.system.clone(),
+        system_name: system_name(content, &dependency.system),
+        requirement: dependency.requirement.to_string(),
+        system_path: format!("systems/{}/", dependency.system),
+        satisfied_by,
+    }
+}

@@ -1,0 +1,147 @@
+//! System, runbook and checklist pages.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::history::SystemHistory;
+
+use super::*;
+use crate::content::{Content, Release, ReleaseStatus};
+use crate::markdown;
+use crate::model::schedule::RotationView;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemsPage {
+    pub systems: Vec<SystemCard>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemCard {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub owner: PersonView,
+    pub path: String,
+    pub latest: Option<ReleaseSummary>,
+    pub next: Option<ReleaseSummary>,
+    pub rollback: SystemRollback,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemPage {
+    pub card: SystemCard,
+    pub releases: Vec<ReleaseSummary>,
+    pub runbooks: Vec<RunbookLink>,
+    pub escalation: Option<LadderView>,
+    /// Per release, what it needs from other systems (the compatibility manifest).
+    pub manifest: Vec<ManifestRow>,
+    /// On-call rotations its escalation ladder calls on.
+    pub rotations: Vec<RotationView>,
+    /// Tags, changelogs, slips and unreleased work from git (set by `model::git`).
+    pub history: Option<SystemHistory>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestRow {
+    pub release: ReleaseSummary,
+    pub needs: Vec<DependencyView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunbooksPage {
+    pub runbooks: Vec<RunbookLink>,
+    pub checklists: Vec<ChecklistLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecklistLink {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub path: String,
+    pub item_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunbookPage {
+    pub runbook: RunbookLink,
+    pub body_html: String,
+    pub headings: Vec<markdown::Heading>,
+    pub escalation: Option<LadderView>,
+    pub system_path: Option<String>,
+}
+
+pub(super) fn system_card(
+    content: &Content,
+    system: &crate::content::System,
+    summaries: &[ReleaseSummary],
+    now: DateTime<Utc>,
+) -> SystemCard {
+    let of_system = || {
+        content
+            .releases
+            .iter()
+            .zip(summaries)
+            .filter(|(r, _)| r.system == system.id)
+    };
+    SystemCard {
+        id: system.id.clone(),
+        name: system.name.clone(),
+        description: system.description.clone(),
+        owner: PersonView::lookup(content, &system.owner),
+        path: format!("systems/{}/", system.id),
+        latest: of_system()
+            .rev()
+            .find(|(r, _)| r.status == ReleaseStatus::Released)
+            .map(|(_, s)| s.clone()),
+        next: of_system()
+            .find(|(r, _)| is_open(r.status) && r.window.end >= now)
+            .map(|(_, s)| s.clone()),
+        rollback: SystemRollback::new(content, system),
+    }
+}
+
+pub(super) fn system_page(
+    content: &Content,
+    card: SystemCard,
+    summaries: &[ReleaseSummary],
+    on_call: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> SystemPage {
+    let system = content.system(&card.id);
+    let mut releases: Vec<(&Release, &ReleaseSummary)> = content
+        .releases
+        .iter()
+        .zip(summaries)
+        .filter(|(r, _)| r.system == card.id)
+        .collect();
+    releases.reverse();
+    let manifest = releases
+        .iter()
+        .filter(|(r, _)| !r.depends_on.is_empty())
+        .map(|(r, s)| ManifestRow {
+            release: (*s).clone(),
+            needs: r
+                .depends_on
+                .iter()
+                .map(|d| dependency_view(content, d, r))
+                .collect(),
+        })
+        .collect();
+    SystemPage {
+        runbooks: content
+            .runbooks
+            .iter()
+            .filter(|r| r.system.as_deref() == Some(card.id.as_str()))
+            .map(|r| RunbookLink::new(content, r))
+            .collect(),
+        escalation: system
+            .and_then(|s| s.escalation.as_ref())
+            .and_then(|l| content.ladder(l))
+            .map(|l| LadderView::new(content, l, on_call)),
+        releases: releases.into_iter().map(|(_, s)| s.clone()).collect(),
+        manifest,
+        card,
+        rotations: Vec::new(),
+        history: None,
+    }
+}
