@@ -7,9 +7,9 @@
 //! walks history; it is given the commits.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Offset, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::conventional::{self, GROUPS};
@@ -20,77 +20,99 @@ use super::links::{self, UrlTemplates};
 /// Formats an instant as (`YYYY-MM-DD`, RFC 3339) in `tz`.
 pub(crate) fn format_date(at: DateTime<Utc>, tz: Tz) -> (String, String) {
     let local = at.with_timezone(&tz);
-    (
-        local.format("%Y-%m-%d").to_string(),
-        local.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-    )
+    let date = format!(
+        "{:04}-{:02}-{:02}",
+        local.year(),
+        local.month(),
+        local.day()
+    );
+    let offset = local.offset().fix().local_minus_utc();
+    let sign = if offset < 0 { '-' } else { '+' };
+    let offset = offset.abs();
+    let datetime = format!(
+        "{date}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        local.hour(),
+        local.minute(),
+        local.second(),
+        offset / 3600,
+        offset % 3600 / 60
+    );
+    (date, datetime)
 }
 
 pub(crate) fn timestamp(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or_default()
 }
 
-/// One variant of commit infos: URL templates, first-parent flag, commits built so far.
-type Variant = (UrlTemplates, bool, Vec<Option<Shared<CommitInfo>>>);
+/// One variant of commit infos: URL templates, first-parent flag, one slot per commit.
+type Variant = (UrlTemplates, bool, Vec<OnceLock<Shared<CommitInfo>>>);
 
-/// Builds and shares `CommitInfo`s of one graph.
+/// Builds and shares `CommitInfo`s of one graph; safe to use from several threads.
 pub(crate) struct CommitCache<'g> {
     graph: &'g Graph,
     tz: Tz,
-    /// Per (URL templates, first-parent) variant: the commits built so far, by index.
-    built: Vec<Variant>,
+    /// Per (URL templates, first-parent) variant used by the repository's systems.
+    variants: Vec<Variant>,
     /// All commit ids in hex, sorted, for resolving abbreviated SHAs in messages.
-    hex: Option<Vec<String>>,
+    hex: OnceLock<Vec<String>>,
 }
 
 impl<'g> CommitCache<'g> {
-    pub(crate) fn new(graph: &'g Graph, tz: Tz) -> Self {
+    /// A cache for the given variants (duplicates are merged).
+    pub(crate) fn new(
+        graph: &'g Graph,
+        tz: Tz,
+        variants: impl IntoIterator<Item = (UrlTemplates, bool)>,
+    ) -> Self {
+        let mut unique: Vec<Variant> = Vec::new();
+        for (urls, first_parent) in variants {
+            if !unique
+                .iter()
+                .any(|(u, f, _)| *u == urls && *f == first_parent)
+            {
+                let slots = (0..graph.len()).map(|_| OnceLock::new()).collect();
+                unique.push((urls, first_parent, slots));
+            }
+        }
         CommitCache {
             graph,
             tz,
-            built: Vec::new(),
-            hex: None,
+            variants: unique,
+            hex: OnceLock::new(),
         }
     }
 
     pub(crate) fn commit(
-        &mut self,
+        &self,
         i: u32,
         urls: &UrlTemplates,
         first_parent: bool,
     ) -> Shared<CommitInfo> {
-        let variant = match self
-            .built
+        let slot = self
+            .variants
             .iter()
-            .position(|(u, fp, _)| u == urls && *fp == first_parent)
-        {
-            Some(v) => v,
-            None => {
-                let slots = vec![None; self.graph.len()];
-                self.built.push((urls.clone(), first_parent, slots));
-                self.built.len() - 1
-            }
-        };
-        if let Some(found) = &self.built[variant].2[i as usize] {
-            return found.clone();
+            .find(|(u, f, _)| u == urls && *f == first_parent)
+            .and_then(|(_, _, slots)| slots.get(i as usize));
+        match slot {
+            Some(slot) => slot
+                .get_or_init(|| Shared(Arc::new(self.build(i, urls, first_parent))))
+                .clone(),
+            None => Shared(Arc::new(self.build(i, urls, first_parent))),
         }
-        let info = Shared(Arc::new(self.build(i, urls, first_parent)));
-        self.built[variant].2[i as usize] = Some(info.clone());
-        info
     }
 
-    fn build(&mut self, i: u32, urls: &UrlTemplates, first_parent: bool) -> CommitInfo {
+    fn build(&self, i: u32, urls: &UrlTemplates, first_parent: bool) -> CommitInfo {
         let graph = self.graph;
         let data = &graph.data[i as usize];
         let merge = graph.is_merge(i);
-        let (subject, body, merge_subject) = if merge && first_parent {
-            merge_message(&data.subject, &data.body)
-        } else {
-            (&*data.subject, &*data.body, None)
+        let (subject, merge_subject) = match (&data.merge_subject, merge && first_parent) {
+            (Some(own), true) => (&**own, Some(&*data.subject)),
+            _ => (&*data.subject, None),
         };
-        let parsed = conventional::parse(subject, body);
+        let note = data.breaking_note.as_deref().map(str::to_owned);
+        let parsed = conventional::parse_with_note(subject, note);
         let sha = graph.ids[i as usize].to_string();
-        let hex = &mut self.hex;
+        let hex = &self.hex;
         let mut resolve = |prefix: &str| resolve_sha(graph, hex, prefix);
         let (spans, mut tickets) = links::linkify(&parsed.description, urls, &mut resolve);
         if let Some(original) = merge_subject {
@@ -123,21 +145,8 @@ impl<'g> CommitCache<'g> {
     }
 }
 
-/// For a merge followed as first parent: `Merge pull request #12 from x` with a body
-/// `feat: y` describes itself by the body; the original subject is kept for its tickets.
-fn merge_message<'a>(subject: &'a str, body: &'a str) -> (&'a str, &'a str, Option<&'a str>) {
-    let generic = subject.starts_with("Merge ");
-    let first = body.split("\n\n").next().unwrap_or("").trim();
-    if generic && !first.is_empty() {
-        let rest = body.get(first.len()..).unwrap_or("").trim_start();
-        (first.lines().next().unwrap_or(first), rest, Some(subject))
-    } else {
-        (subject, body, None)
-    }
-}
-
-fn resolve_sha(graph: &Graph, hex: &mut Option<Vec<String>>, prefix: &str) -> Option<String> {
-    let all = hex.get_or_insert_with(|| {
+fn resolve_sha(graph: &Graph, hex: &OnceLock<Vec<String>>, prefix: &str) -> Option<String> {
+    let all = hex.get_or_init(|| {
         let mut all: Vec<String> = graph.ids.iter().map(|id| id.to_string()).collect();
         all.sort();
         all
@@ -162,7 +171,7 @@ pub(crate) struct Spec<'a> {
 }
 
 /// Builds a changelog from commits (newest first).
-pub(crate) fn build(cache: &mut CommitCache<'_>, commits: &[u32], spec: &Spec<'_>) -> Changelog {
+pub(crate) fn build(cache: &CommitCache<'_>, commits: &[u32], spec: &Spec<'_>) -> Changelog {
     let mut groups: Vec<Vec<Shared<CommitInfo>>> = vec![Vec::new(); GROUPS.len()];
     let mut merge_count = 0;
     let mut authors: HashMap<String, usize> = HashMap::new();
@@ -235,22 +244,6 @@ pub(crate) fn anchor_of(version: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn merge_messages_use_their_body_when_generic() {
-        let (s, b, orig) = merge_message(
-            "Merge pull request #12 from dana/wallets",
-            "feat(wallet): top-ups\n\nMore text.",
-        );
-        assert_eq!(s, "feat(wallet): top-ups");
-        assert_eq!(b, "More text.");
-        assert_eq!(orig, Some("Merge pull request #12 from dana/wallets"));
-        let (s, _, orig) = merge_message("Merge branch 'x'", "");
-        assert_eq!(s, "Merge branch 'x'");
-        assert_eq!(orig, None);
-        let (s, _, _) = merge_message("feat: squash-merged", "body");
-        assert_eq!(s, "feat: squash-merged");
-    }
 
     #[test]
     fn anchors_are_id_safe() {

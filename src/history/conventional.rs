@@ -39,8 +39,13 @@ pub struct Parsed {
 
 /// Parses a subject line and the rest of the message.
 pub fn parse(subject: &str, body: &str) -> Parsed {
+    parse_with_note(subject, breaking_footer(body))
+}
+
+/// Parses a subject line whose body's `BREAKING CHANGE:` footer was already extracted
+/// (see `breaking_footer`).
+pub fn parse_with_note(subject: &str, breaking_note: Option<String>) -> Parsed {
     let subject = subject.trim();
-    let breaking_note = breaking_footer(body);
     if let Some(reverted) = subject
         .strip_prefix("Revert \"")
         .and_then(|s| s.strip_suffix('"'))
@@ -117,7 +122,7 @@ fn normalise(kind: &str) -> String {
 
 /// The `BREAKING CHANGE:` (or `BREAKING-CHANGE:`) footer's text, up to the next footer
 /// token or blank line.
-fn breaking_footer(body: &str) -> Option<String> {
+pub fn breaking_footer(body: &str) -> Option<String> {
     let mut lines = body.lines();
     while let Some(line) = lines.next() {
         let Some(rest) = line

@@ -9,10 +9,34 @@
 //! tags or changelogs.
 
 use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use git2::{ObjectType, Odb, Oid};
 
-use super::rawobj::{self, split_message};
+use super::conventional::breaking_footer;
+use super::rawobj::{self, merge_subject, split_message};
+
+/// Hashes object ids by their first 8 bytes: they are already uniformly distributed.
+#[derive(Debug, Default)]
+pub(crate) struct OidHasher(u64);
+
+impl Hasher for OidHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut head = [0u8; 8];
+        let n = bytes.len().min(8);
+        head[..n].copy_from_slice(&bytes[..n]);
+        self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(head);
+    }
+
+    fn write_usize(&mut self, _length_prefix: usize) {}
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map keyed by object id.
+pub(crate) type OidMap<V> = HashMap<Oid, V, BuildHasherDefault<OidHasher>>;
 
 /// What the changelog needs of one commit, parsed once.
 #[derive(Debug, Clone)]
@@ -24,15 +48,17 @@ pub(crate) struct CommitData {
     pub commit_time: i64,
     /// First paragraph, lines joined.
     pub subject: Box<str>,
-    /// The rest of the message.
-    pub body: Box<str>,
+    /// The `BREAKING CHANGE:` footer of the body (the rest of the body is not kept).
+    pub breaking_note: Option<Box<str>>,
+    /// For merges with a generic subject: the first line of the body.
+    pub merge_subject: Option<Box<str>>,
 }
 
 /// All commits reachable from the walk's tips.
 #[derive(Debug, Default)]
 pub(crate) struct Graph {
     pub ids: Vec<Oid>,
-    index: HashMap<Oid, u32>,
+    index: OidMap<u32>,
     parent_start: Vec<u32>,
     parent_list: Vec<u32>,
     pub generation: Vec<u32>,
@@ -47,8 +73,9 @@ pub(crate) struct Graph {
 
 impl Graph {
     /// Walks every commit reachable from `tips` once. Tips that are not readable commits
-    /// are skipped (and reported as truncation).
-    pub(crate) fn walk(odb: &Odb<'_>, tips: &[Oid]) -> Graph {
+    /// are skipped (and reported as truncation). `on_commit` gets each commit's root tree,
+    /// in index order, as soon as it is read (to resolve paths alongside the walk).
+    pub(crate) fn walk(odb: &Odb<'_>, tips: &[Oid], on_commit: &mut dyn FnMut(Oid)) -> Graph {
         let mut graph = Graph::default();
         let mut author_ids: HashMap<String, u32> = HashMap::new();
         let mut parent_ids: Vec<Vec<Oid>> = Vec::new();
@@ -66,6 +93,7 @@ impl Graph {
             };
             graph.index.insert(oid, graph.ids.len() as u32);
             graph.ids.push(oid);
+            on_commit(data.tree);
             graph.data.push(data);
             stack.extend(
                 parents
@@ -123,7 +151,7 @@ fn read_commit(
         return None;
     }
     let raw = rawobj::parse_commit(object.data())?;
-    let parents = raw
+    let parents: Vec<Oid> = raw
         .parents
         .iter()
         .filter_map(|p| Oid::from_str(p).ok())
@@ -144,8 +172,13 @@ fn read_commit(
         author,
         author_time: raw.author.time,
         commit_time: raw.commit_time,
+        breaking_note: breaking_footer(body).map(String::into_boxed_str),
+        merge_subject: if parents.len() > 1 {
+            merge_subject(&subject, body).map(Box::from)
+        } else {
+            None
+        },
         subject: subject.into_boxed_str(),
-        body: body.trim_end().into(),
     };
     Some((data, parents))
 }

@@ -1,16 +1,16 @@
 //! Path filters (`include_paths`): which commits touch which monorepo paths.
 //!
 //! For every commit of a graph, each include path is resolved to the id of its tree entry
-//! (tree or blob) by reading raw tree objects; a commit touches a path when that id differs
-//! from the one in each of its parents (a merge that only brings in a branch's changes does
-//! not count: the branch's own commits do). Paths are plain repository-relative paths of a
-//! file or folder; there are no globs. This module never walks history itself.
-
-use std::collections::HashMap;
+//! (tree or blob) by reading raw tree objects, sharing reads between paths with a common
+//! prefix; a commit touches a path when that id differs from the one in each of its
+//! parents (a merge that only brings in a branch's changes does not count: the branch's
+//! own commits do). Paths are plain repository-relative paths of a file or folder; there
+//! are no globs. Resolution is fed commit by commit (it can run on its own thread beside
+//! the walk); this module never walks history itself.
 
 use git2::{ObjectType, Odb, Oid};
 
-use super::graph::Graph;
+use super::graph::{Graph, OidMap};
 use super::rawobj::tree_entries;
 
 /// Normalises an include path: `./services/pay/` -> `services/pay`. Empty means the root.
@@ -20,6 +20,99 @@ pub(crate) fn normalise(path: &str) -> String {
         .filter(|c| !c.is_empty() && *c != ".")
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The include paths as a tree of path components.
+#[derive(Debug, Default)]
+struct Trie {
+    nodes: Vec<Node>,
+}
+
+#[derive(Debug, Default)]
+struct Node {
+    /// Sorted by name: (component, node index).
+    children: Vec<(Box<[u8]>, usize)>,
+    /// The include path ending here.
+    path: Option<usize>,
+}
+
+impl Trie {
+    fn new(paths: &[String]) -> Trie {
+        let mut trie = Trie {
+            nodes: vec![Node::default()],
+        };
+        for (index, path) in paths.iter().enumerate() {
+            let mut node = 0;
+            for component in path.split('/') {
+                let name = component.as_bytes();
+                let at = trie.nodes[node]
+                    .children
+                    .binary_search_by(|(n, _)| (**n).cmp(name));
+                node = match at {
+                    Ok(i) => trie.nodes[node].children[i].1,
+                    Err(i) => {
+                        trie.nodes.push(Node::default());
+                        let child = trie.nodes.len() - 1;
+                        trie.nodes[node].children.insert(i, (name.into(), child));
+                        child
+                    }
+                };
+            }
+            trie.nodes[node].path = Some(index);
+        }
+        trie
+    }
+}
+
+/// Resolves the include paths in one commit's tree after another.
+pub(crate) struct Resolver {
+    trie: Trie,
+    count: usize,
+}
+
+/// Resolved entry ids of consecutive commits: (first commit index, `count` ids per commit).
+pub(crate) type Rows = (usize, Vec<Option<Oid>>);
+
+impl Resolver {
+    pub(crate) fn new(paths: &[String]) -> Resolver {
+        Resolver {
+            trie: Trie::new(paths),
+            count: paths.len(),
+        }
+    }
+
+    /// Appends the ids of every path in the commit whose root tree is `tree` to `out`.
+    pub(crate) fn push(&self, odb: &Odb<'_>, tree: Oid, out: &mut Vec<Option<Oid>>) {
+        let start = out.len();
+        out.resize(start + self.count, None);
+        resolve(odb, tree, &self.trie, 0, &mut out[start..]);
+    }
+}
+
+fn resolve(odb: &Odb<'_>, tree: Oid, trie: &Trie, node: usize, out: &mut [Option<Oid>]) {
+    let children = &trie.nodes[node].children;
+    if children.is_empty() {
+        return;
+    }
+    let Ok(object) = odb.read(tree) else { return };
+    if object.kind() != ObjectType::Tree {
+        return;
+    }
+    for entry in tree_entries(object.data()) {
+        let Ok(i) = children.binary_search_by(|(n, _)| (**n).cmp(entry.name)) else {
+            continue;
+        };
+        let Ok(id) = Oid::from_bytes(entry.id) else {
+            continue;
+        };
+        let child = children[i].1;
+        if let Some(path) = trie.nodes[child].path {
+            out[path] = Some(id);
+        }
+        if entry.is_tree {
+            resolve(odb, id, trie, child, out);
+        }
+    }
 }
 
 /// For each commit, a bit set of the paths it touches.
@@ -32,44 +125,40 @@ pub(crate) struct PathMasks {
 }
 
 impl PathMasks {
-    /// Resolves `paths` in every commit of `graph`.
-    pub(crate) fn compute(odb: &Odb<'_>, graph: &Graph, paths: Vec<String>) -> PathMasks {
+    /// Masks from resolved rows covering every commit of `graph` (in any order). Ids are
+    /// interned to `u32` (0 = absent) so the table stays small. Incomplete rows give no
+    /// masks (every commit is then outside every path).
+    pub(crate) fn from_rows(graph: &Graph, paths: Vec<String>, mut rows: Vec<Rows>) -> PathMasks {
         let count = paths.len();
         let words = count.div_ceil(64).max(1);
         let mut masks = vec![0u64; graph.len() * words];
-        if count == 0 {
+        rows.sort_by_key(|(start, _)| *start);
+        let mut ids: Vec<u32> = Vec::with_capacity(graph.len() * count);
+        let mut interner: OidMap<u32> = OidMap::default();
+        for (start, row) in &rows {
+            if *start * count != ids.len() {
+                return PathMasks {
+                    paths,
+                    words,
+                    masks,
+                };
+            }
+            ids.extend(row.iter().map(|found| match found {
+                Some(oid) => {
+                    let next = interner.len() as u32 + 1;
+                    *interner.entry(*oid).or_insert(next)
+                }
+                None => 0,
+            }));
+        }
+        if count == 0 || ids.len() != graph.len() * count {
             return PathMasks {
                 paths,
                 words,
                 masks,
             };
         }
-        let split: Vec<Vec<&[u8]>> = paths
-            .iter()
-            .map(|p| p.split('/').map(str::as_bytes).collect())
-            .collect();
-        let order: Vec<usize> = (0..count).collect();
-        let mut interner: HashMap<Oid, u32> = HashMap::new();
-        // Entry ids per commit and path, interned to u32 (0 = absent).
-        let mut ids = vec![0u32; graph.len() * count];
-        let mut scratch = vec![None; count];
-        for commit in 0..graph.len() {
-            scratch.iter_mut().for_each(|s| *s = None);
-            resolve(
-                odb,
-                graph.data[commit].tree,
-                &split,
-                &order,
-                0,
-                &mut scratch,
-            );
-            for (p, found) in scratch.iter().enumerate() {
-                if let Some(oid) = found {
-                    let next = interner.len() as u32 + 1;
-                    ids[commit * count + p] = *interner.entry(*oid).or_insert(next);
-                }
-            }
-        }
+        drop(interner);
         for commit in 0..graph.len() as u32 {
             let parents = graph.parents(commit);
             let row = commit as usize * count;
@@ -102,8 +191,11 @@ impl PathMasks {
 
     /// Whether `commit` touches any of the paths `bits`.
     pub(crate) fn touches(&self, commit: u32, bits: &[usize]) -> bool {
-        let row = &self.masks[commit as usize * self.words..][..self.words];
-        bits.iter().any(|&b| row[b / 64] & (1 << (b % 64)) != 0)
+        let Some(row) = self.masks.get(commit as usize * self.words..) else {
+            return false;
+        };
+        bits.iter()
+            .any(|&b| row.get(b / 64).is_some_and(|w| w & (1 << (b % 64)) != 0))
     }
 }
 
@@ -112,51 +204,10 @@ pub(crate) fn entry_id(odb: &Odb<'_>, tree: Oid, path: &str) -> Option<Oid> {
     if path.is_empty() {
         return Some(tree);
     }
-    let split = vec![path.split('/').map(str::as_bytes).collect::<Vec<_>>()];
+    let trie = Trie::new(&[path.to_owned()]);
     let mut out = [None];
-    resolve(odb, tree, &split, &[0], 0, &mut out);
+    resolve(odb, tree, &trie, 0, &mut out);
     out[0]
-}
-
-/// Resolves the paths `which` (component lists) below `tree` at component `depth`, sharing
-/// each tree read between paths with a common prefix.
-fn resolve(
-    odb: &Odb<'_>,
-    tree: Oid,
-    split: &[Vec<&[u8]>],
-    which: &[usize],
-    depth: usize,
-    out: &mut [Option<Oid>],
-) {
-    let Ok(object) = odb.read(tree) else { return };
-    if object.kind() != ObjectType::Tree {
-        return;
-    }
-    let mut deeper: HashMap<&[u8], (Oid, Vec<usize>)> = HashMap::new();
-    for entry in tree_entries(object.data()) {
-        for &p in which {
-            if split[p][depth] != entry.name {
-                continue;
-            }
-            let Ok(id) = Oid::from_bytes(entry.id) else {
-                continue;
-            };
-            if split[p].len() == depth + 1 {
-                out[p] = Some(id);
-            } else if entry.is_tree {
-                deeper
-                    .entry(split[p][depth])
-                    .or_insert((id, Vec::new()))
-                    .1
-                    .push(p);
-            }
-        }
-    }
-    let mut deeper: Vec<(Oid, Vec<usize>)> = deeper.into_values().collect();
-    deeper.sort_by_key(|(id, _)| *id);
-    for (id, paths) in deeper {
-        resolve(odb, id, split, &paths, depth + 1, out);
-    }
 }
 
 #[cfg(test)]
@@ -168,5 +219,16 @@ mod tests {
         assert_eq!(normalise("./services/pay/"), "services/pay");
         assert_eq!(normalise("/a//b"), "a/b");
         assert_eq!(normalise("."), "");
+    }
+
+    #[test]
+    fn trie_shares_prefixes_and_keeps_children_sorted() {
+        let trie = Trie::new(&["services/b".into(), "services/a".into(), "docs".into()]);
+        let root = &trie.nodes[0];
+        let names: Vec<&[u8]> = root.children.iter().map(|(n, _)| &**n).collect();
+        assert_eq!(names, [&b"docs"[..], b"services"]);
+        let services = &trie.nodes[root.children[1].1];
+        assert_eq!(services.children.len(), 2);
+        assert_eq!(trie.nodes[services.children[0].1].path, Some(1));
     }
 }

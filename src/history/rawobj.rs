@@ -130,6 +130,16 @@ pub(crate) fn split_message(message: &str) -> (String, &str) {
     (subject, body)
 }
 
+/// A merge's own description: `Merge pull request #12 from x` with the body `feat: y`
+/// is described by `feat: y`. `None` when the subject is not a generic merge subject or
+/// the body is empty.
+pub(crate) fn merge_subject<'a>(subject: &str, body: &'a str) -> Option<&'a str> {
+    if !subject.starts_with("Merge ") {
+        return None;
+    }
+    body.lines().map(str::trim).find(|l| !l.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +188,19 @@ feat(refunds): partial refunds\n\nBody.\n";
         assert_eq!(entries[0].name, b"services");
         assert_eq!(entries[1].id, &[9u8; 20]);
         assert_eq!(tree_entries(&data[..40]).count(), 1);
+    }
+
+    #[test]
+    fn merges_are_described_by_their_body() {
+        assert_eq!(
+            merge_subject(
+                "Merge pull request #12 from d/w",
+                "\nfeat(wallet): top-ups\n\nMore."
+            ),
+            Some("feat(wallet): top-ups")
+        );
+        assert_eq!(merge_subject("Merge branch 'x'", ""), None);
+        assert_eq!(merge_subject("feat: squash-merged", "body"), None);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! shared commit infos); the repository was opened, its tags listed and its history walked
 //! once by the caller, for all systems that use it.
 
+use std::collections::HashMap;
+
 use chrono_tz::Tz;
 
 use super::changelog::{self, format_date, timestamp, CommitCache, Spec};
@@ -31,10 +33,10 @@ pub(crate) struct Repo<'r> {
     pub path_owners: &'r [(String, Vec<usize>)],
 }
 
-/// Scratch state reused across the systems of one repository.
-pub(crate) struct Work<'g> {
-    pub cache: CommitCache<'g>,
-    pub walker: Walker,
+/// What `build` returns for one system.
+pub(crate) struct Built {
+    pub history: SystemHistory,
+    pub diagnostics: Vec<Diagnostic>,
     pub debug: Vec<String>,
 }
 
@@ -73,12 +75,14 @@ impl Selection<'_> {
 /// Builds the history of `system` from the walked repository `repo`.
 pub(crate) fn build(
     repo: &Repo<'_>,
-    work: &mut Work<'_>,
+    cache: &CommitCache<'_>,
     system: &System,
     releases: &[&Release],
     first_parent: bool,
-) -> (SystemHistory, Vec<Diagnostic>) {
+) -> Built {
     let mut diagnostics = Vec::new();
+    let mut debug = Vec::new();
+    let mut walker = Walker::default();
     let urls = UrlTemplates::new(
         system.commit_url.as_deref(),
         system.compare_url.as_deref(),
@@ -93,25 +97,34 @@ pub(crate) fn build(
         ..SystemHistory::default()
     };
     let Some(pattern) = TagPattern::new(&system.tag_pattern) else {
-        return (history, diagnostics);
+        return Built {
+            history,
+            diagnostics,
+            debug,
+        };
     };
-    let tags = match_tags(repo, system, &pattern, releases, &urls, &mut work.debug);
+    let tags = match_tags(repo, system, &pattern, releases, &urls, &mut debug);
     let selection = Selection {
         graph: repo.graph,
         masks: repo.masks,
         bits: repo.masks.bits_of(&include_paths(system)),
         first_parent,
     };
+    // Filtered ranges by (from, to) commit, reused for rollback targets.
+    let mut ranges: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
     for (i, tag) in tags.iter().enumerate() {
         let previous = previous_tag(&tags, i);
         let exclude: Vec<u32> = previous.map(|p| p.commit).into_iter().collect();
-        let range = selection.range(&mut work.walker, tag.commit, &exclude);
+        let range = selection.range(&mut walker, tag.commit, &exclude);
         let foreign = if selection.bits.is_empty() || range.is_empty() {
             None
         } else {
             Some(range.clone())
         };
         let commits = selection.filter(range);
+        if let Some(previous) = previous {
+            ranges.insert((previous.commit, tag.commit), commits.clone());
+        }
         if let Some(range) = foreign.filter(|_| commits.is_empty()) {
             diagnostics.extend(foreign_paths(repo, system, tag, &range, releases));
         }
@@ -125,18 +138,18 @@ pub(crate) fn build(
         };
         history
             .changelogs
-            .push(changelog::build(&mut work.cache, &commits, &spec));
+            .push(changelog::build(cache, &commits, &spec));
     }
     let newest = tags.iter().max_by(|a, b| a.info.semver.cmp(&b.info.semver));
     let head_commits = match &repo.head {
         Some((head, _)) => {
             let all_tags: Vec<u32> = tags.iter().map(|t| t.commit).collect();
-            selection.filter(selection.range(&mut work.walker, *head, &all_tags))
+            selection.filter(selection.range(&mut walker, *head, &all_tags))
         }
         None => Vec::new(),
     };
     history.unreleased = changelog::build(
-        &mut work.cache,
+        cache,
         &head_commits,
         &Spec {
             system: &system.id,
@@ -158,10 +171,13 @@ pub(crate) fn build(
         let (Some(from), Some(to)) = (commit_of(target), commit_of(tag)) else {
             return Vec::new();
         };
-        selection
-            .filter(selection.range(&mut work.walker, to, &[from]))
+        let range = match ranges.get(&(from, to)) {
+            Some(range) => range.clone(),
+            None => selection.filter(selection.range(&mut walker, to, &[from])),
+        };
+        range
             .into_iter()
-            .map(|c| work.cache.commit(c, &urls, first_parent))
+            .map(|c| cache.commit(c, &urls, first_parent))
             .filter(|c| first_parent || !c.merge)
             .collect()
     };
@@ -191,7 +207,11 @@ pub(crate) fn build(
             .with_help("fetch the full history with `git fetch --unshallow --tags` (in CI: clone with full depth, e.g. `fetch-depth: 0`)"),
         );
     }
-    (history, diagnostics)
+    Built {
+        history,
+        diagnostics,
+        debug,
+    }
 }
 
 /// For a final release: the previous final release (so `2.4.0` lists everything since
