@@ -269,3 +269,54 @@ fn edit_to_reload_latency() {
         served.interrupt();
     }
 }
+
+#[test]
+fn theme_edits_re_render_and_template_errors_show_over_the_last_good_site() {
+    let fx = Fixture::new("minimal");
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html");
+    let template = std::fs::read_to_string(builtin).expect("the built-in 404 template");
+    fx.write("templates/404.html", &template);
+    let served = Served::start(&fx);
+    let events = Events::open(served.addr);
+    assert_eq!(events.next(PATIENCE).map(|e| e.0).as_deref(), Some("hello"));
+
+    fx.write(
+        "templates/404.html",
+        &template.replace("Page not found", "Nothing here, sorry"),
+    );
+    events.reload();
+    let missing = served.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Nothing here, sorry"));
+
+    fx.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}{{ 1 + }}{% endblock main %}",
+    );
+    events.reload();
+    let home = served.get("/");
+    assert!(
+        home.body.contains("Roll back Billing"),
+        "the last good page stays"
+    );
+    assert!(
+        home.body.contains("id=\"shipboard-errors\"") && home.body.contains("template error"),
+        "{}",
+        home.body
+    );
+    assert!(served
+        .get("/no/such/page/")
+        .body
+        .contains("Nothing here, sorry"));
+
+    fx.write("templates/404.html", &template);
+    events.reload();
+    assert!(!served.get("/").body.contains("shipboard-errors"));
+    assert!(served.get("/no/such/page/").body.contains("Page not found"));
+    let stderr = served.stderr();
+    assert!(
+        stderr.contains("re-rendered") || stderr.contains("1.2<x>"),
+        "{stderr}"
+    );
+    served.interrupt();
+}
