@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use shipboard::commands::build::{self, BuildError};
 use shipboard::commands::check::{self, Format};
-use shipboard::commands::new;
+use shipboard::commands::{new, serve};
 
 #[derive(Parser)]
 #[command(
@@ -58,6 +58,21 @@ enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+    },
+    /// Preview the portal locally, rebuilding and reloading the browser on every change.
+    #[command(
+        after_help = "Content errors show in the browser (and here) while the last good site keeps being served.\n\nExamples:\n  shipboard serve content\n  shipboard serve . --port 0          # any free port\n  shipboard serve . --bind 0.0.0.0    # reachable from other machines: only on trusted networks"
+    )]
+    Serve {
+        /// The content repo (the folder with portal.yaml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Port to listen on (0: any free port).
+        #[arg(short, long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
     },
     /// Scaffold a release or runbook file that checks clean.
     #[command(subcommand)]
@@ -137,6 +152,13 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Serve { dir, port, bind } => match serve::run(&dir, bind, port, cli.quiet) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::from(2)
+            }
+        },
         Command::New(NewCommand::Release {
             system,
             version,
