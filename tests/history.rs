@@ -3,6 +3,8 @@
 
 #[path = "history/changelogs.rs"]
 mod changelogs;
+#[path = "history/example.rs"]
+mod example;
 #[path = "history/joins.rs"]
 mod joins;
 #[path = "history/support.rs"]

@@ -257,6 +257,8 @@ finish
 # --- identity (tags identity-v{version}) ----------------------------------------------------
 begin identity
 commit main "2026-07-01 10:00" sofia "feat(sessions): sliding session expiry"
+commit main "2026-07-08 19:20" sofia "chore(release): 3.0.2"
+tag main identity-v3.0.2
 commit main "2026-08-05 11:15" sofia "feat(login): Sign in with Apple (IAM-301)"
 commit main "2026-08-14 14:40" zainab "feat(account): link an Apple ID to an existing account (IAM-305)"
 commit main "2026-08-24 10:30" sofia "fix(login): clear error when Apple hides the e-mail address"
@@ -279,6 +281,8 @@ finish
 # --- notifications (tags notifications-v{version}) -----------------------------------------
 begin notifications
 commit main "2026-06-20 10:00" lukas "feat(email): order confirmation in six languages"
+commit main "2026-06-23 18:50" lukas "chore(release): 1.3.0"
+atag main notifications-v1.3.0 "2026-06-23 19:04" lukas "Order confirmations in six languages"
 commit main "2026-07-30 11:25" lukas "feat(push): shipping updates by push notification (NTF-140)"
 commit main "2026-08-07 15:10" lukas "feat(push): ask for permission after the first order (NTF-144)"
 commit main "2026-08-14 10:45" lukas "fix(email): plain-text part for shipping e-mails"
