@@ -25,13 +25,12 @@ mod rawobj;
 mod repo;
 mod runbooks;
 mod system;
+mod walk;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use chrono_tz::Tz;
 use git2::Repository;
-use rayon::prelude::*;
 
 pub use checks::FAR_FROM_WINDOW_DAYS;
 pub use facts::{
@@ -44,10 +43,7 @@ pub use runbooks::{review_runbooks, ReleasedSince, RunbookReview};
 
 use crate::content::{Content, System};
 use crate::diagnostics::{display_path, Diagnostic};
-use changelog::CommitCache;
 use graph::Graph;
-use paths::{normalise, PathMasks, Resolver};
-use pattern::{TagMatch, TagPattern};
 
 /// Options that are not (yet) part of the content format.
 #[derive(Debug, Clone, Default)]
@@ -116,7 +112,7 @@ pub fn read_with(
                 }
             },
         };
-        let walked = walk_repository(repo, systems, content, options, tz);
+        let walked = walk::walk_repository(repo, systems, content, options, tz);
         for (history, found) in walked.systems {
             diagnostics.extend(found);
             facts.systems.insert(history.system.clone(), history);
@@ -136,229 +132,6 @@ pub fn read_with(
         }
     }
     (facts, diagnostics)
-}
-
-/// The result of walking one repository for its systems.
-struct Walked {
-    systems: Vec<(SystemHistory, Vec<Diagnostic>)>,
-    graph: Graph,
-    head: Option<u32>,
-    debug: Vec<String>,
-}
-
-/// One repository, one walk: tags of all its systems and HEAD are the tips.
-fn walk_repository(
-    repo: &Repository,
-    systems: &[&System],
-    content: &Content,
-    options: &ReadOptions,
-    tz: Tz,
-) -> Walked {
-    let mut debug = Vec::new();
-    let started = std::time::Instant::now();
-    let tags = repo::list_tags(repo, &mut debug);
-    let head = repo::head(repo);
-    let patterns: Vec<TagPattern> = systems
-        .iter()
-        .filter_map(|s| TagPattern::new(&s.tag_pattern))
-        .collect();
-    let mut tips: Vec<git2::Oid> = tags
-        .iter()
-        .filter(|t| {
-            patterns
-                .iter()
-                .any(|p| matches!(p.matches(&t.name), TagMatch::Version(_)))
-        })
-        .map(|t| t.commit)
-        .collect();
-    tips.extend(head.as_ref().map(|(oid, _)| *oid));
-    let (graph, masks) = match repo.odb() {
-        Ok(odb) => {
-            let listed = started.elapsed();
-            let paths = distinct_paths(systems);
-            let fast = FastReads::start();
-            let (graph, masks) = walk_and_resolve(repo, &odb, &tips, paths);
-            drop(fast);
-            debug.push(format!(
-                "{}: {} tags listed in {listed:.2?}, {} commits walked and {} include paths resolved in {:.2?}",
-                repo.path().display(),
-                tags.len(),
-                graph.len(),
-                masks.paths.len(),
-                started.elapsed() - listed,
-            ));
-            (graph, masks)
-        }
-        Err(err) => {
-            debug.push(format!(
-                "could not open the object database: {}",
-                err.message()
-            ));
-            (Graph::default(), PathMasks::default())
-        }
-    };
-    let path_owners: Vec<(String, Vec<usize>)> = systems
-        .iter()
-        .map(|s| {
-            let paths: Vec<String> = s.include_paths.iter().map(|p| normalise(p)).collect();
-            (s.id.clone(), masks.bits_of(&paths))
-        })
-        .filter(|(_, bits)| !bits.is_empty())
-        .collect();
-    let head_index = head
-        .as_ref()
-        .and_then(|(oid, name)| Some((graph.get(*oid)?, name.clone())));
-    let state = system::Repo {
-        graph: &graph,
-        masks: &masks,
-        tags: &tags,
-        head: head_index.clone(),
-        shallow: repo.is_shallow(),
-        tz,
-        path_owners: &path_owners,
-    };
-    let variants = systems.iter().map(|s| {
-        let urls = links::UrlTemplates::new(
-            s.commit_url.as_deref(),
-            s.compare_url.as_deref(),
-            s.ticket_url.as_deref(),
-        );
-        (urls, options.first_parent.contains(&s.id))
-    });
-    let cache = CommitCache::new(&graph, tz, variants);
-    let built: Vec<system::Built> = systems
-        .par_iter()
-        .map(|system| {
-            let releases: Vec<_> = content
-                .releases
-                .iter()
-                .filter(|r| r.system == system.id)
-                .collect();
-            let first_parent = options.first_parent.contains(&system.id);
-            system::build(&state, &cache, system, &releases, first_parent)
-        })
-        .collect();
-    drop(cache);
-    let mut out = Vec::new();
-    for mut system in built {
-        debug.append(&mut system.debug);
-        out.push((system.history, system.diagnostics));
-    }
-    debug.push(format!(
-        "{}: {} systems built, {:.2?} in all",
-        repo.path().display(),
-        systems.len(),
-        started.elapsed()
-    ));
-    Walked {
-        systems: out,
-        head: head_index.map(|(i, _)| i),
-        graph,
-        debug,
-    }
-}
-
-/// While alive, libgit2 neither caches objects nor re-hashes them on read: the walk reads
-/// each object once, so the cache would only cost time and memory, and verification a
-/// SHA-1 per object. Both are process-wide settings, restored to libgit2's defaults on drop.
-struct FastReads;
-
-impl FastReads {
-    fn start() -> FastReads {
-        git2::opts::enable_caching(false);
-        git2::opts::strict_hash_verification(false);
-        FastReads
-    }
-}
-
-impl Drop for FastReads {
-    fn drop(&mut self) {
-        git2::opts::strict_hash_verification(true);
-        git2::opts::enable_caching(true);
-    }
-}
-
-/// Walks the history and, when there are include paths, resolves them alongside: commits'
-/// root trees go in batches to a second thread (with its own handle on the repository);
-/// once the walk is done this thread helps drain the queue.
-fn walk_and_resolve(
-    repo: &Repository,
-    odb: &git2::Odb<'_>,
-    tips: &[git2::Oid],
-    paths: Vec<String>,
-) -> (Graph, PathMasks) {
-    if paths.is_empty() {
-        let graph = Graph::walk(odb, tips, &mut |_| {});
-        let masks = PathMasks::from_rows(&graph, paths, Vec::new());
-        return (graph, masks);
-    }
-    const BATCH: usize = 512;
-    let resolver = Resolver::new(&paths);
-    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Vec<git2::Oid>)>();
-    let queue = std::sync::Mutex::new(receiver);
-    let drain = |odb: &git2::Odb<'_>| {
-        let mut rows = Vec::new();
-        loop {
-            let next = match queue.lock() {
-                Ok(receiver) => receiver.recv(),
-                Err(_) => break,
-            };
-            let Ok((start, trees)) = next else { break };
-            let mut row = Vec::with_capacity(trees.len() * paths.len());
-            for tree in trees {
-                resolver.push(odb, tree, &mut row);
-            }
-            rows.push((start, row));
-        }
-        rows
-    };
-    let second = repo::open(repo.path());
-    let (graph, mut rows) = std::thread::scope(|scope| {
-        let worker = second.ok().map(|second| {
-            let drain = &drain;
-            scope.spawn(move || match second.odb() {
-                Ok(odb) => drain(&odb),
-                Err(_) => Vec::new(),
-            })
-        });
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut start = 0;
-        let graph = Graph::walk(odb, tips, &mut |tree| {
-            batch.push(tree);
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                let _ = sender.send((start, full));
-                start += BATCH;
-            }
-        });
-        let _ = sender.send((start, batch));
-        drop(sender);
-        let mut rows = drain(odb);
-        if let Some(Ok(more)) = worker.map(|w| w.join()) {
-            rows.extend(more);
-        }
-        (graph, rows)
-    });
-    let resolved: usize = rows.iter().map(|(_, r)| r.len()).sum();
-    if resolved != graph.len() * paths.len() {
-        // The worker failed: resolve everything here.
-        let mut row = Vec::new();
-        for data in &graph.data {
-            resolver.push(odb, data.tree, &mut row);
-        }
-        rows = vec![(0, row)];
-    }
-    let masks = PathMasks::from_rows(&graph, paths, rows);
-    (graph, masks)
-}
-
-fn distinct_paths(systems: &[&System]) -> Vec<String> {
-    let set: BTreeSet<String> = systems
-        .iter()
-        .flat_map(|s| s.include_paths.iter().map(|p| normalise(p)))
-        .filter(|p| !p.is_empty())
-        .collect();
-    set.into_iter().collect()
 }
 
 /// The repository holding the content dir, and the content dir's path inside it.
