@@ -59,14 +59,20 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
     pages.extend(schedule::calendar_pages(content, now));
     pages.extend(release_index_pages(content, &summaries));
     // Release notes are the bulk of the Markdown: render them in parallel.
+    let ctx = ReleaseContext {
+        content,
+        summaries: &summaries,
+        neighbours: ReleaseContext::neighbours(content),
+        clock,
+        root: &site.root,
+        on_call: &on_call,
+    };
     let release_pages: Vec<Page> = content
         .releases
         .par_iter()
         .enumerate()
         .map(|(index, release)| {
-            let data = release_page(
-                content, release, &summaries, index, clock, &site.root, &on_call,
-            );
+            let data = release_page(&ctx, release, index);
             let title = format!("{} {}", data.release.system_name, data.release.version);
             page(
                 &data.release.path.clone(),

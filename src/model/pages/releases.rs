@@ -1,6 +1,7 @@
 //! Release pages: the index with its filters, and one page per release.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 use crate::history::{Changelog, ReleaseFacts};
 
@@ -246,32 +247,42 @@ pub(super) fn capitalize(text: &str) -> String {
         .unwrap_or_default()
 }
 
-pub(super) fn release_page(
-    content: &Content,
-    release: &Release,
-    summaries: &[ReleaseSummary],
-    index: usize,
-    clock: Clock,
-    root: &str,
-    on_call: &(dyn Fn(&str) -> Option<String> + Sync),
-) -> ReleasePage {
+/// What every release page needs, computed once for all of them.
+pub(super) struct ReleaseContext<'a> {
+    pub content: &'a Content,
+    pub summaries: &'a [ReleaseSummary],
+    /// Per release (same index as `content.releases`): the previous and next release of the
+    /// same system.
+    pub neighbours: Vec<(Option<usize>, Option<usize>)>,
+    pub clock: Clock,
+    pub root: &'a str,
+    pub on_call: &'a (dyn Fn(&str) -> Option<String> + Sync),
+}
+
+impl ReleaseContext<'_> {
+    /// Links each release to its system's previous and next one, in one pass.
+    pub fn neighbours(content: &Content) -> Vec<(Option<usize>, Option<usize>)> {
+        let mut last_of_system: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut neighbours = vec![(None, None); content.releases.len()];
+        for (index, release) in content.releases.iter().enumerate() {
+            if let Some(previous) = last_of_system.insert(release.system.as_str(), index) {
+                neighbours[index].0 = Some(previous);
+                neighbours[previous].1 = Some(index);
+            }
+        }
+        neighbours
+    }
+}
+
+pub(super) fn release_page(ctx: &ReleaseContext, release: &Release, index: usize) -> ReleasePage {
+    let (content, summaries, clock, root, on_call) =
+        (ctx.content, ctx.summaries, ctx.clock, ctx.root, ctx.on_call);
     let system = content.system(&release.system);
     let link = |template: Option<&String>, id: &str| {
         template.and_then(|t| safe_url(&t.replace("{id}", id)))
     };
-    let same_system: Vec<usize> = content
-        .releases
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.system == release.system)
-        .map(|(i, _)| i)
-        .collect();
-    let position = same_system.iter().position(|i| *i == index);
-    let neighbour = |offset: isize| {
-        position
-            .and_then(|p| same_system.get(p.checked_add_signed(offset)?))
-            .map(|i| summaries[*i].clone())
-    };
+    let (previous, next) = ctx.neighbours[index];
+    let neighbour = |i: Option<usize>| i.map(|i| summaries[i].clone());
     let rollback_runbook = system.and_then(|s| RunbookLink::lookup(content, &s.rollback_runbook));
     ReleasePage {
         release: summaries[index].clone(),
@@ -337,8 +348,8 @@ pub(super) fn release_page(
         notes_html: markdown::render(&release.notes, root, 3).html,
         written_timezone: (release.window.timezone != content.portal.timezone)
             .then(|| release.window.timezone.name().to_owned()),
-        previous: neighbour(-1),
-        next: neighbour(1),
+        previous: neighbour(previous),
+        next: neighbour(next),
         escalation: system
             .and_then(|s| s.escalation.as_ref())
             .and_then(|l| content.ladder(l))
