@@ -31,10 +31,15 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
 }
 
-fn peak_rss_kib() -> Option<u64> {
+/// A `/proc/self/status` figure in KiB (`VmHWM`, `RssAnon`, `RssFile`).
+fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn peak_rss_kib() -> Option<u64> {
+    status_kib("VmHWM:")
 }
 
 /// CPU time (user + system) of this process so far, from `/proc/self/stat`.
@@ -169,8 +174,13 @@ fn main() {
         for line in facts.debug.iter().filter(|l| l.contains(" in ")) {
             println!("  debug: {line}");
         }
+        let resident = format!(
+            "with the facts in memory: {} MiB anonymous, {} MiB file-backed",
+            status_kib("RssAnon:").unwrap_or(0) / 1024,
+            status_kib("RssFile:").unwrap_or(0) / 1024
+        );
         summary = format!(
-            "{} systems, {changelogs} changelogs, {listed} commits listed, {} warnings",
+            "{} systems, {changelogs} changelogs, {listed} commits listed, {} warnings; {resident}",
             facts.systems.len(),
             diagnostics.len()
         );
