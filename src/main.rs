@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use shipboard::commands::build::{self, BuildError};
 use shipboard::commands::check::{self, Format};
-use shipboard::commands::{new, serve};
+use shipboard::commands::{changelog, new, serve};
 
 #[derive(Parser)]
 #[command(
@@ -73,6 +73,23 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
+    },
+    /// Print a system's changelog from git as Markdown (Keep a Changelog).
+    #[command(
+        after_help = "Examples:\n  shipboard changelog payments --dir content > CHANGELOG.md\n  shipboard changelog payments --from v2.2.0 --to v2.4.0"
+    )]
+    Changelog {
+        /// The system id (from portal.yaml).
+        system: String,
+        /// Start after this tag (exclusive).
+        #[arg(long)]
+        from: Option<String>,
+        /// End at this tag (inclusive) [default: everything, with unreleased work].
+        #[arg(long)]
+        to: Option<String>,
+        /// The content repo.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
     },
     /// Scaffold a release or runbook file that checks clean.
     #[command(subcommand)]
@@ -157,6 +174,21 @@ fn main() -> ExitCode {
             Err(err) => {
                 eprintln!("error: {err:#}");
                 ExitCode::from(2)
+            }
+        },
+        Command::Changelog {
+            system,
+            from,
+            to,
+            dir,
+        } => match changelog::run(&dir, &system, from.as_deref(), to.as_deref()) {
+            Ok(markdown) => {
+                print!("{markdown}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::from(1)
             }
         },
         Command::New(NewCommand::Release {

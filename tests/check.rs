@@ -186,3 +186,17 @@ fn help_and_version_work() {
     let version = run(&["--version"]);
     assert!(version.stdout.starts_with("shipboard "));
 }
+
+#[test]
+fn changelog_prints_keep_a_changelog_markdown_from_the_example_history() {
+    let fx = Fixture::new("../../content");
+    let dir = fx.dir().display().to_string();
+    let result = run(&["changelog", "payments", "--dir", &dir]);
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
+    assert!(result.stdout.starts_with("# Changelog\n"), "{}", result.stdout);
+    assert!(result.stdout.contains("## [2.3.2] - 2026-10-14"), "{}", result.stdout);
+    assert!(result.stdout.contains("[PAY-456](https://tracker.northwind.example/browse/PAY-456)"));
+    let unknown = run(&["changelog", "payment", "--dir", &dir]);
+    assert_eq!(unknown.code, Some(1));
+    assert!(unknown.stderr.contains("unknown system \"payment\""), "{}", unknown.stderr);
+}

@@ -1,6 +1,7 @@
 //! Commands: thin drivers over the pipeline stages, one per CLI command.
 
 pub mod build;
+pub mod changelog;
 pub mod check;
 pub mod new;
 pub mod serve;

@@ -1,0 +1,30 @@
+//! `shipboard changelog`: a system's changelog from git as Keep a Changelog Markdown on
+//! stdout, so a team can also commit a `CHANGELOG.md`.
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+
+use crate::content::load;
+use crate::diagnostics::Diagnostics;
+use crate::{history, validate};
+
+/// The Markdown changelog of `system`, optionally limited to tags `from..=to`.
+pub fn run(dir: &Path, system: &str, from: Option<&str>, to: Option<&str>) -> Result<String> {
+    let mut diagnostics = Diagnostics::default();
+    let raw = load::load(dir, &mut diagnostics);
+    let content = validate::validate(&raw, &mut diagnostics);
+    let Some(content) = content.filter(|_| !diagnostics.has_errors()) else {
+        let problems: Vec<String> = diagnostics
+            .sorted()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        bail!(
+            "the content has errors; fix them first (`shipboard check`):\n{}",
+            problems.join("\n")
+        );
+    };
+    let (facts, _) = history::read(dir, &content);
+    Ok(history::changelog_markdown(&facts, system, from, to)?)
+}
