@@ -131,6 +131,16 @@ pub fn read_with(
             facts.files = files::file_facts(repo, &graph, head, prefix, &wanted, tz);
         }
     }
+    if let Ok((repo, _)) = &content_repo {
+        if repo.is_shallow() {
+            let message = "the content repository is a shallow clone: runbook review dates and calendar SEQUENCE numbers only count the fetched commits";
+            facts.notes.push(message.to_owned());
+            diagnostics.push(
+                Diagnostic::warning(content.portal.source.clone(), None, message)
+                    .with_help("fetch the full history before building (`git fetch --unshallow`; in CI: clone with full depth)"),
+            );
+        }
+    }
     (facts, diagnostics)
 }
 

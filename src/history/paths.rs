@@ -120,6 +120,8 @@ fn resolve(odb: &Odb<'_>, tree: Oid, trie: &Trie, node: usize, out: &mut [Option
 pub(crate) struct PathMasks {
     /// The distinct normalised paths, in bit order.
     pub paths: Vec<String>,
+    /// Per path: some commit of the history touches it (else it is probably a typo).
+    pub seen: Vec<bool>,
     words: usize,
     masks: Vec<u64>,
 }
@@ -132,6 +134,7 @@ impl PathMasks {
         let count = paths.len();
         let words = count.div_ceil(64).max(1);
         let mut masks = vec![0u64; graph.len() * words];
+        let mut seen = vec![false; count];
         rows.sort_by_key(|(start, _)| *start);
         let mut ids: Vec<u32> = Vec::with_capacity(graph.len() * count);
         let mut interner: OidMap<u32> = OidMap::default();
@@ -139,6 +142,7 @@ impl PathMasks {
             if *start * count != ids.len() {
                 return PathMasks {
                     paths,
+                    seen,
                     words,
                     masks,
                 };
@@ -154,6 +158,7 @@ impl PathMasks {
         if count == 0 || ids.len() != graph.len() * count {
             return PathMasks {
                 paths,
+                seen,
                 words,
                 masks,
             };
@@ -171,11 +176,13 @@ impl PathMasks {
                 };
                 if touched {
                     masks[commit as usize * words + p / 64] |= 1 << (p % 64);
+                    seen[p] = true;
                 }
             }
         }
         PathMasks {
             paths,
+            seen,
             words,
             masks,
         }

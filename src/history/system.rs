@@ -194,6 +194,7 @@ pub(crate) fn build(
     history.untracked = joined.untracked;
     diagnostics.extend(joined.diagnostics);
     diagnostics.extend(glob_warning(system));
+    diagnostics.extend(unknown_paths(repo, system));
     if repo.shallow {
         diagnostics.push(
             Diagnostic::warning(
@@ -345,6 +346,43 @@ fn foreign_paths(
             ),
         )
         .with_help("check that `version` and the tag belong to this system, or fix `include_paths` in portal.yaml"),
+    )
+}
+
+/// Include paths that no commit of the history ever touched: usually a typo.
+fn unknown_paths(repo: &Repo<'_>, system: &System) -> Option<Diagnostic> {
+    if repo.graph.len() == 0 {
+        return None;
+    }
+    let missing: Vec<&str> = system
+        .include_paths
+        .iter()
+        .filter(|p| {
+            let p = normalise(p);
+            !p.is_empty()
+                && repo
+                    .masks
+                    .paths
+                    .iter()
+                    .position(|q| *q == p)
+                    .is_some_and(|i| !repo.masks.seen.get(i).copied().unwrap_or(false))
+        })
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    Some(
+        Diagnostic::warning(
+            system.source.clone(),
+            Some("include_paths"),
+            format!(
+                "no commit of {}'s repository touches {}",
+                system.id,
+                missing.join(", ")
+            ),
+        )
+        .with_help("include_paths are relative to the repository root, e.g. services/payments; check the spelling"),
     )
 }
 

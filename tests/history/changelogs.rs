@@ -258,6 +258,8 @@ fn include_paths_split_a_monorepo_between_systems() {
     a.include_paths = vec!["services/a/".to_owned()];
     let mut b = system("b", Some("mono"), "b-v{version}");
     b.include_paths = vec!["./services/b".to_owned()];
+    let mut typo = system("c", Some("mono"), "c-v{version}");
+    typo.include_paths = vec!["services/see".to_owned()];
     let releases = vec![release(
         "a",
         "1.2.0",
@@ -265,7 +267,7 @@ fn include_paths_split_a_monorepo_between_systems() {
         "2026-03-06 09:00",
         "2026-03-06 12:00",
     )];
-    let (facts, diagnostics) = read(&root, &content(vec![a, b], releases, vec![]));
+    let (facts, diagnostics) = read(&root, &content(vec![a, b, typo], releases, vec![]));
     let get = |s: &str, v: &str| facts.changelog(s, &v.parse().unwrap()).unwrap().clone();
     assert_eq!(shas(&get("a", "1.0.0")), [a1]);
     assert_eq!(shas(&get("b", "1.0.0")), [b1]);
@@ -290,6 +292,14 @@ fn include_paths_split_a_monorepo_between_systems() {
         "{warning}"
     );
     assert_eq!(warning.at.file.to_str(), Some("releases/a-1.2.0.md"));
+    let typo = messages(&diagnostics)
+        .into_iter()
+        .find(|m| m.contains("[include_paths]"))
+        .expect("typo warning");
+    assert!(
+        typo.contains("no commit of c's repository touches services/see"),
+        "{typo}"
+    );
 }
 
 #[test]

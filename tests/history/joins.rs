@@ -362,3 +362,26 @@ fn runbooks_go_stale_by_age_and_by_releases_since_review() {
     assert_eq!(autumn["payments-deploy"].last_reviewed, None);
     assert!(!autumn["payments-deploy"].stale);
 }
+
+#[test]
+fn a_shallow_content_repository_is_reported() {
+    let (p, repo) = content_repo();
+    let url = format!("file://{}", repo.dir.display());
+    let clone = p.root.path().join("clone");
+    support::git_in(
+        p.root.path(),
+        "2026-08-01 00:00",
+        "Setup",
+        &["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()],
+    );
+    let c = content(vec![], vec![status_release(Released)], vec![]);
+    let (facts, diagnostics) = history::read(&clone, &c);
+    let all = messages(&diagnostics);
+    assert!(
+        all.iter()
+            .any(|m| m
+                .starts_with("portal.yaml: warning: the content repository is a shallow clone")),
+        "{all:?}"
+    );
+    assert_eq!(facts.files["releases/payments-1.0.0.md"].commits, 1);
+}
