@@ -93,17 +93,23 @@ fn github_and_json_formats_carry_file_and_line() {
         Some(fx.dir().parent().unwrap()),
     );
     assert_eq!(result.code, Some(1));
-    assert!(result.stdout.starts_with("::error file=content/releases/web-2.0.0.md,line=3,col=10,title=version::\"two\" is not a SemVer version"), "{}", result.stdout);
+    assert!(result.stdout.lines().any(|l| l.starts_with("::error file=content/releases/web-2.0.0.md,line=3,col=10,title=version::\"two\" is not a SemVer version")), "{}", result.stdout);
     let result = common::run_in(
         &["check", "content", "--format", "json"],
         Some(fx.dir().parent().unwrap()),
     );
     assert_eq!(result.code, Some(1));
     let json: serde_json::Value = serde_json::from_str(&result.stdout).expect("valid JSON");
-    assert_eq!(json[0]["file"], "content/releases/web-2.0.0.md");
-    assert_eq!(json[0]["line"], 3);
-    assert_eq!(json[0]["column"], 10);
-    assert_eq!(json[0]["field"], "version");
+    let error = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["severity"] == "error")
+        .expect("an error");
+    assert_eq!(error["file"], "content/releases/web-2.0.0.md");
+    assert_eq!(error["line"], 3);
+    assert_eq!(error["column"], 10);
+    assert_eq!(error["field"], "version");
 }
 
 #[test]
@@ -193,10 +199,24 @@ fn changelog_prints_keep_a_changelog_markdown_from_the_example_history() {
     let dir = fx.dir().display().to_string();
     let result = run(&["changelog", "payments", "--dir", &dir]);
     assert_eq!(result.code, Some(0), "{}", result.stderr);
-    assert!(result.stdout.starts_with("# Changelog\n"), "{}", result.stdout);
-    assert!(result.stdout.contains("## [2.3.2] - 2026-10-14"), "{}", result.stdout);
-    assert!(result.stdout.contains("[PAY-456](https://tracker.northwind.example/browse/PAY-456)"));
+    assert!(
+        result.stdout.starts_with("# Changelog\n"),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result.stdout.contains("## [2.3.2] - 2026-10-14"),
+        "{}",
+        result.stdout
+    );
+    assert!(result
+        .stdout
+        .contains("[PAY-456](https://tracker.northwind.example/browse/PAY-456)"));
     let unknown = run(&["changelog", "payment", "--dir", &dir]);
     assert_eq!(unknown.code, Some(1));
-    assert!(unknown.stderr.contains("unknown system \"payment\""), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("unknown system \"payment\""),
+        "{}",
+        unknown.stderr
+    );
 }
