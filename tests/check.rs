@@ -17,8 +17,15 @@ fn clean_content_exits_zero_and_writes_nothing() {
     let fx = Fixture::new("minimal");
     let result = check(&fx, &[]);
     assert_eq!(result.code, Some(0), "{}{}", result.stdout, result.stderr);
+    // The fixture is not a git repository: only "no changelog" warnings may appear.
     assert!(
-        result.stdout.contains("0 error(s), 0 warning(s)"),
+        result.stdout.contains("0 error(s), 2 warning(s)"),
+        "{}",
+        result.stdout
+    );
+    assert_eq!(
+        result.stdout.matches("is not in a git repository").count(),
+        2,
         "{}",
         result.stdout
     );
