@@ -38,6 +38,8 @@ pub struct Facts {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SystemHistory {
     pub system: String,
+    /// The system's display name (portal.yaml `name`).
+    pub name: String,
     /// The repository as configured (`repos/payments.git`), or `.` for the content repo.
     pub repo: String,
     /// The repository could be opened and walked.

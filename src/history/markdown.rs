@@ -69,7 +69,7 @@ pub fn changelog_markdown(
     let _ = writeln!(
         out,
         "All notable changes to {} are documented in this file, newest first.\n\nThe format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),\nand this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).",
-        escape(&history.system)
+        escape(&history.name)
     );
     let mut links = Vec::new();
     if high.is_none() {

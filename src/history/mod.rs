@@ -185,6 +185,7 @@ fn content_files(content: &Content) -> BTreeSet<String> {
 fn unavailable(system: &System) -> SystemHistory {
     SystemHistory {
         system: system.id.clone(),
+        name: system.name.clone(),
         repo: system.repo.clone().unwrap_or_else(|| ".".to_owned()),
         available: false,
         tag_pattern: system.tag_pattern.clone(),

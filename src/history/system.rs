@@ -90,6 +90,7 @@ pub(crate) fn build(
     );
     let mut history = SystemHistory {
         system: system.id.clone(),
+        name: system.name.clone(),
         repo: system.repo.clone().unwrap_or_else(|| ".".to_owned()),
         available: true,
         shallow: repo.shallow,
