@@ -179,7 +179,8 @@ fn heading_levels(markdown: &str, top: u8) -> BTreeMap<HeadingLevel, HeadingLeve
     used.into_iter()
         .enumerate()
         .map(|(rank, level)| {
-            let page_level = HeadingLevel::try_from(usize::from(top) + rank).unwrap_or(HeadingLevel::H6);
+            let page_level =
+                HeadingLevel::try_from(usize::from(top) + rank).unwrap_or(HeadingLevel::H6);
             (level, page_level)
         })
         .collect()

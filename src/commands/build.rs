@@ -46,7 +46,9 @@ impl Prepared {
 /// start here.
 pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
     let mut prepared = load_and_validate(root, base_url);
-    let Some(content) = &prepared.content else { return prepared };
+    let Some(content) = &prepared.content else {
+        return prepared;
+    };
     let (facts, problems) = history::read(root, content);
     prepared.diagnostics.extend(problems);
     if let Some(theme) = &prepared.theme {
@@ -54,7 +56,9 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
             let inputs = BuildInputs { now: build_time() };
             let model = model::build(content, &inputs, css_version(theme), Some(&facts));
             let pages: BTreeSet<String> = model.pages.iter().map(|p| p.path.clone()).collect();
-            prepared.diagnostics.extend(validate::links::check_links(content, &pages));
+            prepared
+                .diagnostics
+                .extend(validate::links::check_links(content, &pages));
             prepared.model = Some(model);
         }
     }
@@ -121,7 +125,12 @@ pub fn render_prepared(
 ) -> Option<Result<BTreeMap<String, Vec<u8>>, RenderError>> {
     let (content, theme) = prepared.usable()?;
     let site = prepared.model.as_ref()?;
-    Some(render_model(content, theme, site, prepared.history.as_ref()))
+    Some(render_model(
+        content,
+        theme,
+        site,
+        prepared.history.as_ref(),
+    ))
 }
 
 fn render_model(

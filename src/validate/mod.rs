@@ -16,7 +16,10 @@ use std::path::Path;
 use chrono_tz::Tz;
 use serde_saphyr::Spanned;
 
-use crate::calendar::{self, time::{self, TimeError}};
+use crate::calendar::{
+    self,
+    time::{self, TimeError},
+};
 use crate::content::load::{RawContent, YamlFile};
 use crate::content::raw::{RawPortal, RawSystem, RawWindowRule};
 use crate::content::{
@@ -56,7 +59,11 @@ pub fn validate(raw: &RawContent, diagnostics: &mut Diagnostics) -> Option<Conte
     };
     content.releases = v.releases(raw, &content);
     for imported in &raw.calendars {
-        match calendar::import::freezes_from_ics(&imported.text, &imported.path, content.portal.timezone) {
+        match calendar::import::freezes_from_ics(
+            &imported.text,
+            &imported.path,
+            content.portal.timezone,
+        ) {
             Ok(freezes) => content.portal.freezes.extend(freezes),
             Err(problem) => v.diagnostics.push(problem),
         }
