@@ -197,28 +197,31 @@ fn a_first_build_that_fails_serves_an_error_page_until_fixed() {
 #[test]
 #[ignore = "a measurement; run it explicitly"]
 fn edit_to_reload_latency() {
-    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-content/releases-10000");
-    let mut repos = vec![("example portal (content/)", Fixture::new("../../content"))];
-    if bench.join("portal.yaml").is_file() {
-        repos.push((
-            "10,000 releases (target/bench-content)",
-            Fixture::new("../../target/bench-content/releases-10000"),
-        ));
-    } else {
-        eprintln!(
-            "{} is missing: run `cargo bench --bench build` first",
-            bench.display()
-        );
+    let mut repos = vec![(
+        "example portal (content/)".to_owned(),
+        Fixture::new("../../content"),
+    )];
+    for size in ["1000", "10000"] {
+        let bench = format!("target/bench-content/releases-{size}");
+        let portal = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(&bench)
+            .join("portal.yaml");
+        if portal.is_file() {
+            repos.push((bench.clone(), Fixture::new(&format!("../../{bench}"))));
+        } else {
+            eprintln!("{bench} is missing: run `cargo bench --bench build` first");
+        }
     }
-    println!("| content | pages | edit -> reload event (median, min..max) | edit -> page fetched (median) | peak RSS |");
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html");
+    let base = std::fs::read_to_string(builtin).expect("the built-in base template");
+    println!("| content | pages | release edit -> reload event | template edit -> reload event | peak RSS |");
     println!("|---|---|---|---|---|");
     for (name, fx) in &repos {
+        fx.write("templates/base.html", &base);
         let served = Served::start(fx);
         if served.get("/").status != 200 {
-            println!(
-                "| {name} | - | does not build: {} | | |",
-                served.stderr().lines().next().unwrap_or("")
-            );
+            let first = served.stderr().lines().next().unwrap_or("").to_owned();
+            println!("| {name} | - | does not build: {first} | | |");
             continue;
         }
         let events = Events::open(served.addr);
@@ -229,45 +232,47 @@ fn edit_to_reload_latency() {
             .map(|e| e.path())
             .collect();
         releases.sort();
-        let file = &releases[0];
-        let original = std::fs::read_to_string(file).unwrap();
-        let (mut to_event, mut to_page) = (Vec::new(), Vec::new());
-        for run in 0..7 {
-            thread::sleep(Duration::from_millis(300));
-            let started = Instant::now();
-            std::fs::write(file, format!("{original}\nEdited {run}.\n")).unwrap();
-            events.reload();
-            to_event.push(started.elapsed());
-            assert_eq!(served.get("/").status, 200);
-            to_page.push(started.elapsed());
-        }
-        std::fs::write(file, &original).unwrap();
-        events.reload();
-        to_event.sort();
-        to_page.sort();
-        let pages = served.get("/sitemap.xml").body.matches("<loc>").count();
-        let ms = |d: Duration| d.as_millis();
+        let release = &releases[0];
+        let notes = std::fs::read_to_string(release).unwrap();
+        let content = measure(&served, &events, release, |run| {
+            format!("{notes}\nEdited {run}.\n")
+        });
+        let template = fx.dir().join("templates/base.html");
+        let theme = measure(&served, &events, &template, |run| {
+            base.replace("</main>", &format!("<p>edit {run}</p></main>"))
+        });
         let rss = served
             .peak_rss_mib()
             .map(|m| format!("{m} MiB"))
             .unwrap_or_default();
-        println!(
-            "| {name} | {pages} | {} ms ({}..{}) | {} ms | {rss} |",
-            ms(to_event[3]),
-            ms(to_event[0]),
-            ms(to_event[6]),
-            ms(to_page[3])
-        );
-        eprintln!(
-            "{}",
-            served
-                .stderr()
-                .lines()
-                .rfind(|l| l.contains("built"))
-                .unwrap_or("")
-        );
+        let pages = served.get("/sitemap.xml").body.matches("<loc>").count();
+        println!("| {name} | {pages} | {content} | {theme} | {rss} |");
         served.interrupt();
     }
+}
+
+/// Writes `file` seven times (`text(run)`), timing write -> reload event; then restores it.
+/// Returns "median ms (min..max)".
+fn measure(
+    served: &Served,
+    events: &Events,
+    file: &Path,
+    text: impl Fn(usize) -> String,
+) -> String {
+    let original = std::fs::read_to_string(file).unwrap();
+    let mut times = Vec::new();
+    for run in 0..7 {
+        thread::sleep(Duration::from_millis(300));
+        let started = Instant::now();
+        std::fs::write(file, text(run)).unwrap();
+        events.reload();
+        times.push(started.elapsed().as_millis());
+        assert_eq!(served.get("/").status, 200);
+    }
+    std::fs::write(file, original).unwrap();
+    events.reload();
+    times.sort();
+    format!("{} ms ({}..{})", times[3], times[0], times[6])
 }
 
 #[test]

@@ -116,13 +116,19 @@ impl Live {
     }
 
     /// Serves `files` from now on and clears any failure. Returns whether anything changed
-    /// (open tabs are told to reload only then).
+    /// (open tabs are told to reload only then). Only one thread (the rebuild loop)
+    /// publishes.
     pub fn publish_site(&self, files: BTreeMap<String, Vec<u8>>) -> bool {
-        let mut state = self.lock();
-        let same = state.failure.is_none() && state.site.as_deref() == Some(&files);
-        if same {
+        // Compare outside the lock: a large site takes a while, and requests need the lock.
+        let (current, failing) = {
+            let state = self.lock();
+            (state.site.clone(), state.failure.is_some())
+        };
+        if !failing && current.as_deref() == Some(&files) {
             return false;
         }
+        drop(current);
+        let mut state = self.lock();
         state.site = Some(Arc::new(files));
         state.failure = None;
         self.bump(state);
