@@ -150,7 +150,13 @@ fn main() -> ExitCode {
             dir,
             output,
             base_url,
-        } => run_build(&dir, output.as_deref(), base_url.as_deref(), cli.quiet),
+        } => run_build(
+            &dir,
+            output.as_deref(),
+            base_url.as_deref(),
+            cli.quiet,
+            cli.verbose,
+        ),
         Command::Check {
             dir,
             format,
@@ -219,9 +225,22 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_build(dir: &Path, output: Option<&Path>, base_url: Option<&str>, quiet: bool) -> ExitCode {
+fn run_build(
+    dir: &Path,
+    output: Option<&Path>,
+    base_url: Option<&str>,
+    quiet: bool,
+    verbose: bool,
+) -> ExitCode {
+    let started = std::time::Instant::now();
     match build::run(dir, output, base_url) {
         Ok(report) => {
+            if verbose {
+                for note in &report.notes {
+                    eprintln!("note: {note}");
+                }
+                eprintln!("took {} ms", started.elapsed().as_millis());
+            }
             for warning in report.warnings.sorted() {
                 eprintln!("{warning}");
             }

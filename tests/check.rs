@@ -227,3 +227,70 @@ fn changelog_prints_keep_a_changelog_markdown_from_the_example_history() {
         unknown.stderr
     );
 }
+
+#[test]
+fn a_runbook_not_reviewed_for_months_is_a_warning_and_flagged_on_its_page() {
+    let fx = Fixture::new("minimal");
+    let git = |args: &[&str], date: &str| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.name=Ana", "-c", "user.email=ana@acme.example"])
+            .args(args)
+            .current_dir(fx.dir())
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"], "2025-01-10T10:00:00Z");
+    git(&["add", "-A"], "2025-01-10T10:00:00Z");
+    git(&["commit", "-qm", "portal"], "2025-01-10T10:00:00Z");
+    let result = check(&fx, &["--deny-warnings"]);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    assert!(
+        result.stdout.contains("runbooks/billing-rollback.md:1:1: warning[reviewed]: runbook may be out of date: Last reviewed 684 days ago; runbooks are reviewed every 180 days."),
+        "{}",
+        result.stdout
+    );
+    assert_eq!(
+        check(&fx, &[]).code,
+        Some(0),
+        "warnings alone pass without --deny-warnings"
+    );
+    let out = fx.build_ok();
+    let page = std::fs::read_to_string(out.join("runbooks/billing-rollback/index.html")).unwrap();
+    assert!(
+        page.contains("This runbook may be out of date."),
+        "stale banner"
+    );
+    assert!(
+        page.contains("<time datetime=\"2025-01-10T11:00:00+01:00\">2025-01-10</time> by Ana"),
+        "last reviewed from git"
+    );
+}
+
+#[test]
+fn a_content_repo_can_override_templates_and_add_static_files() {
+    let fx = Fixture::new("minimal");
+    fx.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>Lost at sea</h1>{% endblock main %}",
+    );
+    fx.write(
+        "static/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    let out = fx.build_ok();
+    assert!(std::fs::read_to_string(out.join("404.html"))
+        .unwrap()
+        .contains("<h1>Lost at sea</h1>"));
+    assert!(out.join("logo.svg").is_file());
+    assert!(out.join("style.css").is_file(), "built-in files stay");
+    fx.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}{{ nope.nothing }}{% endblock main %}",
+    );
+    let result = fx.build();
+    assert_eq!(result.code, Some(2), "{}", result.stderr);
+    assert!(result.stderr.contains("404.html"), "{}", result.stderr);
+}

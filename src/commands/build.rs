@@ -51,6 +51,7 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
     };
     let (facts, problems) = history::read(root, content);
     prepared.diagnostics.extend(problems);
+    prepared.diagnostics.extend(stale_runbooks(content, &facts));
     if let Some(theme) = &prepared.theme {
         if !prepared.diagnostics.has_errors() {
             let inputs = BuildInputs { now: build_time() };
@@ -64,6 +65,22 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
     }
     prepared.history = Some(facts);
     prepared
+}
+
+/// A warning per runbook that is overdue for review or older than its system's releases.
+fn stale_runbooks(content: &Content, facts: &Facts) -> Vec<Diagnostic> {
+    let today = build_time().with_timezone(&content.portal.timezone).date_naive();
+    history::review_runbooks(facts, content, today)
+        .values()
+        .filter(|review| review.stale)
+        .filter_map(|review| {
+            let runbook = content.runbook(&review.slug)?;
+            let at = SourceRef::new(&runbook.source.file, 1, 1);
+            let message = format!("runbook may be out of date: {}", review.reasons.join(" "));
+            let help = "check every step against the system as it is now, then commit the runbook (the last commit touching it counts as its review)";
+            Some(Diagnostic::warning(at, Some("reviewed"), message).with_help(help))
+        })
+        .collect()
 }
 
 fn load_and_validate(root: &Path, base_url: Option<&str>) -> Prepared {
@@ -184,11 +201,19 @@ fn calendar_feeds(
     feeds
 }
 
+/// Notes and debug lines of the git stage, for `--verbose`.
+pub fn history_notes(prepared: &Prepared) -> Vec<String> {
+    let Some(facts) = &prepared.history else { return Vec::new() };
+    facts.notes.iter().chain(&facts.debug).cloned().collect()
+}
+
 /// What a successful build did.
 pub struct BuildReport {
     pub output: PathBuf,
     pub files: usize,
     pub warnings: Diagnostics,
+    /// What git reading noticed (ignored tags, missing history), for `--verbose`.
+    pub notes: Vec<String>,
 }
 
 /// Why a build produced no site.
@@ -228,6 +253,7 @@ pub fn run(
     Ok(BuildReport {
         output,
         files: files.len(),
+        notes: history_notes(&prepared),
         warnings: prepared.diagnostics,
     })
 }
