@@ -21,14 +21,6 @@ pub struct Served {
     child: Child,
     pub addr: SocketAddr,
     stderr: Arc<Mutex<String>>,
-    lib: Option<shipboard::commands::serve::Serving>,
-}
-
-fn wired() -> bool {
-    Command::new(env!("CARGO_BIN_EXE_shipboard"))
-        .args(["serve", "--help"])
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 impl Served {
@@ -37,23 +29,6 @@ impl Served {
     }
 
     pub fn start_dir(dir: &Path) -> Served {
-        if !wired() {
-            eprintln!("TEMPORARY: serve is not wired in main.rs; testing the library");
-            let serving =
-                shipboard::commands::serve::start(dir, [127, 0, 0, 1].into(), 0, false).unwrap();
-            let addr = serving
-                .url()
-                .trim_start_matches("http://")
-                .trim_end_matches('/')
-                .parse()
-                .unwrap();
-            return Served {
-                child: Command::new("true").spawn().unwrap(),
-                addr,
-                stderr: Arc::new(Mutex::new(String::new())),
-                lib: Some(serving),
-            };
-        }
         let mut child = Command::new(env!("CARGO_BIN_EXE_shipboard"))
             .args(["serve", &dir.display().to_string(), "--port", "0"])
             .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
@@ -94,7 +69,6 @@ impl Served {
             child,
             addr,
             stderr,
-            lib: None,
         }
     }
 
@@ -103,18 +77,24 @@ impl Served {
     }
 
     pub fn stderr(&self) -> String {
-        if self.lib.is_some() {
-            return "releases/billing-1.2.0.md:3:10: error[version]: \"1.2<x>\" is not a SemVer version portal.yaml:3:".into();
-        }
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// Whether the server printed `needle` (waiting a little: stderr is read on a thread).
+    pub fn printed(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.stderr().contains(needle) {
+            if Instant::now() > deadline {
+                return false;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        true
     }
 
     /// The server process's peak resident memory in MiB (Linux only).
     pub fn peak_rss_mib(&self) -> Option<u64> {
-        let pid = match self.lib {
-            Some(_) => std::process::id(),
-            None => self.child.id(),
-        };
+        let pid = self.child.id();
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
         let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
         let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -123,10 +103,6 @@ impl Served {
 
     /// Ctrl-C, then the process must be gone promptly.
     pub fn interrupt(mut self) {
-        if let Some(serving) = self.lib.take() {
-            serving.stop();
-            return;
-        }
         #[cfg(unix)]
         let sent = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
