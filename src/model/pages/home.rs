@@ -126,7 +126,7 @@ pub(super) fn on_call_now(content: &Content, now: DateTime<Utc>) -> Vec<OnCallNo
         .rotations
         .iter()
         .filter_map(|r| {
-            let person = on_call_at(r, now)?;
+            let person = on_call_at(r, content.portal.timezone, now)?;
             Some(OnCallNow {
                 rotation: r.id.clone(),
                 rotation_name: r.name.clone(),
@@ -136,10 +136,15 @@ pub(super) fn on_call_now(content: &Content, now: DateTime<Utc>) -> Vec<OnCallNo
         .collect()
 }
 
-/// Who holds `rotation` at `at` (the first member before the rotation starts).
-pub(super) fn on_call_at(rotation: &crate::content::Rotation, at: DateTime<Utc>) -> Option<String> {
-    let shift_secs = i64::from(rotation.length_days) * 86_400;
-    let elapsed = (at - rotation.start).num_seconds().max(0);
-    let index = (elapsed / shift_secs) as usize % rotation.members.len().max(1);
-    rotation.members.get(index).cloned()
+/// Who holds `rotation` at `at`: the calendar's shift schedule (handoffs keep their local
+/// time across DST); nobody before the rotation starts.
+pub(super) fn on_call_at(
+    rotation: &crate::content::Rotation,
+    zone: chrono_tz::Tz,
+    at: DateTime<Utc>,
+) -> Option<String> {
+    crate::calendar::oncall::schedule(rotation, zone, at, 1)
+        .into_iter()
+        .find(|shift| shift.start <= at && at < shift.end)
+        .map(|shift| shift.person)
 }

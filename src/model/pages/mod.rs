@@ -48,7 +48,11 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
         .iter()
         .map(|r| ReleaseSummary::new(content, r, clock))
         .collect();
-    let on_call = |rotation: &str| content.rotation(rotation).and_then(|r| on_call_at(r, now));
+    let on_call = |rotation: &str| {
+        content
+            .rotation(rotation)
+            .and_then(|r| on_call_at(r, content.portal.timezone, now))
+    };
     let mut pages = vec![page(
         "",
         "index.html",
