@@ -108,6 +108,14 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
                     id,
                 }));
             }
+            // Task list boxes are read-only records: say their state to screen readers.
+            Event::TaskListMarker(done) => {
+                events.push(Event::InlineHtml(CowStr::Borrowed(if done {
+                    "<input type=\"checkbox\" disabled checked aria-label=\"done\"> "
+                } else {
+                    "<input type=\"checkbox\" disabled aria-label=\"not done\"> "
+                })))
+            }
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
@@ -150,7 +158,7 @@ pub fn sanitize(html: &str) -> String {
             builder
                 .add_tags(["input", "details", "summary", "section"])
                 .add_generic_attributes(["id"])
-                .add_tag_attributes("input", ["type", "checked", "disabled"])
+                .add_tag_attributes("input", ["type", "checked", "disabled", "aria-label"])
                 .add_tag_attributes("th", ["align"])
                 .add_tag_attributes("td", ["align"])
                 .add_tag_attributes("ol", ["start"])
@@ -286,6 +294,7 @@ mod tests {
         );
         assert!(out.html.contains("<table>"));
         assert!(out.html.contains("type=\"checkbox\""));
+        assert!(out.html.contains("aria-label=\"done\""), "{}", out.html);
         assert!(out.html.contains("footnote-definition"));
         assert_eq!(
             out.headings[0],
