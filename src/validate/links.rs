@@ -6,6 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::content::Content;
 use crate::diagnostics::{Diagnostic, SourceRef};
 use crate::markdown::{self, WrittenLink};
@@ -38,7 +40,7 @@ pub fn check_links(content: &Content, pages: &BTreeSet<String>) -> Vec<Diagnosti
         }))
         .collect();
     let outlines: Vec<markdown::Rendered> = documents
-        .iter()
+        .par_iter()
         .map(|d| markdown::outline(d.body))
         .collect();
     let anchors: BTreeMap<&str, BTreeSet<&str>> = documents
