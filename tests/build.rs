@@ -323,3 +323,30 @@ fn base_url_override_rewrites_links_to_a_sub_path() {
     assert!(release.contains("href=\"/preview/style.css"));
     assert!(!Path::new(&out.join("preview")).exists());
 }
+
+#[test]
+fn symlinks_are_not_followed_and_empty_files_are_named() {
+    let fx = Fixture::new("minimal");
+    std::os::unix::fs::symlink("/etc/passwd", fx.dir().join("runbooks/passwd.md")).unwrap();
+    fx.write("releases/empty.md", "---\n---\n");
+    let result = fx.build();
+    assert_eq!(result.code, Some(1), "{}", result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("runbooks/passwd.md: warning: symbolic link skipped"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result
+            .stderr
+            .contains("releases/empty.md:2:1: error: no fields here"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        !result.stderr.contains("root:"),
+        "nothing from the link target is read"
+    );
+}

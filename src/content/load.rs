@@ -179,6 +179,15 @@ fn list_files(
             }
         };
         let name = entry.file_name().to_string_lossy();
+        if entry.path_is_symlink() {
+            if let Ok(rel) = entry.path().strip_prefix(root) {
+                diagnostics.push(
+                    Diagnostic::warning(SourceRef::file(rel), None, "symbolic link skipped")
+                        .with_help("content files must be real files inside the content repo (links could publish files from elsewhere)"),
+                );
+            }
+            continue;
+        }
         let wanted = entry.file_type().is_file()
             && !name.starts_with('.')
             && !name.starts_with('_')
@@ -378,12 +387,24 @@ fn strip_position_suffix(message: &str) -> String {
 
 /// serde's type names mean little to authors: say what is expected instead.
 fn plain_message(message: &str) -> String {
-    const TYPES: [(&str, &str); 6] = [
+    const TYPES: [(&str, &str); 9] = [
         ("invalid u32", "expected a whole number"),
         ("invalid u64", "expected a whole number"),
         ("invalid i64", "expected a whole number"),
         ("invalid bool", "expected true or false"),
         ("expected string scalar", "expected a text value"),
+        (
+            "expected sequence start",
+            "expected a list, e.g. [dana, li], or one `- item` per line",
+        ),
+        (
+            "expected mapping start",
+            "expected fields (`name: value` lines) here",
+        ),
+        (
+            "unexpected end of input",
+            "no fields here: the YAML is empty or ends too early",
+        ),
         (
             "invalid type: sequence, expected a string",
             "expected a text value, found a list",
