@@ -14,7 +14,7 @@ pub mod http;
 pub mod live;
 
 use std::io::{self, BufWriter};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
@@ -141,6 +141,11 @@ fn handle_connection(mut stream: TcpStream, live: &Live) -> io::Result<()> {
         }
     };
     let head_only = request.method == Method::Head;
+    if !host_allowed(request.host.as_deref(), live_addr(&stream)) {
+        let text = "shipboard serve answers to localhost and IP addresses only (a guard against \
+                    DNS rebinding); to serve other host names, listen with --bind 0.0.0.0";
+        return Response::text(403, text).write_to(&mut stream, head_only);
+    }
     if request.path == EVENTS_PATH && !head_only {
         let mut writer = BufWriter::new(&stream);
         let result = live.stream_events(&mut writer, KEEPALIVE);
@@ -151,6 +156,38 @@ fn handle_connection(mut stream: TcpStream, live: &Live) -> io::Result<()> {
     let response = respond(&request, &live.snapshot());
     let mut writer = BufWriter::new(&stream);
     response.write_to(&mut writer, head_only)
+}
+
+fn live_addr(stream: &TcpStream) -> Option<SocketAddr> {
+    stream.local_addr().ok()
+}
+
+/// Whether a request for `host` may be answered by a server listening on `local`: a web
+/// page from another origin must not reach the preview through a DNS name that it points
+/// at 127.0.0.1 (DNS rebinding). Loopback names and IP literals pass; any name passes when
+/// the server listens on all interfaces, which the user chose explicitly.
+pub fn host_allowed(host: Option<&str>, local: Option<SocketAddr>) -> bool {
+    let Some(host) = host else {
+        return true; // HTTP/1.0 without Host: not from a browser
+    };
+    if local.is_some_and(|addr| addr.ip().is_unspecified()) {
+        return true;
+    }
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or("", |(name, _)| name),
+        None => match host.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => host,
+        },
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    match name.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback() || local.is_some_and(|addr| addr.ip() == ip),
+        Err(_) => false,
+    }
 }
 
 /// The response to one request, given the current state.
@@ -250,6 +287,7 @@ mod tests {
             method: Method::Get,
             path,
             query,
+            host: None,
         };
         respond(&request, snapshot)
     }
@@ -310,6 +348,36 @@ mod tests {
         assert_eq!(page.status, 503);
         assert!(body(&page).contains("The site could not be built"));
         assert!(body(&page).contains("&lt;bad&gt;"));
+    }
+
+    #[test]
+    fn only_loopback_names_and_ip_literals_reach_a_loopback_server() {
+        let local = Some("127.0.0.1:1111".parse().unwrap());
+        for host in [
+            "127.0.0.1:1111",
+            "localhost:1111",
+            "LOCALHOST",
+            "a.localhost:1",
+            "[::1]:1111",
+            "127.0.0.1",
+        ] {
+            assert!(host_allowed(Some(host), local), "{host}");
+        }
+        for host in [
+            "evil.example:1111",
+            "evil.example",
+            "127.0.0.1.nip.io:1111",
+            "[::1",
+            "192.168.1.5:1111",
+        ] {
+            assert!(!host_allowed(Some(host), local), "{host}");
+        }
+        assert!(host_allowed(None, local));
+        let lan = Some("192.168.1.5:80".parse().unwrap());
+        assert!(host_allowed(Some("192.168.1.5"), lan));
+        assert!(!host_allowed(Some("box.lan"), lan));
+        let all = Some("0.0.0.0:80".parse().unwrap());
+        assert!(host_allowed(Some("box.lan"), all));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::Fixture;
-use serve_client::{request, Events, Served, PATIENCE};
+use serve_client::{request, request_as, Events, Served, PATIENCE};
 
 #[test]
 fn serves_the_site_and_reloads_tabs_on_every_change() {
@@ -83,6 +83,13 @@ fn serves_the_site_and_reloads_tabs_on_every_change() {
         );
     }
     assert_eq!(request(served.addr, "POST", "/").status, 405);
+    let port = served.addr.port();
+    let rebound = request_as(served.addr, &format!("attacker.example:{port}"), "GET", "/");
+    assert_eq!(rebound.status, 403, "DNS rebinding guard");
+    assert_eq!(
+        request_as(served.addr, &format!("localhost:{port}"), "GET", "/").status,
+        200
+    );
 
     let events = Events::open(served.addr);
     let (hello, first) = events.next(PATIENCE).expect("a hello event");

@@ -14,6 +14,7 @@ pub mod watch;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -86,14 +87,14 @@ pub fn start(dir: &Path, bind: IpAddr, port: u16, quiet: bool) -> anyhow::Result
         warnings: Vec::new(),
     };
     let mut watch = Watch::new(&root)?;
-    builder.rebuild(&live, Change::Content);
+    builder.rebuild_guarded(&live, Change::Content);
     let (stop, stopped) = mpsc::channel();
     let server = Server::start(listener, Arc::clone(&live))?;
     let rebuilder = thread::Builder::new()
         .name("shipboard-rebuild".into())
         .spawn(move || {
             while let Some(change) = watch.next_change(&stopped) {
-                builder.rebuild(&live, change);
+                builder.rebuild_guarded(&live, change);
             }
         })?;
     Ok(Serving {
@@ -139,6 +140,19 @@ struct Builder {
 }
 
 impl Builder {
+    /// `rebuild`, but a bug in the pipeline (a panic) must not end the preview: it shows in
+    /// the browser, the panic message in the terminal, and the next change retries.
+    fn rebuild_guarded(&mut self, live: &Live, change: Change) {
+        let built = panic::catch_unwind(AssertUnwindSafe(|| self.rebuild(live, change)));
+        if built.is_err() {
+            self.last = None;
+            live.publish_failure(BuildFailure {
+                summary: "shipboard crashed while building (a bug: please report it)".into(),
+                messages: vec!["the terminal shows where; the next change retries".into()],
+            });
+        }
+    }
+
     /// Builds what `change` calls for, publishes it and reports on the terminal.
     fn rebuild(&mut self, live: &Live, change: Change) {
         let started = Instant::now();

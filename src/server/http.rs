@@ -27,6 +27,8 @@ pub struct Request {
     pub path: String,
     /// The raw query string, without `?`.
     pub query: Option<String>,
+    /// The `Host` header, if sent.
+    pub host: Option<String>,
 }
 
 /// Why a request could not be answered normally.
@@ -92,10 +94,17 @@ pub fn read_request(stream: &mut impl Read) -> Result<Request, RequestError> {
         other => return Err(RequestError::MethodNotAllowed(other.to_owned())),
     };
     let (path, query) = parse_target(target)?;
+    let host = head.lines().skip(1).find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("host")
+            .then(|| value.trim().to_owned())
+    });
     Ok(Request {
         method,
         path,
         query,
+        host,
     })
 }
 
@@ -202,6 +211,7 @@ pub fn status_line(status: u16) -> String {
         200 => "OK",
         301 => "Moved Permanently",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         431 => "Request Header Fields Too Large",
@@ -255,6 +265,7 @@ mod tests {
         assert_eq!(request.method, Method::Get);
         assert_eq!(request.path, "/a b/c.html");
         assert_eq!(request.query.as_deref(), Some("x=1"));
+        assert_eq!(request.host.as_deref(), Some("x"));
         let request = parse("HEAD / HTTP/1.0\r\n\r\n").unwrap();
         assert_eq!((request.method, request.path.as_str()), (Method::Head, "/"));
     }

@@ -157,10 +157,15 @@ fn connect(addr: SocketAddr) -> TcpStream {
 }
 
 pub fn request(addr: SocketAddr, method: &str, path: &str) -> Reply {
+    request_as(addr, &addr.to_string(), method, path)
+}
+
+/// A request with `host` as its `Host` header.
+pub fn request_as(addr: SocketAddr, host: &str, method: &str, path: &str) -> Reply {
     let mut stream = connect(addr);
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
