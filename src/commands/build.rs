@@ -69,7 +69,9 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
 
 /// A warning per runbook that is overdue for review or older than its system's releases.
 fn stale_runbooks(content: &Content, facts: &Facts) -> Vec<Diagnostic> {
-    let today = build_time().with_timezone(&content.portal.timezone).date_naive();
+    let today = build_time()
+        .with_timezone(&content.portal.timezone)
+        .date_naive();
     history::review_runbooks(facts, content, today)
         .values()
         .filter(|review| review.stale)
@@ -203,7 +205,9 @@ fn calendar_feeds(
 
 /// Notes and debug lines of the git stage, for `--verbose`.
 pub fn history_notes(prepared: &Prepared) -> Vec<String> {
-    let Some(facts) = &prepared.history else { return Vec::new() };
+    let Some(facts) = &prepared.history else {
+        return Vec::new();
+    };
     facts.notes.iter().chain(&facts.debug).cloned().collect()
 }
 
