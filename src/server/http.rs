@@ -201,9 +201,10 @@ impl Response {
     }
 }
 
-/// Sent with every response: a preview must never be cached.
-pub const COMMON_HEADERS: &str =
-    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n";
+/// Sent with every response: a preview must never be cached, and it runs under the same
+/// Content-Security-Policy as the deployed portal (netlify.toml), so a theme change that
+/// the policy would block shows up in the preview, not after deploying.
+pub const COMMON_HEADERS: &str = "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\nContent-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'\r\n";
 
 /// `HTTP/1.1 <status> <reason>\r\n`.
 pub fn status_line(status: u16) -> String {
