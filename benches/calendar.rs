@@ -62,6 +62,7 @@ fn generate() -> (Content, FeedFacts) {
             ticket_url: None,
             include_paths: Vec::new(),
             prereleases: false,
+            first_parent: false,
             source: SourceRef::new("portal.yaml", 10 + i as u32, 7),
         })
         .collect();

@@ -77,6 +77,7 @@ fn content(repo: &Path, tags: &[generate::Tag]) -> Content {
                 vec![format!("services/sys{n}")]
             },
             prereleases: false,
+            first_parent: false,
             source: SourceRef::new("portal.yaml", 3 + n as u32, 9),
         })
         .collect();

@@ -40,6 +40,7 @@ fn fixture() -> Content {
         ticket_url: None,
         include_paths: Vec::new(),
         prereleases: false,
+        first_parent: false,
         source: SourceRef::new("portal.yaml", 5, 7),
     };
     let release = |system: &str, version: &str, status, start: DateTime<Utc>, minutes| {

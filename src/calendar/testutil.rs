@@ -29,6 +29,7 @@ pub fn content() -> Content {
         ticket_url: None,
         include_paths: Vec::new(),
         prereleases: false,
+        first_parent: false,
         source: SourceRef::new("portal.yaml", 8, 7),
     };
     let person = |id: &str, name: &str| Person {

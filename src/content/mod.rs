@@ -70,6 +70,8 @@ pub struct System {
     pub ticket_url: Option<String>,
     pub include_paths: Vec<String>,
     pub prereleases: bool,
+    /// Changelogs follow first parents only (merge-heavy repositories).
+    pub first_parent: bool,
     pub source: SourceRef,
 }
 

@@ -62,6 +62,9 @@ pub struct RawSystem {
     pub include_paths: Vec<String>,
     #[serde(default)]
     pub prereleases: bool,
+    /// Changelogs follow first parents only: each merge stands for its branch.
+    #[serde(default)]
+    pub first_parent: bool,
 }
 
 /// A freeze or maintenance window: either one-off (`start`/`end`) or `weekly`.

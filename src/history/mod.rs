@@ -45,7 +45,7 @@ use crate::content::{Content, System};
 use crate::diagnostics::{display_path, Diagnostic};
 use graph::Graph;
 
-/// Options that are not (yet) part of the content format.
+/// How to read the history (from the systems' settings in portal.yaml).
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// Systems whose changelogs follow first parents only (merge-heavy repositories: each
@@ -53,9 +53,16 @@ pub struct ReadOptions {
     pub first_parent: BTreeSet<String>,
 }
 
-/// Reads the history of every system of `content` (its content dir is `content_root`).
+/// Reads the history of every system of `content` (its content dir is `content_root`),
+/// following first parents only for systems with `first_parent: true`.
 pub fn read(content_root: &Path, content: &Content) -> (Facts, Vec<Diagnostic>) {
-    read_with(content_root, content, &ReadOptions::default())
+    let first_parent = content
+        .systems
+        .iter()
+        .filter(|s| s.first_parent)
+        .map(|s| s.id.clone())
+        .collect();
+    read_with(content_root, content, &ReadOptions { first_parent })
 }
 
 /// `read` with options.

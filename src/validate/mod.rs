@@ -388,6 +388,7 @@ impl Validator<'_> {
                 ticket_url: system.ticket_url.clone(),
                 include_paths: system.include_paths.clone(),
                 prereleases: system.prereleases,
+                first_parent: system.first_parent,
                 source: at(path, 0, &system.id),
             });
         }

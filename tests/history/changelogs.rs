@@ -373,6 +373,16 @@ fn merges_list_their_branch_or_stand_for_it_with_first_parent() {
     assert_eq!(merged.commits[0].sha, merge);
     assert_eq!(merged.commits[0].text, "wallet top-ups (PAY-456)");
     assert!(merged.commits[0].merge);
+
+    // The same, asked for in portal.yaml (`first_parent: true` on the system).
+    let mut sys = system("payments", Some("repo"), "v{version}");
+    sys.first_parent = true;
+    let c = content(vec![sys], vec![], vec![]);
+    let (facts, _) = read(&root, &c);
+    let configured = facts
+        .changelog("payments", &"1.1.0".parse().unwrap())
+        .unwrap();
+    assert_eq!(shas(configured), shas(fp));
 }
 
 #[test]

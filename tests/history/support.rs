@@ -141,6 +141,7 @@ pub fn system(id: &str, repo: Option<&str>, pattern: &str) -> System {
         ticket_url: Some("https://tracker.example.com/browse/{id}".to_owned()),
         include_paths: Vec::new(),
         prereleases: false,
+        first_parent: false,
         source: SourceRef::new("portal.yaml", 7, 9),
     }
 }
