@@ -6,9 +6,11 @@
 //! file, line, column and field. `build`, `check` and `serve` all go through here. This
 //! module does no I/O.
 
+mod documents;
 pub mod links;
 mod people;
 mod releases;
+mod windows;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -21,11 +23,8 @@ use crate::calendar::{
     time::{self, TimeError},
 };
 use crate::content::load::{RawContent, YamlFile};
-use crate::content::raw::{RawPortal, RawSystem, RawWindowRule};
-use crate::content::{
-    Checklist, ChecklistItem, Content, Phase, Portal, ReleaseType, Runbook, RunbookKind, Schedule,
-    System, WindowRule,
-};
+use crate::content::raw::{RawPortal, RawSystem};
+use crate::content::{Content, Portal, ReleaseType, RunbookKind, System};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 
 /// Converts `raw` into `Content`. Returns `None` when the content has errors that leave no
@@ -394,245 +393,6 @@ impl Validator<'_> {
         }
         systems
     }
-
-    fn window_rules(&mut self, path: &Path, raw: &[RawWindowRule], field: &str) -> Vec<WindowRule> {
-        raw.iter()
-            .filter_map(|rule| self.window_rule(path, rule, field))
-            .collect()
-    }
-
-    fn window_rule(
-        &mut self,
-        path: &Path,
-        rule: &RawWindowRule,
-        field: &str,
-    ) -> Option<WindowRule> {
-        let source = at(path, 0, &rule.name);
-        let schedule = match (&rule.start, &rule.end, &rule.weekly) {
-            (Some(start), Some(end), None) => {
-                let start_at = self.datetime(path, 0, start, &format!("{field}.start"), self.zone);
-                let end_at = self.datetime(path, 0, end, &format!("{field}.end"), self.zone);
-                let (start_at, end_at) = (start_at?, end_at?);
-                if end_at <= start_at {
-                    self.error(
-                        at(path, 0, end),
-                        &format!("{field}.end"),
-                        "the window ends before it starts",
-                        "make `end` later than `start`",
-                    );
-                    return None;
-                }
-                Schedule::Once {
-                    start: start_at,
-                    end: end_at,
-                }
-            }
-            (None, None, Some(weekly)) => {
-                let days = weekly
-                    .days
-                    .iter()
-                    .filter_map(|day| {
-                        let parsed = parse_weekday(&day.value);
-                        if parsed.is_none() {
-                            self.error(
-                                at(path, 0, day),
-                                &format!("{field}.weekly.days"),
-                                format!("\"{}\" is not a weekday", day.value),
-                                "use mon, tue, wed, thu, fri, sat or sun",
-                            );
-                        }
-                        parsed
-                    })
-                    .collect();
-                let start = self.timed(
-                    path,
-                    0,
-                    &weekly.start,
-                    &format!("{field}.weekly.start"),
-                    time::parse_time_of_day(&weekly.start.value),
-                );
-                let end = self.timed(
-                    path,
-                    0,
-                    &weekly.end,
-                    &format!("{field}.weekly.end"),
-                    time::parse_time_of_day(&weekly.end.value),
-                );
-                let from = rule.from.as_ref().and_then(|d| {
-                    self.timed(
-                        path,
-                        0,
-                        d,
-                        &format!("{field}.from"),
-                        time::parse_date(&d.value),
-                    )
-                });
-                let until = rule.until.as_ref().and_then(|d| {
-                    self.timed(
-                        path,
-                        0,
-                        d,
-                        &format!("{field}.until"),
-                        time::parse_date(&d.value),
-                    )
-                });
-                let (start, end) = (start?, end?);
-                if end <= start {
-                    self.error(
-                        at(path, 0, &weekly.end),
-                        &format!("{field}.weekly.end"),
-                        "the weekly window ends before it starts",
-                        "use a later `end` (windows across midnight: split them in two)",
-                    );
-                    return None;
-                }
-                Schedule::Weekly {
-                    days,
-                    start,
-                    end,
-                    from,
-                    until,
-                }
-            }
-            _ => {
-                self.error(source.clone(), field, format!("\"{}\" needs either `start` and `end`, or `weekly`", rule.name.value), "write `start:` and `end:` for a one-off window, or `weekly: {days: [...], start: \"09:00\", end: \"17:00\"}`");
-                return None;
-            }
-        };
-        Some(WindowRule {
-            name: rule.name.value.clone(),
-            reason: rule.reason.clone(),
-            schedule,
-            source,
-        })
-    }
-
-    fn checklists(&mut self, raw: &RawContent) -> Vec<Checklist> {
-        let mut checklists = Vec::new();
-        for (id, file) in &raw.checklists {
-            let path = file.path.as_path();
-            if !is_slug(id) {
-                self.error(SourceRef::file(path), "id", format!("checklist file name \"{id}\" is not a valid id"), "rename the file to lowercase letters, digits and '-', e.g. standard-rollout.yaml");
-            }
-            let mut phases = Vec::new();
-            let mut phase_ids = BTreeSet::new();
-            for phase in &file.data.phases {
-                let phase_id = self.slug(path, 0, &phase.id, "phases.id");
-                if !phase_ids.insert(phase_id.clone()) {
-                    self.error(
-                        at(path, 0, &phase.id),
-                        "phases.id",
-                        format!("phase \"{phase_id}\" appears twice"),
-                        "give each phase a unique id",
-                    );
-                }
-                let mut item_ids = BTreeSet::new();
-                let items = phase
-                    .items
-                    .iter()
-                    .map(|item| {
-                        let item_id = self.slug(path, 0, &item.id, "items.id");
-                        if !item_ids.insert(item_id.clone()) {
-                            self.error(
-                                at(path, 0, &item.id),
-                                "items.id",
-                                format!("item \"{item_id}\" appears twice in phase \"{phase_id}\""),
-                                "item ids key the ticks people saved: keep them unique and stable",
-                            );
-                        }
-                        if let Some(owner) = &item.owner {
-                            self.role_ref(path, 0, owner, "items.owner");
-                        }
-                        ChecklistItem {
-                            id: item_id,
-                            text: item.text.clone(),
-                            owner: item.owner.as_ref().map(|o| o.value.clone()),
-                        }
-                    })
-                    .collect();
-                phases.push(Phase {
-                    id: phase_id,
-                    title: phase.title.clone(),
-                    items,
-                });
-            }
-            if phases.iter().all(|p| p.items.is_empty()) {
-                self.error(
-                    SourceRef::file(path),
-                    "phases",
-                    "the checklist has no items",
-                    "add phases with items, or delete the file",
-                );
-            }
-            checklists.push(Checklist {
-                id: id.clone(),
-                title: file.data.title.clone(),
-                description: file.data.description.clone(),
-                phases,
-                source: SourceRef::file(path),
-            });
-        }
-        checklists.sort_by(|a, b| a.id.cmp(&b.id));
-        checklists
-    }
-
-    fn runbooks(&mut self, raw: &RawContent) -> Vec<Runbook> {
-        let mut runbooks: Vec<Runbook> = Vec::new();
-        for file in &raw.runbooks {
-            let path = file.path.as_path();
-            if !is_slug(&file.stem) {
-                self.error(SourceRef::file(path), "slug", format!("runbook file name \"{}\" is not a valid slug", file.stem), "rename the file to lowercase letters, digits and '-', e.g. payments-rollback.md");
-                continue;
-            }
-            if let Some(other) = runbooks.iter().find(|r| r.slug == file.stem) {
-                let message = format!(
-                    "runbook \"{}\" is also defined in {}",
-                    file.stem, other.source
-                );
-                self.error(
-                    SourceRef::file(path),
-                    "slug",
-                    message,
-                    "runbook slugs come from file names: rename one of them",
-                );
-                continue;
-            }
-            let front = &file.front;
-            let offset = file.front_line_offset;
-            self.person_ref(path, offset, &front.owner, "owner");
-            if let Some(system) = &front.system {
-                self.system_ref(path, offset, system, "system");
-            }
-            runbooks.push(Runbook {
-                slug: file.stem.clone(),
-                title: front.title.value.clone(),
-                kind: front.kind,
-                system: front.system.as_ref().map(|s| s.value.clone()),
-                owner: front.owner.value.clone(),
-                summary: front.summary.clone(),
-                body: file.body.clone(),
-                source: SourceRef::file(path),
-                body_line: file.body_line,
-            });
-        }
-        runbooks.sort_by(|a, b| a.slug.cmp(&b.slug));
-        runbooks
-    }
-}
-
-fn parse_weekday(text: &str) -> Option<chrono::Weekday> {
-    use chrono::Weekday::*;
-    let day = match text.trim().to_ascii_lowercase().get(..3)? {
-        "mon" => Mon,
-        "tue" => Tue,
-        "wed" => Wed,
-        "thu" => Thu,
-        "fri" => Fri,
-        "sat" => Sat,
-        "sun" => Sun,
-        _ => return None,
-    };
-    Some(day)
 }
 
 #[cfg(test)]
@@ -648,12 +408,5 @@ mod tests {
         assert!(!is_slug("Payments"));
         assert!(!is_slug("a/b"));
         assert!(!is_slug("-x"));
-    }
-
-    #[test]
-    fn weekdays() {
-        assert_eq!(parse_weekday("Monday"), Some(chrono::Weekday::Mon));
-        assert_eq!(parse_weekday("sun"), Some(chrono::Weekday::Sun));
-        assert_eq!(parse_weekday("xx"), None);
     }
 }
