@@ -48,22 +48,16 @@ fn utc(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
 fn generate() -> (Content, FeedFacts) {
     let mut rng = Lcg(0x5348_4950);
     let systems: Vec<System> = (0..SYSTEMS)
-        .map(|i| System {
-            id: format!("system-{i:02}"),
-            name: format!("System {i:02}"),
-            description: None,
-            owner: format!("person-{}", i % 10),
-            rollback_runbook: format!("system-{i:02}-rollback"),
-            escalation: None,
-            repo: None,
-            tag_pattern: "v{version}".into(),
-            commit_url: None,
-            compare_url: None,
-            ticket_url: None,
-            include_paths: Vec::new(),
-            prereleases: false,
-            first_parent: false,
-            source: SourceRef::new("portal.yaml", 10 + i as u32, 7),
+        .map(|i| {
+            let id = format!("system-{i:02}");
+            let source = SourceRef::new("portal.yaml", 10 + i as u32, 7);
+            System::new(
+                &id,
+                &format!("System {i:02}"),
+                &format!("person-{}", i % 10),
+                &format!("{id}-rollback"),
+                source,
+            )
         })
         .collect();
     let mut facts = FeedFacts::default();
@@ -96,30 +90,26 @@ fn generate() -> (Content, FeedFacts) {
                 changed_at: start - Span::days(10),
             },
         );
+        let window = ReleaseWindow {
+            start,
+            end: start + Span::minutes(30 + rng.next(150) as i64),
+            timezone: chrono_tz::Europe::Berlin,
+            source: SourceRef::new(&file, 6, 10),
+        };
+        let system = format!("system-{s:02}");
+        let owner = format!("person-{}", n % 10);
         releases.push(Release {
-            system: format!("system-{s:02}"),
-            version: Version::new(1, minor[s], 0),
-            kind: ReleaseType::Minor,
-            status,
             title: (n % 3 == 0).then(|| format!("Änderung Nummer {n} für Größenordnungen")),
-            status_note: None,
-            window: ReleaseWindow {
-                start,
-                end: start + Span::minutes(30 + rng.next(150) as i64),
-                timezone: chrono_tz::Europe::Berlin,
-                source: SourceRef::new(&file, 6, 10),
-            },
-            owner: format!("person-{}", n % 10),
-            people: BTreeMap::new(),
-            approvals: Vec::new(),
-            tickets: Vec::new(),
-            checklist: None,
-            runbooks: Vec::new(),
-            rollout: None,
             depends_on,
-            notes: String::new(),
-            source: SourceRef::file(&file),
-            notes_line: 20,
+            ..Release::new(
+                &system,
+                Version::new(1, minor[s], 0),
+                ReleaseType::Minor,
+                status,
+                window,
+                &owner,
+                &file,
+            )
         });
     }
     let year_end = |y: i32| WindowRule {

@@ -60,12 +60,6 @@ fn cpu_time() -> Duration {
 fn content(repo: &Path, tags: &[generate::Tag]) -> Content {
     let systems = (0..generate::SYSTEMS)
         .map(|n| System {
-            id: format!("sys{n}"),
-            name: format!("System {n}"),
-            description: None,
-            owner: "priya".to_owned(),
-            rollback_runbook: format!("sys{n}-rollback"),
-            escalation: None,
             repo: Some(repo.display().to_string()),
             tag_pattern: format!("sys{n}-v{{version}}"),
             commit_url: Some("https://git.example.com/mono/commit/{sha}".to_owned()),
@@ -76,9 +70,13 @@ fn content(repo: &Path, tags: &[generate::Tag]) -> Content {
             } else {
                 vec![format!("services/sys{n}")]
             },
-            prereleases: false,
-            first_parent: false,
-            source: SourceRef::new("portal.yaml", 3 + n as u32, 9),
+            ..System::new(
+                &format!("sys{n}"),
+                &format!("System {n}"),
+                "priya",
+                &format!("sys{n}-rollback"),
+                SourceRef::new("portal.yaml", 3 + n as u32, 9),
+            )
         })
         .collect();
     let releases = tags
@@ -86,31 +84,22 @@ fn content(repo: &Path, tags: &[generate::Tag]) -> Content {
         .map(|tag| {
             let file = format!("releases/sys{}-{}.md", tag.system, tag.version);
             let start = DateTime::from_timestamp(tag.time - 3600, 0).unwrap_or_default();
-            Release {
-                system: format!("sys{}", tag.system),
-                version: Version::parse(&tag.version).expect("generated version"),
-                kind: ReleaseType::Minor,
-                status: ReleaseStatus::Released,
-                title: None,
-                status_note: None,
-                window: ReleaseWindow {
-                    start,
-                    end: start + chrono::Duration::hours(2),
-                    timezone: chrono_tz::UTC,
-                    source: SourceRef::new(&file, 6, 10),
-                },
-                owner: "priya".to_owned(),
-                people: BTreeMap::new(),
-                approvals: Vec::new(),
-                tickets: Vec::new(),
-                checklist: None,
-                runbooks: Vec::new(),
-                rollout: None,
-                depends_on: Vec::new(),
-                notes: String::new(),
-                source: SourceRef::file(&file),
-                notes_line: 20,
-            }
+            let window = ReleaseWindow {
+                start,
+                end: start + chrono::Duration::hours(2),
+                timezone: chrono_tz::UTC,
+                source: SourceRef::new(&file, 6, 10),
+            };
+            let version = Version::parse(&tag.version).expect("generated version");
+            Release::new(
+                &format!("sys{}", tag.system),
+                version,
+                ReleaseType::Minor,
+                ReleaseStatus::Released,
+                window,
+                "priya",
+                &file,
+            )
         })
         .collect();
     Content {

@@ -26,50 +26,32 @@ fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 /// A portal with every kind of event: statuses, a non-ASCII title, one-off, all-day and
 /// weekly windows, a rotation.
 fn fixture() -> Content {
-    let system = |id: &str, name: &str| System {
-        id: id.into(),
-        name: name.into(),
-        description: None,
-        owner: "priya".into(),
-        rollback_runbook: format!("{id}-rollback"),
-        escalation: None,
-        repo: None,
-        tag_pattern: "v{version}".into(),
-        commit_url: None,
-        compare_url: None,
-        ticket_url: None,
-        include_paths: Vec::new(),
-        prereleases: false,
-        first_parent: false,
-        source: SourceRef::new("portal.yaml", 5, 7),
+    let system = |id: &str, name: &str| {
+        System::new(
+            id,
+            name,
+            "priya",
+            &format!("{id}-rollback"),
+            SourceRef::new("portal.yaml", 8, 7),
+        )
     };
     let release = |system: &str, version: &str, status, start: DateTime<Utc>, minutes| {
         let file = format!("releases/{system}-{version}.md");
-        Release {
-            system: system.into(),
-            version: Version::parse(version).unwrap(),
-            kind: ReleaseType::Minor,
+        let window = ReleaseWindow {
+            start,
+            end: start + Duration::minutes(minutes),
+            timezone: chrono_tz::Europe::Berlin,
+            source: SourceRef::new(&file, 6, 10),
+        };
+        Release::new(
+            system,
+            Version::parse(version).unwrap(),
+            ReleaseType::Minor,
             status,
-            title: None,
-            status_note: None,
-            window: ReleaseWindow {
-                start,
-                end: start + Duration::minutes(minutes),
-                timezone: chrono_tz::Europe::Berlin,
-                source: SourceRef::new(&file, 6, 10),
-            },
-            owner: "priya".into(),
-            people: BTreeMap::new(),
-            approvals: Vec::new(),
-            tickets: Vec::new(),
-            checklist: None,
-            runbooks: Vec::new(),
-            rollout: None,
-            depends_on: Vec::new(),
-            notes: String::new(),
-            source: SourceRef::file(&file),
-            notes_line: 20,
-        }
+            window,
+            "priya",
+            &file,
+        )
     };
     let mut releases = vec![
         release(

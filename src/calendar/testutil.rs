@@ -15,22 +15,14 @@ pub fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 
 /// A portal in Europe/Berlin with three systems and two people, no releases or freezes.
 pub fn content() -> Content {
-    let system = |id: &str, name: &str| System {
-        id: id.into(),
-        name: name.into(),
-        description: None,
-        owner: "priya".into(),
-        rollback_runbook: format!("{id}-rollback"),
-        escalation: None,
-        repo: None,
-        tag_pattern: "v{version}".into(),
-        commit_url: None,
-        compare_url: None,
-        ticket_url: None,
-        include_paths: Vec::new(),
-        prereleases: false,
-        first_parent: false,
-        source: SourceRef::new("portal.yaml", 8, 7),
+    let system = |id: &str, name: &str| {
+        System::new(
+            id,
+            name,
+            "priya",
+            &format!("{id}-rollback"),
+            SourceRef::new("portal.yaml", 8, 7),
+        )
     };
     let person = |id: &str, name: &str| Person {
         id: id.into(),
@@ -78,29 +70,20 @@ pub fn content() -> Content {
 /// An approved minor release owned by priya, `minutes` long.
 pub fn release(system: &str, version: &str, start: DateTime<Utc>, minutes: i64) -> Release {
     let file = format!("releases/{system}-{version}.md");
-    Release {
-        system: system.into(),
-        version: semver::Version::parse(version).unwrap(),
-        kind: ReleaseType::Minor,
-        status: ReleaseStatus::Approved,
-        title: None,
-        status_note: None,
-        window: ReleaseWindow {
-            start,
-            end: start + Duration::minutes(minutes),
-            timezone: chrono_tz::Europe::Berlin,
-            source: SourceRef::new(&file, 8, 10),
-        },
-        owner: "priya".into(),
-        people: BTreeMap::new(),
-        approvals: Vec::new(),
-        tickets: Vec::new(),
-        checklist: None,
-        runbooks: Vec::new(),
-        rollout: None,
-        depends_on: Vec::new(),
-        notes: String::new(),
-        source: SourceRef::file(&file),
-        notes_line: 20,
-    }
+    let window = ReleaseWindow {
+        start,
+        end: start + Duration::minutes(minutes),
+        timezone: chrono_tz::Europe::Berlin,
+        source: SourceRef::new(&file, 8, 10),
+    };
+    let version = semver::Version::parse(version).unwrap();
+    Release::new(
+        system,
+        version,
+        ReleaseType::Minor,
+        ReleaseStatus::Approved,
+        window,
+        "priya",
+        &file,
+    )
 }

@@ -127,7 +127,71 @@ pub struct Release {
     pub notes_line: u32,
 }
 
+impl System {
+    /// A system with its required fields; the optional settings empty (`v{version}` tags,
+    /// no URL templates). For tools and tests that build content without YAML.
+    pub fn new(
+        id: &str,
+        name: &str,
+        owner: &str,
+        rollback_runbook: &str,
+        source: SourceRef,
+    ) -> System {
+        System {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            description: None,
+            owner: owner.to_owned(),
+            rollback_runbook: rollback_runbook.to_owned(),
+            escalation: None,
+            repo: None,
+            tag_pattern: "v{version}".to_owned(),
+            commit_url: None,
+            compare_url: None,
+            ticket_url: None,
+            include_paths: Vec::new(),
+            prereleases: false,
+            first_parent: false,
+            source,
+        }
+    }
+}
+
 impl Release {
+    /// A release with its required fields, defined in `file`; the optional ones empty (no
+    /// people, approvals, tickets, notes). For tools and tests that build content without
+    /// YAML.
+    pub fn new(
+        system: &str,
+        version: Version,
+        kind: ReleaseType,
+        status: ReleaseStatus,
+        window: ReleaseWindow,
+        owner: &str,
+        file: &str,
+    ) -> Release {
+        Release {
+            system: system.to_owned(),
+            version,
+            kind,
+            status,
+            title: None,
+            status_note: None,
+            window,
+            owner: owner.to_owned(),
+            people: BTreeMap::new(),
+            approvals: Vec::new(),
+            tickets: Vec::new(),
+            checklist: None,
+            runbooks: Vec::new(),
+            rollout: None,
+            depends_on: Vec::new(),
+            notes: String::new(),
+            source: SourceRef::file(file),
+            notes_line: 1,
+        }
+    }
+
     /// `payments@2.4.0`: unique across the portal.
     pub fn key(&self) -> String {
         format!("{}@{}", self.system, self.version)

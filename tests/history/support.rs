@@ -126,12 +126,6 @@ pub fn portal() -> Portal {
 
 pub fn system(id: &str, repo: Option<&str>, pattern: &str) -> System {
     System {
-        id: id.to_owned(),
-        name: format!("{id} service"),
-        description: None,
-        owner: "priya".to_owned(),
-        rollback_runbook: format!("{id}-rollback"),
-        escalation: None,
         repo: repo.map(str::to_owned),
         tag_pattern: pattern.to_owned(),
         commit_url: Some(format!("https://git.example.com/{id}/commit/{{sha}}")),
@@ -139,10 +133,13 @@ pub fn system(id: &str, repo: Option<&str>, pattern: &str) -> System {
             "https://git.example.com/{id}/compare/{{from}}...{{to}}"
         )),
         ticket_url: Some("https://tracker.example.com/browse/{id}".to_owned()),
-        include_paths: Vec::new(),
-        prereleases: false,
-        first_parent: false,
-        source: SourceRef::new("portal.yaml", 7, 9),
+        ..System::new(
+            id,
+            &format!("{id} service"),
+            "priya",
+            &format!("{id}-rollback"),
+            SourceRef::new("portal.yaml", 7, 9),
+        )
     }
 }
 
@@ -154,31 +151,21 @@ pub fn release(
     end: &str,
 ) -> Release {
     let file = format!("releases/{system}-{version}.md");
-    Release {
-        system: system.to_owned(),
-        version: Version::parse(version).unwrap(),
-        kind: ReleaseType::Minor,
+    let window = ReleaseWindow {
+        start: utc(start),
+        end: utc(end),
+        timezone: chrono_tz::UTC,
+        source: SourceRef::new(&file, 6, 10),
+    };
+    Release::new(
+        system,
+        Version::parse(version).unwrap(),
+        ReleaseType::Minor,
         status,
-        title: None,
-        status_note: None,
-        window: ReleaseWindow {
-            start: utc(start),
-            end: utc(end),
-            timezone: chrono_tz::UTC,
-            source: SourceRef::new(&file, 6, 10),
-        },
-        owner: "priya".to_owned(),
-        people: BTreeMap::new(),
-        approvals: Vec::new(),
-        tickets: Vec::new(),
-        checklist: None,
-        runbooks: Vec::new(),
-        rollout: None,
-        depends_on: Vec::new(),
-        notes: String::new(),
-        source: SourceRef::file(&file),
-        notes_line: 20,
-    }
+        window,
+        "priya",
+        &file,
+    )
 }
 
 pub fn runbook(slug: &str, system: Option<&str>) -> Runbook {
