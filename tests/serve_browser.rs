@@ -6,40 +6,39 @@
 //! Needs `/usr/bin/chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`).
 //! Without them the test is skipped with a message, unless `CI` is set, where it fails.
 
+mod browser;
 mod common;
 mod serve_client;
 
-use std::io::Write;
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::Fixture;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::json;
 use serve_client::Served;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
 /// Longest wait for the tab to show a change.
 const WAIT: Duration = Duration::from_secs(30);
 
 #[test]
 fn open_tabs_reload_and_show_content_errors() {
-    let Some(chromedriver) = browser_tools() else {
+    let Some(chromedriver) = browser::browser_tools("serve_browser") else {
         return;
     };
     let fx = Fixture::new("minimal");
     let served = Served::start(&fx);
     let page = format!("http://{}/releases/billing/1.2.0/", served.addr);
     let tmp = tempfile::tempdir().expect("temp dir");
-    let driver = ChromeDriver::start(&chromedriver, tmp.path());
+    let driver = browser::ChromeDriver::start(&chromedriver, tmp.path());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
     let outcome = runtime.block_on(async {
-        let client = session(driver.port, tmp.path()).await;
+        let client = driver
+            .session(&tmp.path().join("profile"), false)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let run = tokio::time::timeout(Duration::from_secs(120), scenario(&client, &page, &fx));
         let result = run
             .await
@@ -125,85 +124,5 @@ async fn wait_for(c: &Client, what: &str, done: impl Fn(&str) -> bool) -> Result
             ));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn session(port: u16, tmp: &Path) -> Client {
-    let options = json!({
-        "binary": CHROMIUM,
-        "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            format!("--user-data-dir={}", tmp.join("profile").display()),
-        ],
-    });
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), options);
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .unwrap_or_else(|e| panic!("could not start a Chromium session: {e}"))
-}
-
-/// The chromedriver to use; `None` to skip (tools missing outside CI); panics on CI.
-fn browser_tools() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let driver = std::env::split_paths(&path)
-        .map(|dir| dir.join("chromedriver"))
-        .find(|p| p.is_file());
-    if let (Some(driver), true) = (&driver, Path::new(CHROMIUM).is_file()) {
-        return Some(driver.clone());
-    }
-    let on_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-    assert!(!on_ci, "chromium or chromedriver missing on CI");
-    // Straight to stderr: the harness captures `eprintln!` of a passing test.
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED serve_browser: install chromium and chromium-driver to run it"
-    );
-    None
-}
-
-struct ChromeDriver {
-    child: Child,
-    port: u16,
-}
-
-impl ChromeDriver {
-    fn start(binary: &Path, tmp: &Path) -> ChromeDriver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            .arg(format!(
-                "--log-path={}",
-                tmp.join("chromedriver.log").display()
-            ))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
-        let driver = ChromeDriver { child, port };
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < WAIT,
-                "chromedriver did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        driver
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -11,23 +11,25 @@
 //! Needs `/usr/bin/chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`). Without
 //! them the test is skipped with a loud message, unless `CI` is set, where it fails.
 
+mod browser;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{json, Value};
+use browser::{browser_tools, ChromeDriver};
+use fantoccini::{Client, Locator};
+use serde_json::Value;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
 /// The portal's policy: the widget must work without inline code, eval or inline styles.
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const WAIT: Duration = Duration::from_secs(15);
 
 #[test]
 fn checklist_widget_in_chromium() {
-    let Some(chromedriver) = browser_tools() else {
+    let Some(chromedriver) = browser_tools("widget_browser") else {
         return;
     };
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -72,40 +74,6 @@ fn checklist_widget_in_chromium() {
     drop(driver);
     let failures: Vec<String> = outcome.into_iter().filter_map(Result::err).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-/// Returns the chromedriver to use, `None` to skip (tools missing outside CI); panics when
-/// they are missing on CI.
-fn browser_tools() -> Option<PathBuf> {
-    let driver = find_in_path("chromedriver");
-    let chromium = Path::new(CHROMIUM).is_file();
-    if let (Some(driver), true) = (&driver, chromium) {
-        return Some(driver.clone());
-    }
-    let on_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-    let missing = match (chromium, driver.is_some()) {
-        (false, false) => "/usr/bin/chromium and chromedriver are",
-        (false, true) => "/usr/bin/chromium is",
-        _ => "chromedriver is",
-    };
-    if on_ci {
-        panic!("{missing} missing on CI: apt-get install -y chromium chromium-driver");
-    }
-    // Straight to stderr, not `eprintln!`: the test harness would capture that of a passing test.
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n{bar}\n## SKIPPED widget_browser: {missing} missing.\n\
-         ## Install them (apt-get install -y chromium chromium-driver) to run this test.\n{bar}",
-        bar = "#".repeat(80)
-    );
-    None
-}
-
-fn find_in_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
 }
 
 /// Builds the content repo `content` into `site` with the real binary.
@@ -203,27 +171,10 @@ async fn in_session(
     block_storage: bool,
     scenario: impl FnOnce(Client) -> Scenario,
 ) -> Result<(), String> {
-    let profile_dir = tmp.join(profile);
-    let mut options = json!({
-        "binary": CHROMIUM,
-        "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            format!("--user-data-dir={}", profile_dir.display()),
-        ],
-    });
-    if block_storage {
-        // "Block sites from saving data": localStorage access throws a SecurityError.
-        options["prefs"] = json!({ "profile.default_content_setting_values.cookies": 2 });
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), options);
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
+    let client = driver
+        .session(&tmp.join(profile), block_storage)
         .await
-        .map_err(|e| format!("could not start a Chromium session ({profile}): {e}"))?;
+        .map_err(|e| format!("{profile}: {e}"))?;
     let task = tokio::spawn(tokio::time::timeout(
         Duration::from_secs(180),
         scenario(client.clone()),
@@ -657,51 +608,6 @@ async fn assert_same_origin(c: &Client, base: &str) {
 }
 
 // --- chromedriver -------------------------------------------------------------------------
-
-/// A running chromedriver, killed on drop (also when the test panics).
-struct ChromeDriver {
-    child: Child,
-    port: u16,
-}
-
-impl ChromeDriver {
-    fn start(binary: &Path, tmp: &Path) -> Self {
-        let port = free_port();
-        let log = tmp.join("chromedriver.log");
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", log.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
-        let driver = ChromeDriver { child, port };
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if start.elapsed() > WAIT {
-                let log = std::fs::read_to_string(&log).unwrap_or_default();
-                panic!("chromedriver did not listen on port {port}:\n{log}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        driver
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
 
 // --- Static file server ---------------------------------------------------------------------
 

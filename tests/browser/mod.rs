@@ -1,0 +1,123 @@
+//! Shared by the real-browser tests: finding Chromium and chromedriver (skip outside CI when
+//! missing, fail on CI), a chromedriver process killed on drop, and WebDriver sessions of
+//! headless Chromium started with the flags this machine needs.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::json;
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// How long chromedriver may take to listen.
+const DRIVER_START: Duration = Duration::from_secs(30);
+
+/// Returns the chromedriver to use, `None` to skip (tools missing outside CI); panics when
+/// they are missing on CI. `test` names the test in the skip message.
+pub fn browser_tools(test: &str) -> Option<PathBuf> {
+    let driver = find_in_path("chromedriver");
+    let chromium = Path::new(CHROMIUM).is_file();
+    if let (Some(driver), true) = (&driver, chromium) {
+        return Some(driver.clone());
+    }
+    let on_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    let missing = match (chromium, driver.is_some()) {
+        (false, false) => "/usr/bin/chromium and chromedriver are",
+        (false, true) => "/usr/bin/chromium is",
+        _ => "chromedriver is",
+    };
+    if on_ci {
+        panic!("{missing} missing on CI: apt-get install -y chromium chromium-driver");
+    }
+    // Straight to stderr, not `eprintln!`: the test harness would capture that of a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{bar}\n## SKIPPED {test}: {missing} missing.\n\
+         ## Install them (apt-get install -y chromium chromium-driver) to run this test.\n{bar}",
+        bar = "#".repeat(80)
+    );
+    None
+}
+
+fn find_in_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A running chromedriver, killed on drop (also when the test panics).
+pub struct ChromeDriver {
+    child: Child,
+    pub port: u16,
+}
+
+impl ChromeDriver {
+    /// Starts `binary` on a free port, logging to `tmp/chromedriver.log`.
+    pub fn start(binary: &Path, tmp: &Path) -> Self {
+        let port = free_port();
+        let log = tmp.join("chromedriver.log");
+        let child = Command::new(binary)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
+        let driver = ChromeDriver { child, port };
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed() > DRIVER_START {
+                let log = std::fs::read_to_string(&log).unwrap_or_default();
+                panic!("chromedriver did not listen on port {port}:\n{log}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+
+    /// A new headless Chromium session with a fresh profile in `profile_dir`; with
+    /// `block_storage`, sites may not save data (localStorage throws).
+    pub async fn session(&self, profile_dir: &Path, block_storage: bool) -> Result<Client, String> {
+        let mut options = json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                format!("--user-data-dir={}", profile_dir.display()),
+            ],
+        });
+        if block_storage {
+            // "Block sites from saving data": localStorage access throws a SecurityError.
+            options["prefs"] = json!({ "profile.default_content_setting_values.cookies": 2 });
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), options);
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .map_err(|e| format!("could not start a Chromium session: {e}"))
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
