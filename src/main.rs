@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 use shipboard::commands::build::{self, BuildError};
 use shipboard::commands::check::{self, Format};
 use shipboard::commands::{changelog, new, serve};
+use shipboard::output::Wait;
+use shipboard::validate::base_url;
 
 #[derive(Parser)]
 #[command(
@@ -40,9 +42,13 @@ enum Command {
         /// Where to write the site [default: DIR/public].
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// Overrides `base_url` from portal.yaml (e.g. for a preview deploy).
+        /// Overrides `base_url` from portal.yaml (e.g. for a preview deploy): an absolute
+        /// http(s) URL without query or fragment.
         #[arg(long)]
         base_url: Option<String>,
+        /// Fail at once if another build is writing into the same output, instead of waiting.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Run every check of a build without writing anything (for editors and CI).
     #[command(
@@ -150,10 +156,12 @@ fn main() -> ExitCode {
             dir,
             output,
             base_url,
+            no_wait,
         } => run_build(
             &dir,
             output.as_deref(),
             base_url.as_deref(),
+            no_wait,
             cli.quiet,
             cli.verbose,
         ),
@@ -229,11 +237,32 @@ fn run_build(
     dir: &Path,
     output: Option<&Path>,
     base_url: Option<&str>,
+    no_wait: bool,
     quiet: bool,
     verbose: bool,
 ) -> ExitCode {
     let started = std::time::Instant::now();
-    match build::run(dir, output, base_url) {
+    let base_url = match base_url.map(base_url::normalise).transpose() {
+        Ok(url) => url,
+        Err(base_url::BadBaseUrl(message)) => {
+            eprintln!("error: --base-url {message}\n  help: {}", base_url::HELP);
+            return ExitCode::from(2);
+        }
+    };
+    let options = build::BuildOptions {
+        output,
+        base_url: base_url.as_deref(),
+        wait: if no_wait { Wait::NoWait } else { Wait::Wait },
+    };
+    let on_wait = |dir: &Path| {
+        if !quiet {
+            eprintln!(
+                "waiting for another shipboard build writing into {} to finish (--no-wait fails instead)",
+                dir.display()
+            );
+        }
+    };
+    match build::run(dir, options, &on_wait) {
         Ok(report) => {
             if verbose {
                 for note in &report.notes {

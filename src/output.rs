@@ -1,21 +1,45 @@
 //! Output: the only stage that writes. It builds the whole site in a staging directory
-//! beside the output and swaps it in with renames only when every file was written, so a
-//! failed build never leaves a half-written site and the previous one stays served.
+//! beside the output and publishes it in one atomic step only when every file was written,
+//! so a failed or killed build never leaves a half-written or missing site.
+//!
+//! Publishing, in order:
+//! 1. [`OutputLock`]: one build at a time per output folder (an exclusive `flock` on the
+//!    output's parent directory, released by the kernel when the process dies).
+//! 2. Leftovers of crashed builds are removed: only folders named `.<out>.shipboard-staging-*`
+//!    or `.<out>.shipboard-old-*` that hold the [`MARKER`] file Shipboard writes first (or
+//!    are empty). A folder Shipboard did not create is never touched.
+//! 3. The site is written into `.<out>.shipboard-staging-<pid>`, marker first.
+//! 4. On Linux, `renameat2(RENAME_EXCHANGE)` swaps staging and output in one step; the
+//!    staging name then holds the previous site, which is removed. Where the exchange is not
+//!    available (other systems, file systems without it) the fallback is two renames
+//!    (output -> `.<out>.shipboard-old-<pid>`, staging -> output); a build killed between
+//!    them leaves the previous site in the old folder, and the next build puts it back
+//!    before anything else.
 //!
 //! It refuses paths that would leave the output directory, and refuses to replace a
 //! non-empty directory that Shipboard did not create (a typo in `--output` must not
 //! delete someone's files).
 
 use std::collections::BTreeMap;
-use std::fs;
+use std::fs::{self, File};
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use thiserror::Error;
 
 /// Marks a directory as Shipboard output, safe to replace on the next build.
 pub const MARKER: &str = ".shipboard-output";
+
+/// How long a build waits for another build of the same output before giving up.
+pub const LOCK_WAIT_LIMIT: Duration = Duration::from_secs(600);
+
+/// Test hook: `SHIPBOARD_TEST_PAUSE_AT=<point>` makes a build stop for a minute at
+/// `before-swap`, `after-swap` or `between-renames`, so a test can kill it exactly there.
+const PAUSE_VARIABLE: &str = "SHIPBOARD_TEST_PAUSE_AT";
+/// Test hook: `SHIPBOARD_TEST_NO_EXCHANGE=1` uses the two-rename fallback on Linux too.
+const NO_EXCHANGE_VARIABLE: &str = "SHIPBOARD_TEST_NO_EXCHANGE";
 
 /// Why the site could not be written.
 #[derive(Debug, Error)]
@@ -29,6 +53,13 @@ pub enum OutputError {
     /// The output would replace the content itself.
     #[error("refusing to write the site to {0}: it contains the content repo\n  help: pass --output with a folder inside or beside the content, e.g. public/")]
     ContainsContent(PathBuf),
+    /// Another build holds the output's lock and `--no-wait` was given (or the wait ran out).
+    #[error("another shipboard build is writing into {dir}; {waited}\n  help: wait for it to finish and build again{hint}")]
+    Busy {
+        dir: PathBuf,
+        waited: &'static str,
+        hint: &'static str,
+    },
     /// A file system operation failed.
     #[error("cannot write {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
@@ -54,9 +85,158 @@ pub fn check_relative(relative: &str) -> Result<PathBuf, OutputError> {
     }
 }
 
-/// Writes `files` (relative path -> bytes) as the new content of `output`, atomically.
+/// Where an output folder lives: its absolute path, its parent and its name.
+#[derive(Debug, Clone)]
+struct Target {
+    output: PathBuf,
+    parent: PathBuf,
+    name: String,
+}
+
+impl Target {
+    fn new(output: &Path) -> Result<Target, OutputError> {
+        let output = absolute(output)?;
+        let parent = output
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        Ok(Target {
+            output,
+            parent,
+            name,
+        })
+    }
+
+    fn staging_prefix(&self) -> String {
+        format!(".{}.shipboard-staging-", self.name)
+    }
+
+    fn old_prefix(&self) -> String {
+        format!(".{}.shipboard-old-", self.name)
+    }
+
+    fn staging(&self) -> PathBuf {
+        let pid = std::process::id();
+        self.parent.join(format!("{}{pid}", self.staging_prefix()))
+    }
+
+    fn old(&self) -> PathBuf {
+        let pid = std::process::id();
+        self.parent.join(format!("{}{pid}", self.old_prefix()))
+    }
+}
+
+/// Whether a build waits for another build of the same output or fails at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Wait up to [`LOCK_WAIT_LIMIT`].
+    Wait,
+    /// Fail at once (`--no-wait`).
+    NoWait,
+}
+
+/// Proof that this process is the only build writing into one output folder. The lock is
+/// an exclusive `flock` on the output's parent directory (no lock file to leave behind); the
+/// kernel drops it when the process ends, however it ends.
+#[derive(Debug)]
+pub struct OutputLock {
+    target: Target,
+    _held: File,
+}
+
+impl OutputLock {
+    /// Takes the lock for `output`, creating its parent folder if needed. `on_wait` is called
+    /// once if another build holds it and this one is going to wait.
+    pub fn acquire(
+        output: &Path,
+        wait: Wait,
+        on_wait: impl FnOnce(&Path),
+    ) -> Result<OutputLock, OutputError> {
+        let target = Target::new(output)?;
+        fs::create_dir_all(&target.parent).map_err(io_error(&target.parent))?;
+        let file = lock_handle(&target.parent)?;
+        if try_lock(&file, &target.parent)? {
+            return OutputLock::holding(target, file);
+        }
+        if wait == Wait::NoWait {
+            return Err(busy(&target.parent, "--no-wait was given", ""));
+        }
+        on_wait(&target.parent);
+        let started = Instant::now();
+        while started.elapsed() < LOCK_WAIT_LIMIT {
+            std::thread::sleep(Duration::from_millis(50));
+            if try_lock(&file, &target.parent)? {
+                return OutputLock::holding(target, file);
+            }
+        }
+        Err(busy(
+            &target.parent,
+            "gave up after waiting 10 minutes",
+            "; if no build is running, a process still holds the folder open",
+        ))
+    }
+
+    /// With the lock held, no live build owns a leftover: clean them (and put back a site a
+    /// killed build left in its old folder) before anything else, so even a build that then
+    /// fails on its content leaves the site whole.
+    fn holding(target: Target, file: File) -> Result<OutputLock, OutputError> {
+        recover_leftovers(&target)?;
+        Ok(OutputLock {
+            target,
+            _held: file,
+        })
+    }
+
+    /// The absolute output folder this lock is for.
+    pub fn output(&self) -> &Path {
+        &self.target.output
+    }
+}
+
+fn busy(dir: &Path, waited: &'static str, hint: &'static str) -> OutputError {
+    OutputError::Busy {
+        dir: dir.to_path_buf(),
+        waited,
+        hint,
+    }
+}
+
+#[cfg(unix)]
+fn lock_handle(parent: &Path) -> Result<File, OutputError> {
+    File::open(parent).map_err(io_error(parent))
+}
+
+/// Elsewhere a directory cannot be opened as a file: a lock file beside the output.
+#[cfg(not(unix))]
+fn lock_handle(parent: &Path) -> Result<File, OutputError> {
+    let path = parent.join(".shipboard-lock");
+    fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io_error(&path))
+}
+
+fn try_lock(file: &File, parent: &Path) -> Result<bool, OutputError> {
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(fs::TryLockError::WouldBlock) => Ok(false),
+        Err(fs::TryLockError::Error(source)) => Err(OutputError::Io {
+            path: parent.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Writes `files` (relative path -> bytes) as the new content of the locked output,
+/// atomically.
 pub fn write_site(
-    output: &Path,
+    lock: &OutputLock,
     content_root: &Path,
     files: &BTreeMap<String, Vec<u8>>,
 ) -> Result<(), OutputError> {
@@ -64,25 +244,15 @@ pub fn write_site(
         .iter()
         .map(|(name, bytes)| Ok((check_relative(name)?, bytes)))
         .collect::<Result<_, OutputError>>()?;
-    let output = absolute(output)?;
-    if absolute(content_root)?.starts_with(&output) {
-        return Err(OutputError::ContainsContent(output));
+    let target = &lock.target;
+    if absolute(content_root)?.starts_with(&target.output) {
+        return Err(OutputError::ContainsContent(target.output.clone()));
     }
-    ensure_replaceable(&output)?;
-    let parent = output
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}.shipboard-staging-{}", std::process::id()));
-    let result =
-        write_all(&staging, &relatives).and_then(|()| swap_in(&staging, &output, &parent, &name));
+    ensure_replaceable(&target.output)?;
+    let staging = target.staging();
+    let result = write_all(&staging, &relatives).and_then(|()| publish(&staging, target));
     if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
+        remove_ours(&staging);
     }
     result
 }
@@ -95,22 +265,80 @@ fn ensure_replaceable(output: &Path) -> Result<(), OutputError> {
     if !output.exists() {
         return Ok(());
     }
-    let ours = output.join(MARKER).is_file();
-    let empty = fs::read_dir(output)
-        .map(|mut entries| entries.next().is_none())
-        .unwrap_or(false);
-    if ours || empty {
+    if is_ours(output) || is_empty_dir(output) {
         Ok(())
     } else {
         Err(OutputError::NotOurs(output.to_path_buf()))
     }
 }
 
+fn is_ours(dir: &Path) -> bool {
+    let real_dir = fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir());
+    real_dir && dir.join(MARKER).is_file()
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    fs::read_dir(dir)
+        .map(|mut entries| entries.next().is_none())
+        .unwrap_or(false)
+}
+
+/// Removes a folder only if Shipboard made it (marker inside) or it is empty.
+fn remove_ours(dir: &Path) {
+    if is_ours(dir) {
+        let _ = fs::remove_dir_all(dir);
+    } else {
+        let _ = fs::remove_dir(dir);
+    }
+}
+
+/// Cleans what killed builds of this output left beside it. Runs under the lock (see
+/// [`OutputLock::holding`]), so no live build owns any of these folders. If the output itself is missing (a fallback
+/// publish killed between its two renames), the newest previous site is put back first.
+fn recover_leftovers(target: &Target) -> Result<(), OutputError> {
+    let entries = match fs::read_dir(&target.parent) {
+        Ok(entries) => entries,
+        Err(source) if source.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(OutputError::Io {
+                path: target.parent.clone(),
+                source,
+            })
+        }
+    };
+    let (staging_prefix, old_prefix) = (target.staging_prefix(), target.old_prefix());
+    let mut olds = Vec::new();
+    let mut stagings = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&old_prefix) {
+            olds.push(entry.path());
+        } else if name.starts_with(&staging_prefix) {
+            stagings.push(entry.path());
+        }
+    }
+    if !target.output.exists() {
+        olds.sort_by_key(|dir| {
+            fs::metadata(dir.join(MARKER))
+                .and_then(|m| m.modified())
+                .ok()
+        });
+        if let Some(newest) = olds.iter().rposition(|dir| is_ours(dir)) {
+            let previous = olds.remove(newest);
+            fs::rename(&previous, &target.output).map_err(io_error(&target.output))?;
+        }
+    }
+    for dir in olds.iter().chain(&stagings) {
+        remove_ours(dir);
+    }
+    Ok(())
+}
+
 fn write_all(staging: &Path, files: &[(PathBuf, &Vec<u8>)]) -> Result<(), OutputError> {
     if staging.exists() {
-        fs::remove_dir_all(staging).map_err(io_error(staging))?;
+        remove_ours(staging);
     }
-    fs::create_dir_all(staging).map_err(io_error(staging))?;
+    fs::create_dir(staging).map_err(io_error(staging))?;
     let marker = staging.join(MARKER);
     fs::write(
         &marker,
@@ -126,29 +354,123 @@ fn write_all(staging: &Path, files: &[(PathBuf, &Vec<u8>)]) -> Result<(), Output
     })
 }
 
-/// Replaces `output` with `staging` using renames; restores the old site if that fails.
-fn swap_in(staging: &Path, output: &Path, parent: &Path, name: &str) -> Result<(), OutputError> {
+/// Puts the staging folder in place of the output, in one atomic step where possible.
+fn publish(staging: &Path, target: &Target) -> Result<(), OutputError> {
+    let output = &target.output;
+    pause_for_tests("before-swap");
     if !output.exists() {
         return fs::rename(staging, output).map_err(io_error(output));
     }
-    let old = parent.join(format!(".{name}.shipboard-old-{}", std::process::id()));
+    if exchange_allowed() {
+        match exchange(staging, output) {
+            Ok(()) => {
+                pause_for_tests("after-swap");
+                // The staging name now holds the previous site.
+                remove_ours(staging);
+                return Ok(());
+            }
+            Err(source) if !exchange_unsupported(&source) => {
+                return Err(OutputError::Io {
+                    path: output.clone(),
+                    source,
+                })
+            }
+            Err(_) => {}
+        }
+    }
+    swap_with_two_renames(staging, target)
+}
+
+/// The fallback: output -> old, staging -> output; restores the old site if that fails.
+fn swap_with_two_renames(staging: &Path, target: &Target) -> Result<(), OutputError> {
+    let output = &target.output;
+    let old = target.old();
     if old.exists() {
-        fs::remove_dir_all(&old).map_err(io_error(&old))?;
+        remove_ours(&old);
     }
     fs::rename(output, &old).map_err(io_error(output))?;
+    pause_for_tests("between-renames");
     if let Err(source) = fs::rename(staging, output) {
         let _ = fs::rename(&old, output);
         return Err(OutputError::Io {
-            path: output.to_path_buf(),
+            path: output.clone(),
             source,
         });
     }
-    fs::remove_dir_all(&old).map_err(io_error(&old))
+    pause_for_tests("after-swap");
+    remove_ours(&old);
+    Ok(())
+}
+
+fn exchange_allowed() -> bool {
+    std::env::var_os(NO_EXCHANGE_VARIABLE).is_none()
+}
+
+/// Swaps two directory entries atomically (`renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call; the
+    // directory descriptors are AT_FDCWD and the paths are absolute.
+    let status = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if status == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+/// The errors that mean "this system or file system cannot exchange": use the fallback.
+fn exchange_unsupported(error: &io::Error) -> bool {
+    if error.kind() == io::ErrorKind::Unsupported {
+        return true;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        matches!(
+            error.raw_os_error(),
+            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+        )
+    }
+    #[cfg(not(target_os = "linux"))]
+    false
+}
+
+fn pause_for_tests(point: &str) {
+    if std::env::var(PAUSE_VARIABLE).is_ok_and(|wanted| wanted == point) {
+        eprintln!("shipboard: paused at {point} ({PAUSE_VARIABLE})");
+        std::thread::sleep(Duration::from_secs(60));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn write_site(
+        out: &Path,
+        content: &Path,
+        files: &BTreeMap<String, Vec<u8>>,
+    ) -> Result<(), OutputError> {
+        let lock = OutputLock::acquire(out, Wait::NoWait, |_| {})?;
+        super::write_site(&lock, content, files)
+    }
 
     fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
         pairs

@@ -235,13 +235,34 @@ pub enum BuildError {
     Output(#[from] output::OutputError),
 }
 
-/// Builds the portal of `root` into `output` (default `root/public`).
+/// Where and how `shipboard build` writes.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions<'a> {
+    /// The output folder; `root/public` when `None`.
+    pub output: Option<&'a Path>,
+    /// Replaces `base_url` from portal.yaml; already checked by the caller.
+    pub base_url: Option<&'a str>,
+    /// Wait for another build of the same output, or fail at once.
+    pub wait: output::Wait,
+}
+
+/// Builds the portal of `root`. The output's lock is taken first, so a concurrent build of
+/// the same output waits (or fails at once with `--no-wait`) before doing any work;
+/// `on_wait` is told when this build starts waiting.
 pub fn run(
     root: &Path,
-    output: Option<&Path>,
-    base_url: Option<&str>,
+    options: BuildOptions<'_>,
+    on_wait: &dyn Fn(&Path),
 ) -> Result<BuildReport, BuildError> {
-    let prepared = prepare(root, base_url);
+    let output = options
+        .output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.join("public"));
+    let lock = |wait| output::OutputLock::acquire(&output, wait, on_wait);
+    // A missing content folder is reported by `prepare`; locking first would create the
+    // output's parent, which is inside it by default.
+    let early_lock = root.is_dir().then(|| lock(options.wait)).transpose()?;
+    let prepared = prepare(root, options.base_url);
     let Some(files) = render_prepared(&prepared) else {
         let count = prepared.diagnostics.error_count().max(1);
         return Err(BuildError::Content {
@@ -250,10 +271,11 @@ pub fn run(
         });
     };
     let files = files?;
-    let output = output
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| root.join("public"));
-    output::write_site(&output, root, &files)?;
+    let lock = match early_lock {
+        Some(lock) => lock,
+        None => lock(options.wait)?,
+    };
+    output::write_site(&lock, root, &files)?;
     Ok(BuildReport {
         output,
         files: files.len(),
