@@ -52,9 +52,16 @@ impl fmt::Display for SourceRef {
     }
 }
 
-/// Paths print with forward slashes on every platform, as authors see them in a PR.
+/// Paths print with forward slashes on every platform, as authors see them in a PR. Only
+/// Windows separates with `\\`; elsewhere a backslash is part of a file name
+/// (`runbooks/a\\b.md`) and is printed as it is.
 pub fn display_path(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+    let text = path.to_string_lossy();
+    if cfg!(windows) {
+        text.replace('\\', "/")
+    } else {
+        text.into_owned()
+    }
 }
 
 /// One problem found in the content.

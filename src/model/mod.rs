@@ -158,26 +158,7 @@ pub fn build(
 
 /// The path of a base URL: `https://x.org/portal` -> `/portal/`.
 pub fn base_path(base_url: &str) -> String {
-    let without_scheme = base_url
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or(base_url);
-    let path = if base_url.contains("://") {
-        without_scheme
-            .find('/')
-            .map(|i| &without_scheme[i..])
-            .unwrap_or("/")
-    } else {
-        without_scheme
-    };
-    let mut path = path.split(['?', '#']).next().unwrap_or("/").to_owned();
-    if !path.starts_with('/') {
-        path.insert(0, '/');
-    }
-    if !path.ends_with('/') {
-        path.push('/');
-    }
-    path
+    crate::validate::base_url::path(base_url)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! file, line, column and field. `build`, `check` and `serve` all go through here. This
 //! module does no I/O.
 
+pub mod base_url;
 mod documents;
 pub mod links;
 mod people;
@@ -260,24 +261,13 @@ impl Validator<'_> {
     }
 
     fn base_url(&mut self, path: &Path, value: &Spanned<String>) -> String {
-        let url = value.value.trim();
-        let valid =
-            (url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
-                && !url.contains(char::is_whitespace)
-                && !url.contains(['"', '<', '>', '\'']);
-        if !valid {
-            self.error(
-                at(path, 0, value),
-                "base_url",
-                format!("\"{url}\" is not an absolute URL"),
-                "write the address the portal is served at, e.g. https://releases.example.com/",
-            );
+        match base_url::normalise(&value.value) {
+            Ok(url) => url,
+            Err(base_url::BadBaseUrl(message)) => {
+                self.error(at(path, 0, value), "base_url", message, base_url::HELP);
+                "https://shipboard.invalid/".to_owned()
+            }
         }
-        let mut url = url.to_owned();
-        if !url.ends_with('/') {
-            url.push('/');
-        }
-        url
     }
 
     fn approval_policy(

@@ -168,27 +168,10 @@ pub fn status(release: &Release) -> &'static str {
     }
 }
 
-/// The host of the portal's `base_url`, the right-hand side of every UID; `shipboard.invalid`
-/// when the base URL has no host (a path like `/portal/`).
+/// The host of the portal's `base_url`, the right-hand side of every UID (`[::1]` for an
+/// IPv6 literal); `shipboard.invalid` when the base URL has no host.
 pub fn host(base_url: &str) -> String {
-    let rest = base_url
-        .strip_prefix("https://")
-        .or_else(|| base_url.strip_prefix("http://"));
-    let Some(rest) = rest else {
-        return "shipboard.invalid".to_owned();
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority.rsplit('@').next().unwrap_or_default();
-    let host = host
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if host.is_empty() {
-        "shipboard.invalid".to_owned()
-    } else {
-        host
-    }
+    crate::validate::base_url::host(base_url)
 }
 
 /// `release-payments-2.4.0@releases.example.com`: stable across builds and moves.
