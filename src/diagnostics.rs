@@ -178,6 +178,15 @@ impl IntoIterator for Diagnostics {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn a_backslash_in_a_unix_file_name_is_not_a_folder() {
+        assert_eq!(
+            display_path(Path::new("runbooks/a\\b.md")),
+            "runbooks/a\\b.md"
+        );
+    }
+
     #[test]
     fn formats_file_line_column_field_and_help() {
         let d = Diagnostic::error(
