@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod feeds;
 pub mod history;
 pub mod markdown;
+pub mod mirrors;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use shipboard::commands::build::{self, BuildError};
 use shipboard::commands::check::{self, Format};
-use shipboard::commands::{changelog, new, serve};
+use shipboard::commands::{changelog, fetch, new, serve};
 use shipboard::output::Wait;
 use shipboard::validate::base_url;
 
@@ -27,6 +27,10 @@ struct Cli {
     /// Print more about what is done.
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// Read remote system repositories from the mirror cache as it is, without fetching
+    /// (same as SHIPBOARD_OFFLINE=1).
+    #[arg(long, global = true)]
+    offline: bool,
 }
 
 #[derive(Subcommand)]
@@ -97,6 +101,16 @@ enum Command {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
+    /// Fetch the system repositories that `repo:` names by URL into the mirror cache, and
+    /// nothing else (e.g. to warm a CI cache).
+    #[command(
+        after_help = "Mirrors are kept in DIR/.shipboard/repos/ (or $SHIPBOARD_CACHE_DIR/repos/); git does the fetching, with its own credential helpers and SSH keys.\n\nExamples:\n  shipboard fetch content\n  shipboard build content --offline   # later, without the network"
+    )]
+    Fetch {
+        /// The content repo (the folder with portal.yaml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Scaffold a release or runbook file that checks clean.
     #[command(subcommand)]
     New(NewCommand),
@@ -151,7 +165,12 @@ enum NewCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.offline {
+        // Read by `prepare` in every command; set before any thread starts.
+        std::env::set_var("SHIPBOARD_OFFLINE", "1");
+    }
     match cli.command {
+        Command::Fetch { dir } => run_fetch(&dir, cli.quiet),
         Command::Build {
             dir,
             output,
@@ -230,6 +249,36 @@ fn main() -> ExitCode {
             cli.quiet,
         ),
         Command::Init { dir, title } => report_written(new::init(&dir, &title), cli.quiet),
+    }
+}
+
+fn run_fetch(dir: &Path, quiet: bool) -> ExitCode {
+    if std::env::var_os("SHIPBOARD_OFFLINE").is_some_and(|v| !v.is_empty() && v != "0") {
+        eprintln!("error: `shipboard fetch` fetches; it cannot run --offline");
+        return ExitCode::from(2);
+    }
+    match fetch::run(dir) {
+        Ok(report) => {
+            for problem in report.diagnostics.sorted() {
+                eprintln!("{problem}");
+            }
+            if !quiet {
+                for note in &report.notes {
+                    eprintln!("{note}");
+                }
+            }
+            if report.diagnostics.has_errors() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(diagnostics) => {
+            for problem in diagnostics.sorted() {
+                eprintln!("{problem}");
+            }
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use crate::calendar::ics::{self, FeedFacts};
 use crate::content::{load, Content};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 use crate::history::{self, Facts};
+use crate::mirrors::{self, Network};
 use crate::model::schedule::ON_CALL_WEEKS;
 use crate::model::{self, BuildInputs, SiteModel};
 use crate::render::{RenderError, Renderer};
@@ -44,12 +45,23 @@ impl Prepared {
 /// Loads and validates the content repo at `root`, reads the git history, builds the site
 /// model and checks its links, collecting every problem. `build`, `check` and `serve` all
 /// start here.
+/// Remote system repositories are fetched first unless `SHIPBOARD_OFFLINE` is set (the
+/// global `--offline` flag sets it).
 pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
+    prepare_with(root, base_url, Network::from_env())
+}
+
+/// `prepare`, saying whether remote system repositories are fetched first or read from the
+/// mirror cache as they are (`--offline`, and `serve`'s rebuilds).
+pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Prepared {
     let mut prepared = load_and_validate(root, base_url);
     let Some(content) = &prepared.content else {
         return prepared;
     };
-    let (facts, problems) = history::read(root, content);
+    let (synced, fetch_problems) = mirrors::sync(root, content, network);
+    prepared.diagnostics.extend(fetch_problems);
+    let (mut facts, problems) = history::read_mirrored(root, content, synced.mirrors);
+    facts.notes.extend(synced.notes);
     prepared.diagnostics.extend(problems);
     prepared.diagnostics.extend(stale_runbooks(content, &facts));
     if let Some(theme) = &prepared.theme {
@@ -85,7 +97,8 @@ fn stale_runbooks(content: &Content, facts: &Facts) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn load_and_validate(root: &Path, base_url: Option<&str>) -> Prepared {
+/// Loads and validates the content (and its theme) without reading git.
+pub fn load_and_validate(root: &Path, base_url: Option<&str>) -> Prepared {
     let mut diagnostics = Diagnostics::default();
     let raw = load::load(root, &mut diagnostics);
     let mut content = validate::validate(&raw, &mut diagnostics);

@@ -3,5 +3,6 @@
 pub mod build;
 pub mod changelog;
 pub mod check;
+pub mod fetch;
 pub mod new;
 pub mod serve;

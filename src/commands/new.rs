@@ -169,7 +169,7 @@ pub fn init(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
         ("checklists/standard.yaml", "title: Standard rollout\ndescription: For every release.\nphases:\n  - id: verify\n    title: Verify\n    items:\n      - id: reviewed\n        text: The owner has reviewed every change going out.\n        owner: system-owner\n  - id: deploy\n    title: Deploy\n    items:\n      - id: canary\n        text: Canary healthy for 15 minutes.\n        owner: developer\n  - id: monitor\n    title: Monitor\n    items:\n      - id: watch\n        text: Error rate and latency watched for 30 minutes after release.\n        owner: developer\n".to_owned()),
         ("runbooks/api-rollback.md", "---\ntitle: Roll back the API\nkind: rollback\nsystem: api\nowner: alex\nsummary: Return the API to the previous release.\n---\n## When to roll back\n\nError rate above normal and the cause is not clear within 30 seconds.\n\n## Steps\n\n1. Redeploy the previous tag.\n2. Confirm the error rate falls.\n".to_owned()),
         ("releases/api-1.0.0.md", format!("---\nsystem: api\nversion: 1.0.0\ntype: minor\nstatus: planned\ntitle: First release\nwindow:\n  start: {}\n  end: {}\nowner: alex\npeople:\n  developer: [sam]\nchecklist: standard\nrollout: canary\n---\nThe first release planned in this portal.\n", start.format("%Y-%m-%d %H:%M"), end.format("%Y-%m-%d %H:%M"))),
-        (".gitignore", "/public\n".to_owned()),
+        (".gitignore", "/public\n/.shipboard\n".to_owned()),
     ];
     let mut written = Vec::new();
     for (name, text) in files {

@@ -51,18 +51,34 @@ pub struct ReadOptions {
     /// Systems whose changelogs follow first parents only (merge-heavy repositories: each
     /// merge stands for its branch, described by the merge message's body).
     pub first_parent: BTreeSet<String>,
+    /// Local mirrors of remote `repo:` URLs (from [`crate::mirrors::sync`]), read in their
+    /// place; a remote URL without one here cannot be read.
+    pub mirrors: BTreeMap<String, PathBuf>,
 }
 
 /// Reads the history of every system of `content` (its content dir is `content_root`),
 /// following first parents only for systems with `first_parent: true`.
 pub fn read(content_root: &Path, content: &Content) -> (Facts, Vec<Diagnostic>) {
+    read_mirrored(content_root, content, BTreeMap::new())
+}
+
+/// `read`, with remote repositories read from their local `mirrors` (URL -> folder).
+pub fn read_mirrored(
+    content_root: &Path,
+    content: &Content,
+    mirrors: BTreeMap<String, PathBuf>,
+) -> (Facts, Vec<Diagnostic>) {
     let first_parent = content
         .systems
         .iter()
         .filter(|s| s.first_parent)
         .map(|s| s.id.clone())
         .collect();
-    read_with(content_root, content, &ReadOptions { first_parent })
+    let options = ReadOptions {
+        first_parent,
+        mirrors,
+    };
+    read_with(content_root, content, &options)
 }
 
 /// `read` with options.
@@ -83,6 +99,13 @@ pub fn read_with(
     for system in &content.systems {
         match &system.repo {
             None => groups.entry(None).or_default().push(system),
+            Some(url) if crate::mirrors::is_remote(url) => match options.mirrors.get(url) {
+                Some(mirror) => groups.entry(Some(mirror.clone())).or_default().push(system),
+                // `mirrors::sync` already said why it has no mirror.
+                None => {
+                    facts.systems.insert(system.id.clone(), unavailable(system));
+                }
+            },
             Some(path) => match content_root.join(path).canonicalize() {
                 Ok(found) => groups.entry(Some(found)).or_default().push(system),
                 Err(err) => {

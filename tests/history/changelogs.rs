@@ -360,6 +360,7 @@ fn merges_list_their_branch_or_stand_for_it_with_first_parent() {
 
     let options = ReadOptions {
         first_parent: BTreeSet::from(["payments".to_owned()]),
+        ..ReadOptions::default()
     };
     let (facts, _) = history::read_with(root.path(), &c, &options);
     let fp = facts
