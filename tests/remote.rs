@@ -222,3 +222,70 @@ fn credentials_in_a_url_are_never_printed() {
         assert!(!said.contains("s3cret"), "{said}");
     }
 }
+
+/// The recipe's `run:` steps, in order, as (name, command), from the example workflow.
+fn recipe_steps() -> Vec<(String, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/.github/workflows/portal.yml");
+    let text = fs::read_to_string(path).expect("the recipe exists");
+    let workflow: serde_json::Value = serde_saphyr::from_str(&text).expect("valid YAML");
+    let steps = workflow["jobs"]["portal"]["steps"]
+        .as_array()
+        .expect("the portal job has steps");
+    steps
+        .iter()
+        .filter_map(|step| {
+            let run = step["run"].as_str()?;
+            let name = step["name"].as_str().unwrap_or_default();
+            Some((name.to_owned(), run.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_ci_recipe_runs_its_steps_on_a_fixture() {
+    let fx = Fixture::new("minimal");
+    let upstream = Upstream::new(fx.dir().parent().unwrap());
+    with_repo(&fx, &upstream.url());
+    git(&fx.dir(), &["init", "-q"]);
+    git(&fx.dir(), &["add", "."]);
+    git(&fx.dir(), &["commit", "-q", "-m", "portal"]);
+    let binary = Path::new(env!("CARGO_BIN_EXE_shipboard"));
+    let path = format!(
+        "{}:{}",
+        binary.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let steps = recipe_steps();
+    let names: Vec<&str> = steps.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Install shipboard",
+            "Fetch system repositories",
+            "Check the portal",
+            "Build the portal"
+        ]
+    );
+    // Installing needs the network; the binary under test stands in for it.
+    for (name, command) in steps.iter().filter(|(name, _)| name != "Install shipboard") {
+        let output = Command::new("bash")
+            .args(["-eo", "pipefail", "-c", command])
+            .current_dir(fx.dir())
+            .env("PATH", &path)
+            .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+            .env_remove("SHIPBOARD_OFFLINE")
+            .env_remove("SHIPBOARD_CACHE_DIR")
+            .output()
+            .expect("bash runs");
+        assert!(
+            output.status.success(),
+            "step {name:?} failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    assert!(fx.dir().join(".shipboard/repos").is_dir(), "mirrors cached");
+    let release = fs::read_to_string(fx.dir().join("public/releases/billing/1.2.0/index.html"))
+        .expect("the site was built");
+    assert!(release.contains("invoices in PDF/A"));
+}
