@@ -294,3 +294,20 @@ fn a_content_repo_can_override_templates_and_add_static_files() {
     assert_eq!(result.code, Some(2), "{}", result.stderr);
     assert!(result.stderr.contains("404.html"), "{}", result.stderr);
 }
+
+#[test]
+fn the_example_passes_deny_warnings_with_its_approved_freeze_exceptions() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let portal = std::fs::read_to_string(example.join("releases/payments-2.3.2.md")).unwrap();
+    assert!(
+        portal.contains("type: emergency") && portal.contains("approvals:"),
+        "the example keeps an approved emergency release inside a freeze"
+    );
+    let result = run(&["check", &example.display().to_string(), "--deny-warnings"]);
+    assert_eq!(result.code, Some(0), "{}{}", result.stdout, result.stderr);
+    assert!(
+        !result.stdout.contains("freeze"),
+        "a recorded exception is not a warning: {}",
+        result.stdout
+    );
+}

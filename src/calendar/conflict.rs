@@ -26,7 +26,7 @@ pub fn conflicts(content: &Content) -> Vec<Diagnostic> {
     for release in content.releases.iter().filter(|r| is_active(r)) {
         for freeze in &content.portal.freezes {
             if let Some(hit) = first_overlap(content, release, freeze) {
-                found.push(freeze_diagnostic(content, release, freeze, hit));
+                found.extend(freeze_diagnostic(content, release, freeze, hit));
             }
         }
         for dependency in &release.depends_on {
@@ -81,12 +81,15 @@ fn first_overlap(content: &Content, release: &Release, freeze: &WindowRule) -> O
         .next()
 }
 
+/// The problem of a release window inside a freeze; `None` for an emergency release whose
+/// approval is recorded: the exception is decided and on record (its release page lists the
+/// approval), so warning about it on every check would only teach people to ignore warnings.
 fn freeze_diagnostic(
     content: &Content,
     release: &Release,
     freeze: &WindowRule,
     hit: Span,
-) -> Diagnostic {
+) -> Option<Diagnostic> {
     let zone = content.portal.timezone;
     let when = match &freeze.schedule {
         Schedule::Once { .. } => windows::describe(&freeze.schedule, zone),
@@ -107,28 +110,24 @@ fn freeze_diagnostic(
     let at = release.window.source.clone();
     let field = Some("window.start");
     if release.kind == ReleaseType::Emergency {
-        if let Some(approval) = release.approvals.first() {
-            let message = format!(
-                "approved emergency exception: {subject}; approved by {} ({})",
-                approval.by, approval.role
-            );
-            return Diagnostic::warning(at, field, message).with_help(
-                "nothing to do if the exception is intended; keep the approval on record",
-            );
+        if !release.approvals.is_empty() {
+            return None;
         }
-        return Diagnostic::error(at, field, subject).with_help(
+        return Some(Diagnostic::error(at, field, subject).with_help(
             "an emergency release may go ahead inside a freeze only with an approval: add \
              `approvals: [{role: <role>, by: <person>, at: <date time>, ticket: <ref>}]`",
-        );
+        ));
     }
     let reason = freeze
         .reason
         .as_deref()
         .map(|r| format!(" (reason: {r})"))
         .unwrap_or_default();
-    Diagnostic::error(at, field, format!("{subject}{reason}")).with_help(
-        "move the window outside the freeze; if it cannot wait, make it `type: emergency` \
-         and record an approval",
+    Some(
+        Diagnostic::error(at, field, format!("{subject}{reason}")).with_help(
+            "move the window outside the freeze; if it cannot wait, make it `type: emergency` \
+             and record an approval",
+        ),
     )
 }
 
@@ -198,7 +197,7 @@ mod tests {
     }
 
     #[test]
-    fn approved_emergencies_warn_and_cancelled_releases_are_exempt() {
+    fn approved_emergencies_and_cancelled_releases_are_exempt() {
         let mut c = content();
         c.portal.freezes = vec![peak_hours()];
         let start = utc(2026, 12, 7, 10, 0); // Monday 11:00 Berlin
@@ -216,11 +215,9 @@ mod tests {
         cancelled.status = ReleaseStatus::Cancelled;
         c.releases = vec![emergency, unapproved, cancelled];
         let found = conflicts(&c);
-        assert_eq!(found.len(), 2);
-        assert_eq!(found[0].severity, Severity::Warning);
-        assert!(found[0].message.starts_with("approved emergency exception"));
-        assert_eq!(found[1].severity, Severity::Error);
-        assert!(found[1].help.as_deref().unwrap_or("").contains("approval"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].severity, Severity::Error);
+        assert!(found[0].help.as_deref().unwrap_or("").contains("approval"));
     }
 
     #[test]
