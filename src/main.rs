@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use shipboard::commands::build::{self, BuildError};
 use shipboard::commands::check::{self, Format};
 use shipboard::commands::{changelog, fetch, new, serve};
+use shipboard::diagnostics::Severity;
 use shipboard::output::Wait;
 use shipboard::validate::base_url;
 
@@ -189,7 +190,13 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
         } => {
-            let report = check::run(&dir);
+            let mut report = check::run(&dir);
+            if cli.quiet && format == Format::Human {
+                // `-q` prints only errors (machine formats keep everything).
+                report
+                    .diagnostics
+                    .retain(|d| d.severity == Severity::Error);
+            }
             let mut stdout = std::io::stdout().lock();
             if let Err(err) = check::print(&report, &dir, format, &mut stdout) {
                 eprintln!("error: cannot write the report: {err}");
@@ -319,8 +326,10 @@ fn run_build(
                 }
                 eprintln!("took {} ms", started.elapsed().as_millis());
             }
-            for warning in report.warnings.sorted() {
-                eprintln!("{warning}");
+            if !quiet {
+                for warning in report.warnings.sorted() {
+                    eprintln!("{warning}");
+                }
             }
             if !quiet {
                 eprintln!(
@@ -357,7 +366,12 @@ fn report_written(result: anyhow::Result<Vec<PathBuf>>, quiet: bool) -> ExitCode
         }
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::from(1)
+            // Unreadable content is exit 1 (as for `check`); usage and I/O errors are 2.
+            if err.downcast_ref::<new::ContentProblems>().is_some() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }

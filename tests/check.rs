@@ -169,15 +169,17 @@ fn new_refuses_to_overwrite_or_to_invent() {
     let temp = tempfile::tempdir().unwrap();
     let d = temp.path().display().to_string();
     assert_eq!(run(&["init", &d]).code, Some(0));
-    assert_eq!(run(&["init", &d]).code, Some(1), "init twice");
+    // Usage errors exit 2, as the README says.
+    assert_eq!(run(&["init", &d]).code, Some(2), "init twice");
     let dup = run(&["new", "release", "api", "1.0.0", "--dir", &d]);
-    assert_eq!(dup.code, Some(1));
+    assert_eq!(dup.code, Some(2));
     assert!(
         dup.stderr.contains("already has a release file"),
         "{}",
         dup.stderr
     );
     let unknown = run(&["new", "release", "apii", "1.0.1", "--dir", &d]);
+    assert_eq!(unknown.code, Some(2));
     assert!(
         unknown
             .stderr
@@ -186,7 +188,16 @@ fn new_refuses_to_overwrite_or_to_invent() {
         unknown.stderr
     );
     let bad = run(&["new", "runbook", "../escape", "--dir", &d]);
-    assert_eq!(bad.code, Some(1));
+    assert_eq!(bad.code, Some(2));
+    let empty = tempfile::tempdir().unwrap();
+    let unreadable = run(&[
+        "new",
+        "runbook",
+        "x",
+        "--dir",
+        &empty.path().display().to_string(),
+    ]);
+    assert_eq!(unreadable.code, Some(1), "content problems exit 1 like check");
     assert!(bad.stderr.contains("not a valid slug"), "{}", bad.stderr);
     assert!(!temp.path().parent().unwrap().join("escape.md").exists());
 }
@@ -310,4 +321,20 @@ fn the_example_passes_deny_warnings_with_its_approved_freeze_exceptions() {
         "a recorded exception is not a warning: {}",
         result.stdout
     );
+}
+
+#[test]
+fn quiet_prints_only_errors() {
+    let fx = Fixture::new("minimal");
+    let loud = check(&fx, &[]);
+    assert!(loud.stdout.contains("warning"), "the fixture has warnings");
+    let quiet = run(&["-q", "check", &fx.dir().display().to_string()]);
+    assert_eq!(quiet.code, Some(0));
+    assert!(!quiet.stdout.contains("warning["), "{}", quiet.stdout);
+    let built = run(&["build", "-q", &fx.dir().display().to_string()]);
+    assert_eq!(built.code, Some(0), "{}", built.stderr);
+    assert_eq!(built.stderr, "", "nothing but errors");
+    fx.write("releases/broken.md", "---\nsystem: nope\n---\n");
+    let failed = run(&["-q", "check", &fx.dir().display().to_string()]);
+    assert!(failed.stdout.contains("error["), "{}", failed.stdout);
 }

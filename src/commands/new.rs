@@ -10,13 +10,27 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _, Result};
 use chrono::{Duration, NaiveTime};
 
-use super::build::{build_time, prepare};
+use super::build::{build_time, load_and_validate};
 use crate::content::Content;
 use crate::validate::is_slug;
 
-/// Loads the portal at `dir`; scaffolding needs valid config to fill in.
+/// The content cannot be read, so nothing can be scaffolded: exit 1 like `check` (every
+/// other failure of `new` is a usage or I/O error: exit 2).
+#[derive(Debug)]
+pub struct ContentProblems(pub String);
+
+impl std::fmt::Display for ContentProblems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ContentProblems {}
+
+/// Loads the portal at `dir` (without git: scaffolding fetches nothing); scaffolding needs
+/// valid config to fill in.
 fn portal(dir: &Path) -> Result<Content> {
-    let prepared = prepare(dir, None);
+    let prepared = load_and_validate(dir, None);
     match prepared.content {
         Some(content) => Ok(content),
         None => {
@@ -26,11 +40,12 @@ fn portal(dir: &Path) -> Result<Content> {
                 .iter()
                 .map(ToString::to_string)
                 .collect();
-            bail!(
+            Err(ContentProblems(format!(
                 "cannot read the portal in {}:\n{}",
                 dir.display(),
                 problems.join("\n")
-            )
+            ))
+            .into())
         }
     }
 }
