@@ -87,7 +87,7 @@ enum Command {
     },
     /// Print a system's changelog from git as Markdown (Keep a Changelog).
     #[command(
-        after_help = "Examples:\n  shipboard changelog payments --dir content > CHANGELOG.md\n  shipboard changelog payments --from v2.2.0 --to v2.4.0"
+        after_help = "Examples:\n  shipboard changelog payments content > CHANGELOG.md\n  shipboard changelog payments --from v2.2.0 --to v2.4.0"
     )]
     Changelog {
         /// The system id (from portal.yaml).
@@ -98,9 +98,8 @@ enum Command {
         /// End at this tag (inclusive) [default: everything, with unreleased work].
         #[arg(long)]
         to: Option<String>,
-        /// The content repo.
-        #[arg(long, default_value = ".")]
-        dir: PathBuf,
+        #[command(flatten)]
+        dir: ContentDir,
     },
     /// Fetch the system repositories that `repo:` names by URL into the mirror cache, and
     /// nothing else (e.g. to warm a CI cache).
@@ -127,6 +126,27 @@ enum Command {
     },
 }
 
+/// The content repo as a positional `DIR`, like every other command; `--dir DIR` is still
+/// accepted for scripts written before.
+#[derive(clap::Args)]
+struct ContentDir {
+    /// The content repo (the folder with portal.yaml) [default: .]
+    #[arg(value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// The same as DIR (the older spelling).
+    #[arg(long = "dir", value_name = "DIR", conflicts_with = "dir", hide = true)]
+    dir_flag: Option<PathBuf>,
+}
+
+impl ContentDir {
+    fn path(&self) -> PathBuf {
+        self.dir
+            .clone()
+            .or_else(|| self.dir_flag.clone())
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+}
+
 #[derive(Subcommand)]
 enum NewCommand {
     /// A release file: releases/<system>-<version>.md
@@ -142,9 +162,8 @@ enum NewCommand {
         /// major, minor, patch or emergency.
         #[arg(long = "type", default_value = "minor")]
         kind: String,
-        /// The content repo.
-        #[arg(long, default_value = ".")]
-        dir: PathBuf,
+        #[command(flatten)]
+        dir: ContentDir,
     },
     /// A runbook file: runbooks/<slug>.md
     #[command(
@@ -158,9 +177,8 @@ enum NewCommand {
         /// deploy, rollback, hotfix, verification or other.
         #[arg(long, default_value = "other")]
         kind: String,
-        /// The content repo.
-        #[arg(long, default_value = ".")]
-        dir: PathBuf,
+        #[command(flatten)]
+        dir: ContentDir,
     },
 }
 
@@ -193,9 +211,7 @@ fn main() -> ExitCode {
             let mut report = check::run(&dir);
             if cli.quiet && format == Format::Human {
                 // `-q` prints only errors (machine formats keep everything).
-                report
-                    .diagnostics
-                    .retain(|d| d.severity == Severity::Error);
+                report.diagnostics.retain(|d| d.severity == Severity::Error);
             }
             let mut stdout = std::io::stdout().lock();
             if let Err(err) = check::print(&report, &dir, format, &mut stdout) {
@@ -221,7 +237,7 @@ fn main() -> ExitCode {
             from,
             to,
             dir,
-        } => match changelog::run(&dir, &system, from.as_deref(), to.as_deref()) {
+        } => match changelog::run(&dir.path(), &system, from.as_deref(), to.as_deref()) {
             Ok(markdown) => {
                 print!("{markdown}");
                 ExitCode::SUCCESS
@@ -244,7 +260,10 @@ fn main() -> ExitCode {
                 start: date.as_deref(),
                 kind: &kind,
             };
-            report_written(new::release(&dir, &options).map(|p| vec![p]), cli.quiet)
+            report_written(
+                new::release(&dir.path(), &options).map(|p| vec![p]),
+                cli.quiet,
+            )
         }
         Command::New(NewCommand::Runbook {
             slug,
@@ -252,7 +271,7 @@ fn main() -> ExitCode {
             kind,
             dir,
         }) => report_written(
-            new::runbook(&dir, &slug, system.as_deref(), &kind).map(|p| vec![p]),
+            new::runbook(&dir.path(), &slug, system.as_deref(), &kind).map(|p| vec![p]),
             cli.quiet,
         ),
         Command::Init { dir, title } => report_written(new::init(&dir, &title), cli.quiet),

@@ -197,7 +197,11 @@ fn new_refuses_to_overwrite_or_to_invent() {
         "--dir",
         &empty.path().display().to_string(),
     ]);
-    assert_eq!(unreadable.code, Some(1), "content problems exit 1 like check");
+    assert_eq!(
+        unreadable.code,
+        Some(1),
+        "content problems exit 1 like check"
+    );
     assert!(bad.stderr.contains("not a valid slug"), "{}", bad.stderr);
     assert!(!temp.path().parent().unwrap().join("escape.md").exists());
 }
@@ -230,6 +234,20 @@ fn changelog_prints_keep_a_changelog_markdown_from_the_example_history() {
     assert!(result
         .stdout
         .contains("[PAY-456](https://tracker.northwind.example/browse/PAY-456)"));
+    let range = run(&[
+        "changelog",
+        "payments",
+        &dir,
+        "--from",
+        "v2.2.0",
+        "--to",
+        "v2.3.0",
+    ]);
+    assert!(
+        range.stdout.contains("## [2.3.0]") && !range.stdout.contains("## [2.2.0]"),
+        "--from is exclusive: {}",
+        range.stdout
+    );
     let unknown = run(&["changelog", "payment", "--dir", &dir]);
     assert_eq!(unknown.code, Some(1));
     assert!(

@@ -31,12 +31,13 @@ pub enum ChangelogError {
         example: String,
     },
     /// `--from` is a newer version than `--to`.
-    #[error("--from {from} is newer than --to {to}: swap them")]
+    #[error("--from {from} is not older than --to {to}: --from is exclusive (the changelog starts after it); swap them or pick an older --from")]
     ReversedRange { from: String, to: String },
 }
 
-/// Keep a Changelog Markdown for `system`: releases from `from` to `to` (tag names or
-/// versions, both inclusive), newest first, plus "Unreleased" when `to` is not given.
+/// Keep a Changelog Markdown for `system`: releases after `from` (exclusive, like git's
+/// `from..to`) up to `to` (inclusive), given as tag names or versions, newest first, plus
+/// "Unreleased" when `to` is not given.
 pub fn changelog_markdown(
     facts: &Facts,
     system: &str,
@@ -58,7 +59,7 @@ pub fn changelog_markdown(
     let low = from.map(|f| find_version(history, f)).transpose()?;
     let high = to.map(|t| find_version(history, t)).transpose()?;
     if let (Some(low), Some(high)) = (&low, &high) {
-        if low > high {
+        if low >= high {
             return Err(ChangelogError::ReversedRange {
                 from: low.to_string(),
                 to: high.to_string(),
@@ -79,7 +80,7 @@ pub fn changelog_markdown(
         let Some(v) = c.version.as_deref().and_then(|v| Version::parse(v).ok()) else {
             return false;
         };
-        low.as_ref().is_none_or(|l| &v >= l) && high.as_ref().is_none_or(|h| &v <= h)
+        low.as_ref().is_none_or(|l| &v > l) && high.as_ref().is_none_or(|h| &v <= h)
     });
     for changelog in selected {
         section(&mut out, changelog, &mut links);

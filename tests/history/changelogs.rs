@@ -480,7 +480,11 @@ fn changelog_markdown_follows_keep_a_changelog() {
             && !range.contains("## [1.2.0]")
             && !range.contains("## [1.0.0]")
     );
-    assert!(range.contains("## [1.1.0]") && range.contains("## [1.0.1]"));
+    // --from is exclusive: the range starts after v1.0.1, like git's v1.0.1..v1.1.0.
+    assert!(
+        range.contains("## [1.1.0]") && !range.contains("## [1.0.1]"),
+        "{range}"
+    );
     let err = history::changelog_markdown(&facts, "payments", Some("v9"), None).unwrap_err();
     assert!(err
         .to_string()
