@@ -356,3 +356,55 @@ fn quiet_prints_only_errors() {
     let failed = run(&["-q", "check", &fx.dir().display().to_string()]);
     assert!(failed.stdout.contains("error["), "{}", failed.stdout);
 }
+
+#[test]
+fn yaml_mistakes_are_explained_at_their_line_with_suggestions() {
+    let fx = Fixture::new("minimal");
+    let release = fx.read("releases/billing-1.2.0.md");
+    let variant = |version: &str, from: &str, to: &str| {
+        assert!(release.contains(from), "{from}");
+        release
+            .replace("version: 1.2.0", &format!("version: {version}"))
+            .replace(from, to)
+    };
+    fx.write(
+        "releases/tab.md",
+        &variant("1.2.1", "  developer: [cy]", "\tdeveloper: [cy]"),
+    );
+    fx.write(
+        "releases/indent.md",
+        &variant(
+            "1.2.2",
+            "  end: 2026-11-10 21:00",
+            "   end: 2026-11-10 21:00",
+        ),
+    );
+    fx.write(
+        "releases/unclosed.md",
+        "---\nsystem: billing\nversion: 1.2.3\n\nNotes\n",
+    );
+    fx.write(
+        "releases/typo.md",
+        &variant("1.2.4", "status: released", "stauts: released"),
+    );
+    fx.write(
+        "releases/enum.md",
+        &variant("1.2.5", "status: released", "status: scheduled"),
+    );
+    fx.write(
+        "releases/colon.md",
+        &variant("1.2.6", "rollout: canary", "rollout: canary: 10%"),
+    );
+    let result = check(&fx, &[]);
+    assert_eq!(result.code, Some(1));
+    for expected in [
+        "releases/tab.md:11:1: error[developer]: a tab in the indentation",
+        "releases/indent.md:8:7: error[end]: this line is indented by 3 spaces, more than the line above (2)",
+        "releases/unclosed.md:1:1: error: the front matter opened on line 1 is never closed",
+        "help: did you mean `status`?",
+        "help: did you mean `planned`?",
+        "help: put the value in quotes: rollout: \"canary: 10%\"",
+    ] {
+        assert!(result.stdout.contains(expected), "{expected}\n{}", result.stdout);
+    }
+}

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use super::raw::{RawChecklist, RawContacts, RawPortal, RawRelease, RawRunbook};
+use super::yaml_hints;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 
 /// A YAML file and its parsed content.
@@ -229,14 +230,7 @@ fn load_markdown_file<T: DeserializeOwned>(
     path: &Path,
 ) -> Result<MarkdownFile<T>, Diagnostic> {
     let text = read_text(root, path)?;
-    let split = split_front_matter(&text).ok_or_else(|| {
-        Diagnostic::error(
-            SourceRef::new(path, 1, 1),
-            None,
-            "missing front matter",
-        )
-        .with_help("start the file with a line `---`, then the YAML fields, then a line `---`, then the Markdown")
-    })?;
+    let split = split_front_matter(&text).ok_or_else(|| no_front_matter(&text, path))?;
     let front = parse_yaml(split.yaml, path, split.yaml_line - 1)?;
     Ok(MarkdownFile {
         path: path.to_path_buf(),
@@ -307,6 +301,28 @@ struct FrontMatter<'a> {
     body_line: u32,
 }
 
+/// Why a Markdown file has no front matter: none at all, or one that is never closed.
+fn no_front_matter(text: &str, path: &Path) -> Diagnostic {
+    let opened = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .lines()
+        .next()
+        .is_some_and(|first| first.trim_end() == "---");
+    if opened {
+        let lines = text.lines().count() as u32;
+        return Diagnostic::error(
+            SourceRef::new(path, 1, 1),
+            None,
+            format!("the front matter opened on line 1 is never closed: no line `---` follows in the file's {lines} lines"),
+        )
+        .with_help("add a line `---` after the last YAML field, before the Markdown");
+    }
+    Diagnostic::error(SourceRef::new(path, 1, 1), None, "missing front matter").with_help(
+        "start the file with a line `---`, then the YAML fields, then a line `---`, then the Markdown",
+    )
+}
+
 /// Splits `---\nyaml\n---\nbody`. Accepts a BOM and CRLF line ends.
 fn split_front_matter(text: &str) -> Option<FrontMatter<'_>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -356,14 +372,36 @@ pub fn parse_yaml<T: DeserializeOwned>(
         let field = missing
             .map(str::to_owned)
             .or_else(|| field_on_line(yaml, line));
-        let message = plain_message(&strip_position_suffix(&err.to_string()));
+        let (line, column, message, help) = explained(yaml, line, column, &text);
         Diagnostic::error(
             SourceRef::new(path, line + line_offset, column),
             field.as_deref(),
             message,
         )
-        .with_help(yaml_help(&err.to_string()))
+        .with_help(help)
     })
+}
+
+/// The parser's error as an author would want it: a tab in the indentation where there is
+/// one, the likely cause of "mapping values are not allowed", and a "did you mean".
+fn explained(yaml: &str, line: u32, column: u32, text: &str) -> (u32, u32, String, String) {
+    if let Some((tab_line, tab_column)) = yaml_hints::tab_in_indentation(yaml) {
+        return (
+            tab_line,
+            tab_column,
+            "a tab in the indentation: YAML indents with spaces only".to_owned(),
+            "replace the tab with spaces, as many as the lines around it use".to_owned(),
+        );
+    }
+    if let Some((message, help)) = yaml_hints::explain(yaml, line, text) {
+        return (line, column, message, help);
+    }
+    let message = plain_message(&strip_position_suffix(text));
+    let help = match yaml_hints::did_you_mean(text) {
+        Some(suggestion) => format!("{suggestion} {}", yaml_help(text)),
+        None => yaml_help(text).to_owned(),
+    };
+    (line, column, message, help)
 }
 
 /// The mapping key written on `line` (1-based), if any: authors think in fields.
