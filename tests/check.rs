@@ -395,9 +395,19 @@ fn yaml_mistakes_are_explained_at_their_line_with_suggestions() {
         "releases/colon.md",
         &variant("1.2.6", "rollout: canary", "rollout: canary: 10%"),
     );
+    let checklist = fx.read("checklists/basic.yaml");
+    fx.write(
+        "checklists/basic.yaml",
+        &checklist.replace(
+            "text: Full rollout",
+            "text: Announced in #releases, then full rollout",
+        ),
+    );
     let result = check(&fx, &[]);
     assert_eq!(result.code, Some(1));
     for expected in [
+        "checklists/basic.yaml:10:28: warning[text]: the value of `text` ends before `#releases, then full rollout`",
+        "help: put the whole value in quotes: text: \"Announced in #releases, then full rollout\"",
         "releases/tab.md:11:1: error[developer]: a tab in the indentation",
         "releases/indent.md:8:7: error[end]: this line is indented by 3 spaces, more than the line above (2)",
         "releases/unclosed.md:1:1: error: the front matter opened on line 1 is never closed",

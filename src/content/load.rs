@@ -21,6 +21,8 @@ pub struct YamlFile<T> {
     /// Path relative to the content dir.
     pub path: PathBuf,
     pub data: T,
+    /// Warnings about the text (values cut by ` #`), reported by `load`.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A Markdown file with YAML front matter.
@@ -36,6 +38,8 @@ pub struct MarkdownFile<T> {
     pub body: String,
     /// 1-based line where the Markdown body starts.
     pub body_line: u32,
+    /// Warnings about the front matter's text (values cut by ` #`), reported by `load`.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Everything read from a content repo, before validation.
@@ -102,7 +106,57 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> RawContent {
     }
     content.unreadable = problems.sorted().into_iter().map(|d| d.at.file).collect();
     diagnostics.extend(problems);
+    diagnostics.extend(take_warnings(&mut content));
     content
+}
+
+/// The text warnings every loaded file carries, moved out for reporting.
+fn take_warnings(content: &mut RawContent) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for file in content.portal.iter_mut() {
+        warnings.append(&mut file.warnings);
+    }
+    for file in content.contacts.iter_mut() {
+        warnings.append(&mut file.warnings);
+    }
+    for (_, file) in &mut content.checklists {
+        warnings.append(&mut file.warnings);
+    }
+    for file in &mut content.releases {
+        warnings.append(&mut file.warnings);
+    }
+    for file in &mut content.runbooks {
+        warnings.append(&mut file.warnings);
+    }
+    warnings
+}
+
+/// A warning for each value a ` #` cut short, with the text YAML dropped and the fix.
+fn cut_value_warnings(yaml: &str, path: &Path, line_offset: u32) -> Vec<Diagnostic> {
+    yaml_hints::cut_values(yaml)
+        .into_iter()
+        .map(|cut| {
+            let subject = match &cut.key {
+                Some(key) => format!("the value of `{key}`"),
+                None => "this list item".to_owned(),
+            };
+            let whole = format!("{} {}", cut.kept, cut.dropped);
+            let quoted = whole.replace('\\', "\\\\").replace('"', "\\\"");
+            let fixed = match &cut.key {
+                Some(key) => format!("{key}: \"{quoted}\""),
+                None => format!("- \"{quoted}\""),
+            };
+            Diagnostic::warning(
+                SourceRef::new(path, cut.line + line_offset, cut.column),
+                cut.key.as_deref(),
+                format!(
+                    "{subject} ends before `{}`: YAML reads ` #` as the start of a comment, so the value is \"{}\"",
+                    cut.dropped, cut.kept
+                ),
+            )
+            .with_help(format!("put the whole value in quotes: {fixed}"))
+        })
+        .collect()
 }
 
 /// Reads the `.ics` files portal.yaml imports; they must lie inside the content dir.
@@ -239,6 +293,7 @@ fn load_markdown_file<T: DeserializeOwned>(
         front_line_offset: split.yaml_line - 1,
         body: split.body.to_owned(),
         body_line: split.body_line,
+        warnings: cut_value_warnings(split.yaml, path, split.yaml_line - 1),
     })
 }
 
@@ -258,11 +313,17 @@ fn load_yaml_file<T: DeserializeOwned>(
         }
         return None;
     }
-    let parsed = read_text(root, path).and_then(|text| parse_yaml(&text, path, 0));
+    let parsed = read_text(root, path).and_then(|text| {
+        Ok((
+            parse_yaml(&text, path, 0)?,
+            cut_value_warnings(&text, path, 0),
+        ))
+    });
     match parsed {
-        Ok(data) => Some(YamlFile {
+        Ok((data, warnings)) => Some(YamlFile {
             path: path.to_path_buf(),
             data,
+            warnings,
         }),
         Err(problem) => {
             diagnostics.push(problem);

@@ -4,6 +4,82 @@
 //! line differently from its neighbours, indented with a tab, wrote `: ` inside a value, or
 //! misspelt a field or a value (with a "did you mean"). It only explains; `load` decides.
 
+/// A value that a ` #` cut short: YAML starts a comment at ` #`, so
+/// `text: Announced in #releases` reads as "Announced in".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CutValue {
+    /// 1-based line and column of the `#`.
+    pub line: u32,
+    pub column: u32,
+    /// The field, or `None` for a list item.
+    pub key: Option<String>,
+    /// What YAML keeps, and what it drops as a comment.
+    pub kept: String,
+    pub dropped: String,
+}
+
+/// Every plain value in `yaml` followed by a comment that starts right after its `#` (as
+/// in `#releases` or `#57`), which is almost always part of the value. Comments written
+/// `# like this` are left alone, as are quoted values and block scalars (`|`, `>`).
+pub fn cut_values(yaml: &str) -> Vec<CutValue> {
+    let mut found = Vec::new();
+    let mut block_indent: Option<usize> = None;
+    for (number, line) in (1..).zip(yaml.lines()) {
+        let indent = indentation(line);
+        if let Some(parent) = block_indent {
+            if line.trim().is_empty() || indent > parent {
+                continue;
+            }
+            block_indent = None;
+        }
+        let body = line.trim_start();
+        let (key, value) = match body.split_once(": ") {
+            Some((key, value)) if is_key(key.trim_start_matches("- ")) => {
+                (Some(key.trim_start_matches("- ").to_owned()), value)
+            }
+            _ => match body.strip_prefix("- ") {
+                Some(item) => (None, item),
+                None => continue,
+            },
+        };
+        let value_trimmed = value.trim_start();
+        if value_trimmed.starts_with(['|', '>']) {
+            block_indent = Some(indent);
+            continue;
+        }
+        if value_trimmed.starts_with(['"', '\'', '[', '{', '&', '*', '!', '#']) {
+            continue;
+        }
+        let Some(hash) = value.find(" #") else {
+            continue;
+        };
+        let dropped = &value[hash + 1..];
+        let starts_comment = dropped[1..]
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_whitespace());
+        let kept = value[..hash].trim();
+        if starts_comment && !kept.is_empty() {
+            let column = line.len() - value.len() + hash + 2;
+            found.push(CutValue {
+                line: number,
+                column: column as u32,
+                key,
+                kept: kept.to_owned(),
+                dropped: dropped.to_owned(),
+            });
+        }
+    }
+    found
+}
+
+fn is_key(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
 /// A tab in a line's indentation, which YAML forbids: `(line, column)`, 1-based.
 pub fn tab_in_indentation(yaml: &str) -> Option<(u32, u32)> {
     for (number, line) in (1..).zip(yaml.lines()) {
@@ -138,6 +214,20 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_values_cut_by_a_hash_but_not_real_comments() {
+        let yaml = "text: Announced in #releases at 10:00\nowner: priya  # person id\nnote: |\n  see #57 here\nquoted: \"a #b\"\nitems:\n  - Fixes #57\n";
+        let cut = cut_values(yaml);
+        assert_eq!(cut.len(), 2, "{cut:?}");
+        assert_eq!(cut[0].line, 1);
+        assert_eq!(cut[0].column, 20);
+        assert_eq!(cut[0].key.as_deref(), Some("text"));
+        assert_eq!(cut[0].kept, "Announced in");
+        assert_eq!(cut[0].dropped, "#releases at 10:00");
+        assert_eq!((cut[1].line, cut[1].key.as_deref()), (7, None));
+        assert_eq!(cut[1].kept, "Fixes");
+    }
 
     #[test]
     fn finds_tabs_only_in_indentation() {
