@@ -62,11 +62,29 @@ impl UrlTemplates {
             .map(|t| t.replace("{from}", from).replace("{to}", to))
     }
 
-    /// `#123` fills `{id}` with `123`; `PAY-456` with `PAY-456`.
+    /// `PAY-456` fills `{id}` with `PAY-456`. `#123` (an issue or pull request number) fills
+    /// it with `123` only when the template is a numbered tracker's (GitHub, GitLab, Gitea:
+    /// `/issues/{id}`, `/pull/{id}`, `/merge_requests/{id}`); a key-based tracker such as
+    /// Jira (`/browse/{id}`) has no ticket `57`, so `#57` stays plain text there.
     pub(crate) fn ticket_url(&self, id: &str) -> Option<String> {
-        let id = id.strip_prefix('#').unwrap_or(id);
-        self.ticket.as_ref().map(|t| t.replace("{id}", id))
+        let template = self.ticket.as_ref()?;
+        match id.strip_prefix('#') {
+            Some(number) if numbered_tracker(template) => Some(template.replace("{id}", number)),
+            Some(_) => None,
+            None => Some(template.replace("{id}", id)),
+        }
     }
+}
+
+fn numbered_tracker(template: &str) -> bool {
+    [
+        "/issues/{id}",
+        "/pull/{id}",
+        "/pulls/{id}",
+        "/merge_requests/{id}",
+    ]
+    .iter()
+    .any(|path| template.contains(path))
 }
 
 /// Upper-case prefixes that look like ticket keys but are standards (`UTF-8`, `ISO-8601`).
@@ -222,9 +240,8 @@ mod tests {
             [
                 ("retry refund webhooks (", None),
                 ("PAY-441", Some("https://t.example/browse/PAY-441")),
-                (", ", None),
-                ("#12", Some("https://t.example/browse/12")),
-                (") ", None),
+                // A Jira-style template has no ticket 12: `#12` stays text.
+                (", #12) ", None),
                 ("PAY-441", Some("https://t.example/browse/PAY-441")),
             ]
         );
@@ -253,6 +270,24 @@ mod tests {
             Some("https://git.example/c/abc1234abc1234abc1234abc1234abc1234abcde")
         );
         assert_eq!(spans.len(), 3);
+    }
+
+    #[test]
+    fn numbers_link_only_to_numbered_trackers() {
+        let jira = urls();
+        assert_eq!(jira.ticket_url("#57"), None, "Jira has no ticket 57");
+        assert_eq!(
+            jira.ticket_url("PAY-456").as_deref(),
+            Some("https://t.example/browse/PAY-456")
+        );
+        let github = UrlTemplates::new(None, None, Some("https://github.com/acme/pay/issues/{id}"));
+        assert_eq!(
+            github.ticket_url("#57").as_deref(),
+            Some("https://github.com/acme/pay/issues/57")
+        );
+        let (_, tickets) = linkify("closes #57", &jira, &mut no_shas);
+        assert_eq!(tickets[0].id, "#57");
+        assert_eq!(tickets[0].url, None);
     }
 
     #[test]

@@ -265,7 +265,6 @@ pub fn window(w: &mut Writer, content: &Content, facts: &FeedFacts, plan: &Windo
                 .to_owned(),
         );
     }
-    lines.push(format!("Defined in {}", rule.source));
     let url = absolute_url(content, "calendar/");
     if let Some(url) = &url {
         lines.push(url.clone());

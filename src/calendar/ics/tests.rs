@@ -213,6 +213,11 @@ fn weekly_freezes_use_tzid_rrule_and_a_vtimezone() {
     );
     assert_eq!(value(&e, "TRANSP"), Some("TRANSPARENT"));
     assert_eq!(value(&e, "DTSTAMP"), Some("20260102T080000Z"));
+    let description = value(&e, "DESCRIPTION").unwrap();
+    assert!(
+        description.contains("No release may run in this window") && !description.contains(".yaml"),
+        "stakeholders see what the freeze means, not where it is defined: {description}"
+    );
     let lines = logical_lines(&feed);
     let tz = lines.iter().position(|l| l == "BEGIN:VTIMEZONE").unwrap();
     let first_event = lines.iter().position(|l| l == "BEGIN:VEVENT").unwrap();
