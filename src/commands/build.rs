@@ -52,6 +52,9 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
     let (facts, problems) = history::read(root, content);
     prepared.diagnostics.extend(problems);
     prepared.diagnostics.extend(stale_runbooks(content, &facts));
+    prepared
+        .diagnostics
+        .extend(validate::overdue::overdue_statuses(content, build_time()));
     if let Some(theme) = &prepared.theme {
         if !prepared.diagnostics.has_errors() {
             let inputs = BuildInputs { now: build_time() };

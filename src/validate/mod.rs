@@ -8,6 +8,8 @@
 
 mod documents;
 pub mod links;
+pub mod overdue;
+mod overrides;
 mod people;
 mod releases;
 mod windows;
