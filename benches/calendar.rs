@@ -184,6 +184,7 @@ fn generate() -> (Content, FeedFacts) {
             members: (0..5).map(|i| format!("person-{i}")).collect(),
             length_days: 7,
             start: utc(2026, 1, 5, 9),
+            overrides: Vec::new(),
         }],
         checklists: Vec::new(),
     };

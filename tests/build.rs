@@ -350,3 +350,45 @@ fn symlinks_are_not_followed_and_empty_files_are_named() {
         "nothing from the link target is read"
     );
 }
+
+#[test]
+fn an_override_shows_on_the_contacts_page_home_and_the_oncall_feed() {
+    // The build's "now" is Wed 2026-11-25 12:00 UTC, in Cy's turn (from Mon 11-23 10:00);
+    // Ben covers Tuesday to Thursday.
+    let fx = Fixture::new("minimal");
+    let contacts = fx.read("contacts.yaml");
+    fx.write(
+        "contacts.yaml",
+        &format!(
+            "{contacts}    overrides:\n      - person: ben\n        start: 2026-11-24 10:00\n        end: 2026-11-26T10:00+01:00\n"
+        ),
+    );
+    let out = fx.build_ok();
+    let page = fs::read_to_string(out.join("contacts/index.html")).unwrap();
+    // The table starts at the shift running now: Cy's Monday is over.
+    for row in [
+        "<tr class=\"shift-current\"><td>Ben Okoro (covering for Cy Tan) (now)</td><td>Tue 2026-11-24 10:00</td><td>Thu 2026-11-26 10:00</td></tr>",
+        "<tr><td>Cy Tan</td><td>Thu 2026-11-26 10:00</td><td>Mon 2026-11-30 10:00</td></tr>",
+    ] {
+        assert!(page.contains(row), "{row}\nnot in\n{page}");
+    }
+    let home = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        home.contains("On call now: <strong>Ben Okoro</strong> (SRE on call)"),
+        "{home}"
+    );
+    let feed = fs::read_to_string(out.join("calendar/oncall-sre.ics")).unwrap();
+    let unfolded = feed.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("UID:oncall-sre-3-20261124T090000Z@releases.acme.example\r\n"),
+        "{feed}"
+    );
+    assert!(
+        unfolded.contains("SUMMARY:On call: Ben Okoro\\, covering for Cy Tan (SRE on call)\r\n"),
+        "{feed}"
+    );
+    assert!(
+        unfolded.contains("DTSTART:20261124T090000Z\r\nDTEND:20261126T090000Z\r\n"),
+        "{feed}"
+    );
+}

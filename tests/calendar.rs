@@ -189,6 +189,7 @@ fn fixture() -> Content {
             members: vec!["li".into(), "sam".into(), "priya".into()],
             length_days: 7,
             start: utc(2026, 11, 2, 9, 0),
+            overrides: Vec::new(),
         }],
         checklists: Vec::new(),
     }

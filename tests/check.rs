@@ -418,3 +418,94 @@ fn yaml_mistakes_are_explained_at_their_line_with_suggestions() {
         assert!(result.stdout.contains(expected), "{expected}\n{}", result.stdout);
     }
 }
+
+#[test]
+fn overdue_statuses_are_warnings_on_the_status_line_with_the_fix() {
+    // The build's "now" is SOURCE_DATE_EPOCH: Wed 2026-11-25 12:00 UTC (13:00 in Berlin).
+    let fx = Fixture::new("minimal");
+    let web = fx.read("releases/web-2.0.0.md");
+    fx.write(
+        "releases/web-2.0.0.md",
+        &web.replace("2026-12-06", "2026-11-20"),
+    );
+    let billing = fx.read("releases/billing-1.2.0.md");
+    fx.write(
+        "releases/billing-1.2.0.md",
+        &billing.replace("status: released", "status: in-progress"),
+    );
+    let result = check(&fx, &["--deny-warnings"]);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    for expected in [
+        "releases/web-2.0.0.md:5:9: warning[status]: web 2.0.0 is still `planned` but its window ended 2026-11-20 04:00 (Europe/Berlin, 5 days ago)\n    help: set `status: released` (or `rolled-back` / `cancelled`), or move the window to when it will happen",
+        "releases/billing-1.2.0.md:5:9: warning[status]: billing 1.2.0 is still `in-progress` but its window ended 2026-11-10 21:00 (Europe/Berlin, 14 days ago)",
+    ] {
+        assert!(result.stdout.contains(expected), "{expected}\nnot in\n{}", result.stdout);
+    }
+    assert_eq!(check(&fx, &[]).code, Some(0), "warnings alone pass");
+
+    // In progress today, its window this evening: fine. In progress, window on Friday: not.
+    let tonight = billing
+        .replace("status: released", "status: in-progress")
+        .replace("2026-11-10", "2026-11-25");
+    fx.write("releases/billing-1.2.0.md", &tonight);
+    fx.write("releases/web-2.0.0.md", &web);
+    let result = check(&fx, &["--deny-warnings", "--format", "json"]);
+    assert!(!result.stdout.contains("\"status\""), "{}", result.stdout);
+    fx.write(
+        "releases/billing-1.2.0.md",
+        &tonight.replace("2026-11-25", "2026-11-27"),
+    );
+    let result = check(&fx, &["--format", "github"]);
+    assert_eq!(result.code, Some(0), "{}", result.stdout);
+    assert!(
+        result.stdout.lines().any(|l| l.ends_with("releases/billing-1.2.0.md,line=5,col=9,title=status::billing 1.2.0 is `in-progress` but has no window today: its window starts 2026-11-27 20:00 (Europe/Berlin)%0Ahelp: set `status: approved` (or `planned`) until the window starts, or move the window to today")),
+        "{}",
+        result.stdout
+    );
+}
+
+#[test]
+fn bad_rotation_overrides_are_errors_with_line_and_help() {
+    let fx = Fixture::new("minimal");
+    let contacts = fx.read("contacts.yaml");
+    fx.write(
+        "contacts.yaml",
+        &format!(
+            "{contacts}    overrides:
+      - {{person: cy, start: 2026-11-03 10:00, end: 2026-11-05 10:00}}
+      - {{person: ben, start: 2026-11-04 18:00, end: 2026-11-04 20:00}}
+      - {{person: ana, start: 2026-11-10 10:00, end: 2026-11-11 10:00}}
+      - {{person: dee, start: 2026-11-12 10:00, end: 2026-11-13 10:00}}
+      - {{person: cy, start: 2026-11-20 10:00, end: 2026-11-19 10:00}}
+"
+        ),
+    );
+    let result = check(&fx, &[]);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    for expected in [
+        "contacts.yaml:39:18: error[rotations.overrides]: this override of \"sre\" (ben, 2026-11-04 18:00 – 20:00) overlaps the one at line 38 (cy, 2026-11-03 10:00 – 2026-11-05 10:00)\n    help: one person covers at a time",
+        "contacts.yaml:40:18: error[rotations.overrides.person]: \"ana\" is not a member of rotation \"sre\"\n    help: an override hands the rotation to one of its members (ben, cy): pick one of them, or add \"ana\" to `members`",
+        "contacts.yaml:41:18: error[rotations.overrides.person]: unknown person \"dee\"\n    help: define it in contacts.yaml `people:`, or fix the spelling",
+        "contacts.yaml:42:52: error[rotations.overrides.end]: the override ends (2026-11-19 10:00) at or before its start (2026-11-20 10:00)\n    help: make `end` later than `start`",
+    ] {
+        assert!(result.stdout.contains(expected), "{expected}\nnot in\n{}", result.stdout);
+    }
+    assert!(result.stdout.contains("4 error(s)"), "{}", result.stdout);
+}
+
+#[test]
+fn the_example_portal_has_no_overdue_status_at_the_ci_date() {
+    // CI builds the example with the same SOURCE_DATE_EPOCH as these tests (2026-11-25
+    // 12:00 UTC): its two in-progress releases have their windows that evening.
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/content");
+    let result = run(&["check", example, "--format", "json"]);
+    assert_eq!(result.code, Some(0), "{}", result.stdout);
+    let items: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    let statuses: Vec<&serde_json::Value> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["field"] == "status")
+        .collect();
+    assert!(statuses.is_empty(), "{statuses:#?}");
+}

@@ -62,6 +62,7 @@ pub fn content() -> Content {
             members: vec!["li".into(), "priya".into()],
             length_days: 7,
             start: utc(2026, 11, 2, 9, 0),
+            overrides: Vec::new(),
         }],
         checklists: Vec::new(),
     }

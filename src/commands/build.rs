@@ -64,6 +64,9 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
     facts.notes.extend(synced.notes);
     prepared.diagnostics.extend(problems);
     prepared.diagnostics.extend(stale_runbooks(content, &facts));
+    prepared
+        .diagnostics
+        .extend(validate::overdue::overdue_statuses(content, build_time()));
     if let Some(theme) = &prepared.theme {
         if !prepared.diagnostics.has_errors() {
             let inputs = BuildInputs { now: build_time() };

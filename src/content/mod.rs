@@ -109,6 +109,8 @@ pub struct Release {
     pub version: Version,
     pub kind: ReleaseType,
     pub status: ReleaseStatus,
+    /// Where `status:` is written, for warnings that ask to update it.
+    pub status_source: SourceRef,
     pub title: Option<String>,
     pub status_note: Option<String>,
     pub window: ReleaseWindow,
@@ -176,6 +178,7 @@ impl Release {
             version,
             kind,
             status,
+            status_source: SourceRef::file(file),
             title: None,
             status_note: None,
             window,
@@ -293,6 +296,21 @@ pub struct Rotation {
     pub length_days: u32,
     /// The first handoff.
     pub start: DateTime<Utc>,
+    /// Stand-ins who hold the rotation instead of the turn order, sorted by start; they
+    /// never overlap.
+    pub overrides: Vec<RotationOverride>,
+}
+
+/// Someone covering a rotation over `[start, end)` instead of whoever the turn order names
+/// (a swap, a sick day, a holiday).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationOverride {
+    /// Person id; always a member of the rotation.
+    pub person: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Where the override is written (its `person:` line).
+    pub source: SourceRef,
 }
 
 #[derive(Debug, Clone)]

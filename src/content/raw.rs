@@ -284,6 +284,17 @@ pub struct RawRotation {
     pub members: Vec<Text>,
     pub length_days: Spanned<u32>,
     pub start: Text,
+    #[serde(default)]
+    pub overrides: Vec<RawOverride>,
+}
+
+/// `- person: sam, start: ..., end: ...` under a rotation's `overrides:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOverride {
+    pub person: Text,
+    pub start: Text,
+    pub end: Text,
 }
 
 #[derive(Debug, Deserialize)]

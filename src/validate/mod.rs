@@ -9,6 +9,8 @@
 pub mod base_url;
 mod documents;
 pub mod links;
+pub mod overdue;
+mod overrides;
 mod people;
 mod releases;
 mod windows;

@@ -90,13 +90,16 @@ impl Validator<'_> {
                 );
             }
             let zone = self.zone;
-            if let Some(start) = self.datetime(path, 0, &rotation.start, "rotations.start", zone) {
+            let start = self.datetime(path, 0, &rotation.start, "rotations.start", zone);
+            let overrides = self.rotation_overrides(path, rotation);
+            if let Some(start) = start {
                 rotations.push(Rotation {
                     id,
                     name: rotation.name.clone(),
                     members: rotation.members.iter().map(|m| m.value.clone()).collect(),
                     length_days: rotation.length_days.value.max(1),
                     start,
+                    overrides,
                 });
             }
         }

@@ -147,6 +147,7 @@ impl Validator<'_> {
             version: version?,
             kind: front.kind.value,
             status: front.status.value,
+            status_source: at(path, offset, &front.status),
             title: front.title.clone(),
             status_note: front.status_note.clone(),
             window: window?,

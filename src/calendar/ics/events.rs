@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::writer::{date_stamp, local_stamp, utc_stamp, Writer};
 use super::{absolute_url, host, release_uid, status, FeedFacts};
-use crate::calendar::oncall::Shift;
+use crate::calendar::oncall::{self, Shift};
 use crate::calendar::{time, windows};
 use crate::content::{Content, Release, ReleaseStatus, Rotation, Schedule, WindowRule};
 
@@ -338,7 +338,7 @@ pub fn byday(day: Weekday) -> &'static str {
     }
 }
 
-/// The VEVENT of one on-call shift.
+/// The VEVENT of one on-call shift (a whole turn, or a stretch an override cuts out).
 pub fn shift(w: &mut Writer, content: &Content, rotation: &Rotation, shift: &Shift) {
     let zone = content.portal.timezone;
     let name = |id: &str| {
@@ -347,16 +347,21 @@ pub fn shift(w: &mut Writer, content: &Content, rotation: &Rotation, shift: &Shi
             .map_or_else(|| id.to_owned(), |p| p.name.clone())
     };
     let person = name(&shift.person);
+    let covering = shift
+        .covering
+        .as_deref()
+        .map(|id| format!(", covering for {}", name(id)))
+        .unwrap_or_default();
     let mut lines = vec![format!(
-        "{person} is on call for {}: {} ({}).",
+        "{person} is on call for {}{covering}: {} ({}).",
         rotation.name,
         time::format_range(shift.start, shift.end, zone),
         zone.name()
     )];
-    let members = rotation.members.len() as u64;
-    let next = usize::try_from((shift.number + 1) % members.max(1)).unwrap_or(0);
-    if let Some(next) = rotation.members.get(next).filter(|_| members > 1) {
-        lines.push(format!("Hand over to {}.", name(next)));
+    // The next holder from the schedule itself, so an override after this shift is named.
+    let next = oncall::holder_at(rotation, zone, shift.end).filter(|n| n.person != shift.person);
+    if let Some(next) = next {
+        lines.push(format!("Hand over to {}.", name(&next.person)));
     }
     let url = absolute_url(content, "contacts/");
     if let Some(url) = &url {
@@ -364,15 +369,24 @@ pub fn shift(w: &mut Writer, content: &Content, rotation: &Rotation, shift: &Shi
     }
     w.begin("VEVENT");
     let uid = format!(
-        "oncall-{}-{}@{}",
+        "oncall-{}-{}{}@{}",
         rotation.id,
         shift.number,
+        stretch_suffix(rotation, zone, shift),
         host(&content.portal.base_url)
     );
     identity(w, &uid, 0, rotation.start, false);
     w.utc("DTSTART", shift.start);
     w.utc("DTEND", shift.end);
-    w.text("SUMMARY", &format!("On call: {person} ({})", rotation.name));
+    let summary = match &shift.covering {
+        Some(id) => format!(
+            "On call: {person}, covering for {} ({})",
+            name(id),
+            rotation.name
+        ),
+        None => format!("On call: {person} ({})", rotation.name),
+    };
+    w.text("SUMMARY", &summary);
     w.text("DESCRIPTION", &lines.join("\n"));
     if let Some(url) = &url {
         w.raw("URL", &[], url);
@@ -381,4 +395,17 @@ pub fn shift(w: &mut Writer, content: &Content, rotation: &Rotation, shift: &Shi
     w.raw("TRANSP", &[], "TRANSPARENT");
     w.text_list("CATEGORIES", &["On call"]);
     w.end("VEVENT");
+}
+
+/// Empty for a shift that begins its turn (its UID stays `oncall-<rotation>-<turn>`, as
+/// before any override); `-<start in UTC>` for a stretch that an override cut out later in
+/// the turn, so every stretch has its own UID and the same stretch keeps it.
+fn stretch_suffix(rotation: &Rotation, zone: Tz, shift: &Shift) -> String {
+    let begins_turn = shift.covering.is_none()
+        && oncall::turn_start(rotation, zone, shift.number) == Some(shift.start);
+    if begins_turn {
+        String::new()
+    } else {
+        format!("-{}", utc_stamp(shift.start))
+    }
 }

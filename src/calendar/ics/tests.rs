@@ -305,6 +305,42 @@ fn oncall_feeds_list_shifts_with_stable_uids() {
 }
 
 #[test]
+fn an_override_is_its_own_event_and_names_whom_it_covers() {
+    let mut c = content();
+    // li's turn from Mon 2026-11-02 10:00 Berlin; priya covers Wed 10:00 to Thu 10:00.
+    c.rotations[0].overrides = vec![crate::content::RotationOverride {
+        person: "priya".into(),
+        start: utc(2026, 11, 4, 9, 0),
+        end: utc(2026, 11, 5, 9, 0),
+        source: SourceRef::file("contacts.yaml"),
+    }];
+    let feed = oncall_feed(&c, "platform-sre", utc(2026, 11, 2, 9, 0), 1).unwrap();
+    let host = "releases.example.com";
+    let before = event(&feed, &format!("oncall-platform-sre-0@{host}"));
+    assert_eq!(value(&before, "DTEND"), Some("20261104T090000Z"));
+    assert!(value(&before, "DESCRIPTION")
+        .unwrap()
+        .contains("Hand over to Priya Raman."));
+    let cover = event(
+        &feed,
+        &format!("oncall-platform-sre-0-20261104T090000Z@{host}"),
+    );
+    assert_eq!(
+        value(&cover, "SUMMARY"),
+        Some("On call: Priya Raman\\, covering for Li Wei (Platform SRE on-call)")
+    );
+    assert!(value(&cover, "DESCRIPTION")
+        .unwrap()
+        .contains("Hand over to Li Wei."));
+    let after = event(
+        &feed,
+        &format!("oncall-platform-sre-0-20261105T090000Z@{host}"),
+    );
+    assert_eq!(value(&after, "DTEND"), Some("20261109T090000Z"));
+    assert_eq!(feed.matches("BEGIN:VEVENT").count(), 3);
+}
+
+#[test]
 fn hosts_and_slugs() {
     assert_eq!(
         host("https://releases.example.com/"),

@@ -136,15 +136,12 @@ pub(super) fn on_call_now(content: &Content, now: DateTime<Utc>) -> Vec<OnCallNo
         .collect()
 }
 
-/// Who holds `rotation` at `at`: the calendar's shift schedule (handoffs keep their local
-/// time across DST); nobody before the rotation starts.
+/// Who holds `rotation` at `at`: the calendar's shift schedule, overrides applied
+/// (handoffs keep their local time across DST); nobody before the rotation starts.
 pub(super) fn on_call_at(
     rotation: &crate::content::Rotation,
     zone: chrono_tz::Tz,
     at: DateTime<Utc>,
 ) -> Option<String> {
-    crate::calendar::oncall::schedule(rotation, zone, at, 1)
-        .into_iter()
-        .find(|shift| shift.start <= at && at < shift.end)
-        .map(|shift| shift.person)
+    crate::calendar::oncall::holder_at(rotation, zone, at).map(|shift| shift.person)
 }
