@@ -392,3 +392,35 @@ fn an_override_shows_on_the_contacts_page_home_and_the_oncall_feed() {
         "{feed}"
     );
 }
+
+#[test]
+fn approval_tickets_link_through_the_systems_ticket_url() {
+    let fx = Fixture::new("minimal");
+    let portal = fx.read("portal.yaml");
+    fx.write(
+        "portal.yaml",
+        &portal.replacen(
+            "    rollback_runbook: web-rollback\n",
+            "    rollback_runbook: web-rollback\n    ticket_url: \"https://tracker.acme.example/browse/{id}\"\n",
+            1,
+        ),
+    );
+    let release = fx.read("releases/web-2.0.0.md");
+    fx.write(
+        "releases/web-2.0.0.md",
+        &release.replacen(
+            "owner: ben\n",
+            "owner: ben\napprovals:\n  - {role: product-owner, by: ana, at: 2026-11-20 10:00, ticket: CAB-12}\n  - {role: qa-lead, by: cy, at: 2026-11-21 10:00, ticket: \"https://cab.acme.example/r/7\"}\n",
+            1,
+        ),
+    );
+    let out = fx.build_ok();
+    let page = fs::read_to_string(out.join("releases/web/2.0.0/index.html")).unwrap();
+    assert!(
+        page.contains(r#"<a href="https://tracker.acme.example/browse/CAB-12">CAB-12</a>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<a href="https://cab.acme.example/r/7">https://cab.acme.example/r/7</a>"#)
+    );
+}

@@ -74,7 +74,8 @@ pub struct ApprovalView {
     pub by: PersonView,
     pub at: String,
     pub at_machine: String,
-    pub ticket: Option<String>,
+    /// The approval's ticket, linked through the system's `ticket_url` like release tickets.
+    pub ticket: Option<LinkView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -314,7 +315,12 @@ pub(super) fn release_page(ctx: &ReleaseContext, release: &Release, index: usize
                 by: PersonView::lookup(content, &a.by),
                 at: clock.date_time(a.at),
                 at_machine: clock.machine(a.at),
-                ticket: a.ticket.clone(),
+                ticket: a.ticket.as_ref().map(|t| LinkView {
+                    text: t.clone(),
+                    // A ticket written as a URL links to itself; an id through `ticket_url`.
+                    url: safe_url(t)
+                        .or_else(|| link(system.and_then(|s| s.ticket_url.as_ref()), t)),
+                }),
             })
             .collect(),
         tickets: release
