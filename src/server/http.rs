@@ -36,6 +36,8 @@ pub struct Request {
 pub enum RequestError {
     #[error("the connection closed before a full request")]
     Closed,
+    #[error("the request head did not arrive in time")]
+    TimedOut,
     #[error("the request head is larger than {MAX_HEAD} bytes")]
     TooLarge,
     #[error("malformed request: {0}")]
@@ -51,6 +53,7 @@ impl RequestError {
     pub fn status(&self) -> Option<u16> {
         match self {
             RequestError::Closed | RequestError::Io(_) => None,
+            RequestError::TimedOut => Some(408),
             RequestError::TooLarge => Some(431),
             RequestError::Malformed(_) => Some(400),
             RequestError::MethodNotAllowed(_) => Some(405),
@@ -58,12 +61,23 @@ impl RequestError {
     }
 }
 
-/// Reads and parses one request head from `stream`.
+/// Reads and parses one request head from `stream`. A read that times out ends it:
+/// [`RequestError::TimedOut`], or [`RequestError::Closed`] when nothing was sent at all (an
+/// idle connection a browser opened ahead of time gets no error response).
 pub fn read_request(stream: &mut impl Read) -> Result<Request, RequestError> {
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
     loop {
-        let n = stream.read(&mut chunk)?;
+        let n = match stream.read(&mut chunk) {
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::TimedOut && head.is_empty() => {
+                return Err(RequestError::Closed)
+            }
+            Err(err) if err.kind() == io::ErrorKind::TimedOut => {
+                return Err(RequestError::TimedOut)
+            }
+            Err(err) => return Err(err.into()),
+        };
         if n == 0 {
             return Err(RequestError::Closed);
         }
@@ -215,6 +229,7 @@ pub fn status_line(status: u16) -> String {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         431 => "Request Header Fields Too Large",
         503 => "Service Unavailable",
         _ => "Unknown",
