@@ -78,7 +78,9 @@ fn slow_clients_do_not_starve_a_normal_client() {
 
     // 300 clients start a request and then send one byte per second.
     let head = format!("GET / HTTP/1.1\r\nHost: {}\r\n\r\n", served.addr);
+    let connecting = Instant::now();
     let mut slow: Vec<TcpStream> = (0..SLOW_CLIENTS).map(|_| connect(served.addr)).collect();
+    let connected = connecting.elapsed();
     let started = Instant::now();
     let mut replies = Vec::new();
     for second in 0..3 {
@@ -95,7 +97,7 @@ fn slow_clients_do_not_starve_a_normal_client() {
     let held = slow.iter().filter(|s| still_open(s)).count();
     eprintln!(
         "normal client while {SLOW_CLIENTS} slow clients send a byte per second: {replies:?}; \
-         slow connections still open after 3 s: {held}"
+         slow connections (connected in {connected:?}) still open after 3 s: {held}"
     );
     for (status, took) in &replies {
         assert_eq!(
@@ -109,6 +111,33 @@ fn slow_clients_do_not_starve_a_normal_client() {
     }
     drop(slow);
     assert!(started.elapsed() < Duration::from_secs(20));
+    served.interrupt();
+}
+
+#[test]
+fn a_request_head_must_arrive_whole_within_its_deadline() {
+    let fx = Fixture::new("minimal");
+    let served = Served::start(&fx);
+    let mut stream = connect(served.addr);
+    let head = format!("GET / HTTP/1.1\r\nHost: {}\r\n\r\n", served.addr);
+    let started = Instant::now();
+    let (tx, rx) = mpsc::channel();
+    let mut reader = stream.try_clone().unwrap();
+    thread::spawn(move || {
+        let mut answer = Vec::new();
+        let _ = reader.read_to_end(&mut answer);
+        let _ = tx.send(String::from_utf8_lossy(&answer).into_owned());
+    });
+    // A byte every 250 ms never lets a single read wait long, but the head never ends.
+    let answer = (0..head.len() - 2).find_map(|i| {
+        let _ = stream.write_all(&head.as_bytes()[i..=i]);
+        rx.recv_timeout(Duration::from_millis(250)).ok()
+    });
+    let took = started.elapsed();
+    eprintln!("a head sent a byte every 250 ms: {answer:?} after {took:?}");
+    let answer = answer.expect("the server cut the trickling head");
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(took < Duration::from_secs(7), "cut after {took:?}");
     served.interrupt();
 }
 

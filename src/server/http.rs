@@ -310,6 +310,32 @@ mod tests {
         ));
     }
 
+    /// Gives `sent`, then times out.
+    struct Trickle(&'static [u8]);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+            }
+            let n = self.0.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_head_cut_by_its_deadline_gets_408_and_an_idle_connection_nothing() {
+        let cut = read_request(&mut Trickle(b"GET / HT")).unwrap_err();
+        assert!(matches!(cut, RequestError::TimedOut));
+        assert_eq!(cut.status(), Some(408));
+        assert_eq!(status_line(408), "HTTP/1.1 408 Request Timeout\r\n");
+        let idle = read_request(&mut Trickle(b"")).unwrap_err();
+        assert!(matches!(idle, RequestError::Closed));
+        assert_eq!(idle.status(), None);
+    }
+
     #[test]
     fn content_types_follow_the_extension() {
         assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");

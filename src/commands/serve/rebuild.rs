@@ -104,16 +104,7 @@ impl Rebuilds {
 
     /// Starts a rebuild for `change` now, whatever else is running.
     pub fn start(&self, change: Change) {
-        let (generation, change, last) = {
-            let mut state = self.shared.lock();
-            state.started += 1;
-            state.owed = state.owed.max(change);
-            if state.running > 0 && !self.shared.quiet {
-                eprintln!("changed while a rebuild is still running: starting a new one");
-            }
-            state.running += 1;
-            (state.started, state.owed, state.last.take())
-        };
+        let (generation, change, last) = self.shared.begin(change);
         let shared = Arc::clone(&self.shared);
         let spawned = thread::Builder::new()
             .name(format!("shipboard-rebuild-{generation}"))
@@ -147,6 +138,19 @@ impl Rebuilds {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Numbers a new rebuild: its generation, what it must do (`change` and whatever the
+    /// unfinished ones had to), and the content to re-render, which it takes.
+    fn begin(&self, change: Change) -> (u64, Change, Option<Prepared>) {
+        let mut state = self.lock();
+        state.started += 1;
+        state.owed = state.owed.max(change);
+        if state.running > 0 && !self.quiet {
+            eprintln!("changed while a rebuild is still running: starting a new one");
+        }
+        state.running += 1;
+        (state.started, state.owed, state.last.take())
     }
 
     /// Whether a newer rebuild has started since `generation`.
@@ -332,5 +336,104 @@ fn render(prepared: &Prepared) -> Result<(Site, Vec<String>), BuildFailure> {
                 messages: messages(),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rebuilds() -> Rebuilds {
+        let live = Arc::new(Live::default());
+        Rebuilds::new(
+            "/nonexistent".into(),
+            "http://127.0.0.1:1/".into(),
+            true,
+            live,
+        )
+    }
+
+    fn built(page: &str) -> Option<Option<Outcome>> {
+        let files: Site = [("index.html".to_owned(), page.as_bytes().to_vec())].into();
+        let built = Built {
+            files,
+            warnings: Vec::new(),
+            prepare: Duration::ZERO,
+            render: Duration::ZERO,
+        };
+        Some(Some(Outcome {
+            verb: "built",
+            started: Instant::now(),
+            result: Ok(built),
+            keep: None,
+        }))
+    }
+
+    fn shown(rebuilds: &Rebuilds) -> Option<Vec<u8>> {
+        let site = rebuilds.shared.live.snapshot().site?;
+        site.get("index.html").cloned()
+    }
+
+    #[test]
+    fn an_older_result_never_replaces_a_newer_one() {
+        let rebuilds = rebuilds();
+        let shared = &rebuilds.shared;
+        let (first, ..) = shared.begin(Change::Content);
+        let (second, ..) = shared.begin(Change::Content);
+        assert!(shared.overtaken(first) && !shared.overtaken(second));
+        shared.finish(second, built("new"));
+        assert!(rebuilds.wait_published(Duration::ZERO));
+        shared.finish(first, built("old"));
+        assert_eq!(shown(&rebuilds).as_deref(), Some(&b"new"[..]));
+        assert_eq!(shared.lock().running, 0);
+    }
+
+    #[test]
+    fn a_result_newer_than_the_one_shown_is_shown_while_newer_rebuilds_run() {
+        let rebuilds = rebuilds();
+        let shared = &rebuilds.shared;
+        let (first, ..) = shared.begin(Change::Content);
+        let (second, ..) = shared.begin(Change::Content);
+        shared.finish(first, built("first"));
+        assert_eq!(shown(&rebuilds).as_deref(), Some(&b"first"[..]));
+        shared.finish(second, Some(None)); // overtaken: nothing to show
+        assert_eq!(shown(&rebuilds).as_deref(), Some(&b"first"[..]));
+    }
+
+    #[test]
+    fn a_newer_rebuild_does_what_unfinished_ones_had_to() {
+        let rebuilds = rebuilds();
+        let shared = &rebuilds.shared;
+        let (content, change, _) = shared.begin(Change::Content);
+        assert_eq!(change, Change::Content);
+        let (theme, change, _) = shared.begin(Change::Theme);
+        assert_eq!(
+            change,
+            Change::Content,
+            "the content build may never finish"
+        );
+        shared.finish(content, Some(None));
+        shared.finish(theme, built("both"));
+        let (_, change, _) = shared.begin(Change::Theme);
+        assert_eq!(
+            change,
+            Change::Theme,
+            "all caught up: a theme change re-renders"
+        );
+    }
+
+    #[test]
+    fn a_crash_shows_in_the_browser_unless_a_newer_result_is_shown() {
+        let rebuilds = rebuilds();
+        let shared = &rebuilds.shared;
+        let (first, ..) = shared.begin(Change::Content);
+        let (second, ..) = shared.begin(Change::Content);
+        shared.finish(second, built("good"));
+        shared.finish(first, None);
+        assert!(shared.live.snapshot().failure.is_none());
+        let (third, ..) = shared.begin(Change::Content);
+        shared.finish(third, None);
+        let failure = shared.live.snapshot().failure.expect("the crash is shown");
+        assert!(failure.summary.contains("crashed"));
     }
 }
