@@ -10,7 +10,7 @@
 //! may never finish.
 //!
 //! Threads cannot be killed: a render that never ends keeps its core busy until the
-//! process exits (the per-page render budget of `render` ends it when present), but the
+//! process exits (or a per-page render budget in `render` ends it), but the
 //! preview serves, and rebuilds, without waiting for it.
 
 use std::collections::BTreeMap;
