@@ -12,7 +12,8 @@
 //! new connections (all within their grace) is taken beyond the head slots, up to
 //! [`Limits::total`]; only there does a head within its grace give way, and only when no
 //! connection at all sends a head, a new one is refused. A remote address (with `--bind`)
-//! also has a share of its own, so it cannot push out the author's loopback connections.
+//! also has a share of its own (of heads and of event streams), so it cannot push out the
+//! author's loopback connections or take every stream slot.
 //!
 //! Answers wait for a free answer slot (a short queue) rather than being refused.
 
@@ -44,8 +45,8 @@ pub struct Limits {
     pub stream: usize,
     /// Connections in all (each is a thread and a file descriptor).
     pub total: usize,
-    /// Unfinished heads one non-loopback address may hold.
-    pub head_per_remote: usize,
+    /// Unfinished heads, and event streams, one non-loopback address may hold.
+    pub per_remote: usize,
     /// How long a head may take before a newer connection can push it out.
     pub grace: Duration,
 }
@@ -56,7 +57,7 @@ pub const LIMITS: Limits = Limits {
     answer: 64,
     stream: 128,
     total: 768,
-    head_per_remote: 32,
+    per_remote: 32,
     grace: Duration::from_millis(500),
 };
 
@@ -111,7 +112,7 @@ impl Slots {
         let limits = &self.limits;
         let mut guard = self.lock();
         let table = &mut *guard;
-        if !ip.is_loopback() && table.count(Phase::Head, Some(ip)) >= limits.head_per_remote {
+        if !ip.is_loopback() && table.count(Phase::Head, Some(ip)) >= limits.per_remote {
             let victim = table.oldest_head(ip, None);
             table.push_out(victim);
         } else if table.count(Phase::Head, None) >= limits.head {
@@ -211,6 +212,16 @@ impl Ticket {
         };
         let until = Instant::now() + wait;
         let mut table = slots.lock();
+        let Some(ip) = table.entries.get(&self.id).map(|e| e.ip) else {
+            return false; // dropped
+        };
+        let remote = !ip.is_loopback();
+        if phase == Phase::Stream
+            && remote
+            && table.count(phase, Some(ip)) >= slots.limits.per_remote
+        {
+            return false;
+        }
         while table.count(phase, None) >= limit {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -245,7 +256,7 @@ mod tests {
         answer: 1,
         stream: 1,
         total: 5,
-        head_per_remote: 2,
+        per_remote: 2,
         grace: Duration::from_secs(1),
     };
     const NO_WAIT: Duration = Duration::ZERO;
@@ -359,5 +370,17 @@ mod tests {
             "the address with the most heads gives way"
         );
         assert!(!author.dropped() && !other.dropped());
+    }
+
+    #[test]
+    fn a_remote_address_cannot_take_every_stream_slot() {
+        let slots = Slots::new(Limits { stream: 3, ..SMALL });
+        let (remote, local, t0) = (ip("192.0.2.7"), ip("127.0.0.1"), Instant::now());
+        let streams: Vec<Ticket> = (0..2).map(|_| admit(&slots, remote, t0, 0)).collect();
+        assert!(streams.iter().all(|t| t.enter(Phase::Stream, NO_WAIT)));
+        let third = admit(&slots, remote, t0, 0);
+        assert!(!third.enter(Phase::Stream, NO_WAIT), "its share is 2");
+        let author = admit(&slots, local, t0, 0);
+        assert!(author.enter(Phase::Stream, NO_WAIT));
     }
 }
