@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -27,6 +28,9 @@ use crate::theme::Theme;
 
 /// A site in memory: output path -> bytes.
 type Site = BTreeMap<String, Vec<u8>>;
+
+/// A rebuild running longer than this is reported on the terminal.
+const SLOW: Duration = Duration::from_secs(15);
 
 /// Starts rebuilds and publishes their results to [`Live`].
 pub struct Rebuilds {
@@ -166,11 +170,29 @@ impl Shared {
             .thread_name(move |i| format!("shipboard-build-{generation}-{i}"))
             .build();
         let work = || self.rebuild(generation, change, last);
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| match &pool {
-            Ok(pool) => pool.install(work),
-            Err(_) => work(),
-        }));
-        self.finish(generation, outcome.ok());
+        let (done, finished) = mpsc::channel::<()>();
+        thread::scope(|scope| {
+            scope.spawn(move || self.note_if_slow(generation, finished));
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| match &pool {
+                Ok(pool) => pool.install(work),
+                Err(_) => work(),
+            }));
+            drop(done);
+            self.finish(generation, outcome.ok());
+        });
+    }
+
+    /// Says so when rebuild `generation` is still the newest after [`SLOW`]: nothing else
+    /// tells the author that a template may never finish, or that a fix will be picked up.
+    fn note_if_slow(&self, generation: u64, finished: mpsc::Receiver<()>) {
+        let still_running = finished.recv_timeout(SLOW) == Err(RecvTimeoutError::Timeout);
+        if still_running && !self.overtaken(generation) && !self.quiet {
+            eprintln!(
+                "warning: the rebuild has been running for {} s (a template that never ends?); \
+                 saving a fix starts a new rebuild at once",
+                SLOW.as_secs()
+            );
+        }
     }
 
     /// Builds what `change` calls for; `None` when a newer rebuild overtook this one.
