@@ -7,28 +7,42 @@
 //! says `Cache-Control: no-store`. Each connection is handled by its own thread and closed
 //! after one response, except the event stream that tabs keep open (see [`live`]).
 //!
+//! Load cannot starve the author's tab: the whole request head must arrive within
+//! [`HEAD_DEADLINE`] and the whole response be taken within [`RESPONSE_DEADLINE`] (see
+//! [`deadline`]); connections sending their head, being answered, and holding event
+//! streams have separate slots, and when too many are still sending their head the
+//! oldest of them gives way (see [`slots`]). An event stream whose tab closed is noticed
+//! within [`live::PEER_CHECK`] and its thread ends.
+//!
 //! The server never builds anything: the driver (`commands::serve`) publishes sites and
 //! failures through [`Live`].
 
+pub mod deadline;
 pub mod http;
 pub mod live;
+pub mod slots;
 
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Read};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use self::deadline::Timed;
 use self::http::{content_type, read_request, Method, Request, Response};
 use self::live::{decorate, error_page, Snapshot, EVENTS_PATH, OVERLAY_CSS, OVERLAY_CSS_PATH};
 pub use self::live::{BuildFailure, Live};
 use self::live::{RELOAD_JS, RELOAD_JS_PATH};
+use self::slots::{Phase, Slots, Ticket, LIMITS};
 
-/// At most this many connections are served at once; more get a 503.
-const MAX_CONNECTIONS: usize = 256;
-/// How long a client may take to send its request, or to accept a response.
-const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send its whole request head.
+pub const HEAD_DEADLINE: Duration = Duration::from_secs(5);
+/// How long a client may take to accept a whole response.
+pub const RESPONSE_DEADLINE: Duration = Duration::from_secs(10);
+/// How long a request may wait for a free answer slot before it gets a 503.
+const ANSWER_QUEUE: Duration = Duration::from_secs(2);
+/// How long one write of an event stream may wait for the client.
+const STREAM_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often an idle event stream sends a comment (to notice closed tabs).
 const KEEPALIVE: Duration = Duration::from_secs(15);
 
@@ -90,7 +104,7 @@ impl Drop for Server {
 }
 
 fn accept_loop(listener: &TcpListener, live: &Arc<Live>) {
-    let active = Arc::new(AtomicUsize::new(0));
+    let slots = Slots::new(LIMITS);
     for stream in listener.incoming() {
         if live.is_stopping() {
             break;
@@ -100,34 +114,38 @@ fn accept_loop(listener: &TcpListener, live: &Arc<Live>) {
             thread::sleep(Duration::from_millis(20));
             continue;
         };
-        if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            active.fetch_sub(1, Ordering::SeqCst);
-            let _ = reject_busy(stream);
+        let Ok(peer) = stream.peer_addr() else {
+            continue; // already gone
+        };
+        let Some(ticket) = slots.admit(peer.ip()) else {
+            let _ = answer_briefly(&stream, busy("connections"));
             continue;
-        }
+        };
         let live = Arc::clone(live);
-        let counter = Arc::clone(&active);
-        let spawned = thread::Builder::new()
+        // If no thread can be started, the ticket and the connection are dropped here.
+        let _ = thread::Builder::new()
             .name("shipboard-conn".into())
             .spawn(move || {
-                let _ = handle_connection(stream, &live);
-                counter.fetch_sub(1, Ordering::SeqCst);
+                let _ = handle_connection(stream, &live, &ticket);
             });
-        if spawned.is_err() {
-            active.fetch_sub(1, Ordering::SeqCst);
-        }
     }
 }
 
-fn reject_busy(mut stream: TcpStream) -> io::Result<()> {
-    stream.set_write_timeout(Some(IO_TIMEOUT))?;
-    Response::text(503, "too many connections").write_to(&mut stream, false)
+/// A short answer that must not hold the thread: the client may not be reading.
+fn answer_briefly(stream: &TcpStream, response: Response) -> io::Result<()> {
+    let not_dropped = std::sync::atomic::AtomicBool::new(false);
+    let mut timed = Timed::new(stream, Duration::from_secs(1), &not_dropped);
+    response.write_to(&mut timed, false)
 }
 
-fn handle_connection(mut stream: TcpStream, live: &Live) -> io::Result<()> {
-    stream.set_read_timeout(Some(IO_TIMEOUT))?;
-    stream.set_write_timeout(Some(IO_TIMEOUT))?;
-    let request = match read_request(&mut stream) {
+fn busy(what: &str) -> Response {
+    Response::text(503, &format!("too many {what}; try again"))
+        .with_header("Retry-After", "1".into())
+}
+
+fn handle_connection(stream: TcpStream, live: &Live, ticket: &Ticket) -> io::Result<()> {
+    let dropped = ticket.flag();
+    let request = match read_request(&mut Timed::new(&stream, HEAD_DEADLINE, dropped)) {
         Ok(request) => request,
         Err(err) => {
             if let Some(status) = err.status() {
@@ -135,27 +153,68 @@ fn handle_connection(mut stream: TcpStream, live: &Live) -> io::Result<()> {
                 if status == 405 {
                     response = response.with_header("Allow", "GET, HEAD".into());
                 }
-                response.write_to(&mut stream, false)?;
+                answer_briefly(&stream, response)?;
             }
             return Ok(());
         }
     };
     let head_only = request.method == Method::Head;
-    if !host_allowed(request.host.as_deref(), live_addr(&stream)) {
-        let text = "shipboard serve answers to localhost and IP addresses only (a guard against \
-                    DNS rebinding); to serve other host names, listen with --bind 0.0.0.0";
-        return Response::text(403, text).write_to(&mut stream, head_only);
-    }
     if request.path == EVENTS_PATH && !head_only {
-        let mut writer = BufWriter::new(&stream);
-        let result = live.stream_events(&mut writer, KEEPALIVE);
-        drop(writer);
-        let _ = stream.shutdown(Shutdown::Both);
-        return result;
+        if !ticket.enter(Phase::Stream, Duration::ZERO) {
+            return answer_briefly(&stream, busy("open live-reload streams"));
+        }
+        return serve_events(&stream, &request, live);
     }
-    let response = respond(&request, &live.snapshot());
-    let mut writer = BufWriter::new(&stream);
+    if !ticket.enter(Phase::Answer, ANSWER_QUEUE) {
+        return answer_briefly(&stream, busy("requests at once"));
+    }
+    let response = if host_allowed(request.host.as_deref(), live_addr(&stream)) {
+        respond(&request, &live.snapshot())
+    } else {
+        rebinding_refused()
+    };
+    let mut writer = BufWriter::new(Timed::new(&stream, RESPONSE_DEADLINE, dropped));
     response.write_to(&mut writer, head_only)
+}
+
+fn rebinding_refused() -> Response {
+    let text = "shipboard serve answers to localhost and IP addresses only (a guard against \
+                DNS rebinding); to serve other host names, listen with --bind 0.0.0.0";
+    Response::text(403, text)
+}
+
+/// Streams reload events until the tab goes away (noticed within [`live::PEER_CHECK`])
+/// or the server stops.
+fn serve_events(stream: &TcpStream, request: &Request, live: &Live) -> io::Result<()> {
+    if !host_allowed(request.host.as_deref(), live_addr(stream)) {
+        return answer_briefly(stream, rebinding_refused());
+    }
+    stream.set_write_timeout(Some(STREAM_WRITE_TIMEOUT))?;
+    let mut writer = BufWriter::new(stream);
+    let result = live.stream_events(&mut writer, KEEPALIVE, || peer_closed(stream));
+    drop(writer);
+    let _ = stream.shutdown(Shutdown::Both);
+    result
+}
+
+/// Whether the client closed its side. An event-stream client sends nothing after its
+/// request, so anything readable is discarded; end-of-stream or an error means gone.
+fn peer_closed(mut stream: &TcpStream) -> bool {
+    if stream
+        .set_read_timeout(Some(Duration::from_millis(1)))
+        .is_err()
+    {
+        return true;
+    }
+    let mut scratch = [0u8; 512];
+    match stream.read(&mut scratch) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(err) => !matches!(
+            err.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+        ),
+    }
 }
 
 fn live_addr(stream: &TcpStream) -> Option<SocketAddr> {

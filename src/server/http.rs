@@ -36,6 +36,8 @@ pub struct Request {
 pub enum RequestError {
     #[error("the connection closed before a full request")]
     Closed,
+    #[error("the request head did not arrive in time")]
+    TimedOut,
     #[error("the request head is larger than {MAX_HEAD} bytes")]
     TooLarge,
     #[error("malformed request: {0}")]
@@ -51,6 +53,7 @@ impl RequestError {
     pub fn status(&self) -> Option<u16> {
         match self {
             RequestError::Closed | RequestError::Io(_) => None,
+            RequestError::TimedOut => Some(408),
             RequestError::TooLarge => Some(431),
             RequestError::Malformed(_) => Some(400),
             RequestError::MethodNotAllowed(_) => Some(405),
@@ -58,12 +61,23 @@ impl RequestError {
     }
 }
 
-/// Reads and parses one request head from `stream`.
+/// Reads and parses one request head from `stream`. A read that times out ends it:
+/// [`RequestError::TimedOut`], or [`RequestError::Closed`] when nothing was sent at all (an
+/// idle connection a browser opened ahead of time gets no error response).
 pub fn read_request(stream: &mut impl Read) -> Result<Request, RequestError> {
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
     loop {
-        let n = stream.read(&mut chunk)?;
+        let n = match stream.read(&mut chunk) {
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::TimedOut && head.is_empty() => {
+                return Err(RequestError::Closed)
+            }
+            Err(err) if err.kind() == io::ErrorKind::TimedOut => {
+                return Err(RequestError::TimedOut)
+            }
+            Err(err) => return Err(err.into()),
+        };
         if n == 0 {
             return Err(RequestError::Closed);
         }
@@ -215,6 +229,7 @@ pub fn status_line(status: u16) -> String {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         431 => "Request Header Fields Too Large",
         503 => "Service Unavailable",
         _ => "Unknown",
@@ -293,6 +308,32 @@ mod tests {
             parse("GET / HTTP/1.1\r\n"),
             Err(RequestError::Closed)
         ));
+    }
+
+    /// Gives `sent`, then times out.
+    struct Trickle(&'static [u8]);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+            }
+            let n = self.0.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_head_cut_by_its_deadline_gets_408_and_an_idle_connection_nothing() {
+        let cut = read_request(&mut Trickle(b"GET / HT")).unwrap_err();
+        assert!(matches!(cut, RequestError::TimedOut));
+        assert_eq!(cut.status(), Some(408));
+        assert_eq!(status_line(408), "HTTP/1.1 408 Request Timeout\r\n");
+        let idle = read_request(&mut Trickle(b"")).unwrap_err();
+        assert!(matches!(idle, RequestError::Closed));
+        assert_eq!(idle.status(), None);
     }
 
     #[test]

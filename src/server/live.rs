@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::http::COMMON_HEADERS;
 
@@ -20,6 +20,9 @@ pub const RELOAD_JS_PATH: &str = "/__shipboard/reload.js";
 pub const OVERLAY_CSS_PATH: &str = "/__shipboard/overlay.css";
 /// URL of the event stream.
 pub const EVENTS_PATH: &str = "/__shipboard/events";
+/// How often an idle event stream checks whether its tab went away: a closed tab must
+/// give its thread and slot back at once, not at the next keep-alive.
+pub const PEER_CHECK: Duration = Duration::from_millis(200);
 
 /// Reloads the page when the server reports another generation than the page's own.
 pub const RELOAD_JS: &str = r#"// Shipboard live reload (only in `shipboard serve`, never in built sites).
@@ -165,37 +168,29 @@ impl Live {
     }
 
     /// Streams generation changes to one client until it goes away or the server stops.
-    pub fn stream_events(&self, stream: &mut impl Write, keepalive: Duration) -> io::Result<()> {
+    /// An idle stream sends a comment every `keepalive` and asks `peer_gone` every
+    /// [`PEER_CHECK`] whether the client closed the connection.
+    pub fn stream_events(
+        &self,
+        stream: &mut impl Write,
+        keepalive: Duration,
+        mut peer_gone: impl FnMut() -> bool,
+    ) -> io::Result<()> {
         let header = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n{COMMON_HEADERS}\r\n"
         );
         stream.write_all(header.as_bytes())?;
-        let mut state = self.lock();
-        let mut seen = state.generation;
+        let mut seen = self.lock().generation;
         let hello = format!(
             "retry: 1000\n\nevent: hello\ndata: {}\n\n",
             self.token(seen)
         );
-        drop(state);
         stream.write_all(hello.as_bytes())?;
         stream.flush()?;
         loop {
-            state = self.lock();
-            while state.generation == seen && !self.is_stopping() {
-                let (next, timeout) = self
-                    .changed
-                    .wait_timeout(state, keepalive)
-                    .unwrap_or_else(|p| p.into_inner());
-                state = next;
-                if timeout.timed_out() {
-                    break;
-                }
-            }
-            let generation = state.generation;
-            drop(state);
-            if self.is_stopping() {
+            let Some(generation) = self.wait_for_change(seen, keepalive, &mut peer_gone) else {
                 return Ok(());
-            }
+            };
             let message = if generation == seen {
                 ": keep-alive\n\n".to_owned()
             } else {
@@ -204,6 +199,37 @@ impl Live {
             };
             stream.write_all(message.as_bytes())?;
             stream.flush()?;
+        }
+    }
+
+    /// Waits until the generation differs from `seen` or `keepalive` passed, and returns
+    /// the generation then; `None` when the server stops or the client went away.
+    fn wait_for_change(
+        &self,
+        seen: u64,
+        keepalive: Duration,
+        peer_gone: &mut impl FnMut() -> bool,
+    ) -> Option<u64> {
+        let until = Instant::now() + keepalive;
+        loop {
+            let mut state = self.lock();
+            let left = until.saturating_duration_since(Instant::now());
+            if state.generation == seen && !self.is_stopping() && !left.is_zero() {
+                let wait = left.min(PEER_CHECK);
+                state = self
+                    .changed
+                    .wait_timeout(state, wait)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
+            }
+            let generation = state.generation;
+            drop(state);
+            if self.is_stopping() || peer_gone() {
+                return None;
+            }
+            if generation != seen || Instant::now() >= until {
+                return Some(generation);
+            }
         }
     }
 }
@@ -371,11 +397,56 @@ mod tests {
             stopper.stop();
         });
         let mut out = Vec::new();
-        live.stream_events(&mut out, Duration::from_secs(5))
+        live.stream_events(&mut out, Duration::from_secs(5), || false)
             .unwrap();
         handle.join().unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("text/event-stream"));
         assert!(text.contains(&format!("event: hello\ndata: {}-0\n\n", live.run_id)));
+    }
+
+    #[test]
+    fn event_stream_ends_soon_after_the_client_goes_away() {
+        let live = Live::default();
+        let started = Instant::now();
+        let mut checks = 0;
+        let mut out = Vec::new();
+        let gone_on_third_check = || {
+            checks += 1;
+            checks >= 3
+        };
+        live.stream_events(&mut out, Duration::from_secs(60), gone_on_third_check)
+            .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "not at the keep-alive"
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("event: hello") && !text.contains("keep-alive"));
+    }
+
+    #[test]
+    fn event_stream_reports_a_new_generation_and_keeps_alive() {
+        let live = Arc::new(Live::default());
+        let publisher = Arc::clone(&live);
+        let handle = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            publisher.publish_failure(BuildFailure {
+                summary: "s".into(),
+                messages: Vec::new(),
+            });
+        });
+        let mut out = Vec::new();
+        let mut checks = 0;
+        live.stream_events(&mut out, Duration::from_millis(100), || {
+            checks += 1;
+            checks > 8
+        })
+        .unwrap();
+        handle.join().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let reload = format!("event: reload\ndata: {}-1\n\n", live.run_id);
+        assert!(text.contains(&reload), "{text}");
+        assert!(text.contains(": keep-alive\n\n"), "{text}");
     }
 }

@@ -92,6 +92,17 @@ impl Served {
         true
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// How many threads the server process runs now (Linux only).
+    pub fn threads(&self) -> Option<usize> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.child.id())).ok()?;
+        Some(tasks.count())
+    }
+
     /// The server process's peak resident memory in MiB (Linux only).
     pub fn peak_rss_mib(&self) -> Option<u64> {
         let pid = self.child.id();

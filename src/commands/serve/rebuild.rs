@@ -1,0 +1,469 @@
+//! Rebuilds for `shipboard serve` that never stall the preview.
+//!
+//! Every change starts a rebuild at once, numbered by generation, on its own thread and
+//! its own rayon pool: a rebuild that is still running (a template that renders for
+//! ever, a slow build) holds up neither the next rebuild nor its parallel work. A rebuild
+//! that a newer one has overtaken stops at its next checkpoint (after `prepare`), and a
+//! result is published only when it is newer than the one shown, so an older site never
+//! replaces a newer one. A newer rebuild also does at least what the older unfinished ones
+//! had to (a content change followed by a template change is a full build), since those
+//! may never finish.
+//!
+//! Threads cannot be killed: a render that never ends keeps its core busy until the
+//! process exits (or a per-page render budget in `render` ends it), but the
+//! preview serves, and rebuilds, without waiting for it.
+
+use std::collections::BTreeMap;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::watch::Change;
+use crate::commands::build::{prepare_with, render_prepared, Prepared};
+use crate::mirrors::Network;
+use crate::server::{BuildFailure, Live};
+use crate::theme::Theme;
+
+/// A site in memory: output path -> bytes.
+type Site = BTreeMap<String, Vec<u8>>;
+
+/// A rebuild running longer than this is reported on the terminal.
+const SLOW: Duration = Duration::from_secs(15);
+
+/// Starts rebuilds and publishes their results to [`Live`].
+pub struct Rebuilds {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    root: PathBuf,
+    url: String,
+    quiet: bool,
+    live: Arc<Live>,
+    state: Mutex<State>,
+    finished: Condvar,
+}
+
+struct State {
+    /// The newest generation started.
+    started: u64,
+    /// The newest generation whose result is shown.
+    published: u64,
+    /// Rebuilds started and not finished.
+    running: usize,
+    /// What the rebuilds started since the newest one finished had to do, together.
+    owed: Change,
+    /// The last content that built, kept to re-render it when only the theme changes. A
+    /// rebuild takes it while it runs; `last_generation` says which rebuild left it.
+    last: Option<Prepared>,
+    last_generation: u64,
+    /// The warnings printed last.
+    warnings: Vec<String>,
+}
+
+/// A good build: the site, its warnings, where the time went.
+struct Built {
+    files: Site,
+    warnings: Vec<String>,
+    /// Load, validate, git history, model, link checks; zero when only re-rendered.
+    prepare: Duration,
+    render: Duration,
+}
+
+/// What one rebuild came to.
+struct Outcome {
+    verb: &'static str,
+    started: Instant,
+    result: Result<Built, BuildFailure>,
+    /// The content to keep for re-rendering (none when it has errors).
+    keep: Option<Prepared>,
+}
+
+impl Rebuilds {
+    /// Rebuilds of the content dir `root` (built for `url`), published to `live`.
+    pub fn new(root: PathBuf, url: String, quiet: bool, live: Arc<Live>) -> Rebuilds {
+        let state = State {
+            started: 0,
+            published: 0,
+            running: 0,
+            owed: Change::None,
+            last: None,
+            last_generation: 0,
+            warnings: Vec::new(),
+        };
+        let shared = Shared {
+            root,
+            url,
+            quiet,
+            live,
+            state: Mutex::new(state),
+            finished: Condvar::new(),
+        };
+        Rebuilds {
+            shared: Arc::new(shared),
+        }
+    }
+
+    /// Starts a rebuild for `change` now, whatever else is running.
+    pub fn start(&self, change: Change) {
+        let (generation, change, last) = self.shared.begin(change);
+        let shared = Arc::clone(&self.shared);
+        let spawned = thread::Builder::new()
+            .name(format!("shipboard-rebuild-{generation}"))
+            .spawn(move || shared.run(generation, change, last));
+        if let Err(err) = spawned {
+            self.shared.lock().running -= 1;
+            eprintln!("error: cannot start a rebuild ({err}); the next change retries");
+        }
+    }
+
+    /// Waits until some rebuild's result is shown, at most `patience`; whether one is.
+    pub fn wait_published(&self, patience: Duration) -> bool {
+        let until = Instant::now() + patience;
+        let mut state = self.shared.lock();
+        while state.published == 0 {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            state = self
+                .shared
+                .finished
+                .wait_timeout(state, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        true
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Numbers a new rebuild: its generation, what it must do (`change` and whatever the
+    /// unfinished ones had to), and the content to re-render, which it takes.
+    fn begin(&self, change: Change) -> (u64, Change, Option<Prepared>) {
+        let mut state = self.lock();
+        state.started += 1;
+        state.owed = state.owed.max(change);
+        if state.running > 0 && !self.quiet {
+            eprintln!("changed while a rebuild is still running: starting a new one");
+        }
+        state.running += 1;
+        (state.started, state.owed, state.last.take())
+    }
+
+    /// Whether a newer rebuild has started since `generation`.
+    fn overtaken(&self, generation: u64) -> bool {
+        self.lock().started > generation
+    }
+
+    /// One rebuild, on its own rayon pool (a stuck pool must not hold up the next
+    /// rebuild's parallel work). A bug in the pipeline (a panic) must not end the
+    /// preview: it shows in the browser, the panic message in the terminal.
+    fn run(&self, generation: u64, change: Change, last: Option<Prepared>) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(move |i| format!("shipboard-build-{generation}-{i}"))
+            .build();
+        let work = || self.rebuild(generation, change, last);
+        let (done, finished) = mpsc::channel::<()>();
+        thread::scope(|scope| {
+            scope.spawn(move || self.note_if_slow(generation, finished));
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| match &pool {
+                Ok(pool) => pool.install(work),
+                Err(_) => work(),
+            }));
+            drop(done);
+            self.finish(generation, outcome.ok());
+        });
+    }
+
+    /// Says so when rebuild `generation` is still the newest after [`SLOW`]: nothing else
+    /// tells the author that a template may never finish, or that a fix will be picked up.
+    fn note_if_slow(&self, generation: u64, finished: mpsc::Receiver<()>) {
+        let still_running = finished.recv_timeout(SLOW) == Err(RecvTimeoutError::Timeout);
+        if still_running && !self.overtaken(generation) && !self.quiet {
+            eprintln!(
+                "warning: the rebuild has been running for {} s (a template that never ends?); \
+                 saving a fix starts a new rebuild at once",
+                SLOW.as_secs()
+            );
+        }
+    }
+
+    /// Builds what `change` calls for; `None` when a newer rebuild overtook this one.
+    fn rebuild(
+        &self,
+        generation: u64,
+        change: Change,
+        mut last: Option<Prepared>,
+    ) -> Option<Outcome> {
+        let started = Instant::now();
+        if let (Change::Theme, Some(prepared)) = (change, last.as_mut()) {
+            if let Some(result) = rerender(&self.root, prepared) {
+                let keep = last;
+                let verb = "re-rendered";
+                return Some(Outcome {
+                    verb,
+                    started,
+                    result,
+                    keep,
+                });
+            }
+        }
+        drop(last); // free the old model before building the next one
+        // Remote repositories are fetched for the first build only: an edit must not wait
+        // for the network (restart `serve` to fetch again).
+        let network = if generation == 1 {
+            Network::from_env()
+        } else {
+            Network::Offline
+        };
+        let prepared = prepare_with(&self.root, Some(&self.url), network);
+        let prepare_time = started.elapsed();
+        if self.overtaken(generation) {
+            return None;
+        }
+        let result = render(&prepared).map(|(files, warnings)| Built {
+            files,
+            warnings,
+            prepare: prepare_time,
+            render: started.elapsed() - prepare_time,
+        });
+        // Good content is kept even when a template broke: fixing it only re-renders.
+        let usable = !prepared.diagnostics.has_errors() && prepared.model.is_some();
+        Some(Outcome {
+            verb: "built",
+            started,
+            result,
+            keep: usable.then_some(prepared),
+        })
+    }
+
+    /// Shows the outcome of rebuild `generation` unless a newer one is shown already.
+    /// `None`: it was overtaken, or it panicked (`outcome` of `None` and still newest).
+    fn finish(&self, generation: u64, outcome: Option<Option<Outcome>>) {
+        let mut state = self.lock();
+        state.running -= 1;
+        if generation == state.started {
+            state.owed = Change::None;
+        }
+        let newest = generation > state.published;
+        match outcome {
+            None if newest => {
+                state.published = generation;
+                self.live.publish_failure(BuildFailure {
+                    summary: "shipboard crashed while building (a bug: please report it)".into(),
+                    messages: vec!["the terminal shows where; the next change retries".into()],
+                });
+            }
+            Some(Some(outcome)) => {
+                if generation > state.last_generation {
+                    state.last = outcome.keep;
+                    state.last_generation = generation;
+                }
+                if newest {
+                    state.published = generation;
+                    self.report(&mut state, outcome.verb, outcome.started, outcome.result);
+                }
+            }
+            None | Some(None) => {}
+        }
+        drop(state);
+        self.finished.notify_all();
+    }
+
+    /// Publishes a result and reports it on the terminal.
+    fn report(
+        &self,
+        state: &mut State,
+        verb: &str,
+        started: Instant,
+        result: Result<Built, BuildFailure>,
+    ) {
+        let live = &self.live;
+        match result {
+            Ok(built) => {
+                let count = built.files.len();
+                let changed = live.publish_site(built.files);
+                // Warnings print when they change, not on every save.
+                if built.warnings != state.warnings {
+                    for warning in &built.warnings {
+                        eprintln!("{warning}");
+                    }
+                    state.warnings = built.warnings;
+                }
+                if !self.quiet {
+                    let what = if changed { "" } else { ", no change" };
+                    eprintln!(
+                        "{verb} {count} files in {} ms (prepare {} ms, render {} ms{what})",
+                        started.elapsed().as_millis(),
+                        built.prepare.as_millis(),
+                        built.render.as_millis(),
+                    );
+                }
+            }
+            Err(failure) => {
+                state.warnings.clear();
+                for message in &failure.messages {
+                    eprintln!("{message}");
+                }
+                let serving = match live.snapshot().site {
+                    Some(_) => "still serving the last good build",
+                    None => "nothing to serve until it builds",
+                };
+                eprintln!("error: {}; {serving}", failure.summary);
+                live.publish_failure(failure);
+            }
+        }
+    }
+}
+
+/// Re-renders the last good content with a reloaded theme, when the stylesheet (whose
+/// digest every page links) did not change. `None`: build it all.
+fn rerender(
+    root: &std::path::Path,
+    prepared: &mut Prepared,
+) -> Option<Result<Built, BuildFailure>> {
+    let name = prepared.content.as_ref()?.portal.theme.clone();
+    // A broken theme is reported by a full build, like `build` and `check` report it.
+    let theme = Theme::load(root, name.as_deref()).ok()?;
+    let stylesheet = |theme: &Theme| theme.static_files.get("style.css").cloned();
+    if stylesheet(&theme) != stylesheet(prepared.theme.as_ref()?) {
+        return None;
+    }
+    prepared.theme = Some(theme);
+    let started = Instant::now();
+    Some(render(prepared).map(|(files, warnings)| Built {
+        files,
+        warnings,
+        prepare: Duration::ZERO,
+        render: started.elapsed(),
+    }))
+}
+
+/// The site and its warnings, or what the browser and terminal show instead.
+fn render(prepared: &Prepared) -> Result<(Site, Vec<String>), BuildFailure> {
+    let messages = || -> Vec<String> {
+        let sorted = prepared.diagnostics.sorted();
+        sorted.iter().map(ToString::to_string).collect()
+    };
+    match render_prepared(prepared) {
+        Some(Ok(files)) => Ok((files, messages())),
+        Some(Err(err)) => Err(BuildFailure {
+            summary: "the site could not be rendered".into(),
+            messages: vec![format!("error: {err}")],
+        }),
+        None => {
+            let count = prepared.diagnostics.error_count().max(1);
+            Err(BuildFailure {
+                summary: format!("{count} problem(s) in the content"),
+                messages: messages(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rebuilds() -> Rebuilds {
+        let live = Arc::new(Live::default());
+        Rebuilds::new(
+            "/nonexistent".into(),
+            "http://127.0.0.1:1/".into(),
+            true,
+            live,
+        )
+    }
+
+    fn built(page: &str) -> Option<Option<Outcome>> {
+        let files: Site = [("index.html".to_owned(), page.as_bytes().to_vec())].into();
+        let built = Built {
+            files,
+            warnings: Vec::new(),
+            prepare: Duration::ZERO,
+            render: Duration::ZERO,
+        };
+        Some(Some(Outcome {
+            verb: "built",
+            started: Instant::now(),
+            result: Ok(built),
+            keep: None,
+        }))
+    }
+
+    fn shown(rebuilds: &Rebuilds) -> Option<Vec<u8>> {
+        let site = rebuilds.shared.live.snapshot().site?;
+        site.get("index.html").cloned()
+    }
+
+    #[test]
+    fn an_older_result_never_replaces_a_newer_one() {
+        let rebuilds = rebuilds();
+        let shared = &rebuilds.shared;
+        let (first, ..) = shared.begin(Change::Content);
+        let (second, ..) = shared.begin(Change::Content);
+        assert!(shared.overtaken(first) && !shared.overtaken(second));
+        shared.finish(second, built("new"));
+        assert!(rebuilds.wait_published(Duration::ZERO));
+        shared.finish(first, built("old"));
+        assert_eq!(shown(&rebuilds).as_deref(), Some(&b"new"[..]));
+        assert_eq!(shared.lock().running, 0);
+    }
+
+    #[test]
+    fn a_result_newer_than_the_one_shown_is_shown_while_newer_rebuilds_run() {
+        let rebuilds = rebuilds();
+        let shared = &rebuilds.shared;
+        let (first, ..) = shared.begin(Change::Content);
+        let (second, ..) = shared.begin(Change::Content);
+        shared.finish(first, built("first"));
+        assert_eq!(shown(&rebuilds).as_deref(), Some(&b"first"[..]));
+        shared.finish(second, Some(None)); // overtaken: nothing to show
+        assert_eq!(shown(&rebuilds).as_deref(), Some(&b"first"[..]));
+    }
+
+    #[test]
+    fn a_newer_rebuild_does_what_unfinished_ones_had_to() {
+        let rebuilds = rebuilds();
+        let shared = &rebuilds.shared;
+        let (content, change, _) = shared.begin(Change::Content);
+        assert_eq!(change, Change::Content);
+        let (theme, change, _) = shared.begin(Change::Theme);
+        assert_eq!(
+            change,
+            Change::Content,
+            "the content build may never finish"
+        );
+        shared.finish(content, Some(None));
+        shared.finish(theme, built("both"));
+        let (_, change, _) = shared.begin(Change::Theme);
+        assert_eq!(
+            change,
+            Change::Theme,
+            "all caught up: a theme change re-renders"
+        );
+    }
+
+    #[test]
+    fn a_crash_shows_in_the_browser_unless_a_newer_result_is_shown() {
+        let rebuilds = rebuilds();
+        let shared = &rebuilds.shared;
+        let (first, ..) = shared.begin(Change::Content);
+        let (second, ..) = shared.begin(Change::Content);
+        shared.finish(second, built("good"));
+        shared.finish(first, None);
+        assert!(shared.live.snapshot().failure.is_none());
+        let (third, ..) = shared.begin(Change::Content);
+        shared.finish(third, None);
+        let failure = shared.live.snapshot().failure.expect("the crash is shown");
+        assert!(failure.summary.contains("crashed"));
+    }
+}
