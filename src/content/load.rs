@@ -6,6 +6,7 @@
 //! of them. It does not check meaning (references, dates, versions): see `validate`.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -13,6 +14,12 @@ use serde::de::DeserializeOwned;
 
 use super::raw::{RawChecklist, RawContacts, RawPortal, RawRelease, RawRunbook};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
+use crate::markdown::{self, MAX_DOCUMENT_BYTES, MAX_NESTING};
+
+/// The largest YAML or `.ics` file, in bytes: 8 MiB, far beyond a portal.yaml with
+/// thousands of freezes or a year of a public holiday calendar. The YAML parser has its own
+/// budgets (depth, events, aliases); this bounds the memory spent before it starts.
+pub const MAX_DATA_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A YAML file and its parsed content.
 #[derive(Debug)]
@@ -137,7 +144,7 @@ fn load_calendars(
             );
             continue;
         }
-        match read_text(root, &path) {
+        match read_text(root, &path, MAX_DATA_FILE_BYTES) {
             Ok(text) => calendars.push(ImportedCalendar { path, text }),
             Err(problem) => problems.push(problem),
         }
@@ -228,7 +235,7 @@ fn load_markdown_file<T: DeserializeOwned>(
     root: &Path,
     path: &Path,
 ) -> Result<MarkdownFile<T>, Diagnostic> {
-    let text = read_text(root, path)?;
+    let text = read_text(root, path, MAX_DOCUMENT_BYTES)?;
     let split = split_front_matter(&text).ok_or_else(|| {
         Diagnostic::error(
             SourceRef::new(path, 1, 1),
@@ -238,6 +245,11 @@ fn load_markdown_file<T: DeserializeOwned>(
         .with_help("start the file with a line `---`, then the YAML fields, then a line `---`, then the Markdown")
     })?;
     let front = parse_yaml(split.yaml, path, split.yaml_line - 1)?;
+    markdown::check_nesting(split.body).map_err(|deep| {
+        let at = SourceRef::new(path, split.body_line + deep.line - 1, deep.column);
+        Diagnostic::error(at, None, format!("the Markdown nests more than {MAX_NESTING} levels deep here (list items, block quotes, emphasis, links and HTML elements inside one another)"))
+            .with_help("flatten the structure: use headings or a table instead of deeper lists, and close HTML elements; the limit keeps builds fast (README, \"Limits\")")
+    })?;
     Ok(MarkdownFile {
         path: path.to_path_buf(),
         stem: file_stem(path),
@@ -264,7 +276,8 @@ fn load_yaml_file<T: DeserializeOwned>(
         }
         return None;
     }
-    let parsed = read_text(root, path).and_then(|text| parse_yaml(&text, path, 0));
+    let parsed =
+        read_text(root, path, MAX_DATA_FILE_BYTES).and_then(|text| parse_yaml(&text, path, 0));
     match parsed {
         Ok(data) => Some(YamlFile {
             path: path.to_path_buf(),
@@ -277,15 +290,25 @@ fn load_yaml_file<T: DeserializeOwned>(
     }
 }
 
-/// Reads a file as UTF-8, naming the line of the first invalid byte otherwise.
-fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
-    let bytes = fs::read(root.join(path)).map_err(|err| {
+/// Reads a file as UTF-8, naming the line of the first invalid byte otherwise. A file over
+/// `limit` bytes is an error at the line where it crosses the limit; no more than `limit`
+/// + 1 bytes are ever read, whatever the file's size.
+fn read_text(root: &Path, path: &Path, limit: u64) -> Result<String, Diagnostic> {
+    let cannot_read = |err: std::io::Error| {
         Diagnostic::error(
             SourceRef::file(path),
             None,
             format!("cannot read file: {err}"),
         )
-    })?;
+    };
+    let file = fs::File::open(root.join(path)).map_err(cannot_read)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(path, &bytes, limit));
+    }
     String::from_utf8(bytes).map_err(|err| {
         let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
@@ -297,6 +320,18 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
         )
         .with_help("save the file as UTF-8 (most editors have an \"encoding\" setting)")
     })
+}
+
+fn too_large(path: &Path, bytes: &[u8], limit: u64) -> Diagnostic {
+    let within = &bytes[..bytes.len().min(limit as usize)];
+    let line = within.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+    let mib = limit / (1024 * 1024);
+    Diagnostic::error(
+        SourceRef::new(path, line, 0),
+        None,
+        format!("the file is larger than {mib} MiB, the limit for this kind of file; it crosses the limit on this line"),
+    )
+    .with_help("split it into several files, or link to long logs and generated lists instead of pasting them (README, \"Limits\")")
 }
 
 struct FrontMatter<'a> {
