@@ -3,11 +3,18 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use shipboard::commands::build::{self, BuildError};
 use shipboard::commands::check::{self, Format};
 use shipboard::commands::{changelog, new, serve};
+use shipboard::render::{OnStall, RenderError};
+
+/// Counts each thread's memory, so a runaway template is stopped at its page's memory
+/// budget instead of aborting the process (see `shipboard::budget`).
+#[global_allocator]
+static ALLOCATOR: shipboard::budget::CountingAllocator = shipboard::budget::CountingAllocator;
 
 #[derive(Parser)]
 #[command(
@@ -162,13 +169,20 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
         } => {
-            let report = check::run(&dir);
-            let mut stdout = std::io::stdout().lock();
-            if let Err(err) = check::print(&report, &dir, format, &mut stdout) {
-                eprintln!("error: cannot write the report: {err}");
+            // A runaway template cannot be stopped inside tera: report and end the process.
+            let shown = dir.clone();
+            let on_stall: check::OnStallReport = Arc::new(move |report| {
+                let code = if print_check(&report, &shown, format) {
+                    1
+                } else {
+                    2
+                };
+                std::process::exit(code);
+            });
+            let report = check::run_watched(&dir, Some(on_stall));
+            if !print_check(&report, &dir, format) {
                 return ExitCode::from(2);
             }
-            let _ = stdout.flush();
             if report.failed(deny_warnings) {
                 ExitCode::from(1)
             } else {
@@ -225,6 +239,26 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints `check`'s report on stdout; false when it cannot be written.
+fn print_check(report: &check::CheckReport, dir: &Path, format: Format) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = check::print(report, dir, format, &mut stdout) {
+        eprintln!("error: cannot write the report: {err}");
+        return false;
+    }
+    stdout.flush().is_ok()
+}
+
+/// What `build` does with a page whose template ran away where tera cannot stop it: the
+/// render cannot finish and nothing has been written, so report and end the process.
+fn build_stalled() -> OnStall {
+    Arc::new(|err: RenderError| {
+        eprintln!("{err}");
+        eprintln!("error: the site could not be rendered; nothing was written");
+        std::process::exit(2);
+    })
+}
+
 fn run_build(
     dir: &Path,
     output: Option<&Path>,
@@ -233,7 +267,7 @@ fn run_build(
     verbose: bool,
 ) -> ExitCode {
     let started = std::time::Instant::now();
-    match build::run(dir, output, base_url) {
+    match build::run(dir, output, base_url, Some(build_stalled())) {
         Ok(report) => {
             if verbose {
                 for note in &report.notes {
@@ -259,6 +293,11 @@ fn run_build(
             }
             eprintln!("error: {count} problem(s) in the content; nothing was written");
             ExitCode::from(1)
+        }
+        Err(BuildError::Render(err)) => {
+            eprintln!("{err}");
+            eprintln!("error: the site could not be rendered; nothing was written");
+            ExitCode::from(2)
         }
         Err(err) => {
             eprintln!("error: {err}");

@@ -108,3 +108,89 @@ fn nesting_and_size_within_the_limits_build() {
         .expect("the release page is written");
     assert!(page.contains("level 11"), "the deepest item is rendered");
 }
+
+/// The fixture with `templates/404.html` overriding the built-in 404 page's main block.
+fn with_404_main(main: &str) -> Fixture {
+    let fx = Fixture::new("minimal");
+    fx.write(
+        "templates/404.html",
+        &format!("{{% extends \"base.html\" %}}{{% block main %}}{main}{{% endblock main %}}"),
+    );
+    fx
+}
+
+/// `check` exits 1 and `build` 2 (nothing written), both with `expected` after the
+/// template's path (`check` shows it as given on the command line).
+fn assert_template_fails(fx: &Fixture, expected: &str) {
+    let result = check(fx);
+    assert_eq!(result.code, Some(1), "{}{}", result.stdout, result.stderr);
+    let shown = format!("{}/templates/404.html{expected}", fx.dir().display());
+    assert!(result.stdout.contains(&shown), "{}", result.stdout);
+    assert!(result.stdout.contains("1 error(s)"), "{}", result.stdout);
+    let built = fx.build();
+    assert_eq!(built.code, Some(2), "{}", built.stderr);
+    let shown = format!("templates/404.html{expected}");
+    assert!(built.stderr.contains(&shown), "{}", built.stderr);
+    assert!(
+        built.stderr.contains("nothing was written"),
+        "{}",
+        built.stderr
+    );
+    assert!(!fx.dir().join("public").exists(), "nothing is written");
+}
+
+#[test]
+fn check_fails_on_a_template_syntax_error_as_build_does() {
+    let fx = with_404_main("<h1>{{ page_title </h1>");
+    assert_template_fails(
+        &fx,
+        ":1:60: error[template]: template error: Found `</` but expected }}.",
+    );
+}
+
+#[test]
+fn check_fails_on_a_missing_variable_naming_the_template_line_and_page() {
+    let fx = with_404_main("\n<h1>{{ nope.nothing }}</h1>");
+    assert_template_fails(
+        &fx,
+        ":2:8: error[template]: cannot render page 404.html with template 404.html: Variable `nope` is not defined.",
+    );
+}
+
+#[test]
+fn a_loop_that_writes_nothing_is_stopped_at_the_time_budget() {
+    // 10^10 iterations without output: only the watchdog sees it.
+    let fx = with_404_main(
+        "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}",
+    );
+    assert_template_fails(
+        &fx,
+        ": error[template]: page 404.html with template 404.html: rendering took longer than 10s, so it was stopped",
+    );
+}
+
+#[test]
+fn a_loop_that_writes_past_the_output_budget_is_stopped() {
+    // 100,000 × 1 KB: the page writer refuses the bytes past 64 MiB.
+    let fx = with_404_main(&format!(
+        "{{% for i in range(end=100000) %}}{}{{% endfor %}}",
+        "x".repeat(1000)
+    ));
+    assert_template_fails(
+        &fx,
+        ": error[template]: page 404.html with template 404.html: the page grew larger than 64 MiB, so it was stopped",
+    );
+}
+
+#[test]
+fn a_string_doubled_a_hundred_times_is_stopped_at_the_memory_budget() {
+    // Without a budget the 28th doubling asks for gigabytes and the process aborts.
+    let doubling = "{% set_global s = s ~ s %}".repeat(100);
+    let fx = with_404_main(&format!(
+        "{{% set_global s = \"0123456789abcdef\" %}}{doubling}{{{{ s | length }}}}"
+    ));
+    assert_template_fails(
+        &fx,
+        ": error[template]: page 404.html with template 404.html: rendering used more than 512 MiB of memory, so it was stopped",
+    );
+}
