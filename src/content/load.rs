@@ -514,4 +514,25 @@ mod tests {
         assert_eq!(err.field.as_deref(), Some("kind"));
         assert_eq!(err.at.line, 2);
     }
+
+    #[test]
+    fn a_file_over_its_limit_is_an_error_at_the_line_crossing_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("a.yaml"), "ab\ncd\nef\n").expect("write");
+        let err = read_text(dir.path(), Path::new("a.yaml"), 4).unwrap_err();
+        assert_eq!(err.at, SourceRef::new("a.yaml", 2, 0));
+        assert!(err.message.contains("larger than"), "{}", err.message);
+        assert!(read_text(dir.path(), Path::new("a.yaml"), 9).is_ok());
+    }
+
+    #[test]
+    fn a_yaml_alias_bomb_is_an_error_not_a_hang() {
+        let mut yaml = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..30 {
+            let p = i - 1;
+            yaml.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let result = parse_yaml::<serde_json::Value>(&yaml, Path::new("portal.yaml"), 0);
+        assert!(result.is_err(), "10^30 nodes must hit the parser's budget");
+    }
 }
