@@ -5,8 +5,9 @@
 //! Tera has no hook to stop a render, so each limit is enforced where Tera touches us:
 //! - output and time: the page is rendered into a `PageWriter` that refuses bytes past the
 //!   output budget or the deadline (tera stops at the failed write);
-//! - memory: the binary's allocator (`CountingAllocator`) counts each thread's bytes; a
-//!   page over its memory budget is stopped at the allocation that crosses it;
+//! - memory: the binary's allocator (`CountingAllocator`) counts the bytes of a thread
+//!   while it renders a page; a page over its memory budget is stopped at the allocation
+//!   that crosses it (the net bytes that thread allocates and frees during the page);
 //! - a loop that writes nothing and allocates nothing: only a watchdog thread sees it
 //!   (`commands::build` ends the process with the error; see `render::Watchdog`).
 
@@ -98,12 +99,13 @@ impl io::Write for PageWriter {
     }
 }
 
+/// `LEFT` when the thread renders no page under a memory budget: nothing is counted.
+const UNLIMITED: isize = isize::MIN;
+
 thread_local! {
-    /// Bytes allocated minus bytes freed by this thread (frees of another thread's memory
-    /// make it drift; a page is measured from its own start, so drift does not matter).
-    static USED: Cell<isize> = const { Cell::new(0) };
-    /// `USED` may not go above this while a page renders (`isize::MAX`: no limit).
-    static LIMIT: Cell<isize> = const { Cell::new(isize::MAX) };
+    /// The bytes (allocated minus freed by this thread) the page rendering on this thread
+    /// may still take; `UNLIMITED` outside such a page, so other work pays one check.
+    static LEFT: Cell<isize> = const { Cell::new(UNLIMITED) };
     /// The running page's watchdog slot, reported when the page breaks its budget.
     static SLOT: Cell<usize> = const { Cell::new(0) };
 }
@@ -111,17 +113,21 @@ thread_local! {
 /// The slot + 1 of a page that went over its memory budget (0: none).
 static BREACHED: AtomicUsize = AtomicUsize::new(0);
 
-/// The global allocator of the `shipboard` binary: the system allocator, counting each
-/// thread's bytes so a page's memory budget can be enforced.
+/// The global allocator of the `shipboard` binary: the system allocator, counting the
+/// bytes of pages rendering under a memory budget (`MemoryLimit`).
 pub struct CountingAllocator;
 
 impl CountingAllocator {
     fn charge(bytes: isize) {
-        let over = USED
-            .try_with(|used| {
-                let now = used.get().saturating_add(bytes);
-                used.set(now);
-                bytes > 0 && LIMIT.try_with(|limit| now > limit.get()).unwrap_or(false)
+        let over = LEFT
+            .try_with(|left| {
+                let before = left.get();
+                if before == UNLIMITED {
+                    return false;
+                }
+                let now = before.saturating_sub(bytes);
+                left.set(now);
+                bytes > 0 && now < 0
             })
             .unwrap_or(false);
         if over {
@@ -175,22 +181,19 @@ unsafe impl GlobalAlloc for CountingAllocator {
 /// While alive, this thread may allocate at most `bytes` more (net) before it is stopped
 /// and reported as `slot`. Without `CountingAllocator` as the global allocator (unit tests,
 /// other binaries) it limits nothing.
-pub struct MemoryLimit {
-    previous: isize,
-}
+pub struct MemoryLimit(());
 
 impl MemoryLimit {
     pub fn new(slot: usize, bytes: usize) -> MemoryLimit {
-        let used = USED.with(Cell::get);
-        let previous = LIMIT.with(|limit| limit.replace(used.saturating_add(bytes as isize)));
         SLOT.with(|s| s.set(slot));
-        MemoryLimit { previous }
+        LEFT.with(|left| left.set(bytes.min(isize::MAX as usize) as isize));
+        MemoryLimit(())
     }
 }
 
 impl Drop for MemoryLimit {
     fn drop(&mut self) {
-        LIMIT.with(|limit| limit.set(self.previous));
+        LEFT.with(|left| left.set(UNLIMITED));
     }
 }
 
