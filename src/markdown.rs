@@ -77,7 +77,6 @@ fn options() -> Options {
 }
 
 fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
-    let levels = heading_levels(markdown, top);
     let options = options();
     let line_starts = line_starts(markdown);
     let mut events: Vec<Event> = Vec::new();
@@ -85,6 +84,8 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
     let mut links = Vec::new();
     let mut used_ids = BTreeSet::new();
     let mut heading_start: Option<(usize, HeadingLevel)> = None;
+    // (start event, end event, level as written) of each heading, re-levelled at the end.
+    let mut written: Vec<(usize, usize, HeadingLevel)> = Vec::new();
 
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         match event {
@@ -96,13 +97,13 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
                 if let Some((start, level)) = heading_start.take() {
                     let text = plain_text(&events[start + 1..]);
                     let id = unique_id(&slugify(&text), &mut used_ids);
-                    let level = levels.get(&level).copied().unwrap_or(HeadingLevel::H6);
                     events[start] = Event::Start(Tag::Heading {
                         level,
                         id: Some(CowStr::from(id.clone())),
                         classes: Vec::new(),
                         attrs: Vec::new(),
                     });
+                    written.push((start, events.len(), level));
                     events.push(Event::End(TagEnd::Heading(level)));
                     headings.push(Heading {
                         level: level as u8,
@@ -155,6 +156,7 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
             other => events.push(other),
         }
     }
+    relevel(&mut events, &mut headings, &written, top);
     if !with_html {
         return Rendered {
             html: String::new(),
@@ -323,22 +325,34 @@ pub fn sanitize(html: &str) -> String {
 
 /// Maps the heading levels a document uses, in order, to `top`, `top + 1`, ...: a runbook
 /// written with `##` and `####` gets `<h2>` and `<h3>`, so the page's outline never skips a
-/// level (screen readers navigate by it; validators flag skips).
-fn heading_levels(markdown: &str, top: u8) -> BTreeMap<HeadingLevel, HeadingLevel> {
-    let used: BTreeSet<HeadingLevel> = Parser::new_ext(markdown, options())
-        .filter_map(|event| match event {
-            Event::Start(Tag::Heading { level, .. }) => Some(level),
-            _ => None,
-        })
-        .collect();
-    used.into_iter()
+/// level (screen readers navigate by it; validators flag skips). `written` holds each
+/// heading's start and end event and its level as written.
+fn relevel(
+    events: &mut [Event],
+    headings: &mut [Heading],
+    written: &[(usize, usize, HeadingLevel)],
+    top: u8,
+) {
+    let used: BTreeSet<HeadingLevel> = written.iter().map(|(_, _, level)| *level).collect();
+    let levels: BTreeMap<HeadingLevel, HeadingLevel> = used
+        .into_iter()
         .enumerate()
         .map(|(rank, level)| {
             let page_level =
                 HeadingLevel::try_from(usize::from(top) + rank).unwrap_or(HeadingLevel::H6);
             (level, page_level)
         })
-        .collect()
+        .collect();
+    for ((start, end, level), heading) in written.iter().zip(headings) {
+        let page_level = levels.get(level).copied().unwrap_or(HeadingLevel::H6);
+        if let Some(Event::Start(Tag::Heading { level, .. })) = events.get_mut(*start) {
+            *level = page_level;
+        }
+        if let Some(event) = events.get_mut(*end) {
+            *event = Event::End(TagEnd::Heading(page_level));
+        }
+        heading.level = page_level as u8;
+    }
 }
 
 /// Site-absolute links get the base path so the portal works under a sub-path.
