@@ -244,6 +244,8 @@ fn nests(end: &TagEnd) -> bool {
 #[derive(Default)]
 struct HtmlDepth {
     depth: usize,
+    /// Inside an HTML comment that an earlier event opened (comments span lines).
+    in_comment: bool,
 }
 
 impl HtmlDepth {
@@ -253,11 +255,15 @@ impl HtmlDepth {
     fn scan(&mut self, html: &str, room: usize) -> Option<usize> {
         let bytes = html.as_bytes();
         let mut i = 0;
+        if self.in_comment {
+            i = self.skip_comment(html, 0);
+        }
         while let Some(found) = bytes[i..].iter().position(|b| *b == b'<') {
             let start = i + found;
             i = start + 1;
             if html[i..].starts_with("!--") {
-                i = html[i..].find("-->").map_or(bytes.len(), |end| i + end + 3);
+                self.in_comment = true;
+                i = self.skip_comment(html, i + 3);
                 continue;
             }
             let closing = bytes.get(i) == Some(&b'/');
@@ -285,6 +291,17 @@ impl HtmlDepth {
             }
         }
         None
+    }
+
+    /// The offset after the `-->` ending the comment at `from`, or the end of `html`.
+    fn skip_comment(&mut self, html: &str, from: usize) -> usize {
+        match html[from..].find("-->") {
+            Some(end) => {
+                self.in_comment = false;
+                from + end + 3
+            }
+            None => html.len(),
+        }
     }
 }
 
@@ -571,6 +588,10 @@ mod tests {
         assert_eq!(depth.scan("<div><div></div>", 2), None);
         assert_eq!(depth.depth, 1);
         assert_eq!(depth.scan("<<<<div", 1), Some(3));
+        let mut depth = HtmlDepth::default();
+        assert_eq!(depth.scan("<div><!-- a comment over lines", 1), None);
+        assert_eq!(depth.scan("<div><div><div>", 1), None);
+        assert_eq!(depth.scan("--><div>", 1), Some(3));
     }
 
     #[test]
