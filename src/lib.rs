@@ -4,6 +4,7 @@
 //! them -> `model` builds every page's data -> `render` formats it with templates ->
 //! `output` writes it aside and swaps it in. `commands` are thin drivers over it.
 
+pub mod budget;
 pub mod calendar;
 pub mod commands;
 pub mod content;

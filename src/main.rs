@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use shipboard::commands::build::{self, BuildError};
@@ -10,7 +11,13 @@ use shipboard::commands::check::{self, Format};
 use shipboard::commands::{changelog, fetch, new, serve};
 use shipboard::diagnostics::Severity;
 use shipboard::output::Wait;
+use shipboard::render::{OnStall, RenderError};
 use shipboard::validate::base_url;
+
+/// Counts each thread's memory, so a runaway template is stopped at its page's memory
+/// budget instead of aborting the process (see `shipboard::budget`).
+#[global_allocator]
+static ALLOCATOR: shipboard::budget::CountingAllocator = shipboard::budget::CountingAllocator;
 
 #[derive(Parser)]
 #[command(
@@ -208,17 +215,23 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
         } => {
-            let mut report = check::run(&dir);
-            if cli.quiet && format == Format::Human {
-                // `-q` prints only errors (machine formats keep everything).
-                report.diagnostics.retain(|d| d.severity == Severity::Error);
-            }
-            let mut stdout = std::io::stdout().lock();
-            if let Err(err) = check::print(&report, &dir, format, &mut stdout) {
-                eprintln!("error: cannot write the report: {err}");
+            // `-q` prints only errors (machine formats keep everything).
+            let errors_only = cli.quiet && format == Format::Human;
+            // A runaway template cannot be stopped inside tera: report and end the process.
+            let shown = dir.clone();
+            let on_stall: check::OnStallReport = Arc::new(move |report| {
+                let report = shown_report(report, errors_only);
+                let code = if print_check(&report, &shown, format) {
+                    1
+                } else {
+                    2
+                };
+                std::process::exit(code);
+            });
+            let report = shown_report(check::run_watched(&dir, Some(on_stall)), errors_only);
+            if !print_check(&report, &dir, format) {
                 return ExitCode::from(2);
             }
-            let _ = stdout.flush();
             if report.failed(deny_warnings) {
                 ExitCode::from(1)
             } else {
@@ -308,6 +321,34 @@ fn run_fetch(dir: &Path, quiet: bool) -> ExitCode {
     }
 }
 
+/// The report as `check` prints it: only its errors under `-q`.
+fn shown_report(mut report: check::CheckReport, errors_only: bool) -> check::CheckReport {
+    if errors_only {
+        report.diagnostics.retain(|d| d.severity == Severity::Error);
+    }
+    report
+}
+
+/// Prints `check`'s report on stdout; false when it cannot be written.
+fn print_check(report: &check::CheckReport, dir: &Path, format: Format) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = check::print(report, dir, format, &mut stdout) {
+        eprintln!("error: cannot write the report: {err}");
+        return false;
+    }
+    stdout.flush().is_ok()
+}
+
+/// What `build` does with a page whose template ran away where tera cannot stop it: the
+/// render cannot finish and nothing has been written, so report and end the process.
+fn build_stalled() -> OnStall {
+    Arc::new(|err: RenderError| {
+        eprintln!("{err}");
+        eprintln!("error: the site could not be rendered; nothing was written");
+        std::process::exit(2);
+    })
+}
+
 fn run_build(
     dir: &Path,
     output: Option<&Path>,
@@ -337,7 +378,7 @@ fn run_build(
             );
         }
     };
-    match build::run(dir, options, &on_wait) {
+    match build::run(dir, options, &on_wait, Some(build_stalled())) {
         Ok(report) => {
             if verbose {
                 for note in &report.notes {
@@ -365,6 +406,11 @@ fn run_build(
             }
             eprintln!("error: {count} problem(s) in the content; nothing was written");
             ExitCode::from(1)
+        }
+        Err(BuildError::Render(err)) => {
+            eprintln!("{err}");
+            eprintln!("error: the site could not be rendered; nothing was written");
+            ExitCode::from(2)
         }
         Err(err) => {
             eprintln!("error: {err}");

@@ -5,12 +5,34 @@
 //! Site-absolute links (`/runbooks/x/`) get the portal's base path. The HTML then goes
 //! through ammonia, so raw HTML, `javascript:` URLs and event handlers in content can never
 //! run script. Links and anchors are returned as data for `check`'s link validation.
+//!
+//! Work is bounded: loading rejects documents over `MAX_DOCUMENT_BYTES` and, with
+//! `check_nesting`, documents nesting deeper than `MAX_NESTING`. pulldown-cmark is linear
+//! in the input, but the sanitizer (html5ever) is quadratic in nesting depth: 8,000 nested
+//! list items took 5.8 s to sanitize, 100,000 would take minutes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
+
+/// The deepest a document may nest list items, block quotes, footnotes, emphasis, links
+/// and HTML elements inside one another. Real notes and runbooks nest a few levels; 32 is
+/// far beyond them and keeps sanitizing cheap (its cost grows with depth × elements).
+pub const MAX_NESTING: usize = 32;
+
+/// The largest Markdown file (front matter included), in bytes: 1 MiB, hundreds of times
+/// a long release note or runbook. Rendering needs memory proportional to the document.
+pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
+
+/// Where a document first nests deeper than `MAX_NESTING`: 1-based line and column of the
+/// element that goes too deep, relative to the Markdown text checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooDeep {
+    pub line: u32,
+    pub column: u32,
+}
 
 /// A heading of a document, for anchors and tables of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,7 +77,6 @@ fn options() -> Options {
 }
 
 fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
-    let levels = heading_levels(markdown, top);
     let options = options();
     let line_starts = line_starts(markdown);
     let mut events: Vec<Event> = Vec::new();
@@ -63,6 +84,8 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
     let mut links = Vec::new();
     let mut used_ids = BTreeSet::new();
     let mut heading_start: Option<(usize, HeadingLevel)> = None;
+    // (start event, end event, level as written) of each heading, re-levelled at the end.
+    let mut written: Vec<(usize, usize, HeadingLevel)> = Vec::new();
 
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         match event {
@@ -74,13 +97,13 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
                 if let Some((start, level)) = heading_start.take() {
                     let text = plain_text(&events[start + 1..]);
                     let id = unique_id(&slugify(&text), &mut used_ids);
-                    let level = levels.get(&level).copied().unwrap_or(HeadingLevel::H6);
                     events[start] = Event::Start(Tag::Heading {
                         level,
                         id: Some(CowStr::from(id.clone())),
                         classes: Vec::new(),
                         attrs: Vec::new(),
                     });
+                    written.push((start, events.len(), level));
                     events.push(Event::End(TagEnd::Heading(level)));
                     headings.push(Heading {
                         level: level as u8,
@@ -133,6 +156,7 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
             other => events.push(other),
         }
     }
+    relevel(&mut events, &mut headings, &written, top);
     if !with_html {
         return Rendered {
             html: String::new(),
@@ -147,6 +171,148 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
         headings,
         links,
     }
+}
+
+/// Checks that `markdown` nests at most `MAX_NESTING` levels. One linear parse; it must
+/// pass before a document is rendered, because sanitizing deep HTML is quadratic.
+pub fn check_nesting(markdown: &str) -> Result<(), TooDeep> {
+    let starts = line_starts(markdown);
+    let at = |offset: usize| {
+        let line = line_of(&starts, offset);
+        let start = starts[line as usize - 1];
+        let column = markdown[start..offset].chars().count() as u32 + 1;
+        TooDeep { line, column }
+    };
+    let mut depth = 0;
+    let mut html = HtmlDepth::default();
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        match event {
+            Event::Start(tag) if nests(&tag.to_end()) => {
+                depth += 1;
+                if depth + html.depth > MAX_NESTING {
+                    return Err(at(range.start));
+                }
+            }
+            Event::End(end) if nests(&end) => depth = depth.saturating_sub(1),
+            Event::Html(text) | Event::InlineHtml(text) => {
+                let room = MAX_NESTING.saturating_sub(depth);
+                if let Some(offset) = html.scan(&text, room) {
+                    // Inside containers the event text lacks their prefixes (`> `), so
+                    // count lines within it rather than adding the offset.
+                    let lines = text[..offset].matches('\n').count() as u32;
+                    let mut place = at(range.start);
+                    if lines > 0 {
+                        place = TooDeep {
+                            line: place.line + lines,
+                            column: 0,
+                        };
+                    } else {
+                        place.column += text[..offset].chars().count() as u32;
+                    }
+                    return Err(place);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The Markdown elements that can contain themselves and so nest without bound. Lists,
+/// paragraphs and table parts always sit in or around one of these, adding at most a
+/// constant to the depth.
+fn nests(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::BlockQuote(_)
+            | TagEnd::Item
+            | TagEnd::FootnoteDefinition
+            | TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::DefinitionListDefinition
+    )
+}
+
+/// The nesting of raw HTML elements across a document's HTML events. An estimate that
+/// never undercounts deep nesting: void elements, self-closing tags, and elements whose
+/// end tag is optional (they close themselves when a sibling starts) do not count.
+#[derive(Default)]
+struct HtmlDepth {
+    depth: usize,
+    /// Inside an HTML comment that an earlier event opened (comments span lines).
+    in_comment: bool,
+}
+
+impl HtmlDepth {
+    /// Reads the tags in `html`; returns the byte offset of the first opening tag that
+    /// takes the depth above `room`. Linear: every byte is looked at a bounded number of
+    /// times.
+    fn scan(&mut self, html: &str, room: usize) -> Option<usize> {
+        let bytes = html.as_bytes();
+        let mut i = 0;
+        if self.in_comment {
+            i = self.skip_comment(html, 0);
+        }
+        while let Some(found) = bytes[i..].iter().position(|b| *b == b'<') {
+            let start = i + found;
+            i = start + 1;
+            if html[i..].starts_with("!--") {
+                self.in_comment = true;
+                i = self.skip_comment(html, i + 3);
+                continue;
+            }
+            let closing = bytes.get(i) == Some(&b'/');
+            let name_start = if closing { i + 1 } else { i };
+            let name_len = bytes[name_start..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+                .count();
+            let name = &html[name_start..name_start + name_len];
+            if name.is_empty() || !name.as_bytes()[0].is_ascii_alphabetic() {
+                continue;
+            }
+            // The tag ends at the next `>`; stopping at a `<` keeps the scan linear.
+            let rest = &bytes[name_start + name_len..];
+            let end = rest.iter().position(|b| *b == b'>' || *b == b'<');
+            let self_closing = end.is_some_and(|e| rest[e] == b'>' && e > 0 && rest[e - 1] == b'/');
+            i = name_start + name_len + end.unwrap_or(rest.len());
+            if closing {
+                self.depth = self.depth.saturating_sub(usize::from(counts(name)));
+            } else if counts(name) && !self_closing {
+                self.depth += 1;
+                if self.depth > room {
+                    return Some(start);
+                }
+            }
+        }
+        None
+    }
+
+    /// The offset after the `-->` ending the comment at `from`, or the end of `html`.
+    fn skip_comment(&mut self, html: &str, from: usize) -> usize {
+        match html[from..].find("-->") {
+            Some(end) => {
+                self.in_comment = false;
+                from + end + 3
+            }
+            None => html.len(),
+        }
+    }
+}
+
+/// Whether an HTML element, once opened, stays open until its end tag.
+fn counts(name: &str) -> bool {
+    const SELF_ENDING: [&str; 30] = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody",
+        "tfoot", "option", "optgroup", "colgroup", "caption", "rt", "rp",
+    ];
+    !SELF_ENDING.iter().any(|tag| name.eq_ignore_ascii_case(tag))
 }
 
 /// Removes everything that could run script or break the page from rendered HTML.
@@ -176,22 +342,34 @@ pub fn sanitize(html: &str) -> String {
 
 /// Maps the heading levels a document uses, in order, to `top`, `top + 1`, ...: a runbook
 /// written with `##` and `####` gets `<h2>` and `<h3>`, so the page's outline never skips a
-/// level (screen readers navigate by it; validators flag skips).
-fn heading_levels(markdown: &str, top: u8) -> BTreeMap<HeadingLevel, HeadingLevel> {
-    let used: BTreeSet<HeadingLevel> = Parser::new_ext(markdown, options())
-        .filter_map(|event| match event {
-            Event::Start(Tag::Heading { level, .. }) => Some(level),
-            _ => None,
-        })
-        .collect();
-    used.into_iter()
+/// level (screen readers navigate by it; validators flag skips). `written` holds each
+/// heading's start and end event and its level as written.
+fn relevel(
+    events: &mut [Event],
+    headings: &mut [Heading],
+    written: &[(usize, usize, HeadingLevel)],
+    top: u8,
+) {
+    let used: BTreeSet<HeadingLevel> = written.iter().map(|(_, _, level)| *level).collect();
+    let levels: BTreeMap<HeadingLevel, HeadingLevel> = used
+        .into_iter()
         .enumerate()
         .map(|(rank, level)| {
             let page_level =
                 HeadingLevel::try_from(usize::from(top) + rank).unwrap_or(HeadingLevel::H6);
             (level, page_level)
         })
-        .collect()
+        .collect();
+    for ((start, end, level), heading) in written.iter().zip(headings) {
+        let page_level = levels.get(level).copied().unwrap_or(HeadingLevel::H6);
+        if let Some(Event::Start(Tag::Heading { level, .. })) = events.get_mut(*start) {
+            *level = page_level;
+        }
+        if let Some(event) = events.get_mut(*end) {
+            *event = Event::End(TagEnd::Heading(page_level));
+        }
+        heading.level = page_level as u8;
+    }
 }
 
 /// Site-absolute links get the base path so the portal works under a sub-path.
@@ -357,6 +535,63 @@ mod tests {
         assert_eq!(slugify("Step 1: Roll back!"), "step-1-roll-back");
         assert_eq!(slugify("Größe prüfen"), "größe-prüfen");
         assert_eq!(slugify("!!!"), "section");
+    }
+
+    #[test]
+    fn nesting_within_the_limit_passes() {
+        let list: String = (0..MAX_NESTING)
+            .map(|level| format!("{}- level {level}\n", "  ".repeat(level)))
+            .collect();
+        assert_eq!(check_nesting(&list), Ok(()));
+        let html = "<div>".repeat(MAX_NESTING) + &"</div>".repeat(MAX_NESTING);
+        assert_eq!(check_nesting(&format!("{html}\n\n{html}\n")), Ok(()));
+        let normal = "# T\n\n> quote *with **strong** text*\n\n<details><summary>x</summary>\n\n- [a](b)\n\n</details>\n<br><img src=x><p>para<p>para\n";
+        assert_eq!(check_nesting(normal), Ok(()));
+    }
+
+    #[test]
+    fn deep_lists_quotes_and_html_are_found_at_their_line_and_column() {
+        let deep_list = format!("intro\n\n{}x\n", "- ".repeat(100));
+        assert_eq!(
+            check_nesting(&deep_list),
+            Err(TooDeep {
+                line: 3,
+                column: 2 * MAX_NESTING as u32 + 1
+            })
+        );
+        let quotes = format!("a\n\n{}b\n", ">".repeat(1000));
+        assert_eq!(
+            check_nesting(&quotes),
+            Err(TooDeep {
+                line: 3,
+                column: MAX_NESTING as u32 + 1
+            })
+        );
+        let divs = format!("a\n\n<section>\n{}\n", "<div>".repeat(1000));
+        assert_eq!(
+            check_nesting(&divs),
+            Err(TooDeep {
+                line: 4,
+                column: 5 * (MAX_NESTING as u32 - 1) + 1
+            })
+        );
+        let inline = format!("text {} end\n", "<span>".repeat(40));
+        assert_eq!(check_nesting(&inline).map_err(|e| e.line), Err(1));
+    }
+
+    #[test]
+    fn html_depth_ignores_void_self_closing_and_comment_tags() {
+        let mut depth = HtmlDepth::default();
+        let html = "<br><img src=\"a>b\"><x-y/><!-- <div><div> --><p><li>";
+        assert_eq!(depth.scan(&html.repeat(100), 0), None);
+        assert_eq!(depth.depth, 0);
+        assert_eq!(depth.scan("<div><div></div>", 2), None);
+        assert_eq!(depth.depth, 1);
+        assert_eq!(depth.scan("<<<<div", 1), Some(3));
+        let mut depth = HtmlDepth::default();
+        assert_eq!(depth.scan("<div><!-- a comment over lines", 1), None);
+        assert_eq!(depth.scan("<div><div><div>", 1), None);
+        assert_eq!(depth.scan("--><div>", 1), Some(3));
     }
 
     #[test]

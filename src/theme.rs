@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, SourceRef};
 
@@ -19,6 +19,9 @@ include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 pub struct Theme {
     pub templates: BTreeMap<String, String>,
     pub static_files: BTreeMap<String, Vec<u8>>,
+    /// The file (relative to the content dir) of every template that is not built in, so
+    /// template errors name the file the author edits.
+    pub origins: BTreeMap<String, PathBuf>,
 }
 
 impl Theme {
@@ -29,6 +32,15 @@ impl Theme {
             theme.add(path, bytes.to_vec());
         }
         theme
+    }
+
+    /// Where template `name` comes from: its file in the content repo, or the built-in
+    /// theme.
+    pub fn origin(&self, name: &str) -> PathBuf {
+        self.origins
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Path::new("(built-in theme)/templates").join(name))
     }
 
     fn add(&mut self, path: &str, bytes: Vec<u8>) {
@@ -51,15 +63,16 @@ impl Theme {
                 return Err(Diagnostic::error(SourceRef::file("portal.yaml"), Some("theme"), format!("theme \"{name}\" not found at themes/{name}/"))
                     .with_help("create the folder with templates/ and static/, or remove `theme:` to use the built-in theme"));
             }
-            result.overlay(&dir, "")?;
+            result.overlay(content_root, &Path::new("themes").join(name), "")?;
         }
-        result.overlay(&content_root.join("templates"), "templates/")?;
-        result.overlay(&content_root.join("static"), "static/")?;
+        result.overlay(content_root, Path::new("templates"), "templates/")?;
+        result.overlay(content_root, Path::new("static"), "static/")?;
         Ok(result)
     }
 
-    /// Adds every file below `dir`, named `prefix` + its path relative to `dir`.
-    fn overlay(&mut self, dir: &Path, prefix: &str) -> Result<(), Diagnostic> {
+    /// Adds every file below `root/folder`, named `prefix` + its path relative to it.
+    fn overlay(&mut self, root: &Path, folder: &Path, prefix: &str) -> Result<(), Diagnostic> {
+        let dir = &root.join(folder);
         if !dir.is_dir() {
             return Ok(());
         }
@@ -86,7 +99,12 @@ impl Theme {
                     format!("cannot read: {err}"),
                 )
             })?;
-            self.add(&format!("{prefix}{relative}"), bytes);
+            let name = format!("{prefix}{relative}");
+            if let Some(template) = name.strip_prefix("templates/") {
+                self.origins
+                    .insert(template.to_owned(), folder.join(&relative));
+            }
+            self.add(&name, bytes);
         }
         Ok(())
     }

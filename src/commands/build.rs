@@ -17,7 +17,7 @@ use crate::history::{self, Facts};
 use crate::mirrors::{self, Network};
 use crate::model::schedule::ON_CALL_WEEKS;
 use crate::model::{self, BuildInputs, SiteModel};
-use crate::render::{RenderError, Renderer};
+use crate::render::{OnStall, RenderError, Renderer};
 use crate::theme::Theme;
 use crate::{feeds, output, validate};
 
@@ -154,9 +154,19 @@ pub fn build_time() -> DateTime<Utc> {
 }
 
 /// Renders a prepared site into memory (output path -> bytes); `None` when the content
-/// has errors.
+/// has errors. A page that runs away where tera cannot stop it hangs (see `Renderer`):
+/// `build` and `check` use `render_prepared_watched`.
 pub fn render_prepared(
     prepared: &Prepared,
+) -> Option<Result<BTreeMap<String, Vec<u8>>, RenderError>> {
+    render_prepared_watched(prepared, None)
+}
+
+/// `render_prepared`, with `on_stall` called for a page that overruns its budget where
+/// tera cannot stop it (it is expected to end the process).
+pub fn render_prepared_watched(
+    prepared: &Prepared,
+    on_stall: Option<OnStall>,
 ) -> Option<Result<BTreeMap<String, Vec<u8>>, RenderError>> {
     let (content, theme) = prepared.usable()?;
     let site = prepared.model.as_ref()?;
@@ -165,6 +175,7 @@ pub fn render_prepared(
         theme,
         site,
         prepared.history.as_ref(),
+        on_stall,
     ))
 }
 
@@ -173,8 +184,12 @@ fn render_model(
     theme: &Theme,
     site: &SiteModel,
     history: Option<&Facts>,
+    on_stall: Option<OnStall>,
 ) -> Result<BTreeMap<String, Vec<u8>>, RenderError> {
-    let renderer = Renderer::new(theme)?;
+    let mut renderer = Renderer::new(theme)?;
+    if let Some(on_stall) = on_stall {
+        renderer = renderer.watched(on_stall);
+    }
     let mut files: BTreeMap<String, Vec<u8>> = theme.static_files.clone();
     for (path, html) in renderer.render_pages(site)? {
         files.insert(path, html.into_bytes());
@@ -264,11 +279,14 @@ pub struct BuildOptions<'a> {
 
 /// Builds the portal of `root`. The output's lock is taken first, so a concurrent build of
 /// the same output waits (or fails at once with `--no-wait`) before doing any work;
-/// `on_wait` is told when this build starts waiting.
+/// `on_wait` is told when this build starts waiting. `on_stall` gets a page whose template
+/// ran away where tera could not stop it (see `Renderer::watched`); nothing has been
+/// written then.
 pub fn run(
     root: &Path,
     options: BuildOptions<'_>,
     on_wait: &dyn Fn(&Path),
+    on_stall: Option<OnStall>,
 ) -> Result<BuildReport, BuildError> {
     let output = options
         .output
@@ -279,7 +297,7 @@ pub fn run(
     // output's parent, which is inside it by default.
     let early_lock = root.is_dir().then(|| lock(options.wait)).transpose()?;
     let prepared = prepare(root, options.base_url);
-    let Some(files) = render_prepared(&prepared) else {
+    let Some(files) = render_prepared_watched(&prepared, on_stall) else {
         let count = prepared.diagnostics.error_count().max(1);
         return Err(BuildError::Content {
             count,

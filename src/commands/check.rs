@@ -3,14 +3,20 @@
 //! Output formats: `human` (grouped by file, coloured on a terminal), `json` (one array,
 //! for tools) and `github` (workflow commands, so problems show inline in a pull request).
 //! Exit code: 0 clean (or only warnings), 1 errors (or warnings with `--deny-warnings`).
+//!
+//! Like `build`, it renders every page with the theme's templates (in memory, writing
+//! nothing), so a template with a syntax error, a missing variable or a runaway loop fails
+//! `check` as it fails `build`.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::build::prepare;
-use crate::diagnostics::{display_path, Diagnostic, Severity};
+use super::build::{prepare, render_prepared_watched};
+use crate::diagnostics::{display_path, Diagnostic, Diagnostics, Severity};
+use crate::render::{OnStall, RenderError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -35,14 +41,38 @@ impl CheckReport {
 
 /// Runs every check on the content repo at `root`.
 pub fn run(root: &Path) -> CheckReport {
-    let prepared = prepare(root, None);
+    run_watched(root, None)
+}
+
+/// Called with the report when a page's template runs away where tera cannot stop it; the
+/// render cannot finish, so it is expected to print the report and end the process.
+pub type OnStallReport = Arc<dyn Fn(CheckReport) + Send + Sync>;
+
+/// `run`, with `on_stall` getting the report (the problems so far and the runaway page).
+pub fn run_watched(root: &Path, on_stall: Option<OnStallReport>) -> CheckReport {
+    let mut prepared = prepare(root, None);
     let files_checked = prepared.content.as_ref().map_or(0, |c| {
         c.releases.len() + c.runbooks.len() + c.checklists.len() + 2
     });
+    let on_stall = on_stall.map(|report_to| {
+        let known = prepared.diagnostics.clone();
+        Arc::new(move |err: RenderError| {
+            let mut diagnostics = known.clone();
+            diagnostics.push(err.to_diagnostic());
+            report_to(report(&diagnostics, files_checked));
+        }) as OnStall
+    });
+    if let Some(Err(err)) = render_prepared_watched(&prepared, on_stall) {
+        prepared.diagnostics.push(err.to_diagnostic());
+    }
+    report(&prepared.diagnostics, files_checked)
+}
+
+fn report(diagnostics: &Diagnostics, files_checked: usize) -> CheckReport {
     CheckReport {
-        errors: prepared.diagnostics.error_count(),
-        warnings: prepared.diagnostics.warning_count(),
-        diagnostics: prepared.diagnostics.sorted(),
+        errors: diagnostics.error_count(),
+        warnings: diagnostics.warning_count(),
+        diagnostics: diagnostics.sorted(),
         files_checked,
     }
 }

@@ -6,6 +6,7 @@
 //! of them. It does not check meaning (references, dates, versions): see `validate`.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -14,6 +15,12 @@ use serde::de::DeserializeOwned;
 use super::raw::{RawChecklist, RawContacts, RawPortal, RawRelease, RawRunbook};
 use super::yaml_hints;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
+use crate::markdown::{self, MAX_DOCUMENT_BYTES, MAX_NESTING};
+
+/// The largest YAML or `.ics` file, in bytes: 8 MiB, far beyond a portal.yaml with
+/// thousands of freezes or a year of a public holiday calendar. The YAML parser has its own
+/// budgets (depth, events, aliases); this bounds the memory spent before it starts.
+pub const MAX_DATA_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A YAML file and its parsed content.
 #[derive(Debug)]
@@ -192,7 +199,7 @@ fn load_calendars(
             );
             continue;
         }
-        match read_text(root, &path) {
+        match read_text(root, &path, MAX_DATA_FILE_BYTES) {
             Ok(text) => calendars.push(ImportedCalendar { path, text }),
             Err(problem) => problems.push(problem),
         }
@@ -283,9 +290,14 @@ fn load_markdown_file<T: DeserializeOwned>(
     root: &Path,
     path: &Path,
 ) -> Result<MarkdownFile<T>, Diagnostic> {
-    let text = read_text(root, path)?;
+    let text = read_text(root, path, MAX_DOCUMENT_BYTES)?;
     let split = split_front_matter(&text).ok_or_else(|| no_front_matter(&text, path))?;
     let front = parse_yaml(split.yaml, path, split.yaml_line - 1)?;
+    markdown::check_nesting(split.body).map_err(|deep| {
+        let at = SourceRef::new(path, split.body_line + deep.line - 1, deep.column);
+        Diagnostic::error(at, None, format!("the Markdown nests more than {MAX_NESTING} levels deep here (list items, block quotes, emphasis, links and HTML elements inside one another)"))
+            .with_help("flatten the structure: use headings or a table instead of deeper lists, and close HTML elements; the limit keeps builds fast (README, \"Limits\")")
+    })?;
     Ok(MarkdownFile {
         path: path.to_path_buf(),
         stem: file_stem(path),
@@ -313,7 +325,7 @@ fn load_yaml_file<T: DeserializeOwned>(
         }
         return None;
     }
-    let parsed = read_text(root, path).and_then(|text| {
+    let parsed = read_text(root, path, MAX_DATA_FILE_BYTES).and_then(|text| {
         Ok((
             parse_yaml(&text, path, 0)?,
             cut_value_warnings(&text, path, 0),
@@ -332,15 +344,25 @@ fn load_yaml_file<T: DeserializeOwned>(
     }
 }
 
-/// Reads a file as UTF-8, naming the line of the first invalid byte otherwise.
-fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
-    let bytes = fs::read(root.join(path)).map_err(|err| {
+/// Reads a file as UTF-8, naming the line of the first invalid byte otherwise. A file over
+/// `limit` bytes is an error at the line where it crosses the limit; no more than `limit`
+/// + 1 bytes are ever read, whatever the file's size.
+fn read_text(root: &Path, path: &Path, limit: u64) -> Result<String, Diagnostic> {
+    let cannot_read = |err: std::io::Error| {
         Diagnostic::error(
             SourceRef::file(path),
             None,
             format!("cannot read file: {err}"),
         )
-    })?;
+    };
+    let file = fs::File::open(root.join(path)).map_err(cannot_read)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(path, &bytes, limit));
+    }
     String::from_utf8(bytes).map_err(|err| {
         let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
@@ -352,6 +374,18 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
         )
         .with_help("save the file as UTF-8 (most editors have an \"encoding\" setting)")
     })
+}
+
+fn too_large(path: &Path, bytes: &[u8], limit: u64) -> Diagnostic {
+    let within = &bytes[..bytes.len().min(limit as usize)];
+    let line = within.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+    let mib = limit / (1024 * 1024);
+    Diagnostic::error(
+        SourceRef::new(path, line, 0),
+        None,
+        format!("the file is larger than {mib} MiB, the limit for this kind of file; it crosses the limit on this line"),
+    )
+    .with_help("split it into several files, or link to long logs and generated lists instead of pasting them (README, \"Limits\")")
 }
 
 struct FrontMatter<'a> {
@@ -577,5 +611,26 @@ mod tests {
         let err = parse_yaml::<RawRunbook>(yaml, Path::new("r.md"), 0).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("kind"));
         assert_eq!(err.at.line, 2);
+    }
+
+    #[test]
+    fn a_file_over_its_limit_is_an_error_at_the_line_crossing_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("a.yaml"), "ab\ncd\nef\n").expect("write");
+        let err = read_text(dir.path(), Path::new("a.yaml"), 4).unwrap_err();
+        assert_eq!(err.at, SourceRef::new("a.yaml", 2, 0));
+        assert!(err.message.contains("larger than"), "{}", err.message);
+        assert!(read_text(dir.path(), Path::new("a.yaml"), 9).is_ok());
+    }
+
+    #[test]
+    fn a_yaml_alias_bomb_is_an_error_not_a_hang() {
+        let mut yaml = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..30 {
+            let p = i - 1;
+            yaml.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let result = parse_yaml::<serde_json::Value>(&yaml, Path::new("portal.yaml"), 0);
+        assert!(result.is_err(), "10^30 nodes must hit the parser's budget");
     }
 }
