@@ -288,3 +288,52 @@ fn an_edit_after_a_runaway_template_is_served_within_seconds() {
     assert!(took < Duration::from_secs(10), "the fix took {took:?}");
     served.interrupt();
 }
+
+#[test]
+fn a_template_over_its_memory_budget_is_an_error_in_the_browser_and_serve_lives_on() {
+    let fx = Fixture::new("minimal");
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html");
+    let template = std::fs::read_to_string(builtin).expect("the built-in 404 template");
+    fx.write("templates/404.html", &template);
+    let served = Served::start(&fx);
+    let events = Events::open(served.addr);
+    assert_eq!(events.next(PATIENCE).map(|e| e.0).as_deref(), Some("hello"));
+
+    // A string doubled a hundred times: without a budget, a multi-gigabyte allocation
+    // aborts the whole preview.
+    let doubling = format!(
+        "{{% set_global s = \"xxxxxxxx\" %}}{}",
+        "{% set_global s = s ~ s %}".repeat(100)
+    );
+    fx.write(
+        "templates/404.html",
+        &template.replace("Page not found", &format!("{doubling}Page not found")),
+    );
+    let failed = events.next(Duration::from_secs(30));
+    assert_eq!(
+        failed.map(|e| e.0).as_deref(),
+        Some("reload"),
+        "no failure shown:\n{}",
+        served.stderr()
+    );
+    let page = served.get("/");
+    assert!(
+        page.body.contains("memory") && page.body.contains("404.html"),
+        "the error names the budget and the template: {}",
+        page.body
+    );
+    fx.write(
+        "templates/404.html",
+        &template.replace("Page not found", "Nothing here, sorry"),
+    );
+    let reload = events.next(Duration::from_secs(15));
+    assert_eq!(
+        reload.map(|e| e.0).as_deref(),
+        Some("reload"),
+        "{}",
+        served.stderr()
+    );
+    let page = served.get("/no/such/page/");
+    assert!(page.body.contains("Nothing here, sorry"), "{}", page.body);
+    served.interrupt();
+}

@@ -22,8 +22,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::watch::Change;
-use crate::commands::build::{prepare_with, render_prepared, Prepared};
+use crate::commands::build::{prepare_with, render_prepared_watched, Prepared};
 use crate::mirrors::Network;
+use crate::render::{OnStall, RenderError};
 use crate::server::{BuildFailure, Live};
 use crate::theme::Theme;
 
@@ -166,7 +167,7 @@ impl Shared {
     /// One rebuild, on its own rayon pool (a stuck pool must not hold up the next
     /// rebuild's parallel work). A bug in the pipeline (a panic) must not end the
     /// preview: it shows in the browser, the panic message in the terminal.
-    fn run(&self, generation: u64, change: Change, last: Option<Prepared>) {
+    fn run(self: &Arc<Self>, generation: u64, change: Change, last: Option<Prepared>) {
         let pool = rayon::ThreadPoolBuilder::new()
             .thread_name(move |i| format!("shipboard-build-{generation}-{i}"))
             .build();
@@ -198,14 +199,14 @@ impl Shared {
 
     /// Builds what `change` calls for; `None` when a newer rebuild overtook this one.
     fn rebuild(
-        &self,
+        self: &Arc<Self>,
         generation: u64,
         change: Change,
         mut last: Option<Prepared>,
     ) -> Option<Outcome> {
         let started = Instant::now();
         if let (Change::Theme, Some(prepared)) = (change, last.as_mut()) {
-            if let Some(result) = rerender(&self.root, prepared) {
+            if let Some(result) = rerender(&self.root, prepared, self.on_stall(generation)) {
                 let keep = last;
                 let verb = "re-rendered";
                 return Some(Outcome {
@@ -217,8 +218,8 @@ impl Shared {
             }
         }
         drop(last); // free the old model before building the next one
-        // Remote repositories are fetched for the first build only: an edit must not wait
-        // for the network (restart `serve` to fetch again).
+                    // Remote repositories are fetched for the first build only: an edit must not wait
+                    // for the network (restart `serve` to fetch again).
         let network = if generation == 1 {
             Network::from_env()
         } else {
@@ -229,7 +230,7 @@ impl Shared {
         if self.overtaken(generation) {
             return None;
         }
-        let result = render(&prepared).map(|(files, warnings)| Built {
+        let result = render(&prepared, self.on_stall(generation)).map(|(files, warnings)| Built {
             files,
             warnings,
             prepare: prepare_time,
@@ -242,6 +243,25 @@ impl Shared {
             started,
             result,
             keep: usable.then_some(prepared),
+        })
+    }
+
+    /// What a page whose template ran away where tera cannot stop it (a loop that writes
+    /// nothing, a string doubled past the memory budget) does to rebuild `generation`: its
+    /// render thread stays parked, and its error is shown like any build failure unless a
+    /// newer rebuild is shown already. The next edit starts a new rebuild as usual.
+    fn on_stall(self: &Arc<Self>, generation: u64) -> OnStall {
+        let shared = Arc::clone(self);
+        Arc::new(move |err: RenderError| {
+            let mut state = shared.lock();
+            if generation > state.published {
+                state.published = generation;
+                let failure = BuildFailure {
+                    summary: "the site could not be rendered".into(),
+                    messages: vec![format!("error: {err}")],
+                };
+                shared.report(&mut state, "built", Instant::now(), Err(failure));
+            }
         })
     }
 
@@ -329,6 +349,7 @@ impl Shared {
 fn rerender(
     root: &std::path::Path,
     prepared: &mut Prepared,
+    on_stall: OnStall,
 ) -> Option<Result<Built, BuildFailure>> {
     let name = prepared.content.as_ref()?.portal.theme.clone();
     // A broken theme is reported by a full build, like `build` and `check` report it.
@@ -339,7 +360,7 @@ fn rerender(
     }
     prepared.theme = Some(theme);
     let started = Instant::now();
-    Some(render(prepared).map(|(files, warnings)| Built {
+    Some(render(prepared, on_stall).map(|(files, warnings)| Built {
         files,
         warnings,
         prepare: Duration::ZERO,
@@ -348,12 +369,12 @@ fn rerender(
 }
 
 /// The site and its warnings, or what the browser and terminal show instead.
-fn render(prepared: &Prepared) -> Result<(Site, Vec<String>), BuildFailure> {
+fn render(prepared: &Prepared, on_stall: OnStall) -> Result<(Site, Vec<String>), BuildFailure> {
     let messages = || -> Vec<String> {
         let sorted = prepared.diagnostics.sorted();
         sorted.iter().map(ToString::to_string).collect()
     };
-    match render_prepared(prepared) {
+    match render_prepared_watched(prepared, Some(on_stall)) {
         Some(Ok(files)) => Ok((files, messages())),
         Some(Err(err)) => Err(BuildFailure {
             summary: "the site could not be rendered".into(),
