@@ -13,7 +13,8 @@ use rayon::prelude::*;
 
 use super::changelog::CommitCache;
 use super::facts::SystemHistory;
-use super::graph::Graph;
+use super::graph::{Graph, Tip};
+use super::integrity::ShallowCut;
 use super::links;
 use super::paths::{normalise, PathMasks, Resolver};
 use super::pattern::{TagMatch, TagPattern};
@@ -39,28 +40,32 @@ pub(crate) fn walk_repository(
 ) -> Walked {
     let mut debug = Vec::new();
     let started = std::time::Instant::now();
-    let tags = repo::list_tags(repo, &mut debug);
+    let repo::Tags { tags, broken } = repo::list_tags(repo, &mut debug);
     let head = repo::head(repo);
+    let shallow = ShallowCut::of(repo);
     let patterns: Vec<TagPattern> = systems
         .iter()
         .filter_map(|s| TagPattern::new(&s.tag_pattern))
         .collect();
-    let mut tips: Vec<git2::Oid> = tags
+    let mut tips: Vec<Tip> = tags
         .iter()
         .filter(|t| {
             patterns
                 .iter()
                 .any(|p| matches!(p.matches(&t.name), TagMatch::Version(_)))
         })
-        .map(|t| t.commit)
+        .map(|t| Tip {
+            id: t.commit,
+            name: format!("refs/tags/{}", t.name),
+        })
         .collect();
-    tips.extend(head.as_ref().map(|(oid, _)| *oid));
+    tips.extend(head.as_ref().map(|(tip, _)| tip.clone()));
     let (graph, masks) = match repo.odb() {
         Ok(odb) => {
             let listed = started.elapsed();
             let paths = distinct_paths(systems);
             let fast = FastReads::start();
-            let (graph, masks) = walk_and_resolve(repo, &odb, &tips, paths);
+            let (graph, masks) = walk_and_resolve(repo, &odb, &tips, &shallow, paths);
             drop(fast);
             debug.push(format!(
                 "{}: {} tags listed in {listed:.2?}, {} commits walked and {} include paths resolved in {:.2?}",
@@ -90,11 +95,12 @@ pub(crate) fn walk_repository(
         .collect();
     let head_index = head
         .as_ref()
-        .and_then(|(oid, name)| Some((graph.get(*oid)?, name.clone())));
+        .and_then(|(tip, name)| Some((graph.get(tip.id)?, name.clone())));
     let state = system::Repo {
         graph: &graph,
         masks: &masks,
         tags: &tags,
+        broken_tags: &broken,
         head: head_index.clone(),
         shallow: repo.is_shallow(),
         tz,
@@ -167,11 +173,12 @@ impl Drop for FastReads {
 fn walk_and_resolve(
     repo: &Repository,
     odb: &git2::Odb<'_>,
-    tips: &[git2::Oid],
+    tips: &[Tip],
+    shallow: &ShallowCut,
     paths: Vec<String>,
 ) -> (Graph, PathMasks) {
     if paths.is_empty() {
-        let graph = Graph::walk(odb, tips, &mut |_| {});
+        let graph = Graph::walk(odb, tips, shallow, &mut |_| {});
         let masks = PathMasks::from_rows(&graph, paths, Vec::new());
         return (graph, masks);
     }
@@ -206,7 +213,7 @@ fn walk_and_resolve(
         });
         let mut batch = Vec::with_capacity(BATCH);
         let mut start = 0;
-        let graph = Graph::walk(odb, tips, &mut |tree| {
+        let graph = Graph::walk(odb, tips, shallow, &mut |tree| {
             batch.push(tree);
             if batch.len() == BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
