@@ -176,6 +176,66 @@ fn a_deleted_annotated_tag_object_is_an_error_naming_the_tag() {
             b.tag_object
         ),
     );
+    // The tag exists: "released but has no tag v1.2.0" would be wrong.
+    assert!(!result.stdout.contains("has no tag"), "{}", result.stdout);
+}
+
+#[test]
+fn a_deleted_tree_read_for_include_paths_is_an_error() {
+    let b = billing();
+    let portal = b.fx.read("portal.yaml");
+    b.fx.write(
+        "portal.yaml",
+        &portal.replace(
+            "repo: repos/billing\n",
+            "repo: repos/billing\n    include_paths: [pdf.txt]\n",
+        ),
+    );
+    let tree = b.repo.git(&["rev-parse", &format!("{}^{{tree}}", b.c[2])]);
+    b.delete(&tree);
+    let result = b.check();
+    assert_corrupt(
+        &result,
+        &format!("tree {tree}, in the files of commit {}, is missing", b.c[2]),
+    );
+}
+
+#[test]
+fn a_deleted_commit_of_the_content_repository_is_an_error() {
+    // Every system has its own repository: the content repository's history only dates
+    // runbook reviews and calendar SEQUENCE numbers, and is checked all the same.
+    let b = billing();
+    let portal = b.fx.read("portal.yaml").replace(
+        "    rollback_runbook: web-rollback\n",
+        "    rollback_runbook: web-rollback\n    repo: repos/billing\n",
+    );
+    b.fx.write("portal.yaml", &portal);
+    b.fx.write(".gitignore", "repos/\n");
+    let content = Repo::init(&b.fx.dir());
+    content.commit("2026-11-01 10:00", "Ana", &[], "portal");
+    let middle = content.change("2026-11-02 10:00", "Ana", "notes.txt", "notes");
+    let last = content.change("2026-11-03 10:00", "Ana", "notes.txt", "more notes");
+    let object =
+        b.fx.dir()
+            .join(".git/objects")
+            .join(&middle[..2])
+            .join(&middle[2..]);
+    std::fs::remove_file(object).unwrap();
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(1), "{all}");
+    assert!(
+        result.stdout.contains(&format!(
+            "portal.yaml: error: the content repository is corrupt: commit {middle}, parent of commit {last}, is missing"
+        )),
+        "{all}"
+    );
+    assert!(
+        result
+            .stdout
+            .contains("help: run `git fsck --full` in the content repository"),
+        "{all}"
+    );
 }
 
 #[test]

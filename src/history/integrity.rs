@@ -55,6 +55,8 @@ pub(crate) enum Via {
     Child(Oid),
     /// It is the target of this annotated tag object (tag name, tag object id).
     TagTarget(String, Oid),
+    /// A tree read for this commit's files (its root tree or a folder in it).
+    InCommit(Oid),
 }
 
 /// One object the history could not use.
@@ -80,6 +82,7 @@ impl fmt::Display for Broken {
             Via::Ref(name) => write!(f, "named by {name}")?,
             Via::Child(child) => write!(f, "parent of commit {child}")?,
             Via::TagTarget(name, tag) => write!(f, "target of tag {name} (tag object {tag})")?,
+            Via::InCommit(commit) => write!(f, "in the files of commit {commit}")?,
         }
         match &self.fault {
             Fault::Missing => write!(f, ", is missing"),
@@ -123,45 +126,43 @@ impl ShallowCut {
 /// At most this many broken objects are listed per system; the rest are counted.
 pub(crate) const LISTED: usize = 5;
 
-/// The errors for `broken` objects of `system`'s repository (`None`: the content repo).
+/// The errors for `broken` objects of `system`'s repository (its `repo:`, or the content
+/// repository when it has none).
 pub(crate) fn errors(system: &System, broken: &[&Broken]) -> Vec<Diagnostic> {
-    let repo = system.repo.as_deref().unwrap_or(".");
+    let (what, place) = match system.repo.as_deref() {
+        Some(path) => (
+            format!("the git repository of system {} at {path}", system.id),
+            format!("{path} (relative to the content dir)"),
+        ),
+        None => (
+            format!("the content repository (history of system {})", system.id),
+            "the content repository".to_owned(),
+        ),
+    };
+    let error = |problem: String| {
+        Diagnostic::error(
+            system.source.clone(),
+            Some("repo"),
+            format!("{what} is corrupt: {problem}"),
+        )
+        .with_help(fix(&place))
+    };
     let mut out: Vec<Diagnostic> = broken
         .iter()
         .take(LISTED)
-        .map(|b| {
-            Diagnostic::error(
-                system.source.clone(),
-                Some("repo"),
-                format!(
-                    "the git repository of system {} at {repo} is corrupt: {b}",
-                    system.id
-                ),
-            )
-            .with_help(fix(repo))
-        })
+        .map(|b| error(b.to_string()))
         .collect();
     if broken.len() > LISTED {
-        out.push(
-            Diagnostic::error(
-                system.source.clone(),
-                Some("repo"),
-                format!(
-                    "the git repository of system {} at {repo} is corrupt: {} more objects are missing or damaged",
-                    system.id,
-                    broken.len() - LISTED
-                ),
-            )
-            .with_help(fix(repo)),
-        );
+        let more = broken.len() - LISTED;
+        out.push(error(format!("{more} more objects are missing or damaged")));
     }
     out
 }
 
-/// How to repair a repository; `repo` as configured (relative to the content dir).
-pub(crate) fn fix(repo: &str) -> String {
+/// How to repair a repository; `place` says where it is.
+pub(crate) fn fix(place: &str) -> String {
     format!(
-        "run `git fsck --full` in {repo} (relative to the content dir) to list the damaged objects, then re-clone the repository (or restore the objects from a good clone); its history cannot be trusted until then"
+        "run `git fsck --full` in {place} to list the damaged objects, then re-clone the repository (or restore the objects from a good clone); its history cannot be trusted until then"
     )
 }
 
@@ -236,6 +237,20 @@ mod tests {
             fault: Fault::Damaged(String::new()),
             via: Via::TagTarget("v1.2.0".to_owned(), id(0xee)),
         };
+        let tree = Broken {
+            id: id(0x11),
+            kind: Kind::Tree,
+            fault: Fault::Missing,
+            via: Via::InCommit(id(0x22)),
+        };
+        assert_eq!(
+            tree.to_string(),
+            format!(
+                "tree {}, in the files of commit {}, is missing",
+                id(0x11),
+                id(0x22)
+            )
+        );
         assert_eq!(
             target.to_string(),
             format!(
@@ -277,12 +292,24 @@ mod tests {
                 "portal.yaml:5:5: error[repo]: the git repository of system billing at repos/billing is corrupt: commit {}, parent of commit {}, is missing\n  help: {}",
                 id(1),
                 id(101),
-                fix("repos/billing")
+                fix("repos/billing (relative to the content dir)")
             )
         );
         assert!(found[LISTED]
             .message
             .ends_with("2 more objects are missing or damaged"));
         assert!(errors(&system, &[]).is_empty());
+        let content_repo = System {
+            repo: None,
+            ..system
+        };
+        let found = errors(&content_repo, &refs[..1]);
+        assert!(found[0]
+            .message
+            .starts_with("the content repository (history of system billing) is corrupt: commit"));
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some(fix("the content repository").as_str())
+        );
     }
 }

@@ -229,7 +229,7 @@ fn content_repo_corrupt(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
             None,
             format!("the content repository is corrupt: {b}"),
         )
-        .with_help(integrity::fix("."))
+        .with_help(integrity::fix("the content repository"))
     });
     broken.collect()
 }

@@ -186,10 +186,12 @@ pub(crate) fn build(
             .filter(|c| first_parent || !c.merge)
             .collect()
     };
+    let unreadable: Vec<&str> = repo.broken_tags.iter().map(|(n, _)| n.as_str()).collect();
     let joined = checks::join(
         system,
         &pattern,
         &history.tags,
+        &unreadable,
         releases,
         &urls,
         &mut rollback,
