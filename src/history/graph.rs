@@ -104,7 +104,8 @@ impl Graph {
             if graph.index.contains_key(&oid) || failed.contains_key(&oid) {
                 continue;
             }
-            let (data, parents) = match read_commit(odb, oid, &mut graph.authors, &mut author_ids) {
+            let read = read_commit(odb, oid, &mut graph.authors, &mut author_ids);
+            let (data, parents) = match read {
                 Ok(read) => read,
                 Err(fault) => {
                     failed.insert(oid, fault);
@@ -123,10 +124,24 @@ impl Graph {
             );
             parent_ids.push(parents);
         }
+        graph.link(&parent_ids, &failed, tips, shallow);
+        graph.generation = generations(&graph);
+        graph
+    }
+
+    /// Turns parent ids into indices; a parent that was not read is the shallow cut's
+    /// boundary when `shallow` explains it, else broken (as are unreadable tips).
+    fn link(
+        &mut self,
+        parent_ids: &[Vec<Oid>],
+        failed: &OidMap<Fault>,
+        tips: &[Tip],
+        shallow: &ShallowCut,
+    ) {
         let mut reported: OidMap<()> = OidMap::default();
-        let mut report = |graph: &mut Graph, id: Oid, fault: &Fault, via: Via| {
+        let mut report = |broken: &mut Vec<Broken>, id: Oid, fault: &Fault, via: Via| {
             if reported.insert(id, ()).is_none() {
-                graph.broken.push(Broken {
+                broken.push(Broken {
                     id,
                     kind: Kind::Commit,
                     fault: fault.clone(),
@@ -136,30 +151,28 @@ impl Graph {
         };
         for tip in tips {
             if let Some(fault) = failed.get(&tip.id) {
-                report(&mut graph, tip.id, fault, Via::Ref(tip.name.clone()));
+                report(&mut self.broken, tip.id, fault, Via::Ref(tip.name.clone()));
             }
         }
-        graph.parent_start.reserve(graph.ids.len() + 1);
-        graph.boundary = vec![false; graph.ids.len()];
+        self.parent_start.reserve(self.ids.len() + 1);
+        self.boundary = vec![false; self.ids.len()];
         for (i, parents) in parent_ids.iter().enumerate() {
-            graph.parent_start.push(graph.parent_list.len() as u32);
+            self.parent_start.push(self.parent_list.len() as u32);
             for parent in parents {
-                if let Some(&p) = graph.index.get(parent) {
-                    graph.parent_list.push(p);
+                if let Some(&p) = self.index.get(parent) {
+                    self.parent_list.push(p);
                     continue;
                 }
-                let child = graph.ids[i];
+                let child = self.ids[i];
                 let fault = failed.get(parent).cloned().unwrap_or(Fault::Missing);
                 if shallow.explains(child, &fault) {
-                    graph.boundary[i] = true;
+                    self.boundary[i] = true;
                 } else {
-                    report(&mut graph, *parent, &fault, Via::Child(child));
+                    report(&mut self.broken, *parent, &fault, Via::Child(child));
                 }
             }
         }
-        graph.parent_start.push(graph.parent_list.len() as u32);
-        graph.generation = generations(&graph);
-        graph
+        self.parent_start.push(self.parent_list.len() as u32);
     }
 
     pub(crate) fn len(&self) -> usize {
