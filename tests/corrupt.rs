@@ -4,6 +4,7 @@
 //! fix; a real shallow clone stays a warning.
 
 mod common;
+mod serve_client;
 #[allow(dead_code)]
 #[path = "history/support.rs"]
 mod support;
@@ -137,6 +138,24 @@ fn a_deleted_commit_in_the_middle_of_history_is_an_error() {
         "{}",
         build.stderr
     );
+}
+
+#[test]
+fn serve_shows_the_corruption_instead_of_a_shorter_changelog() {
+    let b = billing();
+    b.delete(&b.c[2]);
+    let served = serve_client::Served::start(&b.fx);
+    let reply = served.get("/systems/billing/");
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert!(
+        reply.body.contains("The site could not be built"),
+        "{}",
+        reply.body
+    );
+    let named = format!("commit {}, parent of commit {}, is missing", b.c[2], b.c[3]);
+    assert!(reply.body.contains(&named), "{}", reply.body);
+    assert!(served.printed(&named), "{}", served.stderr());
+    served.interrupt();
 }
 
 #[test]
