@@ -47,10 +47,14 @@ pub(crate) fn open(path: &Path) -> Result<Repository, git2::Error> {
 }
 
 /// HEAD's commit and a name for it (branch name, or the SHA when detached). `None` for an
-/// empty repository. The commit is not read here: the walk reports it if it is missing.
+/// empty repository. When HEAD's object cannot be read, its id is returned all the same:
+/// the walk reports it as broken.
 pub(crate) fn head(repo: &Repository) -> Option<(Tip, String)> {
     let head = repo.head().ok()?;
-    let commit = head.target()?;
+    let commit = match head.peel_to_commit() {
+        Ok(commit) => commit.id(),
+        Err(_) => head.target()?,
+    };
     let (name, label) = match head.name().ok() {
         Some(full) if head.is_branch() => (
             head.shorthand().unwrap_or("HEAD").to_owned(),
