@@ -3,7 +3,7 @@
 //!
 //! Works on plain values (tags already read, releases already validated); the commits a
 //! rollback would revert come from a callback, so this module never touches git. It only
-//! warns: history never makes a build fail except for an unreadable repository.
+//! warns: history never makes a build fail except for an unreadable or corrupt repository.
 
 use chrono::NaiveDate;
 

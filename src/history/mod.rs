@@ -6,7 +6,7 @@
 //! graph builds, per system: release tags (SemVer order), a grouped Conventional Commits
 //! changelog per tag, unreleased work, tags missing from the portal, plan vs actual and
 //! rollback targets; and, per content file, how often and when it last changed. Problems
-//! come back as `Diagnostic`s (warnings, and errors for unreadable repositories).
+//! come back as `Diagnostic`s (warnings; errors for unreadable or corrupt repositories).
 //!
 //! This stage enriches, it never renders HTML (only `partials/changelog*.html` templates
 //! format its `Facts`), never reads the clock (callers pass `today`), and never runs `git`.
