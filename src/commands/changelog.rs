@@ -25,6 +25,19 @@ pub fn run(dir: &Path, system: &str, from: Option<&str>, to: Option<&str>) -> Re
             problems.join("\n")
         );
     };
-    let (facts, _) = history::read(dir, &content);
+    let (facts, problems) = history::read(dir, &content);
+    // A corrupt repository would print a changelog that silently lacks commits.
+    let at = content.system(system).map(|s| &s.source);
+    let errors: Vec<String> = problems
+        .iter()
+        .filter(|d| d.is_error() && Some(&d.at) == at)
+        .map(ToString::to_string)
+        .collect();
+    if !errors.is_empty() {
+        bail!(
+            "the history of {system} cannot be read:\n{}",
+            errors.join("\n")
+        );
+    }
     Ok(history::changelog_markdown(&facts, system, from, to)?)
 }

@@ -3,7 +3,7 @@
 //!
 //! Works on plain values (tags already read, releases already validated); the commits a
 //! rollback would revert come from a callback, so this module never touches git. It only
-//! warns: history never makes a build fail except for an unreadable repository.
+//! warns: history never makes a build fail except for an unreadable or corrupt repository.
 
 use chrono::NaiveDate;
 
@@ -25,11 +25,13 @@ pub(crate) struct Joined {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Joins `tags` (newest first) with the system's `releases`.
+/// Joins `tags` (newest first) with the system's `releases`. `unreadable` tags exist but
+/// their objects are broken (an error already): not reported as missing too.
 pub(crate) fn join(
     system: &System,
     pattern: &TagPattern,
     tags: &[TagInfo],
+    unreadable: &[&str],
     releases: &[&Release],
     urls: &UrlTemplates,
     rollback_commits: &mut dyn FnMut(&TagInfo, &TagInfo) -> Vec<Shared<CommitInfo>>,
@@ -41,7 +43,7 @@ pub(crate) fn join(
     for release in ordered {
         let tag = tag_of(release);
         let expected = pattern.tag_name(&release.version);
-        if tag.is_none() && release.status.has_shipped() {
+        if tag.is_none() && release.status.has_shipped() && !unreadable.contains(&&*expected) {
             out.diagnostics.push(
                 Diagnostic::warning(
                     release.source.clone(),

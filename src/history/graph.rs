@@ -4,9 +4,10 @@
 //! Commits are numbered; parents are index lists; each commit has a generation number
 //! (1 + the highest generation of its parents) so that "reachable from A but not from B"
 //! can walk newest-first and stop as soon as only uninteresting commits are left, like
-//! `git log B..A`. A parent missing from the object database (a shallow clone's boundary)
-//! is dropped and the graph is marked truncated. This module knows nothing of systems,
-//! tags or changelogs.
+//! `git log B..A`. A parent missing from the object database below a commit listed as
+//! shallow is a shallow clone's boundary: dropped, the commit marked. Any other tip or
+//! parent that cannot be read is recorded as broken (corruption, see `integrity`). This
+//! module knows nothing of systems, tags or changelogs.
 
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -14,6 +15,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use git2::{ObjectType, Odb, Oid};
 
 use super::conventional::breaking_footer;
+use super::integrity::{Broken, Fault, Kind, ShallowCut, Via};
 use super::rawobj::{self, merge_subject, split_message};
 
 /// Hashes object ids by their first 8 bytes: they are already uniformly distributed.
@@ -65,31 +67,50 @@ pub(crate) struct Graph {
     pub data: Vec<CommitData>,
     /// Author names, interned.
     pub authors: Vec<String>,
-    /// Commits with a parent missing from the object database (a shallow clone's cut).
+    /// Commits whose parents a shallow clone did not fetch.
     pub boundary: Vec<bool>,
-    /// Some commit could not be read: history stops early.
-    pub truncated: bool,
+    /// Tips and parents that could not be read although no shallow cut explains it
+    /// (corruption), in walk order, each object once.
+    pub broken: Vec<Broken>,
+}
+
+/// Where a walk starts: a commit and the ref that names it (for error messages).
+#[derive(Debug, Clone)]
+pub(crate) struct Tip {
+    pub id: Oid,
+    /// `HEAD (refs/heads/main)`, `refs/tags/v1.2.0`.
+    pub name: String,
 }
 
 impl Graph {
-    /// Walks every commit reachable from `tips` once. Tips that are not readable commits
-    /// are skipped (and reported as truncation). `on_commit` gets each commit's root tree,
-    /// in index order, as soon as it is read (to resolve paths alongside the walk).
-    pub(crate) fn walk(odb: &Odb<'_>, tips: &[Oid], on_commit: &mut dyn FnMut(Oid)) -> Graph {
+    /// Walks every commit reachable from `tips` once. Tips and parents that are not
+    /// readable commits are left out: recorded in `broken`, or marked as `boundary` when
+    /// `shallow` explains them. `on_commit` gets each commit's root tree, in index order,
+    /// as soon as it is read (to resolve paths alongside the walk).
+    pub(crate) fn walk(
+        odb: &Odb<'_>,
+        tips: &[Tip],
+        shallow: &ShallowCut,
+        on_commit: &mut dyn FnMut(Oid),
+    ) -> Graph {
         let mut graph = Graph::default();
         let mut author_ids: HashMap<String, u32> = HashMap::new();
         let mut parent_ids: Vec<Vec<Oid>> = Vec::new();
-        let mut stack: Vec<Oid> = tips.to_vec();
+        let mut failed: OidMap<Fault> = OidMap::default();
+        let mut stack: Vec<Oid> = tips.iter().map(|t| t.id).collect();
         stack.sort();
         stack.dedup();
         while let Some(oid) = stack.pop() {
-            if graph.index.contains_key(&oid) {
+            if graph.index.contains_key(&oid) || failed.contains_key(&oid) {
                 continue;
             }
-            let Some((data, parents)) = read_commit(odb, oid, &mut graph.authors, &mut author_ids)
-            else {
-                graph.truncated = true;
-                continue;
+            let read = read_commit(odb, oid, &mut graph.authors, &mut author_ids);
+            let (data, parents) = match read {
+                Ok(read) => read,
+                Err(fault) => {
+                    failed.insert(oid, fault);
+                    continue;
+                }
             };
             graph.index.insert(oid, graph.ids.len() as u32);
             graph.ids.push(oid);
@@ -103,23 +124,55 @@ impl Graph {
             );
             parent_ids.push(parents);
         }
-        graph.parent_start.reserve(graph.ids.len() + 1);
-        graph.boundary = vec![false; graph.ids.len()];
+        graph.link(&parent_ids, &failed, tips, shallow);
+        graph.generation = generations(&graph);
+        graph
+    }
+
+    /// Turns parent ids into indices; a parent that was not read is the shallow cut's
+    /// boundary when `shallow` explains it, else broken (as are unreadable tips).
+    fn link(
+        &mut self,
+        parent_ids: &[Vec<Oid>],
+        failed: &OidMap<Fault>,
+        tips: &[Tip],
+        shallow: &ShallowCut,
+    ) {
+        let mut reported: OidMap<()> = OidMap::default();
+        let mut report = |broken: &mut Vec<Broken>, id: Oid, fault: &Fault, via: Via| {
+            if reported.insert(id, ()).is_none() {
+                broken.push(Broken {
+                    id,
+                    kind: Kind::Commit,
+                    fault: fault.clone(),
+                    via,
+                });
+            }
+        };
+        for tip in tips {
+            if let Some(fault) = failed.get(&tip.id) {
+                report(&mut self.broken, tip.id, fault, Via::Ref(tip.name.clone()));
+            }
+        }
+        self.parent_start.reserve(self.ids.len() + 1);
+        self.boundary = vec![false; self.ids.len()];
         for (i, parents) in parent_ids.iter().enumerate() {
-            graph.parent_start.push(graph.parent_list.len() as u32);
+            self.parent_start.push(self.parent_list.len() as u32);
             for parent in parents {
-                match graph.index.get(parent) {
-                    Some(&p) => graph.parent_list.push(p),
-                    None => {
-                        graph.truncated = true;
-                        graph.boundary[i] = true;
-                    }
+                if let Some(&p) = self.index.get(parent) {
+                    self.parent_list.push(p);
+                    continue;
+                }
+                let child = self.ids[i];
+                let fault = failed.get(parent).cloned().unwrap_or(Fault::Missing);
+                if shallow.explains(child, &fault) {
+                    self.boundary[i] = true;
+                } else {
+                    report(&mut self.broken, *parent, &fault, Via::Child(child));
                 }
             }
         }
-        graph.parent_start.push(graph.parent_list.len() as u32);
-        graph.generation = generations(&graph);
-        graph
+        self.parent_start.push(self.parent_list.len() as u32);
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -140,22 +193,29 @@ impl Graph {
     }
 }
 
+/// Reads and parses one commit; any failure is a fault of that object.
 fn read_commit(
     odb: &Odb<'_>,
     oid: Oid,
     authors: &mut Vec<String>,
     author_ids: &mut HashMap<String, u32>,
-) -> Option<(CommitData, Vec<Oid>)> {
-    let object = odb.read(oid).ok()?;
+) -> Result<(CommitData, Vec<Oid>), Fault> {
+    let object = odb.read(oid).map_err(|e| Fault::of(&e))?;
     if object.kind() != ObjectType::Commit {
-        return None;
+        return Err(Fault::Damaged(format!(
+            "a {} where a commit was expected",
+            object.kind()
+        )));
     }
-    let raw = rawobj::parse_commit(object.data())?;
-    let parents: Vec<Oid> = raw
+    let malformed = || Fault::Damaged("not a well-formed commit".to_owned());
+    let raw = rawobj::parse_commit(object.data()).ok_or_else(malformed)?;
+    let parents = raw
         .parents
         .iter()
-        .filter_map(|p| Oid::from_str(p).ok())
-        .collect();
+        .map(|p| Oid::from_str(p))
+        .collect::<Result<Vec<Oid>, _>>()
+        .map_err(|_| malformed())?;
+    let tree = Oid::from_str(raw.tree).map_err(|_| malformed())?;
     let author = match author_ids.get(&raw.author.name) {
         Some(&id) => id,
         None => {
@@ -168,7 +228,7 @@ fn read_commit(
     let message = String::from_utf8_lossy(raw.message);
     let (subject, body) = split_message(&message);
     let data = CommitData {
-        tree: Oid::from_str(raw.tree).ok()?,
+        tree,
         author,
         author_time: raw.author.time,
         commit_time: raw.commit_time,
@@ -180,7 +240,7 @@ fn read_commit(
         },
         subject: subject.into_boxed_str(),
     };
-    Some((data, parents))
+    Ok((data, parents))
 }
 
 /// Generation numbers, computed iteratively (histories are too deep for recursion).
@@ -315,6 +375,73 @@ mod tests {
         g.generation = generations(&g);
         g.boundary = vec![false; parents.len()];
         g
+    }
+
+    /// A commit object with `parents`, written to `odb` when `write`; its id either way.
+    fn commit(odb: &Odb<'_>, parents: &[Oid], write: bool) -> Oid {
+        let mut text = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n".to_owned();
+        for parent in parents {
+            text.push_str(&format!("parent {parent}\n"));
+        }
+        text.push_str(
+            "author A <a@example.com> 1 +0000\ncommitter A <a@example.com> 1 +0000\n\nx\n",
+        );
+        if write {
+            odb.write(ObjectType::Commit, text.as_bytes()).unwrap()
+        } else {
+            Oid::hash_object(ObjectType::Commit, text.as_bytes()).unwrap()
+        }
+    }
+
+    fn tip(id: Oid) -> Tip {
+        Tip {
+            id,
+            name: "HEAD (refs/heads/main)".to_owned(),
+        }
+    }
+
+    #[test]
+    fn unreadable_commits_are_broken_unless_a_shallow_cut_explains_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(dir.path()).unwrap();
+        let odb = repo.odb().unwrap();
+        let root = commit(&odb, &[], true);
+        let lost = commit(&odb, &[root], false);
+        let child = commit(&odb, &[lost], true);
+        let none = ShallowCut::default();
+        let graph = Graph::walk(&odb, &[tip(child)], &none, &mut |_| {});
+        assert_eq!(graph.len(), 1);
+        assert_eq!(graph.boundary, [false]);
+        assert_eq!(
+            graph.broken,
+            [Broken {
+                id: lost,
+                kind: Kind::Commit,
+                fault: Fault::Missing,
+                via: Via::Child(child),
+            }]
+        );
+        // The same commit on a shallow clone's cut: its parent was never fetched.
+        let cut = ShallowCut::parse(&child.to_string());
+        let graph = Graph::walk(&odb, &[tip(child)], &cut, &mut |_| {});
+        assert!(graph.broken.is_empty());
+        assert_eq!(graph.boundary, [true]);
+        // A missing tip is named by its ref.
+        let graph = Graph::walk(&odb, &[tip(lost)], &cut, &mut |_| {});
+        assert_eq!(graph.len(), 0);
+        assert_eq!(
+            graph.broken[0].via,
+            Via::Ref("HEAD (refs/heads/main)".to_owned())
+        );
+        // A parent that is not a commit is damaged, even on the cut.
+        let blob = odb.write(ObjectType::Blob, b"not a commit").unwrap();
+        let odd = commit(&odb, &[blob], true);
+        let cut = ShallowCut::parse(&odd.to_string());
+        let graph = Graph::walk(&odb, &[tip(odd)], &cut, &mut |_| {});
+        assert_eq!(
+            graph.broken[0].fault,
+            Fault::Damaged("a blob where a commit was expected".to_owned())
+        );
     }
 
     #[test]

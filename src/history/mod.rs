@@ -6,7 +6,7 @@
 //! graph builds, per system: release tags (SemVer order), a grouped Conventional Commits
 //! changelog per tag, unreleased work, tags missing from the portal, plan vs actual and
 //! rollback targets; and, per content file, how often and when it last changed. Problems
-//! come back as `Diagnostic`s (warnings, and errors for unreadable repositories).
+//! come back as `Diagnostic`s (warnings; errors for unreadable or corrupt repositories).
 //!
 //! This stage enriches, it never renders HTML (only `partials/changelog*.html` templates
 //! format its `Facts`), never reads the clock (callers pass `today`), and never runs `git`.
@@ -17,6 +17,7 @@ pub mod conventional;
 mod facts;
 mod files;
 mod graph;
+mod integrity;
 mod links;
 mod markdown;
 mod paths;
@@ -44,6 +45,7 @@ pub use runbooks::{review_runbooks, ReleasedSince, RunbookReview};
 use crate::content::{Content, System};
 use crate::diagnostics::{display_path, Diagnostic};
 use graph::Graph;
+use integrity::ShallowCut;
 
 /// How to read the history (from the systems' settings in portal.yaml).
 #[derive(Debug, Clone, Default)]
@@ -156,8 +158,10 @@ pub fn read_with(
     if let (false, Ok((repo, prefix))) = (content_done, &content_repo) {
         let head = repo::head(repo);
         if let (Some((head, _)), Ok(odb)) = (head, repo.odb()) {
-            let graph = Graph::walk(&odb, &[head], &mut |_| {});
-            let head = graph.get(head);
+            let shallow = ShallowCut::of(repo);
+            let graph = Graph::walk(&odb, std::slice::from_ref(&head), &shallow, &mut |_| {});
+            diagnostics.extend(content_repo_corrupt(content, &graph));
+            let head = graph.get(head.id);
             facts.files = files::file_facts(repo, &graph, head, prefix, &wanted, tz);
         }
     }
@@ -237,6 +241,20 @@ fn repo_error(system: &System, content_root: &Path, reason: &str) -> Diagnostic 
         "`repo:` is relative to the content dir ({}) and must be a git repository (a clone or a bare repo); check the path",
         display_path(content_root)
     ))
+}
+
+/// Errors for broken commits of the content repository when no system uses it (its
+/// history then only dates runbook reviews and calendar SEQUENCE numbers).
+fn content_repo_corrupt(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
+    let broken = graph.broken.iter().take(integrity::LISTED).map(|b| {
+        Diagnostic::error(
+            content.portal.source.clone(),
+            None,
+            format!("the content repository is corrupt: {b}"),
+        )
+        .with_help(integrity::fix("the content repository"))
+    });
+    broken.collect()
 }
 
 fn no_content_repo(system: &System) -> Diagnostic {

@@ -6,11 +6,13 @@
 //! parents (a merge that only brings in a branch's changes does not count: the branch's
 //! own commits do). Paths are plain repository-relative paths of a file or folder; there
 //! are no globs. Resolution is fed commit by commit (it can run on its own thread beside
-//! the walk); this module never walks history itself.
+//! the walk); this module never walks history itself. A tree that cannot be read is
+//! returned to the caller (corruption), never taken for an empty folder in silence.
 
 use git2::{ObjectType, Odb, Oid};
 
 use super::graph::{Graph, OidMap};
+use super::integrity::Fault;
 use super::rawobj::tree_entries;
 
 /// Normalises an include path: `./services/pay/` -> `services/pay`. Empty means the root.
@@ -82,21 +84,34 @@ impl Resolver {
     }
 
     /// Appends the ids of every path in the commit whose root tree is `tree` to `out`.
-    pub(crate) fn push(&self, odb: &Odb<'_>, tree: Oid, out: &mut Vec<Option<Oid>>) {
+    /// `Err`: a tree on the way (its id) could not be read; the paths below it stay absent.
+    pub(crate) fn push(
+        &self,
+        odb: &Odb<'_>,
+        tree: Oid,
+        out: &mut Vec<Option<Oid>>,
+    ) -> Result<(), (Oid, Fault)> {
         let start = out.len();
         out.resize(start + self.count, None);
-        resolve(odb, tree, &self.trie, 0, &mut out[start..]);
+        resolve(odb, tree, &self.trie, 0, &mut out[start..])
     }
 }
 
-fn resolve(odb: &Odb<'_>, tree: Oid, trie: &Trie, node: usize, out: &mut [Option<Oid>]) {
+fn resolve(
+    odb: &Odb<'_>,
+    tree: Oid,
+    trie: &Trie,
+    node: usize,
+    out: &mut [Option<Oid>],
+) -> Result<(), (Oid, Fault)> {
     let children = &trie.nodes[node].children;
     if children.is_empty() {
-        return;
+        return Ok(());
     }
-    let Ok(object) = odb.read(tree) else { return };
+    let object = odb.read(tree).map_err(|e| (tree, Fault::of(&e)))?;
     if object.kind() != ObjectType::Tree {
-        return;
+        let fault = format!("a {} where a tree was expected", object.kind());
+        return Err((tree, Fault::Damaged(fault)));
     }
     for entry in tree_entries(object.data()) {
         let Ok(i) = children.binary_search_by(|(n, _)| (**n).cmp(entry.name)) else {
@@ -110,9 +125,10 @@ fn resolve(odb: &Odb<'_>, tree: Oid, trie: &Trie, node: usize, out: &mut [Option
             out[path] = Some(id);
         }
         if entry.is_tree {
-            resolve(odb, id, trie, child, out);
+            resolve(odb, id, trie, child, out)?;
         }
     }
+    Ok(())
 }
 
 /// For each commit, a bit set of the paths it touches.
@@ -213,7 +229,7 @@ pub(crate) fn entry_id(odb: &Odb<'_>, tree: Oid, path: &str) -> Option<Oid> {
     }
     let trie = Trie::new(&[path.to_owned()]);
     let mut out = [None];
-    resolve(odb, tree, &trie, 0, &mut out);
+    resolve(odb, tree, &trie, 0, &mut out).ok()?;
     out[0]
 }
 

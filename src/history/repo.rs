@@ -2,11 +2,16 @@
 //!
 //! Lightweight and annotated tags are both read; a tag pointing at another tag is followed
 //! to the commit (the outermost tag's message and date win); tags of trees or blobs are
-//! skipped with a debug line. This module does not match tags to systems or walk history.
+//! skipped with a debug line; a tag whose object (or whose target) is missing or damaged
+//! is returned as broken, for an error. This module does not match tags to systems or
+//! walk history.
 
 use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository, RepositoryOpenFlags};
+
+use super::graph::Tip;
+use super::integrity::{Broken, Fault, Kind, Via};
 
 /// A tag as git has it.
 #[derive(Debug, Clone)]
@@ -21,6 +26,15 @@ pub(crate) struct RepoTag {
     pub tagger_time: Option<i64>,
 }
 
+/// The tags of a repository: readable ones, and those whose objects are not.
+#[derive(Debug, Default)]
+pub(crate) struct Tags {
+    /// Sorted by name.
+    pub tags: Vec<RepoTag>,
+    /// (name without `refs/tags/`, what is broken), sorted by name.
+    pub broken: Vec<(String, Broken)>,
+}
+
 /// Opens the repository at exactly `path` (a work tree or a bare repository); never
 /// searches parent folders, so a missing repo is reported instead of silently using an
 /// enclosing one.
@@ -33,21 +47,31 @@ pub(crate) fn open(path: &Path) -> Result<Repository, git2::Error> {
 }
 
 /// HEAD's commit and a name for it (branch name, or the SHA when detached). `None` for an
-/// empty repository.
-pub(crate) fn head(repo: &Repository) -> Option<(Oid, String)> {
+/// empty repository. When HEAD's object cannot be read, its id is returned all the same:
+/// the walk reports it as broken.
+pub(crate) fn head(repo: &Repository) -> Option<(Tip, String)> {
     let head = repo.head().ok()?;
-    let commit = head.peel_to_commit().ok()?.id();
-    let name = if head.is_branch() {
-        head.shorthand().unwrap_or("HEAD").to_owned()
-    } else {
-        commit.to_string()
+    let commit = match head.peel_to_commit() {
+        Ok(commit) => commit.id(),
+        Err(_) => head.target()?,
     };
-    Some((commit, name))
+    let (name, label) = match head.name().ok() {
+        Some(full) if head.is_branch() => (
+            head.shorthand().unwrap_or("HEAD").to_owned(),
+            format!("HEAD ({full})"),
+        ),
+        _ => (commit.to_string(), "HEAD".to_owned()),
+    };
+    let tip = Tip {
+        id: commit,
+        name: label,
+    };
+    Some((tip, name))
 }
 
 /// Every tag of the repository, sorted by name.
-pub(crate) fn list_tags(repo: &Repository, debug: &mut Vec<String>) -> Vec<RepoTag> {
-    let mut tags = Vec::new();
+pub(crate) fn list_tags(repo: &Repository, debug: &mut Vec<String>) -> Tags {
+    let mut tags = Tags::default();
     let Ok(references) = repo.references_glob("refs/tags/*") else {
         debug.push("could not list tags".to_owned());
         return tags;
@@ -66,44 +90,59 @@ pub(crate) fn list_tags(repo: &Repository, debug: &mut Vec<String>) -> Vec<RepoT
             continue;
         };
         match peel(repo, target, name) {
-            Some(tag) => tags.push(tag),
-            None => debug.push(format!("ignored tag {name}: it does not name a commit")),
+            Ok(Some(tag)) => tags.tags.push(tag),
+            Ok(None) => debug.push(format!("ignored tag {name}: it does not name a commit")),
+            Err(broken) => tags.broken.push((name.to_owned(), broken)),
         }
     }
-    tags.sort_by(|a, b| a.name.cmp(&b.name));
+    tags.tags.sort_by(|a, b| a.name.cmp(&b.name));
+    tags.broken.sort_by(|a, b| a.0.cmp(&b.0));
     tags
 }
 
-fn peel(repo: &Repository, mut oid: Oid, name: &str) -> Option<RepoTag> {
+/// Follows the tag's ref to its commit. `Ok(None)`: it names a tree or blob, or a chain
+/// of more than 16 tags. `Err`: an object on the way is missing or damaged.
+fn peel(repo: &Repository, mut oid: Oid, name: &str) -> Result<Option<RepoTag>, Broken> {
     let mut outer: Option<(Option<String>, Option<i64>)> = None;
+    let mut kind = Kind::Unknown;
+    let mut via = Via::Ref(format!("refs/tags/{name}"));
     for _ in 0..16 {
-        let object = repo.find_object(oid, None).ok()?;
-        match object.kind()? {
-            ObjectType::Commit => {
-                let (message, tagger_time) = outer.clone().unwrap_or((None, None));
-                return Some(RepoTag {
-                    name: name.to_owned(),
-                    commit: oid,
-                    annotated: outer.is_some(),
-                    message,
-                    tagger_time,
-                });
+        let object = repo.find_object(oid, None).map_err(|err| Broken {
+            id: oid,
+            kind,
+            fault: Fault::of(&err),
+            via: via.clone(),
+        })?;
+        let Some(tag) = object.as_tag() else {
+            if object.kind() != Some(ObjectType::Commit) {
+                return Ok(None);
             }
-            ObjectType::Tag => {
-                let tag = object.as_tag()?;
-                if outer.is_none() {
-                    let message = tag
-                        .message_bytes()
-                        .map(|m| clean_message(&String::from_utf8_lossy(m), name))
-                        .unwrap_or(None);
-                    outer = Some((message, tag.tagger().map(|s| s.when().seconds())));
-                }
-                oid = tag.target_id();
-            }
-            _ => return None,
+            let (message, tagger_time) = outer.clone().unwrap_or((None, None));
+            return Ok(Some(RepoTag {
+                name: name.to_owned(),
+                commit: oid,
+                annotated: outer.is_some(),
+                message,
+                tagger_time,
+            }));
+        };
+        if outer.is_none() {
+            let message = tag
+                .message_bytes()
+                .map(|m| clean_message(&String::from_utf8_lossy(m), name))
+                .unwrap_or(None);
+            outer = Some((message, tag.tagger().map(|s| s.when().seconds())));
         }
+        kind = match tag.target_type() {
+            Some(ObjectType::Commit) => Kind::Commit,
+            Some(ObjectType::Tag) => Kind::Tag,
+            Some(ObjectType::Tree) => Kind::Tree,
+            _ => Kind::Unknown,
+        };
+        via = Via::TagTarget(name.to_owned(), oid);
+        oid = tag.target_id();
     }
-    None
+    Ok(None)
 }
 
 /// Drops a trailing PGP/SSH signature and whitespace; a message that only repeats the tag

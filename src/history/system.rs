@@ -13,6 +13,7 @@ use super::changelog::{self, format_date, timestamp, CommitCache, Spec};
 use super::checks;
 use super::facts::{CommitInfo, Shared, SystemHistory, TagInfo};
 use super::graph::{Graph, Walker};
+use super::integrity::{self, Broken};
 use super::links::UrlTemplates;
 use super::paths::{normalise, PathMasks};
 use super::pattern::{TagMatch, TagPattern};
@@ -25,6 +26,8 @@ pub(crate) struct Repo<'r> {
     pub graph: &'r Graph,
     pub masks: &'r PathMasks,
     pub tags: &'r [RepoTag],
+    /// Tags whose objects are missing or damaged: (name, what is broken).
+    pub broken_tags: &'r [(String, Broken)],
     /// HEAD's commit index and name.
     pub head: Option<(u32, String)>,
     pub shallow: bool,
@@ -105,6 +108,7 @@ pub(crate) fn build(
         };
     };
     let tags = match_tags(repo, system, &pattern, releases, &urls, &mut debug);
+    diagnostics.extend(corruption(repo, system, &pattern));
     let selection = Selection {
         graph: repo.graph,
         masks: repo.masks,
@@ -182,10 +186,12 @@ pub(crate) fn build(
             .filter(|c| first_parent || !c.merge)
             .collect()
     };
+    let unreadable: Vec<&str> = repo.broken_tags.iter().map(|(n, _)| n.as_str()).collect();
     let joined = checks::join(
         system,
         &pattern,
         &history.tags,
+        &unreadable,
         releases,
         &urls,
         &mut rollback,
@@ -312,6 +318,23 @@ fn match_tags(
             .then_with(|| a.info.name.cmp(&b.info.name))
     });
     tags
+}
+
+/// Errors for the repository's broken objects: every unreadable commit of the walk (any
+/// of them can drop commits from this system's ranges) and the broken tags this system
+/// would read.
+fn corruption(repo: &Repo<'_>, system: &System, pattern: &TagPattern) -> Vec<Diagnostic> {
+    let read = |name: &str| match pattern.matches(name) {
+        TagMatch::Version(version) => version.pre.is_empty() || system.prereleases,
+        _ => false,
+    };
+    let tags = repo
+        .broken_tags
+        .iter()
+        .filter(|(name, _)| read(name))
+        .map(|(_, broken)| broken);
+    let broken: Vec<&Broken> = tags.chain(&repo.graph.broken).collect();
+    integrity::errors(system, &broken)
 }
 
 /// A tag of a path-filtered system whose commits touch none of its paths: usually a

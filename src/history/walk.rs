@@ -13,7 +13,8 @@ use rayon::prelude::*;
 
 use super::changelog::CommitCache;
 use super::facts::SystemHistory;
-use super::graph::Graph;
+use super::graph::{Graph, Tip};
+use super::integrity::{Broken, Fault, Kind, ShallowCut, Via};
 use super::links;
 use super::paths::{normalise, PathMasks, Resolver};
 use super::pattern::{TagMatch, TagPattern};
@@ -39,28 +40,40 @@ pub(crate) fn walk_repository(
 ) -> Walked {
     let mut debug = Vec::new();
     let started = std::time::Instant::now();
-    let tags = repo::list_tags(repo, &mut debug);
+    let repo::Tags { tags, broken } = repo::list_tags(repo, &mut debug);
     let head = repo::head(repo);
+    let shallow = ShallowCut::of(repo);
     let patterns: Vec<TagPattern> = systems
         .iter()
         .filter_map(|s| TagPattern::new(&s.tag_pattern))
         .collect();
-    let mut tips: Vec<git2::Oid> = tags
+    let mut tips: Vec<Tip> = tags
         .iter()
         .filter(|t| {
             patterns
                 .iter()
                 .any(|p| matches!(p.matches(&t.name), TagMatch::Version(_)))
         })
-        .map(|t| t.commit)
+        .map(|t| Tip {
+            id: t.commit,
+            name: format!("refs/tags/{}", t.name),
+        })
         .collect();
-    tips.extend(head.as_ref().map(|(oid, _)| *oid));
+    tips.extend(head.as_ref().map(|(tip, _)| tip.clone()));
+    for (name, damage) in &broken {
+        if !patterns
+            .iter()
+            .any(|p| matches!(p.matches(name), TagMatch::Version(_)))
+        {
+            debug.push(format!("ignored tag {name} (no system's tag): {damage}"));
+        }
+    }
     let (graph, masks) = match repo.odb() {
         Ok(odb) => {
             let listed = started.elapsed();
             let paths = distinct_paths(systems);
             let fast = FastReads::start();
-            let (graph, masks) = walk_and_resolve(repo, &odb, &tips, paths);
+            let (graph, masks) = walk_and_resolve(repo, &odb, &tips, &shallow, paths);
             drop(fast);
             debug.push(format!(
                 "{}: {} tags listed in {listed:.2?}, {} commits walked and {} include paths resolved in {:.2?}",
@@ -90,11 +103,12 @@ pub(crate) fn walk_repository(
         .collect();
     let head_index = head
         .as_ref()
-        .and_then(|(oid, name)| Some((graph.get(*oid)?, name.clone())));
+        .and_then(|(tip, name)| Some((graph.get(tip.id)?, name.clone())));
     let state = system::Repo {
         graph: &graph,
         masks: &masks,
         tags: &tags,
+        broken_tags: &broken,
         head: head_index.clone(),
         shallow: repo.is_shallow(),
         tz,
@@ -167,11 +181,12 @@ impl Drop for FastReads {
 fn walk_and_resolve(
     repo: &Repository,
     odb: &git2::Odb<'_>,
-    tips: &[git2::Oid],
+    tips: &[Tip],
+    shallow: &ShallowCut,
     paths: Vec<String>,
 ) -> (Graph, PathMasks) {
     if paths.is_empty() {
-        let graph = Graph::walk(odb, tips, &mut |_| {});
+        let graph = Graph::walk(odb, tips, shallow, &mut |_| {});
         let masks = PathMasks::from_rows(&graph, paths, Vec::new());
         return (graph, masks);
     }
@@ -181,6 +196,7 @@ fn walk_and_resolve(
     let queue = std::sync::Mutex::new(receiver);
     let drain = |odb: &git2::Odb<'_>| {
         let mut rows = Vec::new();
+        let mut faults = TreeFaults::new();
         loop {
             let next = match queue.lock() {
                 Ok(receiver) => receiver.recv(),
@@ -188,25 +204,27 @@ fn walk_and_resolve(
             };
             let Ok((start, trees)) = next else { break };
             let mut row = Vec::with_capacity(trees.len() * paths.len());
-            for tree in trees {
-                resolver.push(odb, tree, &mut row);
+            for (i, tree) in trees.into_iter().enumerate() {
+                if let Err((id, fault)) = resolver.push(odb, tree, &mut row) {
+                    faults.push((start + i, id, fault));
+                }
             }
             rows.push((start, row));
         }
-        rows
+        (rows, faults)
     };
     let second = repo::open(repo.path());
-    let (graph, mut rows) = std::thread::scope(|scope| {
+    let (mut graph, mut rows, mut faults) = std::thread::scope(|scope| {
         let worker = second.ok().map(|second| {
             let drain = &drain;
             scope.spawn(move || match second.odb() {
                 Ok(odb) => drain(&odb),
-                Err(_) => Vec::new(),
+                Err(_) => (Vec::new(), TreeFaults::new()),
             })
         });
         let mut batch = Vec::with_capacity(BATCH);
         let mut start = 0;
-        let graph = Graph::walk(odb, tips, &mut |tree| {
+        let graph = Graph::walk(odb, tips, shallow, &mut |tree| {
             batch.push(tree);
             if batch.len() == BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
@@ -216,23 +234,51 @@ fn walk_and_resolve(
         });
         let _ = sender.send((start, batch));
         drop(sender);
-        let mut rows = drain(odb);
-        if let Some(Ok(more)) = worker.map(|w| w.join()) {
+        let (mut rows, mut faults) = drain(odb);
+        if let Some(Ok((more, more_faults))) = worker.map(|w| w.join()) {
             rows.extend(more);
+            faults.extend(more_faults);
         }
-        (graph, rows)
+        (graph, rows, faults)
     });
     let resolved: usize = rows.iter().map(|(_, r)| r.len()).sum();
     if resolved != graph.len() * paths.len() {
         // The worker failed: resolve everything here.
         let mut row = Vec::new();
-        for data in &graph.data {
-            resolver.push(odb, data.tree, &mut row);
+        faults.clear();
+        for (i, data) in graph.data.iter().enumerate() {
+            if let Err((id, fault)) = resolver.push(odb, data.tree, &mut row) {
+                faults.push((i, id, fault));
+            }
         }
         rows = vec![(0, row)];
     }
+    record_tree_faults(&mut graph, faults);
     let masks = PathMasks::from_rows(&graph, paths, rows);
     (graph, masks)
+}
+
+/// Trees that could not be read while resolving include paths: (commit index, tree, fault).
+type TreeFaults = Vec<(usize, git2::Oid, Fault)>;
+
+/// Adds unreadable trees to the graph's broken objects, in commit order (the two threads
+/// finish in any order), each tree once.
+fn record_tree_faults(graph: &mut Graph, mut faults: TreeFaults) {
+    faults.sort_by_key(|(commit, _, _)| *commit);
+    let mut seen = BTreeSet::new();
+    for (commit, id, fault) in faults {
+        let Some(&owner) = graph.ids.get(commit) else {
+            continue;
+        };
+        if seen.insert(id) {
+            graph.broken.push(Broken {
+                id,
+                kind: Kind::Tree,
+                fault,
+                via: Via::InCommit(owner),
+            });
+        }
+    }
 }
 
 fn distinct_paths(systems: &[&System]) -> Vec<String> {

@@ -1,0 +1,288 @@
+//! Corrupt git repositories (issue 16): the real binary on content whose system repository
+//! lost a commit, HEAD's commit or a tag object (loose object files deleted or
+//! garbage-filled). Each is an error naming the system, the repository, the object and the
+//! fix; a real shallow clone stays a warning.
+
+mod common;
+mod serve_client;
+#[allow(dead_code)]
+#[path = "history/support.rs"]
+mod support;
+
+use std::path::PathBuf;
+
+use common::{run, Fixture};
+use support::Repo;
+
+/// The `minimal` fixture with billing's repository at `repos/billing` (every object loose):
+///
+/// ```text
+/// main: c1 (v1.1.0) - c2 - c3 - c4 (v1.2.0, annotated) - c5 (HEAD, unreleased)
+/// ```
+struct Billing {
+    fx: Fixture,
+    repo: Repo,
+    c: [String; 5],
+    /// The annotated tag object of v1.2.0.
+    tag_object: String,
+}
+
+fn billing() -> Billing {
+    let fx = Fixture::new("minimal");
+    let portal = fx.read("portal.yaml").replace(
+        "    escalation: billing\n",
+        "    escalation: billing\n    repo: repos/billing\n",
+    );
+    fx.write("portal.yaml", &portal);
+    let repo = Repo::init(&fx.dir().join("repos/billing"));
+    let c1 = repo.change("2026-10-01 10:00", "Ana", "api.txt", "feat: invoices");
+    repo.tag("v1.1.0");
+    let c2 = repo.change("2026-10-20 10:00", "Cy", "pdf.txt", "feat: PDF/A invoices");
+    let c3 = repo.change("2026-10-21 10:00", "Ana", "api.txt", "fix: totals BIL-12");
+    let c4 = repo.change("2026-10-22 10:00", "Cy", "pdf.txt", "perf: faster PDFs");
+    repo.tag_annotated("2026-11-10 19:30", "v1.2.0", "HEAD", "PDF/A invoices");
+    let c5 = repo.change("2026-11-12 10:00", "Ana", "api.txt", "docs: totals");
+    let tag_object = repo.git(&["rev-parse", "refs/tags/v1.2.0"]);
+    Billing {
+        fx,
+        repo,
+        c: [c1, c2, c3, c4, c5],
+        tag_object,
+    }
+}
+
+impl Billing {
+    fn object_file(&self, id: &str) -> PathBuf {
+        let file = self
+            .repo
+            .dir
+            .join(".git/objects")
+            .join(&id[..2])
+            .join(&id[2..]);
+        assert!(file.is_file(), "{id} is a loose object");
+        file
+    }
+
+    fn delete(&self, id: &str) {
+        std::fs::remove_file(self.object_file(id)).unwrap();
+    }
+
+    /// Replaces the object's file by garbage of the same length.
+    fn garble(&self, id: &str) {
+        let file = self.object_file(id);
+        let len = std::fs::metadata(&file).unwrap().len() as usize;
+        std::fs::remove_file(&file).unwrap();
+        std::fs::write(&file, vec![0xA5u8; len]).unwrap();
+    }
+
+    fn check(&self) -> common::Output {
+        run(&["check", &self.fx.dir().display().to_string()])
+    }
+}
+
+/// The `check` output has an error line for billing's repository containing `object`.
+fn assert_corrupt(result: &common::Output, object: &str) {
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(1), "{all}");
+    let line = result
+        .stdout
+        .lines()
+        .find(|l| l.contains("error[repo]") && l.contains(object))
+        .unwrap_or_else(|| panic!("no error naming {object}:\n{all}"));
+    assert!(
+        line.contains("the git repository of system billing at repos/billing is corrupt: "),
+        "{line}"
+    );
+    assert!(
+        result
+            .stdout
+            .contains("help: run `git fsck --full` in repos/billing"),
+        "{all}"
+    );
+    assert!(result.stdout.contains("re-clone"), "{all}");
+    assert!(
+        !all.contains("shallow clone"),
+        "not blamed on a shallow clone:\n{all}"
+    );
+}
+
+#[test]
+fn the_intact_repository_checks_clean() {
+    let b = billing();
+    let result = b.check();
+    assert_eq!(result.code, Some(0), "{}{}", result.stdout, result.stderr);
+    assert!(!result.stdout.contains("error[repo]"), "{}", result.stdout);
+}
+
+#[test]
+fn a_deleted_commit_in_the_middle_of_history_is_an_error() {
+    let b = billing();
+    b.delete(&b.c[2]);
+    let result = b.check();
+    assert_corrupt(
+        &result,
+        &format!("commit {}, parent of commit {}, is missing", b.c[2], b.c[3]),
+    );
+    let dir = b.fx.dir().display().to_string();
+    let changelog = run(&["changelog", "billing", "--dir", &dir]);
+    assert_eq!(changelog.code, Some(1), "{}", changelog.stdout);
+    assert!(
+        changelog.stderr.contains(&format!("commit {}", b.c[2])),
+        "{}",
+        changelog.stderr
+    );
+    let build = b.fx.build();
+    assert_ne!(build.code, Some(0), "build fails: {}", build.stderr);
+    assert!(
+        build.stderr.contains(&format!("commit {}", b.c[2])),
+        "{}",
+        build.stderr
+    );
+}
+
+#[test]
+fn serve_shows_the_corruption_instead_of_a_shorter_changelog() {
+    let b = billing();
+    b.delete(&b.c[2]);
+    let served = serve_client::Served::start(&b.fx);
+    let reply = served.get("/systems/billing/");
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert!(
+        reply.body.contains("The site could not be built"),
+        "{}",
+        reply.body
+    );
+    let named = format!("commit {}, parent of commit {}, is missing", b.c[2], b.c[3]);
+    assert!(reply.body.contains(&named), "{}", reply.body);
+    assert!(served.printed(&named), "{}", served.stderr());
+    served.interrupt();
+}
+
+#[test]
+fn a_garbage_filled_commit_is_an_error_saying_damaged() {
+    let b = billing();
+    b.garble(&b.c[2]);
+    let result = b.check();
+    assert_corrupt(
+        &result,
+        &format!("commit {}, parent of commit {}, is damaged", b.c[2], b.c[3]),
+    );
+}
+
+#[test]
+fn a_deleted_head_commit_is_an_error() {
+    let b = billing();
+    b.delete(&b.c[4]);
+    let result = b.check();
+    assert_corrupt(
+        &result,
+        &format!(
+            "commit {}, named by HEAD (refs/heads/main), is missing",
+            b.c[4]
+        ),
+    );
+}
+
+#[test]
+fn a_deleted_annotated_tag_object_is_an_error_naming_the_tag() {
+    let b = billing();
+    b.delete(&b.tag_object);
+    let result = b.check();
+    assert_corrupt(
+        &result,
+        &format!(
+            "object {}, named by refs/tags/v1.2.0, is missing",
+            b.tag_object
+        ),
+    );
+    // The tag exists: "released but has no tag v1.2.0" would be wrong.
+    assert!(!result.stdout.contains("has no tag"), "{}", result.stdout);
+}
+
+#[test]
+fn a_deleted_tree_read_for_include_paths_is_an_error() {
+    let b = billing();
+    let portal = b.fx.read("portal.yaml");
+    b.fx.write(
+        "portal.yaml",
+        &portal.replace(
+            "repo: repos/billing\n",
+            "repo: repos/billing\n    include_paths: [pdf.txt]\n",
+        ),
+    );
+    let tree = b.repo.git(&["rev-parse", &format!("{}^{{tree}}", b.c[2])]);
+    b.delete(&tree);
+    let result = b.check();
+    assert_corrupt(
+        &result,
+        &format!("tree {tree}, in the files of commit {}, is missing", b.c[2]),
+    );
+}
+
+#[test]
+fn a_deleted_commit_of_the_content_repository_is_an_error() {
+    // Every system has its own repository: the content repository's history only dates
+    // runbook reviews and calendar SEQUENCE numbers, and is checked all the same.
+    let b = billing();
+    let portal = b.fx.read("portal.yaml").replace(
+        "    rollback_runbook: web-rollback\n",
+        "    rollback_runbook: web-rollback\n    repo: repos/billing\n",
+    );
+    b.fx.write("portal.yaml", &portal);
+    b.fx.write(".gitignore", "repos/\n");
+    let content = Repo::init(&b.fx.dir());
+    content.commit("2026-11-01 10:00", "Ana", &[], "portal");
+    let middle = content.change("2026-11-02 10:00", "Ana", "notes.txt", "notes");
+    let last = content.change("2026-11-03 10:00", "Ana", "notes.txt", "more notes");
+    let object =
+        b.fx.dir()
+            .join(".git/objects")
+            .join(&middle[..2])
+            .join(&middle[2..]);
+    std::fs::remove_file(object).unwrap();
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(1), "{all}");
+    assert!(
+        result.stdout.contains(&format!(
+            "portal.yaml: error: the content repository is corrupt: commit {middle}, parent of commit {last}, is missing"
+        )),
+        "{all}"
+    );
+    assert!(
+        result
+            .stdout
+            .contains("help: run `git fsck --full` in the content repository"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_real_shallow_clone_is_still_only_a_warning() {
+    let b = billing();
+    let url = format!("file://{}", b.repo.dir.display());
+    let clone = b.fx.dir().join("repos/shallow");
+    support::git_in(
+        &b.fx.dir(),
+        "2026-11-20 00:00",
+        "Setup",
+        &["clone", "-q", "--depth", "2", &url, clone.to_str().unwrap()],
+    );
+    assert!(clone.join(".git/shallow").is_file());
+    let portal = b.fx.read("portal.yaml");
+    b.fx.write(
+        "portal.yaml",
+        &portal.replace("repo: repos/billing\n", "repo: repos/shallow\n"),
+    );
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(0), "{all}");
+    assert!(
+        result.stdout.contains(
+            "warning[repo]: the repository of system billing is a shallow clone: changelogs may be missing commits"
+        ),
+        "{all}"
+    );
+    assert!(!all.contains("corrupt"), "{all}");
+    assert!(result.stdout.contains("0 error(s)"), "{all}");
+}
