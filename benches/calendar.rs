@@ -160,6 +160,7 @@ fn generate() -> (Content, FeedFacts) {
             ],
             maintenance_windows: vec![weekly("Sunday maintenance", vec![Weekday::Sun], 2, 4)],
             approval_policy: BTreeMap::new(),
+            checklists_by_type: BTreeMap::new(),
             import_freezes: Vec::new(),
             source: SourceRef::file("portal.yaml"),
         },

@@ -113,6 +113,7 @@ fn content(repo: &Path, tags: &[generate::Tag]) -> Content {
             freezes: Vec::new(),
             maintenance_windows: Vec::new(),
             approval_policy: BTreeMap::new(),
+            checklists_by_type: BTreeMap::new(),
             import_freezes: Vec::new(),
             source: SourceRef::file("portal.yaml"),
         },

@@ -159,6 +159,7 @@ fn fixture() -> Content {
                 source: SourceRef::new("portal.yaml", 40, 5),
             }],
             approval_policy: BTreeMap::new(),
+            checklists_by_type: BTreeMap::new(),
             import_freezes: Vec::new(),
             source: SourceRef::file("portal.yaml"),
         },

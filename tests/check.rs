@@ -120,7 +120,7 @@ fn github_and_json_formats_carry_file_and_line() {
 }
 
 #[test]
-fn init_then_new_files_check_clean() {
+fn init_checks_clean_and_scaffolds_are_errors_until_filled_in() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("portal");
     let d = dir.display().to_string();
@@ -132,27 +132,61 @@ fn init_then_new_files_check_clean() {
         "release",
         "api",
         "1.1.0",
+        &d,
         "--date",
         "2030-01-08 20:00",
         "--type",
         "patch",
-        "--dir",
-        &d,
     ]);
     assert_eq!(result.code, Some(0), "{}", result.stderr);
-    assert!(dir.join("releases/api-1.1.0.md").is_file());
+    let release = std::fs::read_to_string(dir.join("releases/api-1.1.0.md")).unwrap();
+    assert!(
+        release.contains("checklist: standard\n"),
+        "by type: {release}"
+    );
     let result = run(&[
         "new",
         "runbook",
         "api-deploy",
+        &d,
         "--system",
         "api",
         "--kind",
         "deploy",
-        "--dir",
-        &d,
     ]);
     assert_eq!(result.code, Some(0), "{}", result.stderr);
+
+    // Scaffolds have the right shape, but their placeholders must not be published.
+    let result = run(&["check", &d]);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    for expected in [
+        "releases/api-1.1.0.md:6:8: error[title]: `title` is still the placeholder from `shipboard new`",
+        "releases/api-1.1.0.md:20:1: error: \"What changes, for whom, and why.\" is still the placeholder",
+        "releases/api-1.1.0.md:24:1: error: an empty list item (left from `shipboard new`)",
+        "runbooks/api-deploy.md:2:8: error[title]: `title` is still the placeholder",
+        "runbooks/api-deploy.md:6:10: error[summary]: `summary` is still the placeholder",
+        "runbooks/api-deploy.md:14:1: error: an empty list item",
+    ] {
+        assert!(result.stdout.contains(expected), "{expected}\n{}", result.stdout);
+    }
+    let filled = |text: &str| {
+        text.replace("What users get, in one line", "Faster search")
+            .replace(
+                "What changes, for whom, and why.",
+                "Search answers in half the time.",
+            )
+            .replace("A title that says what this runbook does", "Deploy the API")
+            .replace(
+                "One sentence on what this does and how long it takes.",
+                "Ten minutes.",
+            )
+            .replace("\n- \n", "\n- Slower cold start.\n")
+            .replace("\n1. \n", "\n1. Run the deploy job.\n")
+    };
+    for file in ["releases/api-1.1.0.md", "runbooks/api-deploy.md"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        std::fs::write(dir.join(file), filled(&text)).unwrap();
+    }
     let result = run(&["check", &d]);
     assert_eq!(result.code, Some(0), "{}", result.stdout);
     let out = temp.path().join("site");
@@ -162,6 +196,44 @@ fn init_then_new_files_check_clean() {
     assert!(std::fs::read_to_string(out.join("index.html"))
         .unwrap()
         .contains("Team &quot;Rocket&quot; Releases"));
+}
+
+#[test]
+fn new_release_picks_the_checklist_by_type_and_refuses_a_freeze() {
+    let fx = Fixture::new("../../content");
+    let d = fx.dir().display().to_string();
+    let scaffold = |version: &str, date: &str, kind: &str| {
+        run(&[
+            "new", "release", "payments", version, &d, "--date", date, "--type", kind,
+        ])
+    };
+    let made = scaffold("9.1.0", "2027-02-09 21:00", "major");
+    assert_eq!(made.code, Some(0), "{}", made.stderr);
+    assert!(fx
+        .read("releases/payments-9.1.0.md")
+        .contains("checklist: production-readiness\n"));
+    let made = scaffold("9.1.1", "2027-02-10 21:00", "patch");
+    assert_eq!(made.code, Some(0), "{}", made.stderr);
+    assert!(fx
+        .read("releases/payments-9.1.1.md")
+        .contains("checklist: standard-rollout\n"));
+
+    let frozen = scaffold("9.2.0", "2026-12-24 21:00", "minor");
+    assert_eq!(frozen.code, Some(2), "{}", frozen.stderr);
+    assert!(
+        frozen
+            .stderr
+            .contains("falls in the freeze \"Year-end freeze\"")
+            && frozen.stderr.contains("--type emergency"),
+        "{}",
+        frozen.stderr
+    );
+    assert!(!fx.dir().join("releases/payments-9.2.0.md").exists());
+    let emergency = scaffold("9.2.0", "2026-12-24 21:00", "emergency");
+    assert_eq!(emergency.code, Some(0), "{}", emergency.stderr);
+    assert!(fx
+        .read("releases/payments-9.2.0.md")
+        .contains("checklist: hotfix\n"));
 }
 
 #[test]

@@ -43,6 +43,7 @@ pub fn content() -> Content {
             freezes: Vec::new(),
             maintenance_windows: Vec::new(),
             approval_policy: BTreeMap::new(),
+            checklists_by_type: BTreeMap::new(),
             import_freezes: Vec::new(),
             source: SourceRef::file("portal.yaml"),
         },

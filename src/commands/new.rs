@@ -11,8 +11,13 @@ use anyhow::{bail, Context as _, Result};
 use chrono::{Duration, NaiveTime};
 
 use super::build::{build_time, load_and_validate};
-use crate::content::Content;
-use crate::validate::is_slug;
+use crate::calendar::time;
+use crate::calendar::windows::{self, Span};
+use crate::content::{Content, ReleaseType};
+use crate::validate::placeholders::{
+    RELEASE_SUMMARY, RELEASE_TITLE, RUNBOOK_SUMMARY, RUNBOOK_TITLE,
+};
+use crate::validate::{is_slug, release_type};
 
 /// The content cannot be read, so nothing can be scaffolded: exit 1 like `check` (every
 /// other failure of `new` is a usage or I/O error: exit 2).
@@ -95,12 +100,6 @@ pub fn release(dir: &Path, options: &NewRelease) -> Result<PathBuf> {
     {
         bail!("{} {version} already has a release file", system.id);
     }
-    if !["major", "minor", "patch", "emergency"].contains(&options.kind) {
-        bail!(
-            "\"{}\" is not a release type: use major, minor, patch or emergency",
-            options.kind
-        );
-    }
     let start = match options.start {
         Some(text) => text.to_owned(),
         None => {
@@ -114,16 +113,20 @@ pub fn release(dir: &Path, options: &NewRelease) -> Result<PathBuf> {
     let tz = content.portal.timezone;
     let start_at = crate::calendar::time::parse_datetime(&start, tz)
         .map_err(|err| anyhow::anyhow!("--date: {err}; {}", err.help()))?;
-    let end = (start_at + Duration::hours(1))
-        .with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M");
-    let checklist = content
-        .checklists
-        .first()
-        .map(|c| format!("checklist: {}\n", c.id))
+    let end_at = start_at + Duration::hours(1);
+    let end = end_at.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+    let Some(kind) = release_type(options.kind) else {
+        bail!(
+            "\"{}\" is not a release type: use major, minor, patch or emergency",
+            options.kind
+        );
+    };
+    refuse_freezes(&content, kind, Span::new(start_at, end_at))?;
+    let checklist = checklist_for(&content, kind, options.kind)
+        .map(|id| format!("checklist: {id}\n"))
         .unwrap_or_default();
     let text = format!(
-        "---\nsystem: {system}\nversion: {version}\ntype: {kind}\nstatus: planned\ntitle: What users get, in one line\nwindow:\n  start: {start}\n  end: {end}\nowner: {owner}\npeople: {{}}\napprovals: []\ntickets: []\n{checklist}runbooks: [{rollback}]\nrollout: canary\n---\n## Summary\n\nWhat changes, for whom, and why.\n\n## Risks\n\n- \n\n## Verification\n\n1. \n",
+        "---\nsystem: {system}\nversion: {version}\ntype: {kind}\nstatus: planned\ntitle: {RELEASE_TITLE}\nwindow:\n  start: {start}\n  end: {end}\nowner: {owner}\npeople: {{}}\napprovals: []\ntickets: []\n{checklist}runbooks: [{rollback}]\nrollout: canary\n---\n## Summary\n\n{RELEASE_SUMMARY}\n\n## Risks\n\n- \n\n## Verification\n\n1. \n",
         system = system.id,
         kind = options.kind,
         owner = system.owner,
@@ -134,6 +137,47 @@ pub fn release(dir: &Path, options: &NewRelease) -> Result<PathBuf> {
         .join(format!("{}-{version}.md", system.id));
     write_new(&path, &text)?;
     Ok(path)
+}
+
+/// The checklist a new release of `kind` gets: `checklists_by_type` in portal.yaml, else a
+/// template named after the type (`emergency`), else none (the author picks one). Never
+/// simply the first template: that put the emergency checklist on every release.
+fn checklist_for(content: &Content, kind: ReleaseType, name: &str) -> Option<String> {
+    if let Some(id) = content.portal.checklists_by_type.get(&kind) {
+        return Some(id.clone());
+    }
+    content
+        .checklists
+        .iter()
+        .find(|c| c.id == name)
+        .map(|c| c.id.clone())
+}
+
+/// A window inside a freeze is refused with the reason, unless the release is an emergency
+/// (which then needs a recorded approval, as `check` says).
+fn refuse_freezes(content: &Content, kind: ReleaseType, window: Span) -> Result<()> {
+    if kind == ReleaseType::Emergency {
+        return Ok(());
+    }
+    let zone = content.portal.timezone;
+    for freeze in &content.portal.freezes {
+        if windows::occurrences(&freeze.schedule, zone, window).is_empty() {
+            continue;
+        }
+        let reason = freeze
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        bail!(
+            "the window {} ({}) falls in the freeze \"{}\"{reason}, {}; pick a --date outside it, or --type emergency if it cannot wait (it then needs a recorded approval)",
+            time::format_range(window.start, window.end, zone),
+            zone.name(),
+            freeze.name,
+            windows::describe(&freeze.schedule, zone),
+        );
+    }
+    Ok(())
 }
 
 /// Writes `runbooks/<slug>.md`; returns its path.
@@ -159,7 +203,7 @@ pub fn runbook(dir: &Path, slug: &str, system: Option<&str>, kind: &str) -> Resu
     };
     let system_line = system.map(|s| format!("system: {s}\n")).unwrap_or_default();
     let text = format!(
-        "---\ntitle: A title that says what this runbook does\nkind: {kind}\n{system_line}owner: {owner}\nsummary: One sentence on what this does and how long it takes.\n---\n## When to use it\n\n- \n\n## Steps\n\n1. \n\n## Verify\n\n1. \n\n## If it does not work\n\nNot clear within 30 seconds: escalate (the ladder is on this page).\n"
+        "---\ntitle: {RUNBOOK_TITLE}\nkind: {kind}\n{system_line}owner: {owner}\nsummary: {RUNBOOK_SUMMARY}\n---\n## When to use it\n\n- \n\n## Steps\n\n1. \n\n## Verify\n\n1. \n\n## If it does not work\n\nNot clear within 30 seconds: escalate (the ladder is on this page).\n"
     );
     let path = dir.join("runbooks").join(format!("{slug}.md"));
     write_new(&path, &text)?;
@@ -179,7 +223,7 @@ pub fn init(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
     let end = start + Duration::hours(1);
     let title_yaml = serde_json::to_string(title)?;
     let files: Vec<(&str, String)> = vec![
-        ("portal.yaml", format!("title: {title_yaml}\nbase_url: https://releases.example.com/\ntimezone: {tz}\ndescription: What ships when, who owns it, and how to roll it back.\nsystems:\n  - id: api\n    name: API\n    owner: alex\n    rollback_runbook: api-rollback\n    escalation: api\n    tag_pattern: \"v{{version}}\"\nfreezes: []\napproval_policy:\n  major: [product-owner]\n  emergency: [\"tech-lead\"]\n")),
+        ("portal.yaml", format!("title: {title_yaml}\nbase_url: https://releases.example.com/\ntimezone: {tz}\ndescription: What ships when, who owns it, and how to roll it back.\nsystems:\n  - id: api\n    name: API\n    owner: alex\n    rollback_runbook: api-rollback\n    escalation: api\n    tag_pattern: \"v{{version}}\"\nfreezes: []\nchecklists_by_type: {{major: standard, minor: standard, patch: standard, emergency: standard}}\napproval_policy:\n  major: [product-owner]\n  emergency: [\"tech-lead\"]\n")),
         ("contacts.yaml", "people:\n  - id: alex\n    name: Alex Doe\n    title: API owner\n    email: alex@example.com\n    phone: \"+1 555 0100\"\n  - id: sam\n    name: Sam Roe\n    title: Site reliability engineer\nroles:\n  - id: system-owner\n    name: System owner\n    stages: {verify: needed, deploy: needed, monitor: needed, failed_deploy: needed}\n  - id: developer\n    name: Developer\n    stages: {verify: needed, deploy: needed, monitor: needed}\n  - id: sre\n    name: SRE\n    stages: {verify: if the owner lacks confidence, deploy: if the owner lacks confidence, failed_deploy: needed}\n  - id: product-owner\n    name: Product owner\n  - id: tech-lead\n    name: Tech lead\nladders:\n  - id: api\n    name: API escalation\n    steps:\n      - person: alex\n        within: 30s\n        how: Call by phone.\n      - person: sam\n        within: 15m\n".to_owned()),
         ("checklists/standard.yaml", "title: Standard rollout\ndescription: For every release.\nphases:\n  - id: verify\n    title: Verify\n    items:\n      - id: reviewed\n        text: The owner has reviewed every change going out.\n        owner: system-owner\n  - id: deploy\n    title: Deploy\n    items:\n      - id: canary\n        text: Canary healthy for 15 minutes.\n        owner: developer\n  - id: monitor\n    title: Monitor\n    items:\n      - id: watch\n        text: Error rate and latency watched for 30 minutes after release.\n        owner: developer\n".to_owned()),
         ("runbooks/api-rollback.md", "---\ntitle: Roll back the API\nkind: rollback\nsystem: api\nowner: alex\nsummary: Return the API to the previous release.\n---\n## When to roll back\n\nError rate above normal and the cause is not clear within 30 seconds.\n\n## Steps\n\n1. Redeploy the previous tag.\n2. Confirm the error rate falls.\n".to_owned()),

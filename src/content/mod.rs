@@ -49,6 +49,8 @@ pub struct Portal {
     pub maintenance_windows: Vec<WindowRule>,
     /// Release type -> requirements; each requirement is satisfied by any of its roles.
     pub approval_policy: BTreeMap<ReleaseType, Vec<Vec<String>>>,
+    /// The checklist `shipboard new release` scaffolds for each release type.
+    pub checklists_by_type: BTreeMap<ReleaseType, String>,
     /// External `.ics` files (relative to the content dir) whose events are freezes.
     pub import_freezes: Vec<(String, SourceRef)>,
     pub source: SourceRef,

@@ -32,6 +32,9 @@ pub struct RawPortal {
     pub maintenance_windows: Vec<RawWindowRule>,
     #[serde(default)]
     pub approval_policy: BTreeMap<String, Vec<Text>>,
+    /// The checklist `shipboard new release` puts on a release of each type.
+    #[serde(default)]
+    pub checklists_by_type: BTreeMap<String, Text>,
     /// External `.ics` files whose events become freezes (calendar import).
     #[serde(default)]
     pub import_freezes: Vec<Text>,
@@ -105,7 +108,7 @@ pub struct RawRelease {
     pub kind: Spanned<ReleaseType>,
     pub status: Spanned<ReleaseStatus>,
     #[serde(default)]
-    pub title: Option<String>,
+    pub title: Option<Text>,
     #[serde(default)]
     pub status_note: Option<String>,
     pub window: Spanned<RawWindow>,
@@ -189,7 +192,7 @@ pub struct RawRunbook {
     pub system: Option<Text>,
     pub owner: Text,
     #[serde(default)]
-    pub summary: Option<String>,
+    pub summary: Option<Text>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]

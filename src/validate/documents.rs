@@ -111,7 +111,7 @@ impl Validator<'_> {
                 kind: front.kind,
                 system: front.system.as_ref().map(|s| s.value.clone()),
                 owner: front.owner.value.clone(),
-                summary: front.summary.clone(),
+                summary: front.summary.as_ref().map(|s| s.value.clone()),
                 body: file.body.clone(),
                 source: SourceRef::file(path),
                 body_line: file.body_line,

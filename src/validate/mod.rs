@@ -12,6 +12,7 @@ pub mod links;
 pub mod overdue;
 mod overrides;
 mod people;
+pub mod placeholders;
 mod releases;
 mod windows;
 
@@ -71,7 +72,19 @@ pub fn validate(raw: &RawContent, diagnostics: &mut Diagnostics) -> Option<Conte
         }
     }
     v.diagnostics.extend(calendar::conflicts(&content));
+    v.diagnostics.extend(placeholders::check(raw));
     Some(content)
+}
+
+/// A release type by its name (`major`, `minor`, `patch`, `emergency`).
+pub fn release_type(name: &str) -> Option<ReleaseType> {
+    match name {
+        "major" => Some(ReleaseType::Major),
+        "minor" => Some(ReleaseType::Minor),
+        "patch" => Some(ReleaseType::Patch),
+        "emergency" => Some(ReleaseType::Emergency),
+        _ => None,
+    }
 }
 
 /// Shared state of one validation pass.
@@ -237,6 +250,7 @@ impl Validator<'_> {
             }
         });
         let approval_policy = self.approval_policy(path, raw);
+        let checklists_by_type = self.checklists_by_type(path, raw);
         let portal = Portal {
             title: raw.title.value.trim().to_owned(),
             base_url,
@@ -251,6 +265,7 @@ impl Validator<'_> {
                 "maintenance_windows",
             ),
             approval_policy,
+            checklists_by_type,
             import_freezes: raw
                 .import_freezes
                 .iter()
@@ -272,6 +287,36 @@ impl Validator<'_> {
         }
     }
 
+    fn checklists_by_type(
+        &mut self,
+        path: &Path,
+        raw: &RawPortal,
+    ) -> BTreeMap<ReleaseType, String> {
+        let mut by_type = BTreeMap::new();
+        for (kind, checklist) in &raw.checklists_by_type {
+            let Some(kind) = release_type(kind) else {
+                self.error(
+                    at(path, 0, checklist),
+                    "checklists_by_type",
+                    format!("\"{kind}\" is not a release type"),
+                    "use major, minor, patch or emergency",
+                );
+                continue;
+            };
+            if !self.known.checklists.contains(&checklist.value) {
+                self.unknown(
+                    at(path, 0, checklist),
+                    "checklists_by_type",
+                    "checklist",
+                    &checklist.value,
+                    "checklists/",
+                );
+            }
+            by_type.insert(kind, checklist.value.clone());
+        }
+        by_type
+    }
+
     fn approval_policy(
         &mut self,
         path: &Path,
@@ -279,12 +324,10 @@ impl Validator<'_> {
     ) -> BTreeMap<ReleaseType, Vec<Vec<String>>> {
         let mut policy = BTreeMap::new();
         for (kind, requirements) in &raw.approval_policy {
-            let kind = match kind.as_str() {
-                "major" => ReleaseType::Major,
-                "minor" => ReleaseType::Minor,
-                "patch" => ReleaseType::Patch,
-                "emergency" => ReleaseType::Emergency,
-                other => {
+            let kind = match release_type(kind) {
+                Some(kind) => kind,
+                None => {
+                    let other = kind.as_str();
                     let where_ = requirements
                         .first()
                         .map(|r| at(path, 0, r))

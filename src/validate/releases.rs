@@ -148,7 +148,7 @@ impl Validator<'_> {
             kind: front.kind.value,
             status: front.status.value,
             status_source: at(path, offset, &front.status),
-            title: front.title.clone(),
+            title: front.title.as_ref().map(|t| t.value.clone()),
             status_note: front.status_note.clone(),
             window: window?,
             owner: front.owner.value.clone(),

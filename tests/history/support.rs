@@ -119,6 +119,7 @@ pub fn portal() -> Portal {
         freezes: Vec::new(),
         maintenance_windows: Vec::new(),
         approval_policy: BTreeMap::new(),
+        checklists_by_type: BTreeMap::new(),
         import_freezes: Vec::new(),
         source: SourceRef::file("portal.yaml"),
     }
