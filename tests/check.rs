@@ -581,3 +581,35 @@ fn the_example_portal_has_no_overdue_status_at_the_ci_date() {
         .collect();
     assert!(statuses.is_empty(), "{statuses:#?}");
 }
+
+#[test]
+fn unknown_ids_suggest_the_one_meant() {
+    let fx = Fixture::new("minimal");
+    let release = fx.read("releases/billing-1.2.0.md");
+    fx.write(
+        "releases/billing-1.2.0.md",
+        &release
+            .replacen("system: billing", "system: biling", 1)
+            .replacen("owner: ana", "owner: anna", 1),
+    );
+    let result = check(&fx, &[]);
+    assert_eq!(result.code, Some(1));
+    assert!(
+        result.stdout.contains(
+            "error[system]: unknown system \"biling\"\n    help: did you mean \"billing\"?"
+        ),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result.stdout.contains("help: did you mean \"ana\"?"),
+        "{}",
+        result.stdout
+    );
+    assert_eq!(
+        result.stdout.matches("error[").count(),
+        2,
+        "no cascade from the wrong system id: {}",
+        result.stdout
+    );
+}

@@ -7,7 +7,7 @@
 
 pub mod load;
 pub mod raw;
-mod yaml_hints;
+pub(crate) mod yaml_hints;
 
 use std::collections::BTreeMap;
 

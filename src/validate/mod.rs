@@ -110,6 +110,22 @@ struct Known {
 }
 
 impl Known {
+    /// The ids defined for a kind of reference (`"system"`, `"person"`, ...), for
+    /// "did you mean" suggestions.
+    fn ids_of(&self, what: &str) -> Option<Vec<&str>> {
+        let ids: Vec<&str> = match what {
+            "system" => self.systems.iter().map(String::as_str).collect(),
+            "person" => self.people.iter().map(String::as_str).collect(),
+            "role" => self.roles.iter().map(String::as_str).collect(),
+            "ladder" => self.ladders.iter().map(String::as_str).collect(),
+            "rotation" => self.rotations.iter().map(String::as_str).collect(),
+            "runbook" => self.runbooks.keys().map(String::as_str).collect(),
+            "checklist" => self.checklists.iter().map(String::as_str).collect(),
+            _ => return None,
+        };
+        Some(ids)
+    }
+
     fn collect(raw: &RawContent) -> Known {
         let mut known = Known::default();
         if let Some(portal) = &raw.portal {

@@ -10,6 +10,7 @@ use super::{at, Validator};
 use crate::calendar::time;
 use crate::content::load::YamlFile;
 use crate::content::raw::{RawContacts, RawSystem};
+use crate::content::yaml_hints::suggest;
 use crate::content::{Ladder, LadderContact, LadderStep, Person, Role, Rotation, RunbookKind};
 use crate::diagnostics::SourceRef;
 
@@ -175,11 +176,17 @@ impl Validator<'_> {
         if self.known.contacts_unreadable && where_defined.starts_with("contacts.yaml") {
             return; // contacts.yaml is broken and reported: every lookup in it would fail
         }
+        let suggestion = self
+            .known
+            .ids_of(what)
+            .and_then(|ids| suggest(id, &ids))
+            .map(|near| format!("did you mean \"{near}\"? "))
+            .unwrap_or_default();
         self.error(
             at,
             field,
             format!("unknown {what} \"{id}\""),
-            &format!("define it in {where_defined}, or fix the spelling"),
+            &format!("{suggestion}define it in {where_defined}, or fix the spelling"),
         );
     }
 
