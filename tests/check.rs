@@ -17,18 +17,21 @@ fn clean_content_exits_zero_and_writes_nothing() {
     let fx = Fixture::new("minimal");
     let result = check(&fx, &[]);
     assert_eq!(result.code, Some(0), "{}{}", result.stdout, result.stderr);
-    // The fixture is not a git repository: only "no changelog" warnings may appear.
+    // The fixture's systems name no `repo:`: check says which have no history, nothing else.
     assert!(
         result.stdout.contains("0 error(s), 2 warning(s)"),
         "{}",
         result.stdout
     );
-    assert_eq!(
-        result.stdout.matches("is not in a git repository").count(),
-        2,
-        "{}",
-        result.stdout
-    );
+    for system in ["billing", "web"] {
+        assert!(
+            result.stdout.contains(&format!(
+                "warning[repo]: system {system} has no `repo:`: its pages show no changelog"
+            )),
+            "{}",
+            result.stdout
+        );
+    }
     assert!(
         !fx.dir().join("public").exists(),
         "check must not write a site"
@@ -612,4 +615,60 @@ fn unknown_ids_suggest_the_one_meant() {
         "no cascade from the wrong system id: {}",
         result.stdout
     );
+}
+
+#[test]
+fn a_system_without_repo_never_borrows_the_content_repositorys_history() {
+    let fx = Fixture::new("minimal");
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.name=A", "-c", "user.email=a@example.com"])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(fx.dir())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "docs: the portal's own commit"]);
+    let out = fx.build_ok();
+    let page = std::fs::read_to_string(out.join("systems/billing/index.html")).unwrap();
+    assert!(
+        !page.contains("the portal&#x27;s own commit") && !page.contains("the portal's own commit"),
+        "the content repo's commits are not billing's: {page}"
+    );
+    let result = check(&fx, &[]);
+    assert!(
+        result.stdout.contains("system billing has no `repo:`"),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        !result.stdout.contains("no tag"),
+        "no advice to tag the content repo: {}",
+        result.stdout
+    );
+
+    // `repo: .` says it on purpose: then the content repository's history is the system's.
+    let portal = fx.read("portal.yaml");
+    fx.write(
+        "portal.yaml",
+        &portal.replacen(
+            "    rollback_runbook: billing-rollback\n",
+            "    rollback_runbook: billing-rollback\n    repo: .\n",
+            1,
+        ),
+    );
+    git(&["commit", "-q", "-am", "docs: billing lives here"]);
+    let out = fx.build_ok();
+    let page = std::fs::read_to_string(out.join("systems/billing/index.html")).unwrap();
+    assert!(page.contains("billing lives here"), "{page}");
 }

@@ -96,11 +96,15 @@ pub fn read_with(
     if let Err(note) = &content_repo {
         facts.notes.push(note.clone());
     }
-    // Systems grouped by repository: `None` is the content repository.
+    // Systems grouped by repository: `None` is the content repository (`repo: .`).
     let mut groups: BTreeMap<Option<PathBuf>, Vec<&System>> = BTreeMap::new();
     for system in &content.systems {
         match &system.repo {
-            None => groups.entry(None).or_default().push(system),
+            // No silent default: only `repo: .` means the content repository itself.
+            None => diagnostics.push(no_repo(system)),
+            Some(dot) if dot.trim_end_matches('/') == "." => {
+                groups.entry(None).or_default().push(system)
+            }
             Some(url) if crate::mirrors::is_remote(url) => match options.mirrors.get(url) {
                 Some(mirror) => groups.entry(Some(mirror.clone())).or_default().push(system),
                 // `mirrors::sync` already said why it has no mirror.
@@ -257,14 +261,26 @@ fn content_repo_corrupt(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
     broken.collect()
 }
 
+fn no_repo(system: &System) -> Diagnostic {
+    Diagnostic::warning(
+        system.source.clone(),
+        Some("repo"),
+        format!(
+            "system {} has no `repo:`: its pages show no changelog, tags or rollback targets",
+            system.id
+        ),
+    )
+    .with_help("set `repo:` to the system's git repository (a path relative to the content dir, or a clone URL), or `repo: .` if the system's code lives in this content repository")
+}
+
 fn no_content_repo(system: &System) -> Diagnostic {
     Diagnostic::warning(
         system.source.clone(),
         Some("repo"),
         format!(
-            "system {} has no `repo:` and the content dir is not in a git repository: it has no changelog",
+            "system {} has `repo: .` but the content dir is not in a git repository: it has no changelog",
             system.id
         ),
     )
-    .with_help("set `repo:` to the system's git repository (relative to the content dir), or keep the content in git")
+    .with_help("keep the content in git, or set `repo:` to the system's own git repository")
 }
