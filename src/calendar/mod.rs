@@ -21,6 +21,6 @@ pub mod views;
 pub mod windows;
 
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;
 
 pub use conflict::conflicts;

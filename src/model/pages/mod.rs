@@ -46,12 +46,13 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
     let summaries: Vec<ReleaseSummary> = content
         .releases
         .iter()
-        .map(|r| ReleaseSummary::new(content, r, clock))
+        .map(|r| ReleaseSummary::new(content, r, clock, now))
         .collect();
     let on_call = |rotation: &str| {
         content
             .rotation(rotation)
-            .and_then(|r| on_call_at(r, content.portal.timezone, now))
+            .map(|r| crate::model::live::on_call(content, r, now))
+            .unwrap_or_default()
     };
     let mut pages = vec![page(
         "",
@@ -69,6 +70,7 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
         neighbours: ReleaseContext::neighbours(content),
         clock,
         root: &site.root,
+        now,
         on_call: &on_call,
     };
     let release_pages: Vec<Page> = content

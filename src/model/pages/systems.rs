@@ -105,7 +105,7 @@ pub(super) fn system_page(
     content: &Content,
     card: SystemCard,
     summaries: &[ReleaseSummary],
-    on_call: &(dyn Fn(&str) -> Option<String> + Sync),
+    on_call: &(dyn Fn(&str) -> Vec<crate::model::live::OnCallPerson> + Sync),
 ) -> SystemPage {
     let system = content.system(&card.id);
     let mut releases: Vec<(&Release, &ReleaseSummary)> = content
