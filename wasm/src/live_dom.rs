@@ -159,10 +159,14 @@ fn apply(root: &Element, frame: &Frame, at: u64, label: Option<&str>) {
             el.set_text_content(Some(&live::ago_text(then, at)));
         }
     }
-    let mut asof = String::from("as of ");
-    asof.push_str(label.unwrap_or("now"));
-    for el in all(root, "[data-live-asof]") {
-        el.set_text_content(Some(&asof));
+    // Live, the labels keep their text and are hidden by the stylesheet (same box, so no
+    // layout shift); at a chosen moment they name it.
+    if let Some(label) = label {
+        let mut asof = String::from("as of ");
+        asof.push_str(label);
+        for el in all(root, "[data-live-asof]") {
+            el.set_text_content(Some(&asof));
+        }
     }
     for el in all(root, "[data-live-local]") {
         if let Some(ms) = live::parse_u64(&attr(&el, "data-live-local")) {
