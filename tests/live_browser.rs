@@ -326,6 +326,28 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
         .contains("2026-12-07 09:30"));
     let on_call = text(c, ".on-call").await;
     assert!(on_call.contains("Sam Okafor") && on_call.contains("as of 2026-12-07 09:30"));
+    // The calendar's control reloads the page with `?at=`.
+    open(c, &format!("{base}/calendar/")).await;
+    assert!(displayed(c, "[data-live-at-control]").await);
+    c.execute(
+        "document.querySelector('[data-live-at-input]').value = '2026-12-07T09:30';",
+        vec![],
+    )
+    .await
+    .expect("set the time");
+    c.find(Locator::Css("[data-live-at-control] button"))
+        .await
+        .expect("the control's button")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-live-state=at]"))
+        .await
+        .expect("the calendar at the chosen moment");
+    let url = c.current_url().await.expect("url");
+    assert_eq!(url.query(), Some("at=2026-12-07T09:30"));
     open(c, &format!("{home}?at=tomorrow")).await;
     assert_eq!(
         attr(c, "[data-live-status]", "data-live-state").await,
