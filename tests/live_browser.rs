@@ -53,6 +53,8 @@ fn now_facts_read_as_of_the_build_in_the_html() {
         ("contacts/index.html", "On call now"),
         ("calendar/index.html", "Upcoming releases"),
         ("releases/payments/2.5.0/index.html", "starts in 45 h"),
+        ("systems/payments/index.html", "Next release"),
+        ("systems/index.html", "Next:"),
     ] {
         let html = read(&site, page);
         let at = html
@@ -184,6 +186,7 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
     let contacts = format!("{base}/contacts/");
     let runbook = format!("{base}/runbooks/payments-rollback/");
     let release = format!("{base}/releases/payments/2.5.0/");
+    let system = format!("{base}/systems/payments/");
     let mut clock = Clock::default();
     // A viewer in the portal's zone first (the headless default is the machine's zone).
     let berlin = json!({ "timezoneId": "Europe/Berlin" });
@@ -210,6 +213,8 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
     open(c, &release).await;
     assert_eq!(text(c, ".facts .relative").await, "starts in 44 h");
     assert!(!displayed(c, ".meta .overdue").await);
+    open(c, &system).await;
+    assert!(text(c, ".facts").await.contains("2.5.0, Thu 3 Dec 2026"));
     open(c, &runbook).await;
     assert_eq!(text(c, "[data-live-ago]").await, "61 days ago");
     assert!(!displayed(c, ".stale-warning").await);
@@ -219,6 +224,7 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
         &contacts,
         &runbook,
         &release,
+        &system,
         &format!("{base}/calendar/"),
     ] {
         open(c, page).await;
@@ -259,6 +265,12 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
     assert!(
         next.contains("Payments API 2.5.0") && next.contains("overdue"),
         "{next}"
+    );
+    open(c, &system).await;
+    let facts = text(c, ".facts").await;
+    assert!(
+        facts.contains("none planned") && !facts.contains("2.5.0"),
+        "{facts}"
     );
 
     // The freeze starts at midnight Berlin (23:00 UTC).

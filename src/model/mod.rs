@@ -79,6 +79,7 @@ impl Page {
                 | "calendar.html"
                 | "contacts.html"
                 | "system.html"
+                | "systems.html"
                 | "release.html"
                 | "releases.html"
                 | "runbook.html"

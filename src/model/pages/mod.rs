@@ -48,10 +48,17 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
         .iter()
         .map(|r| ReleaseSummary::new(content, r, clock, now))
         .collect();
+    // Who holds each rotation over the embedded span, once: every ladder on every page
+    // shows it.
+    let on_call_by_rotation: std::collections::BTreeMap<&str, Vec<_>> = content
+        .rotations
+        .iter()
+        .map(|r| (r.id.as_str(), crate::model::live::on_call(content, r, now)))
+        .collect();
     let on_call = |rotation: &str| {
-        content
-            .rotation(rotation)
-            .map(|r| crate::model::live::on_call(content, r, now))
+        on_call_by_rotation
+            .get(rotation)
+            .cloned()
             .unwrap_or_default()
     };
     let mut pages = vec![page(
