@@ -228,3 +228,78 @@ pub(super) fn on_call_now(content: &Content, now: DateTime<Utc>) -> Vec<OnCallNo
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::testutil::{content, release, utc};
+
+    fn lists(now: DateTime<Utc>) -> HomePage {
+        let mut c = content();
+        let mut shipped = release("payments", "1.0.0", utc(2026, 11, 20, 9, 0), 60);
+        shipped.status = ReleaseStatus::Released;
+        let mut stuck = release("payments", "1.1.0", utc(2026, 11, 25, 9, 0), 60);
+        stuck.status = ReleaseStatus::InProgress;
+        let ahead = release("payments", "1.2.0", utc(2026, 12, 3, 9, 0), 60);
+        c.releases = vec![shipped, stuck, ahead];
+        let clock = Clock {
+            zone: c.portal.timezone,
+        };
+        let summaries: Vec<ReleaseSummary> = c
+            .releases
+            .iter()
+            .map(|r| ReleaseSummary::new(&c, r, clock, now))
+            .collect();
+        home(&c, &summaries, clock, now)
+    }
+
+    fn shown(list: &[ReleaseSummary]) -> Vec<&str> {
+        list.iter()
+            .filter(|r| r.shown)
+            .map(|r| r.version.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn releases_move_between_the_lists_with_their_windows() {
+        let before = lists(utc(2026, 12, 1, 12, 0));
+        assert_eq!(shown(&before.in_progress), ["1.1.0"]);
+        assert_eq!(shown(&before.next), ["1.2.0"]);
+        assert_eq!(shown(&before.recent), ["1.0.0"]);
+        assert!(!before.in_progress_none.shown);
+        // The in-progress release ended more than 12 h ago: overdue; the approved one not yet.
+        assert!(before.in_progress[0].overdue);
+        assert!(!before.next[0].overdue);
+        // The approved one is listed as in progress during its window (hidden at the build),
+        // and each list entry carries the instants it holds between.
+        let window = format!(
+            "{} {}",
+            utc(2026, 12, 3, 9, 0).timestamp_millis(),
+            utc(2026, 12, 3, 10, 0).timestamp_millis()
+        );
+        let during = before.in_progress.iter().find(|r| r.version == "1.2.0");
+        assert_eq!(during.and_then(|r| r.on.clone()), Some(window));
+        assert_eq!(during.map(|r| r.shown), Some(false));
+        // After its window it is still "next", and overdue.
+        let after = lists(utc(2026, 12, 3, 10, 30));
+        assert_eq!(shown(&after.next), ["1.2.0"]);
+        assert!(after.next[0].overdue);
+        assert!(!after
+            .in_progress
+            .iter()
+            .any(|r| r.version == "1.2.0" && r.shown));
+    }
+
+    #[test]
+    fn an_empty_list_says_so_exactly_when_nothing_in_it_holds() {
+        let page = lists(utc(2026, 12, 1, 12, 0));
+        let dawn = DateTime::<Utc>::UNIX_EPOCH;
+        let start = utc(2026, 11, 20, 9, 0).timestamp_millis();
+        // "Nothing released yet" holds until the first shipped release's window starts.
+        assert_eq!(
+            page.recent_none.on,
+            format!("{} {start}", dawn.timestamp_millis())
+        );
+        assert!(!page.recent_none.shown);
+    }
+}
