@@ -241,6 +241,10 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
     let in_progress = text(c, "section[aria-labelledby=now-h]").await;
     assert!(in_progress.contains("Payments API 2.5.0"), "{in_progress}");
     assert!(
+        in_progress.contains("started 30 min ago, ends in 30 min"),
+        "{in_progress}"
+    );
+    assert!(
         !in_progress.contains("Nothing is in progress"),
         "{in_progress}"
     );

@@ -134,6 +134,8 @@ pub struct ReleaseSummary {
     pub overdue_on: Option<String>,
     /// Overdue at the build's "now".
     pub overdue: bool,
+    /// "starts in 3 days" / "ended 25 min ago" at the build's "now".
+    pub relative: String,
     /// In a list that the live layer filters: when the entry shows (`data-live-on`) and
     /// whether it shows at the build's "now". `None` in lists that do not change.
     pub on: Option<String>,
@@ -177,6 +179,7 @@ impl ReleaseSummary {
             start_ms: release.window.start.timestamp_millis(),
             overdue_on: overdue_at.map(live::from),
             overdue: overdue_at.is_some_and(|at| at <= now),
+            relative: live::window_text(&[(release.window.start, release.window.end)], now),
             on: None,
             shown: true,
         }
