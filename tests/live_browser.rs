@@ -411,6 +411,15 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
         text(c, ".facts .viewer-time").await,
         "(2026-12-03 04:00 your time)"
     );
+    // Lists do not add the viewer's time: the home page does not move for them either.
+    open(c, &home).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let shift = c.execute("return window.__shift;", vec![]).await;
+    assert_eq!(
+        shift.ok().and_then(|v| v.as_f64()),
+        Some(0.0),
+        "home, New York"
+    );
 
     // Corrupt embedded data: the static text stays, the console stays clean.
     open(c, &format!("{corrupt_base}/")).await;
