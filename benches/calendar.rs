@@ -141,6 +141,7 @@ fn generate() -> (Content, FeedFacts) {
             description: None,
             theme: None,
             runbook_review_days: 180,
+            stale_after_hours: 36,
             freezes: vec![
                 year_end(2026),
                 year_end(2027),

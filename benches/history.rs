@@ -110,6 +110,7 @@ fn content(repo: &Path, tags: &[generate::Tag]) -> Content {
             description: None,
             theme: None,
             runbook_review_days: 180,
+            stale_after_hours: 36,
             freezes: Vec::new(),
             maintenance_windows: Vec::new(),
             approval_policy: BTreeMap::new(),

@@ -178,6 +178,7 @@ impl Renderer {
         context.insert("page_title", &page.title);
         context.insert("page_path", &page.path);
         context.insert("page", &page.data);
+        context.insert("page_live", &page.is_live());
         if let PageData::Calendar(calendar) = &page.data {
             // The calendar templates take these at the top level.
             context.insert("calendar", &calendar.calendar);

@@ -108,6 +108,7 @@ fn fixture() -> Content {
             description: None,
             theme: None,
             runbook_review_days: 180,
+            stale_after_hours: 36,
             freezes: vec![
                 WindowRule {
                     name: "Year-end freeze".into(),
@@ -527,6 +528,8 @@ fn render_calendar_pages(content: &Content, today: NaiveDate) -> Vec<(String, St
         "partials/calendar-day.html",
         "partials/calendar-upcoming.html",
         "partials/calendar-subscribe.html",
+        "partials/live-status.html",
+        "partials/asof.html",
     ];
     let mut tera = tera::Tera::new();
     tera.autoescape_on(vec![".html"]);
@@ -537,6 +540,8 @@ fn render_calendar_pages(content: &Content, today: NaiveDate) -> Vec<(String, St
         "title": content.portal.title, "description": "d", "base_url": content.portal.base_url,
         "root": "/", "portal_key": "p", "timezone": content.portal.timezone.name(),
         "built_on": "3 Dec 2026", "generator_version": "0", "css_version": "1",
+        "built_at": "Thu 3 Dec 2026, 12:00 CET",
+        "live": {"built": 1, "stale": 2, "until": 3, "offsets": "0 60"},
         "nav": [{"label": "Calendar", "path": "calendar/", "section": "calendar"}],
     });
     let views = views::build(content, today);
@@ -547,6 +552,7 @@ fn render_calendar_pages(content: &Content, today: NaiveDate) -> Vec<(String, St
         context.insert("section", "calendar");
         context.insert("calendar", &views);
         context.insert("month", &month);
+        context.insert("page_live", &true);
         let html = tera
             .render("calendar.html", &context)
             .unwrap_or_else(|err| panic!("{path}: {err:?}"));
@@ -585,7 +591,11 @@ fn calendar_pages_render_accessibly() {
     assert!(december.contains("Überweisungen") || december.contains("Payments API 2.4.0"));
     for (path, html) in &pages {
         assert!(!html.contains(" style="), "{path}: inline style");
-        assert!(!html.contains("<script"), "{path}: script");
+        // Scripts only by reference (the client runtime's loader), never inline.
+        for tag in html.split("<script").skip(1) {
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            assert!(tag.contains(" src=\""), "{path}: inline script");
+        }
         assert_eq!(
             html.matches("<table").count(),
             html.matches("</table>").count()

@@ -13,18 +13,15 @@
 
 mod browser;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use browser::static_site::serve;
 use browser::{browser_tools, ChromeDriver};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
-/// The portal's policy: the widget must work without inline code, eval or inline styles.
-const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const WAIT: Duration = Duration::from_secs(15);
 
 #[test]
@@ -608,111 +605,3 @@ async fn assert_same_origin(c: &Client, base: &str) {
 }
 
 // --- chromedriver -------------------------------------------------------------------------
-
-// --- Static file server ---------------------------------------------------------------------
-
-/// Serves `root` on an ephemeral 127.0.0.1 port for the rest of the test process; returns
-/// the port. GET/HEAD only, `index.html` for directories, 404 for anything outside `root`.
-fn serve(root: PathBuf) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind static server");
-    let port = listener.local_addr().expect("server address").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let _ = respond(stream, &root);
-            });
-        }
-    });
-    port
-}
-
-fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request = String::new();
-    reader.read_line(&mut request)?;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
-            break;
-        }
-    }
-    let mut parts = request.split_whitespace();
-    let method = parts.next().unwrap_or("");
-    let target = parts.next().unwrap_or("/");
-    let path = target.split(['?', '#']).next().unwrap_or("/");
-    let file = resolve(root, path);
-    let (status, kind, body) = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
-        Some((f, body)) if method == "GET" || method == "HEAD" => {
-            ("200 OK", content_type(&f), body)
-        }
-        Some(_) => (
-            "405 Method Not Allowed",
-            "text/plain",
-            b"method not allowed".to_vec(),
-        ),
-        None => ("404 Not Found", "text/plain", b"not found".to_vec()),
-    };
-    write!(
-        stream,
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\
-         Content-Security-Policy: {CSP}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    if method != "HEAD" {
-        stream.write_all(&body)?;
-    }
-    stream.flush()?;
-    // Drain anything left so the close is clean.
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(10)));
-    let _ = reader.read(&mut [0u8; 512]);
-    Ok(())
-}
-
-fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(url_path)?;
-    let rel = Path::new(decoded.trim_start_matches('/'));
-    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return None;
-    }
-    let mut file = root.join(rel);
-    if file.is_dir() {
-        file.push("index.html");
-    }
-    file.is_file().then_some(file)
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-fn content_type(file: &Path) -> &'static str {
-    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "wasm" => "application/wasm",
-        "css" => "text/css; charset=utf-8",
-        "ics" => "text/calendar; charset=utf-8",
-        "atom" | "xml" => "application/xml",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "md" | "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}

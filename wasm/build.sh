@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the checklist widget into themes/default/static/widget/ (committed output):
-# cargo (wasm32, profile wasm-release) -> wasm-bindgen --target web -> wasm-opt -Oz on the
-# module and terser on the JS glue, then prints raw and gzipped sizes and fails if
-# .wasm + glue exceed 16 KiB gzipped.
+# Builds the client runtime (checklist widget + live layer) into themes/default/static/widget/
+# (committed output): cargo (wasm32, profile wasm-release) -> wasm-bindgen --target web ->
+# wasm-opt -Oz on the module and terser on the JS glue, then prints raw and gzipped sizes and
+# fails if everything a page loads from widget/ (.wasm, glue, loader, checklist stylesheet)
+# exceeds 20 KiB gzipped.
 #
 # Needs: rustup target wasm32-unknown-unknown; wasm-bindgen-cli at exactly the wasm-bindgen
 # version in Cargo.lock; binaryen and terser from npm (`npm ci --prefix wasm`; not Debian's
@@ -18,7 +19,7 @@ crate=shipboard-widget
 lib=shipboard_widget
 out_dir="themes/default/static/widget"
 target_dir="${WIDGET_TARGET_DIR:-$root/target/wasm}"
-budget=16384
+budget=20480
 
 die() { echo "wasm/build.sh: $*" >&2; exit 1; }
 
@@ -71,12 +72,8 @@ for f in "$out_dir/${lib}_bg.wasm" "$out_dir/$lib.js" "$out_dir/checklist.js" "$
   raw=$(wc -c <"$f")
   zipped=$(gz "$f")
   printf '%-48s %7d bytes raw %7d bytes gzip -9\n' "$f" "$raw" "$zipped"
-  case "$f" in
-    *_bg.wasm | */"$lib.js")
-      raw_total=$((raw_total + raw))
-      gz_total=$((gz_total + zipped))
-      ;;
-  esac
+  raw_total=$((raw_total + raw))
+  gz_total=$((gz_total + zipped))
 done
-printf '%-48s %7d bytes raw %7d bytes gzip -9 (budget %d)\n' ".wasm + glue" "$raw_total" "$gz_total" "$budget"
-[ "$gz_total" -le "$budget" ] || die ".wasm + glue is $gz_total bytes gzipped, over the $budget byte budget"
+printf '%-48s %7d bytes raw %7d bytes gzip -9 (budget %d)\n' "all of widget/" "$raw_total" "$gz_total" "$budget"
+[ "$gz_total" -le "$budget" ] || die "widget/ is $gz_total bytes gzipped, over the $budget byte budget"

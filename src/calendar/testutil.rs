@@ -40,6 +40,7 @@ pub fn content() -> Content {
             description: None,
             theme: None,
             runbook_review_days: 180,
+            stale_after_hours: 36,
             freezes: Vec::new(),
             maintenance_windows: Vec::new(),
             approval_policy: BTreeMap::new(),

@@ -45,6 +45,8 @@ pub struct Portal {
     /// `None` for the built-in default theme, else the theme folder name.
     pub theme: Option<String>,
     pub runbook_review_days: u32,
+    /// Pages older than this say so (the live layer's staleness banner).
+    pub stale_after_hours: u32,
     pub freezes: Vec<WindowRule>,
     pub maintenance_windows: Vec<WindowRule>,
     /// Release type -> requirements; each requirement is satisfied by any of its roles.

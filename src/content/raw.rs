@@ -25,6 +25,8 @@ pub struct RawPortal {
     pub theme: Option<Text>,
     #[serde(default)]
     pub runbook_review_days: Option<u32>,
+    #[serde(default)]
+    pub stale_after_hours: Option<Spanned<u32>>,
     pub systems: Vec<RawSystem>,
     #[serde(default)]
     pub freezes: Vec<RawWindowRule>,

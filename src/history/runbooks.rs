@@ -35,6 +35,13 @@ pub struct RunbookReview {
     pub releases_since: Vec<ReleasedSince>,
     /// Why it is stale, one sentence each (empty when fresh).
     pub reasons: Vec<String>,
+    /// The last review in Unix millis, for the live layer's "45 days ago".
+    pub reviewed_ms: Option<i64>,
+    /// "45 days ago" at `today`'s build.
+    pub age_text: Option<String>,
+    /// When the runbook is (or turns) stale, as `data-live-on`: from the start of the first
+    /// local day past `runbook_review_days`, or always when a release since makes it stale.
+    pub stale_on: Option<String>,
 }
 
 /// A release of one of the runbook's systems after its last review.
@@ -107,8 +114,23 @@ fn review(facts: &Facts, content: &Content, runbook: &Runbook, today: NaiveDate)
             first.system, first.version, first.date
         ));
     }
+    let stale_on = if !releases_since.is_empty() {
+        Some(format!("0 {}", crate::model::live::FOREVER))
+    } else {
+        at.map(|at| {
+            let due = at.with_timezone(&tz).date_naive() + chrono::Days::new(u64::from(limit) + 1);
+            crate::model::live::from(crate::calendar::time::start_of_day(due, tz))
+        })
+    };
     RunbookReview {
         slug: runbook.slug.clone(),
+        reviewed_ms: at.map(|at| at.timestamp_millis()),
+        age_text: age_days.map(|days| match days {
+            0 => "today".to_owned(),
+            1 => "1 day ago".to_owned(),
+            n => format!("{n} days ago"),
+        }),
+        stale_on,
         last_reviewed_at: at,
         last_reviewed: file.and_then(|f| f.last_commit_date.clone()),
         last_reviewed_datetime: file.and_then(|f| f.last_commit_datetime.clone()),

@@ -6,6 +6,7 @@
 //! reproducible.
 
 pub mod git;
+pub mod live;
 mod pages;
 pub mod schedule;
 pub mod views;
@@ -37,6 +38,11 @@ pub struct SiteInfo {
     pub portal_key: String,
     pub timezone: String,
     pub built_on: String,
+    /// The exact build time in the portal's zone: `Mon 30 Nov 2026, 07:13 CET`; now-facts
+    /// read "as of" it without JavaScript.
+    pub built_at: String,
+    /// The live layer's frame (build time, staleness, data horizon, zone offsets).
+    pub live: live::LiveFrame,
     pub generator_version: &'static str,
     /// Changes when the stylesheet changes, to bust caches.
     pub css_version: String,
@@ -64,6 +70,22 @@ pub struct Page {
 }
 
 impl Page {
+    /// Whether the page shows time-dependent facts, so it gets the live layer (its frame and
+    /// the client runtime).
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self.template,
+            "index.html"
+                | "calendar.html"
+                | "contacts.html"
+                | "system.html"
+                | "systems.html"
+                | "release.html"
+                | "releases.html"
+                | "runbook.html"
+        )
+    }
+
     /// The file this page is written to, relative to the output dir.
     pub fn output_file(&self) -> String {
         if self.path.is_empty() || self.path.ends_with('/') {
@@ -140,6 +162,11 @@ pub fn build(
             .with_timezone(&portal.timezone)
             .format("%-d %b %Y")
             .to_string(),
+        built_at: views::Clock {
+            zone: portal.timezone,
+        }
+        .date_time(inputs.now),
+        live: live::LiveFrame::new(inputs.now, portal.timezone, portal.stale_after_hours),
         generator_version: env!("CARGO_PKG_VERSION"),
         css_version,
         nav: NAV.to_vec(),

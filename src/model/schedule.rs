@@ -4,11 +4,12 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::live;
 use super::pages::PageData;
 use super::Page;
 use crate::calendar::oncall::{self, ShiftRow};
 use crate::calendar::views::{self, CalendarViews, MonthView};
-use crate::content::{Content, LadderContact};
+use crate::content::{Content, LadderContact, Rotation};
 
 /// How far ahead on-call tables and feeds look.
 pub const ON_CALL_WEEKS: u32 = 12;
@@ -27,7 +28,16 @@ pub struct RotationView {
     pub name: String,
     /// `calendar/oncall-<id>.ics`
     pub feed_path: String,
-    pub shifts: Vec<ShiftRow>,
+    pub shifts: Vec<LiveShiftRow>,
+}
+
+/// A row of an on-call table with its shift as `data-live-on`, so the live layer moves the
+/// "(now)" marker at each handoff.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveShiftRow {
+    #[serde(flatten)]
+    pub row: ShiftRow,
+    pub on: String,
 }
 
 /// The calendar index page and one page per month.
@@ -78,7 +88,21 @@ pub fn rotations(content: &Content, now: DateTime<Utc>) -> Vec<RotationView> {
             id: rotation.id.clone(),
             name: rotation.name.clone(),
             feed_path: format!("calendar/oncall-{}.ics", rotation.id),
-            shifts: oncall::rows(content, rotation, now, ON_CALL_WEEKS),
+            shifts: live_rows(content, rotation, now),
+        })
+        .collect()
+}
+
+/// The table rows of `rotation` with their instants: `oncall::rows` and `oncall::schedule`
+/// list the same shifts in the same order.
+fn live_rows(content: &Content, rotation: &Rotation, now: DateTime<Utc>) -> Vec<LiveShiftRow> {
+    let shifts = oncall::schedule(rotation, content.portal.timezone, now, ON_CALL_WEEKS);
+    oncall::rows(content, rotation, now, ON_CALL_WEEKS)
+        .into_iter()
+        .zip(shifts)
+        .map(|(row, shift)| LiveShiftRow {
+            row,
+            on: live::intervals(&[(shift.start, shift.end)]),
         })
         .collect()
 }

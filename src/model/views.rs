@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use super::live;
 use crate::content::{
     Checklist, Content, Ladder, LadderContact, Person, Release, ReleaseStatus, Runbook, System,
 };
@@ -124,11 +125,41 @@ pub struct ReleaseSummary {
     pub month: String,
     pub month_label: String,
     pub path: String,
+    /// The window as `data-live-rel` (`start end`, Unix millis).
+    pub window_ms: String,
+    pub start_ms: i64,
+    /// When the release is overdue (as `data-live-on`), for planned, approved and in-progress
+    /// releases: a planned/approved one once its window has ended, an in-progress one 12 h
+    /// after.
+    pub overdue_on: Option<String>,
+    /// Overdue at the build's "now".
+    pub overdue: bool,
+    /// "starts in 3 days" / "ended 25 min ago" at the build's "now".
+    pub relative: String,
+    /// In a list that the live layer filters: when the entry shows (`data-live-on`) and
+    /// whether it shows at the build's "now". `None` in lists that do not change.
+    pub on: Option<String>,
+    pub shown: bool,
+}
+
+/// Grace after the window's end before an in-progress release counts as overdue.
+pub const IN_PROGRESS_GRACE_HOURS: i64 = 12;
+
+/// When `release` becomes overdue, if it can.
+pub fn overdue_from(release: &Release) -> Option<DateTime<Utc>> {
+    match release.status {
+        ReleaseStatus::Planned | ReleaseStatus::Approved => Some(release.window.end),
+        ReleaseStatus::InProgress => {
+            Some(release.window.end + chrono::Duration::hours(IN_PROGRESS_GRACE_HOURS))
+        }
+        _ => None,
+    }
 }
 
 impl ReleaseSummary {
-    pub fn new(content: &Content, release: &Release, clock: Clock) -> Self {
+    pub fn new(content: &Content, release: &Release, clock: Clock, now: DateTime<Utc>) -> Self {
         let local_start = release.window.start.with_timezone(&clock.zone);
+        let overdue_at = overdue_from(release);
         ReleaseSummary {
             key: release.key(),
             system: release.system.clone(),
@@ -144,6 +175,26 @@ impl ReleaseSummary {
             month: local_start.format("%Y-%m").to_string(),
             month_label: local_start.format("%B %Y").to_string(),
             path: release_path(&release.system, &release.version.to_string()),
+            window_ms: live::intervals(&[(release.window.start, release.window.end)]),
+            start_ms: release.window.start.timestamp_millis(),
+            overdue_on: overdue_at.map(live::from),
+            overdue: overdue_at.is_some_and(|at| at <= now),
+            relative: live::window_text(&[(release.window.start, release.window.end)], now),
+            on: None,
+            shown: true,
+        }
+    }
+
+    /// This summary in a list the live layer filters: shown during `spans`.
+    pub fn shown_during(
+        &self,
+        spans: &[(DateTime<Utc>, DateTime<Utc>)],
+        now: DateTime<Utc>,
+    ) -> Self {
+        ReleaseSummary {
+            on: Some(live::intervals(spans)),
+            shown: spans.iter().any(|(s, e)| *s <= now && now < *e),
+            ..self.clone()
         }
     }
 }
@@ -245,6 +296,8 @@ pub struct LadderStepView {
     pub number: usize,
     /// The person to call; for a rotation, whoever is on call now.
     pub person: Option<PersonView>,
+    /// For a rotation: everyone on call in the embedded span, for the live layer.
+    pub on_call: Vec<live::OnCallPerson>,
     pub rotation: Option<String>,
     pub rotation_name: Option<String>,
     /// "30 s", "15 min": when to move on to the next step.
@@ -260,27 +313,31 @@ pub struct LadderView {
 }
 
 impl LadderView {
-    /// `on_call` resolves a rotation id to whoever holds it now.
+    /// `on_call` resolves a rotation id to who holds it (now and in the embedded span).
     pub fn new(
         content: &Content,
         ladder: &Ladder,
-        on_call: &dyn Fn(&str) -> Option<String>,
+        on_call: &dyn Fn(&str) -> Vec<live::OnCallPerson>,
     ) -> Self {
         let steps = ladder
             .steps
             .iter()
             .enumerate()
             .map(|(index, step)| {
-                let (person, rotation) = match &step.contact {
-                    LadderContact::Person(id) => (Some(PersonView::lookup(content, id)), None),
-                    LadderContact::Rotation(id) => (
-                        on_call(id).map(|p| PersonView::lookup(content, &p)),
-                        Some(id.clone()),
-                    ),
+                let (person, rotation, people) = match &step.contact {
+                    LadderContact::Person(id) => {
+                        (Some(PersonView::lookup(content, id)), None, Vec::new())
+                    }
+                    LadderContact::Rotation(id) => {
+                        let people = on_call(id);
+                        let now = people.iter().find(|p| p.current).map(|p| p.person.clone());
+                        (now, Some(id.clone()), people)
+                    }
                 };
                 LadderStepView {
                     number: index + 1,
                     person,
+                    on_call: people,
                     rotation_name: rotation
                         .as_ref()
                         .and_then(|r| content.rotation(r))

@@ -274,6 +274,7 @@ impl Validator<'_> {
             description: raw.description.clone(),
             theme,
             runbook_review_days: raw.runbook_review_days.unwrap_or(180),
+            stale_after_hours: self.stale_after_hours(path, raw),
             freezes: self.window_rules(path, &raw.freezes, "freezes"),
             maintenance_windows: self.window_rules(
                 path,
@@ -291,6 +292,23 @@ impl Validator<'_> {
         };
         let systems = self.systems(path, &raw.systems);
         (portal, systems)
+    }
+
+    /// `stale_after_hours`: default 36; at least 1 (0 would call every page stale).
+    fn stale_after_hours(&mut self, path: &Path, raw: &RawPortal) -> u32 {
+        let Some(value) = &raw.stale_after_hours else {
+            return 36;
+        };
+        if value.value == 0 {
+            self.error(
+                at(path, 0, value),
+                "stale_after_hours",
+                "stale_after_hours is 0: every page would be stale as soon as it is built",
+                "give the number of hours after which a page should say it is out of date, e.g. 36 for a daily build",
+            );
+            return 36;
+        }
+        value.value
     }
 
     fn base_url(&mut self, path: &Path, value: &Spanned<String>) -> String {

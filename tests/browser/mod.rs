@@ -3,6 +3,8 @@
 //! headless Chromium started with the flags this machine needs.
 #![allow(dead_code)]
 
+pub mod static_site;
+
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -92,6 +94,20 @@ impl ChromeDriver {
     /// A new headless Chromium session with a fresh profile in `profile_dir`; with
     /// `block_storage`, sites may not save data (localStorage throws).
     pub async fn session(&self, profile_dir: &Path, block_storage: bool) -> Result<Client, String> {
+        let prefs = block_storage.then(|| {
+            // "Block sites from saving data": localStorage access throws a SecurityError.
+            json!({ "profile.default_content_setting_values.cookies": 2 })
+        });
+        self.session_with_prefs(profile_dir, prefs).await
+    }
+
+    /// A new headless Chromium session with Chromium preferences `prefs` (e.g. JavaScript
+    /// off: `{"profile.managed_default_content_settings.javascript": 2}`).
+    pub async fn session_with_prefs(
+        &self,
+        profile_dir: &Path,
+        prefs: Option<serde_json::Value>,
+    ) -> Result<Client, String> {
         let mut options = json!({
             "binary": CHROMIUM,
             "args": [
@@ -100,9 +116,8 @@ impl ChromeDriver {
                 format!("--user-data-dir={}", profile_dir.display()),
             ],
         });
-        if block_storage {
-            // "Block sites from saving data": localStorage access throws a SecurityError.
-            options["prefs"] = json!({ "profile.default_content_setting_values.cookies": 2 });
+        if let Some(prefs) = prefs {
+            options["prefs"] = prefs;
         }
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".into(), options);

@@ -44,14 +44,13 @@ extern "C" {
     // The globals, bound directly: `web_sys::window()` probes four global objects and an
     // `instanceof`, which costs more glue than the whole status bar.
     #[wasm_bindgen(thread_local_v2, js_name = window)]
-    static WINDOW: web_sys::Window;
+    pub(crate) static WINDOW: web_sys::Window;
     #[wasm_bindgen(thread_local_v2, js_namespace = document, js_name = documentElement)]
-    static ROOT: Element;
+    pub(crate) static ROOT: Element;
 }
 
 /// Enhances every checklist on the page. Safe to call twice: mounted sections are skipped.
-#[wasm_bindgen]
-pub fn start() {
+pub fn start_checklists() {
     let root = ROOT.with(Element::clone);
     let writable = probe_storage();
     let handler = Closure::<dyn FnMut(JsValue)>::new(on_event);
@@ -92,7 +91,7 @@ fn storage() -> Option<Storage> {
     WINDOW.with(|w| w.local_storage().ok().flatten())
 }
 
-fn all(root: &Element, selector: &str) -> Vec<Element> {
+pub(crate) fn all(root: &Element, selector: &str) -> Vec<Element> {
     root.query_selector_all(selector)
         .map(|list| nodes(&list))
         .unwrap_or_default()
@@ -104,11 +103,11 @@ fn nodes(list: &web_sys::NodeList) -> Vec<Element> {
         .collect()
 }
 
-fn one(root: &Element, selector: &str) -> Option<Element> {
+pub(crate) fn one(root: &Element, selector: &str) -> Option<Element> {
     root.query_selector(selector).ok().flatten()
 }
 
-fn attr(el: &Element, name: &str) -> String {
+pub(crate) fn attr(el: &Element, name: &str) -> String {
     el.get_attribute(name).unwrap_or_default()
 }
 
@@ -148,7 +147,7 @@ fn item_key(section: &Element, input: &Element) -> String {
 }
 
 /// Local UTC offset, in minutes east, at the given time.
-fn utc_offset(millis: u64) -> i32 {
+pub(crate) fn utc_offset(millis: u64) -> i32 {
     -(js_sys::Date::new(&JsValue::from_f64(millis as f64)).get_timezone_offset() as i32)
 }
 

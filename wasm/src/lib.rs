@@ -1,10 +1,15 @@
-//! Shipboard's checklist widget: turns the server-rendered checklists of a release page
-//! (`<section data-checklist>` with plain HTML checkboxes) into live checklists whose ticks
-//! persist in `localStorage`, with progress, reset and a Markdown export for the release ticket.
+//! Shipboard's client runtime, one module for two jobs:
+//! - the checklist widget turns the server-rendered checklists of a release page
+//!   (`<section data-checklist>` with plain HTML checkboxes) into live checklists whose ticks
+//!   persist in `localStorage`, with progress, reset and a Markdown export for the ticket;
+//! - the live layer recomputes the page's time-dependent facts (on call now, in progress,
+//!   freezes in force, relative times, staleness) with the browser's clock or `?at=`.
 //!
-//! [`state`] holds the logic (keys, digests, export) as plain, natively tested Rust; `dom` is the
-//! thin browser layer, entered through [`start`], which the theme's `widget/checklist.js`
-//! loader calls once the module is instantiated.
+//! [`state`] and [`live`] hold the logic as plain, natively tested Rust; `dom` and `live_dom`
+//! are the thin browser layers, entered through [`start`], which the theme's
+//! `widget/checklist.js` loader calls once the module is instantiated. One module rather than
+//! two: they share the allocator, wasm-bindgen's runtime and the DOM bindings, which are most
+//! of the bytes.
 
 //!
 //! On wasm32 the crate is `no_std` with a small allocator and a panic handler that traps: the
@@ -16,6 +21,8 @@
 extern crate alloc;
 
 mod dom;
+pub mod live;
+mod live_dom;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]
@@ -30,4 +37,12 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-pub use dom::start;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// The runtime's one entry point, called by the theme's loader: enhances the page's
+/// checklists and starts the live layer (each does nothing on a page without its markup).
+#[wasm_bindgen]
+pub fn start() {
+    dom::start_checklists();
+    live_dom::start();
+}

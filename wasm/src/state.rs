@@ -177,7 +177,7 @@ pub fn format_time(millis: u64, offset_min: i32) -> String {
 }
 
 /// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -210,7 +210,7 @@ pub fn push_u64(out: &mut String, mut n: u64) {
 }
 
 /// Appends `n` as at least two decimal digits.
-fn push_2(out: &mut String, n: u32) {
+pub(crate) fn push_2(out: &mut String, n: u32) {
     if n < 10 {
         out.push('0');
     }

@@ -31,6 +31,8 @@ pub struct CalendarViews {
     pub today: String,
     /// `Thursday 3 December 2026`.
     pub today_label: String,
+    /// Today as `start end` Unix millis: the "today is" line holds only then.
+    pub today_ms: String,
     /// Every month page, in order; `calendar/YYYY-MM/`.
     pub months: Vec<MonthView>,
     /// The month of `today` (also in `months`), shown on `/calendar/`.
@@ -55,6 +57,8 @@ pub struct UpcomingRelease {
     pub when: String,
     /// RFC 3339 start for `<time datetime>`.
     pub when_machine: String,
+    /// Listed until the window ends (`0 end`, Unix millis, for the live layer).
+    pub listed_ms: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,6 +72,9 @@ pub struct UpcomingWindow {
     pub reason: Option<String>,
     /// Whether the window has started (it is in force today).
     pub in_force: bool,
+    /// The window as `start end` Unix millis (the live layer's "in force" badge).
+    pub span_ms: String,
+    pub listed_ms: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -191,6 +198,12 @@ pub fn build(content: &Content, today: NaiveDate) -> CalendarViews {
             when_machine: span.start.with_timezone(&zone).to_rfc3339(),
             reason: r.rule.reason.clone(),
             in_force: time::to_local(span.start, zone).date() <= today,
+            span_ms: format!(
+                "{} {}",
+                span.start.timestamp_millis().max(0),
+                span.end.timestamp_millis().max(0)
+            ),
+            listed_ms: format!("0 {}", span.end.timestamp_millis().max(0)),
         })
         .collect();
     let recurring = rules
@@ -209,6 +222,7 @@ pub fn build(content: &Content, today: NaiveDate) -> CalendarViews {
         timezone: zone.name().to_owned(),
         today: today.format("%Y-%m-%d").to_string(),
         today_label: today.format("%A %-d %B %Y").to_string(),
+        today_ms: month::day_span_ms(today, zone),
         months,
         current,
         upcoming,
@@ -243,6 +257,7 @@ fn upcoming_release(content: &Content, rules: &[Rule], release: &Release) -> Upc
         release: month::day_release(content, rules, release, start.date()),
         when,
         when_machine: release.window.start.with_timezone(&zone).to_rfc3339(),
+        listed_ms: format!("0 {}", release.window.end.timestamp_millis().max(0)),
     }
 }
 

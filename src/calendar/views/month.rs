@@ -58,6 +58,8 @@ pub struct DayView {
     pub is_past: bool,
     /// Whether a freeze applies during some part of the day.
     pub frozen: bool,
+    /// The day as `start end` Unix millis, for the live layer's today marker.
+    pub span_ms: String,
     pub releases: Vec<DayRelease>,
     pub windows: Vec<DayWindow>,
 }
@@ -289,6 +291,7 @@ fn day_view(
         is_today: date == today,
         is_past: date < today,
         frozen: false,
+        span_ms: day_span_ms(date, zone),
         releases: Vec::new(),
         windows: Vec::new(),
     };
@@ -334,4 +337,14 @@ fn day_window(rule: Rule, time: String, recurring: bool) -> DayWindow {
         reason: rule.rule.reason.clone(),
         recurring,
     }
+}
+
+/// `[start, end)` of a local day as Unix millis (`start end`), as the live layer reads it.
+pub fn day_span_ms(date: NaiveDate, zone: chrono_tz::Tz) -> String {
+    let next = date.succ_opt().unwrap_or(date);
+    format!(
+        "{} {}",
+        time::start_of_day(date, zone).timestamp_millis().max(0),
+        time::start_of_day(next, zone).timestamp_millis().max(0)
+    )
 }

@@ -31,7 +31,7 @@ pub struct RoleRow {
 pub(super) fn contacts(
     content: &Content,
     now: DateTime<Utc>,
-    on_call: &(dyn Fn(&str) -> Option<String> + Sync),
+    on_call: &(dyn Fn(&str) -> Vec<crate::model::live::OnCallPerson> + Sync),
 ) -> ContactsPage {
     let mut people: Vec<PersonView> = content.people.iter().map(PersonView::new).collect();
     people.sort_by(|a, b| a.name.cmp(&b.name));

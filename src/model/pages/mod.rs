@@ -46,12 +46,20 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
     let summaries: Vec<ReleaseSummary> = content
         .releases
         .iter()
-        .map(|r| ReleaseSummary::new(content, r, clock))
+        .map(|r| ReleaseSummary::new(content, r, clock, now))
+        .collect();
+    // Who holds each rotation over the embedded span, once: every ladder on every page
+    // shows it.
+    let on_call_by_rotation: std::collections::BTreeMap<&str, Vec<_>> = content
+        .rotations
+        .iter()
+        .map(|r| (r.id.as_str(), crate::model::live::on_call(content, r, now)))
         .collect();
     let on_call = |rotation: &str| {
-        content
-            .rotation(rotation)
-            .and_then(|r| on_call_at(r, content.portal.timezone, now))
+        on_call_by_rotation
+            .get(rotation)
+            .cloned()
+            .unwrap_or_default()
     };
     let mut pages = vec![page(
         "",
@@ -69,6 +77,7 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
         neighbours: ReleaseContext::neighbours(content),
         clock,
         root: &site.root,
+        now,
         on_call: &on_call,
     };
     let release_pages: Vec<Page> = content

@@ -6,8 +6,12 @@ use std::collections::BTreeMap;
 use crate::history::{Changelog, ReleaseFacts};
 
 use super::*;
-use crate::content::{Content, Release, ReleaseStatus};
+use chrono::{DateTime, Utc};
+
+use crate::calendar::oncall;
+use crate::content::{Content, LadderContact, Release, ReleaseStatus};
 use crate::markdown;
+use crate::model::live;
 use crate::model::Page;
 
 #[derive(Debug, Clone, Serialize)]
@@ -53,12 +57,25 @@ pub struct ReleasePage {
     pub previous: Option<ReleaseSummary>,
     pub next: Option<ReleaseSummary>,
     pub escalation: Option<LadderView>,
+    /// Who is on call during the window (the system's ladder rotations, else every rotation).
+    pub window_on_call: Vec<WindowShiftView>,
+    /// "starts in 3 days" at the build's "now".
+    pub window_relative: String,
     /// What git says (set by `model::git`): tag, plan vs actual, rollback target.
     pub git: Option<ReleaseFacts>,
     /// The commits of this release, grouped (set by `model::git`).
     pub changelog: Option<Changelog>,
     /// The repository is a shallow clone: history shown may be incomplete.
     pub history_partial: bool,
+}
+
+/// Part of a release window and who holds a rotation then.
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowShiftView {
+    pub rotation_name: String,
+    pub person: PersonView,
+    /// The part of the window this shift covers, in the portal's zone.
+    pub when: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -257,7 +274,8 @@ pub(super) struct ReleaseContext<'a> {
     pub neighbours: Vec<(Option<usize>, Option<usize>)>,
     pub clock: Clock,
     pub root: &'a str,
-    pub on_call: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    pub now: DateTime<Utc>,
+    pub on_call: &'a (dyn Fn(&str) -> Vec<crate::model::live::OnCallPerson> + Sync),
 }
 
 impl ReleaseContext<'_> {
@@ -360,10 +378,48 @@ pub(super) fn release_page(ctx: &ReleaseContext, release: &Release, index: usize
             .and_then(|s| s.escalation.as_ref())
             .and_then(|l| content.ladder(l))
             .map(|l| LadderView::new(content, l, on_call)),
+        window_on_call: window_on_call(content, release, clock),
+        window_relative: live::window_text(&[(release.window.start, release.window.end)], ctx.now),
         git: None,
         changelog: None,
         history_partial: false,
     }
+}
+
+/// Who holds each relevant rotation during `release`'s window, shift by shift, from the
+/// calendar's schedule (so a handoff inside the window shows as two rows).
+fn window_on_call(content: &Content, release: &Release, clock: Clock) -> Vec<WindowShiftView> {
+    let ladder_rotations: Vec<&str> = content
+        .system(&release.system)
+        .and_then(|s| s.escalation.as_ref())
+        .and_then(|l| content.ladder(l))
+        .map(|l| {
+            l.steps
+                .iter()
+                .filter_map(|step| match &step.contact {
+                    LadderContact::Rotation(id) => Some(id.as_str()),
+                    LadderContact::Person(_) => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let (start, end) = (release.window.start, release.window.end);
+    let weeks = u32::try_from((end - start).num_weeks() + 1).unwrap_or(1);
+    content
+        .rotations
+        .iter()
+        .filter(|r| ladder_rotations.is_empty() || ladder_rotations.contains(&r.id.as_str()))
+        .flat_map(|rotation| {
+            oncall::schedule(rotation, clock.zone, start, weeks)
+                .into_iter()
+                .filter(move |shift| shift.start < end && start < shift.end)
+                .map(move |shift| WindowShiftView {
+                    rotation_name: rotation.name.clone(),
+                    person: PersonView::lookup(content, &shift.person),
+                    when: clock.range(shift.start.max(start), shift.end.min(end)),
+                })
+        })
+        .collect()
 }
 
 /// Only http(s) URLs become links: a URL template must not smuggle `javascript:` in.

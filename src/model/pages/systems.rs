@@ -8,6 +8,7 @@ use crate::history::SystemHistory;
 use super::*;
 use crate::content::{Content, Release, ReleaseStatus};
 use crate::markdown;
+use crate::model::live;
 use crate::model::schedule::RotationView;
 
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +25,12 @@ pub struct SystemCard {
     pub path: String,
     pub latest: Option<ReleaseSummary>,
     pub next: Option<ReleaseSummary>,
+    /// Every release that is "next" at some moment from the build on, each shown (live
+    /// layer) from the end of the one before it until its own window ends.
+    pub next_live: Vec<ReleaseSummary>,
+    /// When there is no next release (`data-live-on`), and whether at the build.
+    pub next_none_on: String,
+    pub next_none: bool,
     pub rollback: SystemRollback,
 }
 
@@ -84,6 +91,15 @@ pub(super) fn system_card(
             .zip(summaries)
             .filter(|(r, _)| r.system == system.id)
     };
+    // Releases are in window order: the next one at `t` is the first open one not ended.
+    let mut last_end = DateTime::<Utc>::UNIX_EPOCH;
+    let mut next_live = Vec::new();
+    for (release, summary) in of_system().filter(|(r, _)| is_open(r.status) && r.window.end >= now)
+    {
+        let end = release.window.end.max(last_end);
+        next_live.push(summary.shown_during(&[(last_end, end)], now));
+        last_end = end;
+    }
     SystemCard {
         id: system.id.clone(),
         name: system.name.clone(),
@@ -97,6 +113,9 @@ pub(super) fn system_card(
         next: of_system()
             .find(|(r, _)| is_open(r.status) && r.window.end >= now)
             .map(|(_, s)| s.clone()),
+        next_live,
+        next_none_on: live::from(last_end),
+        next_none: last_end <= now,
         rollback: SystemRollback::new(content, system),
     }
 }
@@ -105,7 +124,7 @@ pub(super) fn system_page(
     content: &Content,
     card: SystemCard,
     summaries: &[ReleaseSummary],
-    on_call: &(dyn Fn(&str) -> Option<String> + Sync),
+    on_call: &(dyn Fn(&str) -> Vec<crate::model::live::OnCallPerson> + Sync),
 ) -> SystemPage {
     let system = content.system(&card.id);
     let mut releases: Vec<(&Release, &ReleaseSummary)> = content
