@@ -369,14 +369,17 @@ fn an_override_shows_on_the_contacts_page_home_and_the_oncall_feed() {
     let page = fs::read_to_string(out.join("contacts/index.html")).unwrap();
     // The table starts at the shift running now: Cy's Monday is over.
     for row in [
-        "<tr class=\"shift-current\"><td>Ben Okoro (covering for Cy Tan) (now)</td><td>Tue 2026-11-24 10:00</td><td>Thu 2026-11-26 10:00</td></tr>",
-        "<tr><td>Cy Tan</td><td>Thu 2026-11-26 10:00</td><td>Mon 2026-11-30 10:00</td></tr>",
+        "<tr data-live-on=\"1795510800000 1795683600000\" data-live-mark data-live-now><td>Ben Okoro (covering for Cy Tan)<span data-live-on=\"1795510800000 1795683600000\"> (now)</span></td><td>Tue 2026-11-24 10:00</td><td>Thu 2026-11-26 10:00</td></tr>",
+        "<tr data-live-on=\"1795683600000 1796029200000\" data-live-mark><td>Cy Tan<span data-live-on=\"1795683600000 1796029200000\" hidden> (now)</span></td><td>Thu 2026-11-26 10:00</td><td>Mon 2026-11-30 10:00</td></tr>",
     ] {
         assert!(page.contains(row), "{row}\nnot in\n{page}");
     }
     let home = fs::read_to_string(out.join("index.html")).unwrap();
+    // Ben is shown at the build; the live layer switches to Cy at the override's end.
     assert!(
-        home.contains("On call now: <strong>Ben Okoro</strong> (SRE on call)"),
+        home.contains("<span data-live-on=\"1795510800000 1795683600000 ")
+            && home.contains("\"><strong>Ben Okoro</strong></span><span data-live-on=\"1795683600000 1796029200000 ")
+            && home.contains(" hidden><strong>Cy Tan</strong></span> (SRE on call)"),
         "{home}"
     );
     let feed = fs::read_to_string(out.join("calendar/oncall-sre.ics")).unwrap();

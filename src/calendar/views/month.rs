@@ -295,14 +295,16 @@ fn day_view(
         releases: Vec::new(),
         windows: Vec::new(),
     };
-    if !in_month {
-        return view;
-    }
+    // Days of the neighbouring months that fill the grid list their releases too (an
+    // empty cell would read as "nothing that day"); their windows stay on their own month.
     if let Some(releases) = index.releases.get(&date) {
         view.releases = releases
             .iter()
             .map(|r| day_release(content, rules, r, date))
             .collect();
+    }
+    if !in_month {
+        return view;
     }
     for (span, rule) in index.windows.get(&date).into_iter().flatten() {
         view.windows

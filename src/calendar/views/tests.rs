@@ -103,6 +103,21 @@ fn the_grid_is_monday_first_weeks_covering_the_month() {
     assert!(december.weeks[0].days[0].releases.is_empty());
     assert_eq!(december.weeks[4].days[6].date, "2027-01-03");
     assert_eq!(december.weeks[0].number, 49);
+    // November's grid runs into December: those days list their releases, not an empty cell.
+    let november = &views.months[1];
+    let overflow = november
+        .weeks
+        .iter()
+        .flat_map(|w| &w.days)
+        .find(|d| d.date == "2026-12-06")
+        .expect("the grid shows 6 December");
+    assert!(!overflow.in_month);
+    // ledger 3.1.0 runs past midnight into the 6th; payments 2.4.0 starts that night.
+    assert_eq!(overflow.releases.len(), 2);
+    assert!(
+        overflow.windows.is_empty(),
+        "windows stay on their own month"
+    );
     // February 2027 starts on a Monday and has exactly four weeks.
     assert_eq!(views.months[4].weeks.len(), 4);
 }
