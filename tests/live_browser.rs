@@ -276,6 +276,14 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
         facts.contains("none planned") && !facts.contains("2.5.0"),
         "{facts}"
     );
+    // The calendar keeps the passed entry in place, its time struck through, instead of
+    // removing it (which would move everything below it).
+    open(c, &format!("{base}/calendar/")).await;
+    assert!(text(c, ".cal-upcoming li")
+        .await
+        .contains("Payments API 2.5.0"));
+    assert!(displayed(c, ".cal-upcoming li").await);
+    assert!(!has_attr(c, ".cal-upcoming li", "data-live-now").await);
 
     // The freeze starts at midnight Berlin (23:00 UTC).
     clock.set(c, utc(12, 4, 22, 59)).await;
