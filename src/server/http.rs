@@ -140,7 +140,7 @@ pub fn parse_target(target: &str) -> Result<(String, Option<String>), RequestErr
 }
 
 /// Decodes `%XX` escapes; `None` for a broken escape or a result that is not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
+pub fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -82,21 +82,9 @@ pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     file.is_file().then_some(file)
 }
 
+/// The preview server's own decoder: the test server reads paths the same way.
 pub fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    shipboard::server::http::percent_decode(s)
 }
 
 pub fn content_type(file: &Path) -> &'static str {

@@ -153,20 +153,7 @@ pub fn collapse(text: &str) -> String {
 /// Formats Unix milliseconds as local time `YYYY-MM-DD HH:MM ±HH:MM`, where `offset_min` is
 /// the local offset east of UTC in minutes (JavaScript's `-getTimezoneOffset()`).
 pub fn format_time(millis: u64, offset_min: i32) -> String {
-    let secs = (millis / 1000) as i64 + i64::from(offset_min) * 60;
-    let days = secs.div_euclid(86_400);
-    let of_day = secs.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    let mut out = String::with_capacity(23);
-    push_u64(&mut out, year.max(0) as u64);
-    out.push('-');
-    push_2(&mut out, month);
-    out.push('-');
-    push_2(&mut out, day);
-    out.push(' ');
-    push_2(&mut out, (of_day / 3600) as u32);
-    out.push(':');
-    push_2(&mut out, (of_day % 3600 / 60) as u32);
+    let mut out = crate::live::format_local(millis, offset_min);
     out.push(' ');
     out.push(if offset_min < 0 { '-' } else { '+' });
     let off = offset_min.unsigned_abs();
