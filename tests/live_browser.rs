@@ -4,8 +4,9 @@
 //! build time (Tue 1 Dec 2026, 13:00 CET), serves it under the portal's CSP and drives headless
 //! Chromium with a controlled clock (chromedriver's CDP passthrough:
 //! `Page.addScriptToEvaluateOnNewDocument` replaces `Date` before the page's scripts run).
-//! At instants across the handoff, the freeze start and the window's start and end it asserts
-//! the text of the home, contacts, runbook and release pages; then `?at=`, a bad `?at=`, the
+//! At instants across the handoff, an override (Li covers Sam's night of 9 Dec), the freeze
+//! start and the window's start and end it asserts the text of the home, contacts, runbook
+//! and release pages; then `?at=`, a bad `?at=`, the
 //! staleness and out-of-data banners, a viewer in another time zone, corrupt embedded data
 //! (static text kept, no console errors) and a session with JavaScript off ("as of" labels).
 //!
@@ -333,6 +334,38 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
             "runbook: {ladder}"
         );
         assert!(displayed(c, ".stale-warning").await, "reviewed 67 days ago");
+        open(c, &release).await;
+        let ladder = text(c, ".ladder").await;
+        assert!(
+            ladder.contains(holder) && !ladder.contains(other),
+            "release: {ladder}"
+        );
+    }
+
+    // An override: Li covers Sam's night, Wed 9 Dec 20:00 to Thu 10 Dec 08:00 Berlin.
+    for (instant, holder, other) in [
+        (utc(12, 9, 18, 59), "Sam Okafor", "Li Wei"),
+        (utc(12, 9, 19, 1), "Li Wei", "Sam Okafor"),
+        (utc(12, 10, 7, 1), "Sam Okafor", "Li Wei"),
+    ] {
+        clock.set(c, instant).await;
+        open(c, &home).await;
+        let on_call = text(c, ".on-call").await;
+        assert!(
+            on_call.contains(holder) && !on_call.contains(other),
+            "home: {on_call}"
+        );
+        open(c, &contacts).await;
+        let current = text(c, "tr[data-live-now]").await;
+        assert!(
+            current.contains(holder) && current.contains("(now)"),
+            "{current}"
+        );
+        assert_eq!(
+            current.contains("covering for Sam Okafor"),
+            holder == "Li Wei",
+            "{current}"
+        );
         open(c, &release).await;
         let ladder = text(c, ".ladder").await;
         assert!(
