@@ -156,6 +156,13 @@ fn a_remote_repository_is_cloned_fetched_and_read_offline() {
         system_page(&fx).contains("dunning letters"),
         "fetch filled the cache"
     );
+    let changelog = shipboard(&fx, &["changelog", "billing", "--offline"]);
+    assert_eq!(changelog.code, Some(0), "{}", changelog.stderr);
+    assert!(
+        changelog.stdout.contains("## [1.2.0]") && changelog.stdout.contains("dunning letters"),
+        "{}",
+        changelog.stdout
+    );
 }
 
 #[test]

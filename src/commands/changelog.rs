@@ -7,9 +7,11 @@ use anyhow::{bail, Result};
 
 use crate::content::load;
 use crate::diagnostics::Diagnostics;
+use crate::mirrors::{self, Network};
 use crate::{history, validate};
 
-/// The Markdown changelog of `system`, optionally limited to tags `from..=to`.
+/// The Markdown changelog of `system`, optionally limited to the tags after `from` up to
+/// `to`.
 pub fn run(dir: &Path, system: &str, from: Option<&str>, to: Option<&str>) -> Result<String> {
     let mut diagnostics = Diagnostics::default();
     let raw = load::load(dir, &mut diagnostics);
@@ -25,7 +27,10 @@ pub fn run(dir: &Path, system: &str, from: Option<&str>, to: Option<&str>) -> Re
             problems.join("\n")
         );
     };
-    let (facts, problems) = history::read(dir, &content);
+    // A system named by URL is read from its mirror (fetched first unless --offline).
+    let (synced, mut problems) = mirrors::sync(dir, &content, Network::from_env());
+    let (facts, read_problems) = history::read_mirrored(dir, &content, synced.mirrors);
+    problems.extend(read_problems);
     // A corrupt repository would print a changelog that silently lacks commits.
     let at = content.system(system).map(|s| &s.source);
     let errors: Vec<String> = problems
