@@ -1,6 +1,7 @@
-//! Shared by the real-browser tests: finding Chromium and chromedriver (skip outside CI when
-//! missing, fail on CI), a chromedriver process killed on drop, and WebDriver sessions of
-//! headless Chromium started with the flags this machine needs.
+//! Shared by the real-browser tests: finding Chromium and chromedriver (a missing tool fails
+//! the test unless `SHIPBOARD_SKIP_BROWSER_TESTS=1` says to skip), a chromedriver process
+//! killed on drop, and WebDriver sessions of headless Chromium started with the flags this
+//! machine needs.
 #![allow(dead_code)]
 
 pub mod static_site;
@@ -19,27 +20,35 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// How long chromedriver may take to listen.
 const DRIVER_START: Duration = Duration::from_secs(30);
 
-/// Returns the chromedriver to use, `None` to skip (tools missing outside CI); panics when
-/// they are missing on CI. `test` names the test in the skip message.
+/// The variable that lets the browser tests skip when Chromium or chromedriver is missing;
+/// without it a missing tool fails the test, so a run never passes by skipping unasked.
+pub const SKIP_VARIABLE: &str = "SHIPBOARD_SKIP_BROWSER_TESTS";
+
+/// Returns the chromedriver to use; `None` to skip, only when the tools are missing and
+/// `SHIPBOARD_SKIP_BROWSER_TESTS=1` is set; panics when they are missing otherwise. `test`
+/// names the test in the skip message.
 pub fn browser_tools(test: &str) -> Option<PathBuf> {
     let driver = find_in_path("chromedriver");
     let chromium = Path::new(CHROMIUM).is_file();
     if let (Some(driver), true) = (&driver, chromium) {
         return Some(driver.clone());
     }
-    let on_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    let opted_out = std::env::var(SKIP_VARIABLE).is_ok_and(|v| v == "1");
     let missing = match (chromium, driver.is_some()) {
         (false, false) => "/usr/bin/chromium and chromedriver are",
         (false, true) => "/usr/bin/chromium is",
         _ => "chromedriver is",
     };
-    if on_ci {
-        panic!("{missing} missing on CI: apt-get install -y chromium chromium-driver");
+    if !opted_out {
+        panic!(
+            "{missing} missing: apt-get install -y chromium chromium-driver \
+             (or set {SKIP_VARIABLE}=1 to skip the browser tests)"
+        );
     }
     // Straight to stderr, not `eprintln!`: the test harness would capture that of a passing test.
     let _ = writeln!(
         std::io::stderr(),
-        "\n{bar}\n## SKIPPED {test}: {missing} missing.\n\
+        "\n{bar}\n## SKIPPED {test}: {missing} missing and {SKIP_VARIABLE}=1.\n\
          ## Install them (apt-get install -y chromium chromium-driver) to run this test.\n{bar}",
         bar = "#".repeat(80)
     );
