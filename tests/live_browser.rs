@@ -299,63 +299,20 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
         "started 1 min ago, ends in 23 h 59 min"
     );
 
-    // The handoff: Monday 7 Dec, 09:00 Berlin (08:00 UTC).
-    for (instant, holder, other) in [
-        (utc(12, 7, 7, 59), "Li Wei", "Sam Okafor"),
-        (utc(12, 7, 8, 1), "Sam Okafor", "Li Wei"),
+    // The handoff, Monday 7 Dec 09:00 Berlin (08:00 UTC), then an override: Li covers Sam's
+    // night, Wed 9 Dec 20:00 to Thu 10 Dec 08:00 Berlin. (instant, on call, not, covering)
+    for (instant, holder, other, covering) in [
+        (utc(12, 7, 7, 59), "Li Wei", "Sam Okafor", false),
+        (utc(12, 7, 8, 1), "Sam Okafor", "Li Wei", false),
+        (utc(12, 9, 18, 59), "Sam Okafor", "Li Wei", false),
+        (utc(12, 9, 19, 1), "Li Wei", "Sam Okafor", true),
+        (utc(12, 10, 7, 1), "Sam Okafor", "Li Wei", false),
     ] {
         clock.set(c, instant).await;
         open(c, &home).await;
-        let on_call = text(c, ".on-call").await;
-        assert!(
-            on_call.contains(holder) && !on_call.contains(other),
-            "home: {on_call}"
-        );
+        names_only(c, ".on-call", holder, other, "home").await;
         open(c, &contacts).await;
-        let on_call = text(c, ".on-call").await;
-        assert!(
-            on_call.contains(holder) && !on_call.contains(other),
-            "contacts: {on_call}"
-        );
-        let current = text(c, "tr[data-live-now]").await;
-        assert!(
-            current.contains(holder) && current.contains("(now)"),
-            "{current}"
-        );
-        let ladder = text(c, ".ladder").await;
-        assert!(
-            ladder.contains(holder) && !ladder.contains(other),
-            "ladder: {ladder}"
-        );
-        open(c, &runbook).await;
-        let ladder = text(c, ".ladder").await;
-        assert!(
-            ladder.contains(holder) && !ladder.contains(other),
-            "runbook: {ladder}"
-        );
-        assert!(displayed(c, ".stale-warning").await, "reviewed 67 days ago");
-        open(c, &release).await;
-        let ladder = text(c, ".ladder").await;
-        assert!(
-            ladder.contains(holder) && !ladder.contains(other),
-            "release: {ladder}"
-        );
-    }
-
-    // An override: Li covers Sam's night, Wed 9 Dec 20:00 to Thu 10 Dec 08:00 Berlin.
-    for (instant, holder, other) in [
-        (utc(12, 9, 18, 59), "Sam Okafor", "Li Wei"),
-        (utc(12, 9, 19, 1), "Li Wei", "Sam Okafor"),
-        (utc(12, 10, 7, 1), "Sam Okafor", "Li Wei"),
-    ] {
-        clock.set(c, instant).await;
-        open(c, &home).await;
-        let on_call = text(c, ".on-call").await;
-        assert!(
-            on_call.contains(holder) && !on_call.contains(other),
-            "home: {on_call}"
-        );
-        open(c, &contacts).await;
+        names_only(c, ".on-call", holder, other, "contacts").await;
         let current = text(c, "tr[data-live-now]").await;
         assert!(
             current.contains(holder) && current.contains("(now)"),
@@ -363,15 +320,18 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
         );
         assert_eq!(
             current.contains("covering for Sam Okafor"),
-            holder == "Li Wei",
+            covering,
             "{current}"
         );
-        open(c, &release).await;
-        let ladder = text(c, ".ladder").await;
+        names_only(c, ".ladder", holder, other, "contacts ladder").await;
+        open(c, &runbook).await;
+        names_only(c, ".ladder", holder, other, "runbook ladder").await;
         assert!(
-            ladder.contains(holder) && !ladder.contains(other),
-            "release: {ladder}"
+            displayed(c, ".stale-warning").await,
+            "reviewed 67 days ago and more"
         );
+        open(c, &release).await;
+        names_only(c, ".ladder", holder, other, "release ladder").await;
     }
 
     // `?at=` in the portal's zone, with the clock back at the build.
@@ -602,6 +562,15 @@ async fn errors(c: &Client) -> Vec<String> {
 }
 
 /// The rendered (visible) text of the first match.
+/// Asserts that the element at `css` names `holder` and not `other` (`page` for the message).
+async fn names_only(c: &Client, css: &str, holder: &str, other: &str, page: &str) {
+    let shown = text(c, css).await;
+    assert!(
+        shown.contains(holder) && !shown.contains(other),
+        "{page}: {shown}"
+    );
+}
+
 async fn text(c: &Client, css: &str) -> String {
     let el = c
         .find(Locator::Css(css))
