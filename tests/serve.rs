@@ -5,11 +5,10 @@
 mod common;
 mod serve_client;
 
-use std::path::Path;
 use std::time::Duration;
 
 use common::Fixture;
-use serve_client::{request, request_as, Events, Served, PATIENCE};
+use serve_client::{request, request_as, serve_with_own_404, Events, Served, PATIENCE};
 
 #[test]
 fn serves_the_site_and_reloads_tabs_on_every_change() {
@@ -202,12 +201,7 @@ fn a_first_build_that_fails_serves_an_error_page_until_fixed() {
 #[test]
 fn theme_edits_re_render_and_template_errors_show_over_the_last_good_site() {
     let fx = Fixture::new("minimal");
-    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html");
-    let template = std::fs::read_to_string(builtin).expect("the built-in 404 template");
-    fx.write("templates/404.html", &template);
-    let served = Served::start(&fx);
-    let events = Events::open(served.addr);
-    assert_eq!(events.next(PATIENCE).map(|e| e.0).as_deref(), Some("hello"));
+    let (template, served, events) = serve_with_own_404(&fx);
 
     fx.write(
         "templates/404.html",

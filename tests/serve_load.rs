@@ -11,13 +11,12 @@ mod serve_client;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
 use std::sync::{mpsc, Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::Fixture;
-use serve_client::{Events, Served, PATIENCE};
+use serve_client::{serve_with_own_404, Served};
 
 const SLOW_CLIENTS: usize = 300;
 const STREAMS: usize = 100;
@@ -251,13 +250,7 @@ fn closed_event_streams_are_released_at_once_and_quick_requests_get_no_503() {
 #[test]
 fn an_edit_after_a_runaway_template_is_served_within_seconds() {
     let fx = Fixture::new("minimal");
-    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html");
-    let template = std::fs::read_to_string(builtin).expect("the built-in 404 template");
-    assert!(template.contains("Page not found"));
-    fx.write("templates/404.html", &template);
-    let served = Served::start(&fx);
-    let events = Events::open(served.addr);
-    assert_eq!(events.next(PATIENCE).map(|e| e.0).as_deref(), Some("hello"));
+    let (template, served, events) = serve_with_own_404(&fx);
 
     // 10^12 loop iterations: this page would render for days.
     let forever = "{% for a in range(end=10000) %}{% for b in range(end=10000) %}\
@@ -292,12 +285,7 @@ fn an_edit_after_a_runaway_template_is_served_within_seconds() {
 #[test]
 fn a_template_over_its_memory_budget_is_an_error_in_the_browser_and_serve_lives_on() {
     let fx = Fixture::new("minimal");
-    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html");
-    let template = std::fs::read_to_string(builtin).expect("the built-in 404 template");
-    fx.write("templates/404.html", &template);
-    let served = Served::start(&fx);
-    let events = Events::open(served.addr);
-    assert_eq!(events.next(PATIENCE).map(|e| e.0).as_deref(), Some("hello"));
+    let (template, served, events) = serve_with_own_404(&fx);
 
     // A string doubled a hundred times: without a budget, a multi-gigabyte allocation
     // aborts the whole preview.

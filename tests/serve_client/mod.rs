@@ -196,6 +196,19 @@ pub fn request_as(addr: SocketAddr, host: &str, method: &str, path: &str) -> Rep
 }
 
 /// An open `/__shipboard/events` stream; events arrive through a channel.
+/// Serves `fx` with the built-in `404.html` copied into its `templates/` (so a test can edit
+/// a theme template), once the first build is live; returns the template's text too.
+pub fn serve_with_own_404(fx: &Fixture) -> (String, Served, Events) {
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html");
+    let template = std::fs::read_to_string(builtin).expect("the built-in 404 template");
+    assert!(template.contains("Page not found"));
+    fx.write("templates/404.html", &template);
+    let served = Served::start(fx);
+    let events = Events::open(served.addr);
+    assert_eq!(events.next(PATIENCE).map(|e| e.0).as_deref(), Some("hello"));
+    (template, served, events)
+}
+
 pub struct Events {
     rx: Receiver<(String, String)>,
 }
