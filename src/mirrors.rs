@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::calendar::time;
 use crate::content::{Content, System};
 use crate::diagnostics::{display_path, Diagnostic};
 
@@ -327,18 +328,10 @@ fn mirror_age(dir: &Path) -> Option<Duration> {
     Some(Duration::from_secs(unix_now().saturating_sub(fetched)))
 }
 
-/// "3 h ago", "2 days ago", "at an unknown time".
+/// "3 h ago", "2 days ago" (`calendar::time::ago`), or "at an unknown time".
 pub fn age_words(age: Option<Duration>) -> String {
-    let Some(age) = age else {
-        return "at an unknown time".to_owned();
-    };
-    let minutes = age.as_secs() / 60;
-    match minutes {
-        0 => "less than a minute ago".to_owned(),
-        1..=59 => format!("{minutes} min ago"),
-        60..=2879 => format!("{} h ago", minutes / 60),
-        _ => format!("{} days ago", minutes / 1440),
-    }
+    age.and_then(|age| chrono::Duration::from_std(age).ok())
+        .map_or_else(|| "at an unknown time".to_owned(), time::ago)
 }
 
 fn stale_warning(system: &System, url: &str, reason: &str, age: Option<Duration>) -> Diagnostic {

@@ -159,9 +159,31 @@ pub fn parse_duration_secs(text: &str) -> Option<u64> {
     number.checked_mul(factor)
 }
 
+/// How long ago, in the words `check` prints: `less than a minute ago`, `20 min ago`,
+/// `13 h ago` (under two days), `5 days ago`.
+pub fn ago(elapsed: Duration) -> String {
+    let minutes = elapsed.num_minutes().max(0);
+    match minutes {
+        0 => "less than a minute ago".to_owned(),
+        1..=59 => format!("{minutes} min ago"),
+        60..=2879 => format!("{} h ago", minutes / 60),
+        _ => format!("{} days ago", minutes / 1440),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ago_reads_naturally() {
+        assert_eq!(ago(Duration::seconds(20)), "less than a minute ago");
+        assert_eq!(ago(Duration::minutes(25)), "25 min ago");
+        assert_eq!(ago(Duration::hours(13)), "13 h ago");
+        assert_eq!(ago(Duration::hours(47)), "47 h ago");
+        assert_eq!(ago(Duration::seconds(3 * 3600 + 5)), "3 h ago");
+        assert_eq!(ago(Duration::days(5)), "5 days ago");
+    }
 
     fn berlin() -> Tz {
         parse_zone("Europe/Berlin").unwrap()

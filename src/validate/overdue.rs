@@ -36,7 +36,7 @@ fn overdue(content: &Content, release: &Release, now: DateTime<Utc>) -> Option<D
             "{} ({}, {})",
             time::format_local(window.end, window.timezone),
             window.timezone.name(),
-            ago(now - window.end)
+            time::ago(now - window.end)
         )
     };
     let (message, help) = match release.status {
@@ -71,20 +71,6 @@ fn overdue(content: &Content, release: &Release, now: DateTime<Utc>) -> Option<D
 fn starts_after_today(content: &Content, release: &Release, now: DateTime<Utc>) -> bool {
     let zone = content.portal.timezone;
     time::to_local(release.window.start, zone).date() > time::to_local(now, zone).date()
-}
-
-/// `3 days ago`, `5 h ago`, `20 min ago`.
-fn ago(elapsed: Duration) -> String {
-    let (days, hours, minutes) = (
-        elapsed.num_days(),
-        elapsed.num_hours(),
-        elapsed.num_minutes(),
-    );
-    match () {
-        _ if days >= 2 => format!("{days} days ago"),
-        _ if hours >= 1 => format!("{hours} h ago"),
-        _ => format!("{} min ago", minutes.max(0)),
-    }
 }
 
 #[cfg(test)]
@@ -159,13 +145,5 @@ mod tests {
         ] {
             assert!(check(status, later).is_empty());
         }
-    }
-
-    #[test]
-    fn ago_reads_naturally() {
-        assert_eq!(ago(Duration::minutes(25)), "25 min ago");
-        assert_eq!(ago(Duration::hours(13)), "13 h ago");
-        assert_eq!(ago(Duration::hours(47)), "47 h ago");
-        assert_eq!(ago(Duration::days(5)), "5 days ago");
     }
 }
