@@ -11,7 +11,9 @@
 //! - a loop that writes nothing and allocates nothing: only a watchdog thread sees it
 //!   (`commands::build` ends the process with the error; see `render::Watchdog`).
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
+
+use mimalloc::MiMalloc;
 use std::cell::Cell;
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -64,19 +66,39 @@ pub struct PageWriter {
     limit: usize,
     budget: Duration,
     deadline: Instant,
+    /// Writes since the clock was last read: tera writes in small pieces, and reading the
+    /// clock on each was 3 % of a build.
+    unclocked_writes: u32,
     /// Set when a write was refused: tera reports only an I/O error kind.
     pub exceeded: Option<Exceeded>,
 }
 
+/// The clock is read on every this many writes: a template that runs away while writing
+/// writes far more often than that per millisecond.
+const WRITES_PER_CLOCK_READ: u32 = 64;
+
 impl PageWriter {
     pub fn new(budget: &Budget, started: Instant) -> PageWriter {
         PageWriter {
-            html: Vec::new(),
+            html: Vec::with_capacity(16 * 1024),
             limit: budget.output_bytes,
             budget: budget.time,
             deadline: started + budget.time,
+            // The first write reads the clock.
+            unclocked_writes: WRITES_PER_CLOCK_READ - 1,
             exceeded: None,
         }
+    }
+}
+
+impl PageWriter {
+    fn clock_due(&mut self) -> bool {
+        self.unclocked_writes += 1;
+        if self.unclocked_writes < WRITES_PER_CLOCK_READ {
+            return false;
+        }
+        self.unclocked_writes = 0;
+        true
     }
 }
 
@@ -84,7 +106,7 @@ impl io::Write for PageWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         if self.html.len() + bytes.len() > self.limit {
             self.exceeded = Some(Exceeded::Output(self.limit));
-        } else if Instant::now() > self.deadline {
+        } else if self.clock_due() && Instant::now() > self.deadline {
             self.exceeded = Some(Exceeded::Time(self.budget));
         }
         if let Some(exceeded) = self.exceeded {
@@ -113,8 +135,13 @@ thread_local! {
 /// The slot + 1 of a page that went over its memory budget (0: none).
 static BREACHED: AtomicUsize = AtomicUsize::new(0);
 
-/// The global allocator of the `shipboard` binary: the system allocator, counting the
-/// bytes of pages rendering under a memory budget (`MemoryLimit`).
+/// The global allocator of the `shipboard` binary: mimalloc, counting the bytes of pages
+/// rendering under a memory budget (`MemoryLimit`).
+///
+/// Why mimalloc rather than the system allocator: a build allocates and frees millions of
+/// small strings from every rendering thread, and glibc's per-thread arenas kept about
+/// twice the live heap resident at 10,000 releases (650 MiB peak RSS for a 250 MiB heap);
+/// allocation was also a fifth of the CPU time.
 pub struct CountingAllocator;
 
 impl CountingAllocator {
@@ -150,31 +177,31 @@ impl CountingAllocator {
     }
 }
 
-// SAFETY: every call is forwarded to `System` unchanged; the counting touches only
+// SAFETY: every call is forwarded to `MiMalloc` unchanged; the counting touches only
 // const-initialised thread-locals (no allocation, no destructor) and an atomic.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         Self::charge(layout.size() as isize);
         // SAFETY: the caller's contract is passed on as is.
-        unsafe { System.alloc(layout) }
+        unsafe { MiMalloc.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         Self::charge(layout.size() as isize);
         // SAFETY: as for `alloc`.
-        unsafe { System.alloc_zeroed(layout) }
+        unsafe { MiMalloc.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         Self::charge(-(layout.size() as isize));
         // SAFETY: as for `alloc`.
-        unsafe { System.dealloc(ptr, layout) }
+        unsafe { MiMalloc.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         Self::charge(new_size as isize - layout.size() as isize);
         // SAFETY: as for `alloc`.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        unsafe { MiMalloc.realloc(ptr, layout, new_size) }
     }
 }
 

@@ -19,6 +19,19 @@ use shipboard::validate::base_url;
 #[global_allocator]
 static ALLOCATOR: shipboard::budget::CountingAllocator = shipboard::budget::CountingAllocator;
 
+/// Opts this process out of transparent huge pages. Where the kernel backs every anonymous
+/// region with 2 MiB pages (`enabled = always`, common on servers and CI runners), a heap
+/// of millions of small strings touched by several threads is held at twice its size: the
+/// 10,000-release build peaked at 630 MiB resident for a 250 MiB heap. Nothing here gains
+/// from huge pages. Best effort: an old kernel without the option changes nothing.
+fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and affects only this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "shipboard",
@@ -190,6 +203,7 @@ enum NewCommand {
 }
 
 fn main() -> ExitCode {
+    without_huge_pages();
     let cli = Cli::parse();
     if cli.offline {
         // Read by `prepare` in every command; set before any thread starts.

@@ -2,9 +2,18 @@
 //!
 //! pulldown-cmark renders CommonMark with tables, task lists, footnotes and strikethrough.
 //! Headings get stable anchor ids and move down one level (the page owns the `<h1>`).
-//! Site-absolute links (`/runbooks/x/`) get the portal's base path. The HTML then goes
-//! through ammonia, so raw HTML, `javascript:` URLs and event handlers in content can never
-//! run script. Links and anchors are returned as data for `check`'s link validation.
+//! Site-absolute links (`/runbooks/x/`) get the portal's base path. Links and anchors are
+//! returned as data for `check`'s link validation.
+//!
+//! Safety without a second parse: pulldown-cmark escapes all text and attribute values it
+//! writes, so the only ways script can enter are raw HTML written in the Markdown and link
+//! or image URLs with a scheme such as `javascript:`. A document with either goes through
+//! ammonia (which re-parses the HTML with html5ever and keeps only an allow-list). Every
+//! other document is safe as pulldown-cmark writes it once the walk has removed the two
+//! attributes ammonia would strip (table alignment styles, code-block language classes)
+//! and `rel="noopener noreferrer"` is added to its links, as ammonia adds it; the URL
+//! allow-list is ammonia's own, applied the way ammonia applies it (`url_allowed`). Most
+//! notes and runbooks have no raw HTML, and ammonia was about half of the Markdown time.
 //!
 //! Work is bounded: loading rejects documents over `MAX_DOCUMENT_BYTES` and, with
 //! `check_nesting`, documents nesting deeper than `MAX_NESTING`. pulldown-cmark is linear
@@ -14,7 +23,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
 use serde::Serialize;
 
 /// The deepest a document may nest list items, block quotes, footnotes, emphasis, links
@@ -84,6 +95,8 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
     let mut links = Vec::new();
     let mut used_ids = BTreeSet::new();
     let mut heading_start: Option<(usize, HeadingLevel)> = None;
+    // Raw HTML or a URL outside the allow-list: only then is the sanitizer needed.
+    let mut needs_sanitizer = false;
     // (start event, end event, level as written) of each heading, re-levelled at the end.
     let mut written: Vec<(usize, usize, HeadingLevel)> = Vec::new();
 
@@ -119,6 +132,7 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
                 id,
             }) => {
                 let line = line_of(&line_starts, range.start);
+                needs_sanitizer |= !url_allowed(&dest_url);
                 links.push(WrittenLink {
                     destination: dest_url.to_string(),
                     line,
@@ -145,6 +159,7 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
                 title,
                 id,
             }) => {
+                needs_sanitizer |= !url_allowed(&dest_url);
                 let dest_url = rebase(dest_url, root);
                 events.push(Event::Start(Tag::Image {
                     link_type,
@@ -152,6 +167,17 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
                     title,
                     id,
                 }));
+            }
+            // The sanitizer drops `style` (alignment) and code-block classes: never write them.
+            Event::Start(Tag::Table(alignments)) => events.push(Event::Start(Tag::Table(
+                alignments.iter().map(|_| Alignment::None).collect(),
+            ))),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => events.push(Event::Start(
+                Tag::CodeBlock(CodeBlockKind::Fenced(CowStr::Borrowed(""))),
+            )),
+            raw @ (Event::Html(_) | Event::InlineHtml(_)) => {
+                needs_sanitizer = true;
+                events.push(raw);
             }
             other => events.push(other),
         }
@@ -166,8 +192,13 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let html = if needs_sanitizer {
+        sanitize(&html)
+    } else {
+        with_link_rel(&html)
+    };
     Rendered {
-        html: sanitize(&html),
+        html,
         headings,
         links,
     }
@@ -315,6 +346,67 @@ fn counts(name: &str) -> bool {
     !SELF_ENDING.iter().any(|tag| name.eq_ignore_ascii_case(tag))
 }
 
+/// Adds `rel="noopener noreferrer"` at the end of every `<a …>` tag, where ammonia puts it.
+/// Only for HTML that pulldown-cmark wrote from Markdown without raw HTML: there every `<a`
+/// starts a link tag, and its attribute values are escaped, so the first `>` ends it.
+fn with_link_rel(html: &str) -> String {
+    const REL: &str = " rel=\"noopener noreferrer\"";
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(start) = rest.find("<a ") {
+        let Some(end) = rest[start..].find('>').map(|e| start + e) else {
+            break;
+        };
+        out.push_str(&rest[..end]);
+        out.push_str(REL);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// URL schemes a link or image may use: ammonia's default allow-list, which `sanitize`
+/// applies to documents with raw HTML.
+const URL_SCHEMES: [&str; 25] = [
+    "bitcoin",
+    "ftp",
+    "ftps",
+    "geo",
+    "http",
+    "https",
+    "im",
+    "irc",
+    "ircs",
+    "magnet",
+    "mailto",
+    "mms",
+    "mx",
+    "news",
+    "nntp",
+    "openpgp4fpr",
+    "sip",
+    "sms",
+    "smsto",
+    "ssh",
+    "tel",
+    "url",
+    "webcal",
+    "wtai",
+    "xmpp",
+];
+
+/// Whether the sanitizer would keep `url` as a link or image address: an absolute URL with
+/// an allowed scheme, or a relative one. The same rule as ammonia's: the WHATWG parser
+/// decides what the scheme is (it removes tabs and newlines, as browsers do), and a URL it
+/// cannot parse for another reason is dropped.
+fn url_allowed(url: &str) -> bool {
+    match url::Url::parse(url) {
+        Ok(parsed) => URL_SCHEMES.contains(&parsed.scheme()),
+        Err(url::ParseError::RelativeUrlWithoutBase) => true,
+        Err(_) => false,
+    }
+}
+
 /// Removes everything that could run script or break the page from rendered HTML.
 pub fn sanitize(html: &str) -> String {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -331,7 +423,7 @@ pub fn sanitize(html: &str) -> String {
                 .add_tag_attribute_values("input", "type", ["checkbox"])
                 .add_allowed_classes("li", ["task-list-item"])
                 .add_allowed_classes("div", ["footnote-definition"])
-                .add_allowed_classes("sup", ["footnote-reference"])
+                .add_allowed_classes("sup", ["footnote-reference", "footnote-definition-label"])
                 .add_allowed_classes("span", ["footnote-definition-label"])
                 .link_rel(Some("noopener noreferrer"));
             builder
@@ -492,6 +584,81 @@ mod tests {
         assert!(!lower.contains("<script"), "{html}");
         assert!(!lower.contains("javascript:"), "{html}");
         assert!(!lower.contains("onerror"), "{html}");
+    }
+
+    /// Markdown without raw HTML, using every construct the renderer supports.
+    const PLAIN_SAMPLES: [&str; 6] = [
+        "# T\n\n| left | centre | right |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\n- [x] done\n- [ ] open\n",
+        "Intro with *em*, **strong**, ~~gone~~, `code` and a footnote[^n].\n\n[^n]: The note, with [a link](https://example.com \"its title\").\n",
+        "```rust\nfn main() { println!(\"<script>\"); }\n```\n\n    indented code\n\n> quote\n> > nested\n",
+        "See <https://example.com/a?b=c&d=e>, <ops@example.com>, [relative](../x/#y), [mail](mailto:a@b.c) and ![diagram](/img/a.png \"t\").\n",
+        "1. one\n2. two\n\n3) three\n\n---\n\nline  \nbreak & < > \" ' text\n\n[ref][r]\n\n[r]: https://example.com/'quoted'\n",
+        "## Steps\n\n#### Detail with `code` & [link](/runbooks/a/#b)\n\n| a |\n|---|\n| [x](tel:+123) |\n",
+    ];
+
+    /// ammonia configured to keep everything: only its serialization, for comparison.
+    fn keep_everything(html: &str) -> String {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .add_tags(["input", "details", "summary", "section"])
+            .add_generic_attributes([
+                "id",
+                "class",
+                "style",
+                "rel",
+                "type",
+                "checked",
+                "disabled",
+                "aria-label",
+                "start",
+                "align",
+            ])
+            .link_rel(None);
+        builder.clean(html).to_string()
+    }
+
+    #[test]
+    fn markdown_without_raw_html_skips_the_sanitizer_and_loses_nothing_to_it() {
+        for sample in PLAIN_SAMPLES {
+            let html = render(sample, "/portal/", 2).html;
+            // The sanitizer removes nothing from what the fast path wrote.
+            assert_eq!(sanitize(&html), keep_everything(&html), "{sample}");
+            assert!(!html.contains("style="), "{html}");
+            assert!(!html.contains("language-"), "{html}");
+        }
+        let html = render(PLAIN_SAMPLES[3], "/", 2).html;
+        assert_eq!(
+            html.matches(" rel=\"noopener noreferrer\"").count(),
+            4,
+            "{html}"
+        );
+        assert!(html.contains("href=\"mailto:ops@example.com\""), "{html}");
+    }
+
+    #[test]
+    fn raw_html_and_unknown_url_schemes_go_through_the_sanitizer() {
+        for md in [
+            "<b onclick=x>bold</b>",
+            "text <!-- comment --> text",
+            "[x](<java\tscript:alert(1)>)",
+            "[x](<jav&#x09;ascript:alert(1)>)",
+            "![x](data:text/html,<script>alert(1)</script>)",
+            "<vbscript:msgbox(1)>",
+            "[x](javascript&#58;alert(1))",
+        ] {
+            let html = render(md, "/", 2).html;
+            assert_eq!(sanitize(&html), html, "{md}: {html}");
+            let lower = html.to_lowercase();
+            for scheme in ["=\"javascript:", "=\"vbscript:", "=\"data:"] {
+                assert!(!lower.contains(scheme), "{md}: {html}");
+            }
+            assert!(!lower.contains("onclick"), "{md}: {html}");
+        }
+        assert!(!url_allowed("javascript:alert(1)"));
+        assert!(!url_allowed(" JAVASCRIPT:x"));
+        assert!(!url_allowed("http://[::1"));
+        assert!(url_allowed("../a/#b"));
+        assert!(url_allowed("HTTPS://example.com"));
     }
 
     #[test]

@@ -156,19 +156,41 @@ impl Renderer {
 
     /// Renders every page; returns (output file, HTML) in the model's page order.
     pub fn render_pages(&self, model: &SiteModel) -> Result<Vec<(String, String)>, RenderError> {
-        let _watchdog = self.on_stall.as_ref().map(|on_stall| {
+        let _watchdog = self.watchdog();
+        model
+            .pages
+            .par_iter()
+            .map(|page| Ok((page.output_file(), self.render_page(model, page)?)))
+            .collect()
+    }
+
+    /// Renders every page in parallel and hands each (output file, HTML) to `emit` as soon
+    /// as it is rendered, so a build never holds the whole site in memory. Stops at the
+    /// first error (of rendering or of `emit`).
+    pub fn render_each<E>(
+        &self,
+        model: &SiteModel,
+        emit: &(dyn Fn(String, String) -> Result<(), E> + Sync),
+    ) -> Result<(), E>
+    where
+        E: From<RenderError> + Send,
+    {
+        let _watchdog = self.watchdog();
+        model
+            .pages
+            .par_iter()
+            .try_for_each(|page| emit(page.output_file(), self.render_page(model, page)?))
+    }
+
+    fn watchdog(&self) -> Option<Watchdog> {
+        self.on_stall.as_ref().map(|on_stall| {
             Watchdog::start(
                 Arc::clone(&self.running),
                 self.budget,
                 self.origins.clone(),
                 Arc::clone(on_stall),
             )
-        });
-        model
-            .pages
-            .par_iter()
-            .map(|page| Ok((page.output_file(), self.render_page(model, page)?)))
-            .collect()
+        })
     }
 
     pub fn render_page(&self, model: &SiteModel, page: &Page) -> Result<String, RenderError> {

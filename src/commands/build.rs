@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -179,6 +181,19 @@ pub fn render_prepared_watched(
     ))
 }
 
+/// Renders every file of a prepared site and keeps none of it: `check`'s proof that every
+/// page renders, without holding the site in memory. `None` when the content has errors.
+pub fn render_and_discard(
+    prepared: &Prepared,
+    on_stall: Option<OnStall>,
+) -> Option<Result<(), RenderError>> {
+    let (content, theme) = prepared.usable()?;
+    let site = prepared.model.as_ref()?;
+    let history = prepared.history.as_ref();
+    let discard = |_: String, _: Vec<u8>| Ok::<(), RenderError>(());
+    Some(emit_site(content, theme, site, history, on_stall, &discard))
+}
+
 fn render_model(
     content: &Content,
     theme: &Theme,
@@ -186,19 +201,45 @@ fn render_model(
     history: Option<&Facts>,
     on_stall: Option<OnStall>,
 ) -> Result<BTreeMap<String, Vec<u8>>, RenderError> {
+    let files = Mutex::new(BTreeMap::new());
+    let keep = |path: String, bytes: Vec<u8>| {
+        let mut files = files.lock().unwrap_or_else(PoisonError::into_inner);
+        files.insert(path, bytes);
+        Ok::<(), RenderError>(())
+    };
+    emit_site(content, theme, site, history, on_stall, &keep)?;
+    Ok(files.into_inner().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// Renders every file of the site (pages, static files, feeds) and hands each to `emit`
+/// (relative path, bytes) as soon as it exists: pages from the rendering threads, in no
+/// particular order. `build` writes them straight into its staging folder, so memory stays
+/// bounded by the model, not the site.
+fn emit_site<E>(
+    content: &Content,
+    theme: &Theme,
+    site: &SiteModel,
+    history: Option<&Facts>,
+    on_stall: Option<OnStall>,
+    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
+) -> Result<(), E>
+where
+    E: From<RenderError> + Send,
+{
     let mut renderer = Renderer::new(theme)?;
     if let Some(on_stall) = on_stall {
         renderer = renderer.watched(on_stall);
     }
-    let mut files: BTreeMap<String, Vec<u8>> = theme.static_files.clone();
-    for (path, html) in renderer.render_pages(site)? {
-        files.insert(path, html.into_bytes());
+    for (path, bytes) in &theme.static_files {
+        emit(path.clone(), bytes.clone())?;
     }
-    files.extend(calendar_feeds(content, site, &feed_facts(history)));
-    files.insert("sitemap.xml".into(), feeds::sitemap(site).into_bytes());
+    renderer.render_each(site, &|path, html| emit(path, html.into_bytes()))?;
+    for (path, bytes) in calendar_feeds(content, site, &feed_facts(history)) {
+        emit(path, bytes)?;
+    }
+    emit("sitemap.xml".into(), feeds::sitemap(site).into_bytes())?;
     let atom = feeds::releases_atom(content, site);
-    files.insert("releases.atom".into(), atom.into_bytes());
-    Ok(files)
+    emit("releases.atom".into(), atom.into_bytes())
 }
 
 /// What git says about each content file, as the iCal feeds need it (SEQUENCE, DTSTAMP).
@@ -296,24 +337,36 @@ pub fn run(
     // A missing content folder is reported by `prepare`; locking first would create the
     // output's parent, which is inside it by default.
     let early_lock = root.is_dir().then(|| lock(options.wait)).transpose()?;
-    let prepared = prepare(root, options.base_url);
-    let Some(files) = render_prepared_watched(&prepared, on_stall) else {
+    let mut prepared = prepare(root, options.base_url);
+    let (Some((content, theme)), Some(site)) = (prepared.usable(), prepared.model.as_ref()) else {
         let count = prepared.diagnostics.error_count().max(1);
         return Err(BuildError::Content {
             count,
             diagnostics: prepared.diagnostics,
         });
     };
-    let files = files?;
     let lock = match early_lock {
         Some(lock) => lock,
         None => lock(options.wait)?,
     };
-    output::write_site(&lock, root, &files)?;
-    Ok(BuildReport {
+    let staging = output::Staging::begin(&lock, root)?;
+    let written = AtomicUsize::new(0);
+    let write = |path: String, bytes: Vec<u8>| {
+        staging.write(&path, &bytes)?;
+        written.fetch_add(1, Ordering::Relaxed);
+        Ok::<(), BuildError>(())
+    };
+    let history = prepared.history.as_ref();
+    emit_site(content, theme, site, history, on_stall, &write)?;
+    staging.publish()?;
+    let report = BuildReport {
         output,
-        files: files.len(),
+        files: written.into_inner(),
         notes: history_notes(&prepared),
-        warnings: prepared.diagnostics,
-    })
+        warnings: std::mem::take(&mut prepared.diagnostics),
+    };
+    // Freeing the model and the git facts is a serial tail of a tenth of a second or more
+    // at 10,000 releases; the caller does not wait for it (a CLI exits first).
+    std::thread::spawn(move || drop(prepared));
+    Ok(report)
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::build::{prepare, render_prepared_watched};
+use super::build::{prepare, render_and_discard};
 use crate::diagnostics::{display_path, Diagnostic, Diagnostics, Severity};
 use crate::render::{OnStall, RenderError};
 
@@ -62,7 +62,7 @@ pub fn run_watched(root: &Path, on_stall: Option<OnStallReport>) -> CheckReport 
             report_to(report(&diagnostics, files_checked));
         }) as OnStall
     });
-    if let Some(Err(err)) = render_prepared_watched(&prepared, on_stall) {
+    if let Some(Err(err)) = render_and_discard(&prepared, on_stall) {
         prepared.diagnostics.push(err.to_diagnostic());
     }
     report(&prepared.diagnostics, files_checked)

@@ -32,6 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use git2::Repository;
+use rayon::prelude::*;
 
 pub use checks::FAR_FROM_WINDOW_DAYS;
 pub use facts::{
@@ -122,40 +123,33 @@ pub fn read_with(
         }
     }
     let wanted = content_files(content);
+    // Repositories are independent: read them in parallel, each with its own handle (a
+    // `Repository` is not `Sync`), and merge in the groups' order so output stays stable.
+    let read_group = |(location, systems): (&Option<PathBuf>, &Vec<&System>)| {
+        read_group(
+            content_root,
+            location.as_deref(),
+            systems,
+            content,
+            options,
+            &wanted,
+        )
+    };
+    let groups: Vec<GroupRead> = groups
+        .iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(read_group)
+        .collect();
     let mut content_done = false;
-    for (location, systems) in &groups {
-        let opened;
-        let (repo, file_prefix) = match (location, &content_repo) {
-            (None, Ok((repo, prefix))) => (repo, Some(prefix.as_str())),
-            (None, Err(_)) => {
-                for system in systems {
-                    diagnostics.push(no_content_repo(system));
-                    facts.systems.insert(system.id.clone(), unavailable(system));
-                }
-                continue;
-            }
-            (Some(path), _) => match repo::open(path) {
-                Ok(repo) => {
-                    opened = repo;
-                    (&opened, None)
-                }
-                Err(err) => {
-                    for system in systems {
-                        diagnostics.push(repo_error(system, content_root, err.message()));
-                        facts.systems.insert(system.id.clone(), unavailable(system));
-                    }
-                    continue;
-                }
-            },
-        };
-        let walked = walk::walk_repository(repo, systems, content, options, tz);
-        for (history, found) in walked.systems {
-            diagnostics.extend(found);
+    for group in groups {
+        diagnostics.extend(group.diagnostics);
+        for history in group.systems {
             facts.systems.insert(history.system.clone(), history);
         }
-        facts.debug.extend(walked.debug);
-        if let Some(prefix) = file_prefix {
-            facts.files = files::file_facts(repo, &walked.graph, walked.head, prefix, &wanted, tz);
+        facts.debug.extend(group.debug);
+        if let Some(files) = group.files {
+            facts.files = files;
             content_done = true;
         }
     }
@@ -180,6 +174,69 @@ pub fn read_with(
         }
     }
     (facts, diagnostics)
+}
+
+/// What reading one repository found: its systems' histories, problems, debug lines, and
+/// for the content repository the facts of the content files.
+#[derive(Default)]
+struct GroupRead {
+    systems: Vec<SystemHistory>,
+    diagnostics: Vec<Diagnostic>,
+    debug: Vec<String>,
+    files: Option<BTreeMap<String, FileFacts>>,
+}
+
+/// Reads the repository at `location` (`None`: the content repository) for `systems`.
+fn read_group(
+    content_root: &Path,
+    location: Option<&Path>,
+    systems: &[&System],
+    content: &Content,
+    options: &ReadOptions,
+    wanted: &BTreeSet<String>,
+) -> GroupRead {
+    let mut read = GroupRead::default();
+    let unreadable = |read: &mut GroupRead, problem: &dyn Fn(&System) -> Diagnostic| {
+        for system in systems {
+            read.diagnostics.push(problem(system));
+            read.systems.push(unavailable(system));
+        }
+    };
+    let (repo, file_prefix) = match location {
+        None => match discover_content_repo(content_root) {
+            Ok((repo, prefix)) => (repo, Some(prefix)),
+            Err(_) => {
+                unreadable(&mut read, &no_content_repo);
+                return read;
+            }
+        },
+        Some(path) => match repo::open(path) {
+            Ok(repo) => (repo, None),
+            Err(err) => {
+                let problem = |system: &System| repo_error(system, content_root, err.message());
+                unreadable(&mut read, &problem);
+                return read;
+            }
+        },
+    };
+    let walked = walk::walk_repository(&repo, systems, content, options, content.portal.timezone);
+    for (history, found) in walked.systems {
+        read.diagnostics.extend(found);
+        read.systems.push(history);
+    }
+    read.debug = walked.debug;
+    if let Some(prefix) = file_prefix {
+        let tz = content.portal.timezone;
+        read.files = Some(files::file_facts(
+            &repo,
+            &walked.graph,
+            walked.head,
+            &prefix,
+            wanted,
+            tz,
+        ));
+    }
+    read
 }
 
 /// The repository holding the content dir, and the content dir's path inside it.

@@ -70,8 +70,10 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
     )];
     pages.extend(schedule::calendar_pages(content, now));
     pages.extend(release_index_pages(content, &summaries));
+    let released = ReleasedVersions::new(content);
     // Release notes are the bulk of the Markdown: render them in parallel.
     let ctx = ReleaseContext {
+        released: &released,
         content,
         summaries: &summaries,
         neighbours: ReleaseContext::neighbours(content),
@@ -112,7 +114,7 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
         }),
     ));
     for card in cards {
-        let mut data = system_page(content, card, &summaries, &on_call);
+        let mut data = system_page(content, card, &summaries, &on_call, &released);
         data.rotations = schedule::system_rotations(content, &data.card.id, now);
         let title = data.card.name.clone();
         pages.push(page(

@@ -276,6 +276,7 @@ pub(super) struct ReleaseContext<'a> {
     pub root: &'a str,
     pub now: DateTime<Utc>,
     pub on_call: &'a (dyn Fn(&str) -> Vec<crate::model::live::OnCallPerson> + Sync),
+    pub released: &'a ReleasedVersions<'a>,
 }
 
 impl ReleaseContext<'_> {
@@ -367,7 +368,7 @@ pub(super) fn release_page(ctx: &ReleaseContext, release: &Release, index: usize
         depends_on: release
             .depends_on
             .iter()
-            .map(|d| dependency_view(content, d, release))
+            .map(|d| dependency_view(content, ctx.released, d, release))
             .collect(),
         notes_html: markdown::render(&release.notes, root, 3).html,
         written_timezone: (release.window.timezone != content.portal.timezone)
@@ -428,24 +429,59 @@ pub fn safe_url(url: &str) -> Option<String> {
     (lower.starts_with("https://") || lower.starts_with("http://")).then(|| url.trim().to_owned())
 }
 
+/// The released versions of each system, by window start: what was live when, for
+/// `depends_on`. Built once; finding it per dependency by scanning every release made the
+/// model quadratic.
+pub(super) struct ReleasedVersions<'a> {
+    by_system: BTreeMap<&'a str, Vec<(DateTime<Utc>, &'a semver::Version)>>,
+}
+
+impl<'a> ReleasedVersions<'a> {
+    pub fn new(content: &'a Content) -> Self {
+        let mut by_system: BTreeMap<&str, Vec<_>> = BTreeMap::new();
+        for release in &content.releases {
+            if release.status == ReleaseStatus::Released {
+                let versions = by_system.entry(release.system.as_str()).or_default();
+                versions.push((release.window.start, &release.version));
+            }
+        }
+        for versions in by_system.values_mut() {
+            versions.sort_by_key(|(start, _)| *start);
+        }
+        ReleasedVersions { by_system }
+    }
+
+    /// The newest version of `system` released at or before `at` that `requirement` accepts.
+    fn newest_meeting(
+        &self,
+        system: &str,
+        requirement: &semver::VersionReq,
+        at: DateTime<Utc>,
+    ) -> Option<&'a semver::Version> {
+        let versions = self.by_system.get(system)?;
+        let live = versions.partition_point(|(start, _)| *start <= at);
+        versions[..live]
+            .iter()
+            .map(|(_, version)| *version)
+            .filter(|version| requirement.matches(version))
+            .max()
+    }
+}
+
 /// What `dependent` needs from another system, and the newest version of that system
 /// released before `dependent`'s window that meets it (what was live at the time).
 pub(super) fn dependency_view(
     content: &Content,
+    released: &ReleasedVersions,
     dependency: &crate::content::Dependency,
     dependent: &Release,
 ) -> DependencyView {
-    let satisfied_by = content
-        .releases
-        .iter()
-        .filter(|r| {
-            r.system == dependency.system
-                && r.status == ReleaseStatus::Released
-                && r.window.start <= dependent.window.start
-                && dependency.requirement.matches(&r.version)
-        })
-        .map(|r| &r.version)
-        .max()
+    let satisfied_by = released
+        .newest_meeting(
+            &dependency.system,
+            &dependency.requirement,
+            dependent.window.start,
+        )
         .map(|v| v.to_string());
     DependencyView {
         system: dependency.system.clone(),

@@ -125,6 +125,7 @@ pub(super) fn system_page(
     card: SystemCard,
     summaries: &[ReleaseSummary],
     on_call: &(dyn Fn(&str) -> Vec<crate::model::live::OnCallPerson> + Sync),
+    released: &ReleasedVersions,
 ) -> SystemPage {
     let system = content.system(&card.id);
     let mut releases: Vec<(&Release, &ReleaseSummary)> = content
@@ -142,7 +143,7 @@ pub(super) fn system_page(
             needs: r
                 .depends_on
                 .iter()
-                .map(|d| dependency_view(content, d, r))
+                .map(|d| dependency_view(content, released, d, r))
                 .collect(),
         })
         .collect();
