@@ -9,6 +9,7 @@
 //! page stopped by the allocator) is reported by a `Watchdog` thread to its `OnStall`
 //! callback, which ends the process for `build` and `check`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -154,32 +155,28 @@ impl Renderer {
         self
     }
 
-    /// Renders every page; returns (output file, HTML) in the model's page order.
-    pub fn render_pages(&self, model: &SiteModel) -> Result<Vec<(String, String)>, RenderError> {
-        let _watchdog = self.watchdog();
-        model
-            .pages
-            .par_iter()
-            .map(|page| Ok((page.output_file(), self.render_page(model, page)?)))
-            .collect()
-    }
-
     /// Renders every page in parallel and hands each (output file, HTML) to `emit` as soon
     /// as it is rendered, so a build never holds the whole site in memory. Stops at the
     /// first error (of rendering or of `emit`).
+    /// `resolve` completes a page's data before it renders (`SiteModel::resolve`).
     pub fn render_each<E>(
         &self,
         model: &SiteModel,
+        resolve: &(dyn Fn(&Page) -> Cow<'_, Page> + Sync),
         emit: &(dyn Fn(String, String) -> Result<(), E> + Sync),
     ) -> Result<(), E>
     where
         E: From<RenderError> + Send,
     {
         let _watchdog = self.watchdog();
-        model
-            .pages
-            .par_iter()
-            .try_for_each(|page| emit(page.output_file(), self.render_page(model, page)?))
+        let Some(first) = model.pages.first() else {
+            return Ok(());
+        };
+        let site = self.template_value(&model.site, first)?;
+        model.pages.par_iter().try_for_each(|page| {
+            let page = resolve(page);
+            emit(page.output_file(), self.render_with_site(&site, &page)?)
+        })
     }
 
     fn watchdog(&self) -> Option<Watchdog> {
@@ -194,12 +191,33 @@ impl Renderer {
     }
 
     pub fn render_page(&self, model: &SiteModel, page: &Page) -> Result<String, RenderError> {
+        let site = self.template_value(&model.site, page)?;
+        self.render_with_site(&site, page)
+    }
+
+    /// Data as tera holds it. Serializing can only fail for data the model never hands
+    /// to a template (a page not yet resolved); that is an error, never a panic.
+    fn template_value<T: serde::Serialize>(
+        &self,
+        data: &T,
+        page: &Page,
+    ) -> Result<tera::Value, RenderError> {
+        tera::Value::try_from_serializable(data).map_err(|err| RenderError::Page {
+            page: page.output_file(),
+            at: self.template_at(page.template),
+            message: format!("its data cannot be passed to the template: {err}"),
+        })
+    }
+
+    /// Renders `page`; `site` is the site's data, converted once for all pages (tera
+    /// shares its maps and lists between clones).
+    fn render_with_site(&self, site: &tera::Value, page: &Page) -> Result<String, RenderError> {
         let mut context = Context::new();
-        context.insert("site", &model.site);
+        context.insert_value("site", site.clone());
         context.insert("section", &page.section);
         context.insert("page_title", &page.title);
         context.insert("page_path", &page.path);
-        context.insert("page", &page.data);
+        context.insert_value("page", self.template_value(&page.data, page)?);
         context.insert("page_live", &page.is_live());
         if let PageData::Calendar(calendar) = &page.data {
             // The calendar templates take these at the top level.

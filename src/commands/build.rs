@@ -5,6 +5,7 @@
 //! the whole site in memory (which `serve` keeps as its last good build); `run` writes it
 //! atomically.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,7 +19,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 use crate::history::{self, Facts};
 use crate::mirrors::{self, Network};
 use crate::model::schedule::ON_CALL_WEEKS;
-use crate::model::{self, BuildInputs, SiteModel};
+use crate::model::{self, BuildInputs, Page, SiteModel};
 use crate::render::{OnStall, RenderError, Renderer};
 use crate::theme::Theme;
 use crate::{feeds, output, validate};
@@ -233,7 +234,9 @@ where
     for (path, bytes) in &theme.static_files {
         emit(path.clone(), bytes.clone())?;
     }
-    renderer.render_each(site, &|path, html| emit(path, html.into_bytes()))?;
+    let resolve: &(dyn Fn(&Page) -> Cow<'_, Page> + Sync) =
+        &|page| site.resolve(content, history, page);
+    renderer.render_each(site, resolve, &|path, html| emit(path, html.into_bytes()))?;
     for (path, bytes) in calendar_feeds(content, site, &feed_facts(history)) {
         emit(path, bytes)?;
     }

@@ -5,6 +5,8 @@
 //! rollback would revert come from a callback, so this module never touches git. It only
 //! warns: history never makes a build fail except for an unreadable or corrupt repository.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 
 use super::facts::{CommitInfo, PlanVsActual, ReleaseFacts, RollbackTarget, Shared, Slip, TagInfo};
@@ -37,7 +39,14 @@ pub(crate) fn join(
     rollback_commits: &mut dyn FnMut(&TagInfo, &TagInfo) -> Vec<Shared<CommitInfo>>,
 ) -> Joined {
     let mut out = Joined::default();
-    let tag_of = |release: &Release| tags.iter().find(|t| t.semver == release.version);
+    // Indexes, not scans: with hundreds of releases and tags per system, finding each
+    // release's tag and rollback target by scanning was quadratic (cubic for targets).
+    let mut tag_by_version: BTreeMap<&semver::Version, &TagInfo> = BTreeMap::new();
+    for tag in tags {
+        tag_by_version.entry(&tag.semver).or_insert(tag);
+    }
+    let tag_of = |release: &Release| tag_by_version.get(&release.version).copied();
+    let candidates = rollback_candidates(tags, releases);
     let mut ordered: Vec<&Release> = releases.to_vec();
     ordered.sort_by(|a, b| b.version.cmp(&a.version));
     for release in ordered {
@@ -76,7 +85,7 @@ pub(crate) fn join(
             }
         }
         let rollback = (release.status != ReleaseStatus::Cancelled)
-            .then(|| rollback_target(system, release, tag, tags, releases, urls, rollback_commits));
+            .then(|| rollback_target(system, release, tag, &candidates, urls, rollback_commits));
         out.releases.push(ReleaseFacts {
             version: release.version.to_string(),
             tag: expected,
@@ -186,23 +195,40 @@ fn far_from_window(
 
 /// The previous released version: the highest lower non-pre-release tag whose release file
 /// (if any) says `released` (a rolled-back version is no safe place to return to).
+/// The tags a rollback can return to, in SemVer order: not prereleases, and released (a
+/// tag without a release file counts as shipped). Among tags of equal SemVer the last one
+/// listed comes last.
+fn rollback_candidates<'t>(tags: &'t [TagInfo], releases: &[&Release]) -> Vec<&'t TagInfo> {
+    let mut status_by_version: BTreeMap<&semver::Version, ReleaseStatus> = BTreeMap::new();
+    for release in releases {
+        status_by_version
+            .entry(&release.version)
+            .or_insert(release.status);
+    }
+    let shipped = |t: &TagInfo| {
+        status_by_version
+            .get(&t.semver)
+            .is_none_or(|status| *status == ReleaseStatus::Released)
+    };
+    let mut candidates: Vec<&TagInfo> = tags
+        .iter()
+        .filter(|t| !t.prerelease && shipped(t))
+        .collect();
+    candidates.sort_by(|a, b| a.semver.cmp(&b.semver));
+    candidates
+}
+
 fn rollback_target(
     system: &System,
     release: &Release,
     tag: Option<&TagInfo>,
-    tags: &[TagInfo],
-    releases: &[&Release],
+    candidates: &[&TagInfo],
     urls: &UrlTemplates,
     rollback_commits: &mut dyn FnMut(&TagInfo, &TagInfo) -> Vec<Shared<CommitInfo>>,
 ) -> RollbackTarget {
-    let shipped = |t: &TagInfo| match releases.iter().find(|r| r.version == t.semver) {
-        Some(r) => r.status == ReleaseStatus::Released,
-        None => true,
-    };
-    let target = tags
-        .iter()
-        .filter(|t| t.semver < release.version && !t.prerelease && shipped(t))
-        .max_by(|a, b| a.semver.cmp(&b.semver));
+    // The newest candidate older than this release.
+    let older = candidates.partition_point(|t| t.semver < release.version);
+    let target = older.checked_sub(1).map(|i| candidates[i]);
     let (commits, compare_url) = match (target, tag) {
         (Some(target), Some(tag)) => (
             rollback_commits(target, tag),

@@ -6,14 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::pages::PageData;
+use super::pages::{PageData, ReleasePage};
 use super::views::{release_path, system_name, RunbookLink, SystemRollback};
 use super::Page;
 use crate::content::Content;
-use crate::history::{review_runbooks, Facts, RunbookReview, Slip};
+use crate::history::{Facts, RunbookReview, Slip};
 
 /// `/releases/slips/`: shipped releases whose tag came later than planned.
 #[derive(Debug, Clone, Serialize)]
@@ -36,31 +35,44 @@ pub struct SlipView {
     pub path: String,
 }
 
-/// Adds what git knows to `pages`, and the slips report page.
-pub fn attach(pages: &mut Vec<Page>, content: &Content, facts: &Facts, today: NaiveDate) {
-    let reviews = review_runbooks(facts, content, today);
+/// Adds what git says about a release to its page: tag, plan vs actual, changelog, and
+/// the review dates of its runbooks.
+pub fn join_release(
+    data: &mut ReleasePage,
+    facts: &Facts,
+    reviews: &BTreeMap<String, RunbookReview>,
+) {
+    let system = facts.systems.get(&data.release.system);
+    let version = data.release.version.as_str();
+    data.git = system
+        .and_then(|s| s.releases.iter().find(|r| r.version == version))
+        .cloned();
+    data.changelog = system
+        .and_then(|s| {
+            s.changelogs
+                .iter()
+                .find(|c| c.version.as_deref() == Some(version))
+        })
+        .filter(|c| c.commit_count > 0)
+        .cloned();
+    data.history_partial = system.is_some_and(|s| s.shallow);
+    review_link(&mut data.rollback_runbook, reviews);
+    data.runbooks
+        .iter_mut()
+        .for_each(|r| r.review = reviews.get(&r.slug).cloned());
+}
+
+/// Adds what git knows to `pages` (release pages get it when they are built, see
+/// `join_release`), and the slips report page.
+pub fn attach(
+    pages: &mut Vec<Page>,
+    content: &Content,
+    facts: &Facts,
+    reviews: &BTreeMap<String, RunbookReview>,
+) {
     for page in pages.iter_mut() {
         match &mut page.data {
-            PageData::Release(data) => {
-                let system = facts.systems.get(&data.release.system);
-                let version = data.release.version.as_str();
-                data.git = system
-                    .and_then(|s| s.releases.iter().find(|r| r.version == version))
-                    .cloned();
-                data.changelog = system
-                    .and_then(|s| {
-                        s.changelogs
-                            .iter()
-                            .find(|c| c.version.as_deref() == Some(version))
-                    })
-                    .filter(|c| c.commit_count > 0)
-                    .cloned();
-                data.history_partial = system.is_some_and(|s| s.shallow);
-                review_link(&mut data.rollback_runbook, &reviews);
-                data.runbooks
-                    .iter_mut()
-                    .for_each(|r| r.review = reviews.get(&r.slug).cloned());
-            }
+            PageData::Release(data) => join_release(data, facts, reviews),
             PageData::System(data) => {
                 data.history = facts
                     .systems
@@ -70,12 +82,12 @@ pub fn attach(pages: &mut Vec<Page>, content: &Content, facts: &Facts, today: Na
                 data.runbooks
                     .iter_mut()
                     .for_each(|r| r.review = reviews.get(&r.slug).cloned());
-                review_rollback(&mut data.card.rollback, &reviews);
+                review_rollback(&mut data.card.rollback, reviews);
             }
             PageData::Systems(data) => data
                 .systems
                 .iter_mut()
-                .for_each(|card| review_rollback(&mut card.rollback, &reviews)),
+                .for_each(|card| review_rollback(&mut card.rollback, reviews)),
             PageData::Runbook(data) => {
                 data.runbook.review = reviews.get(&data.runbook.slug).cloned()
             }
@@ -86,7 +98,7 @@ pub fn attach(pages: &mut Vec<Page>, content: &Content, facts: &Facts, today: Na
             PageData::Home(data) => data
                 .rollbacks
                 .iter_mut()
-                .for_each(|r| review_rollback(r, &reviews)),
+                .for_each(|r| review_rollback(r, reviews)),
             _ => {}
         }
     }

@@ -11,11 +11,14 @@ mod pages;
 pub mod schedule;
 pub mod views;
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::content::Content;
-use crate::history::Facts;
+use crate::history::{Facts, RunbookReview};
 use crate::markdown::slugify;
 pub use pages::*;
 
@@ -99,9 +102,40 @@ impl Page {
 #[derive(Debug, Clone)]
 pub struct SiteModel {
     pub site: SiteInfo,
+    /// Every page; release pages as `PageData::Pending` until `resolve`d.
     pub pages: Vec<Page>,
     /// "Now" of this build, for feeds that look ahead (on-call shifts).
     pub now: DateTime<Utc>,
+    /// What release pages are built from.
+    pub releases: ReleaseIndex,
+    /// When each runbook was last reviewed (empty without git history).
+    pub reviews: BTreeMap<String, RunbookReview>,
+}
+
+impl SiteModel {
+    /// `page` with all its data: a pending release page is built here, with what git says
+    /// about it joined in, so release pages exist one at a time while the site renders.
+    /// `content` and `history` must be the ones the model was built from.
+    pub fn resolve<'p>(
+        &self,
+        content: &Content,
+        history: Option<&Facts>,
+        page: &'p Page,
+    ) -> Cow<'p, Page> {
+        match page.data {
+            PageData::Pending(PendingPage::Release(index)) => {
+                let mut data = release_page(content, &self.releases, index);
+                if let Some(facts) = history {
+                    git::join_release(&mut data, facts, &self.reviews);
+                }
+                Cow::Owned(Page {
+                    data: PageData::Release(Box::new(data)),
+                    ..page.clone()
+                })
+            }
+            _ => Cow::Borrowed(page),
+        }
+    }
 }
 
 const NAV: [NavItem; 6] = [
@@ -171,15 +205,19 @@ pub fn build(
         css_version,
         nav: NAV.to_vec(),
     };
-    let mut pages = pages::all_pages(content, inputs, &site);
+    let (mut pages, releases) = pages::all_pages(content, inputs, &site);
+    let mut reviews = BTreeMap::new();
     if let Some(facts) = history {
         let today = inputs.now.with_timezone(&portal.timezone).date_naive();
-        git::attach(&mut pages, content, facts, today);
+        reviews = crate::history::review_runbooks(facts, content, today);
+        git::attach(&mut pages, content, facts, &reviews);
     }
     SiteModel {
         site,
         pages,
         now: inputs.now,
+        releases,
+        reviews,
     }
 }
 

@@ -35,25 +35,40 @@ pub enum PageData {
     Calendar(Box<CalendarPage>),
     Slips(crate::model::git::SlipsPage),
     Empty {},
+    /// Built when rendered (`SiteModel::resolve`); never serialized.
+    #[serde(skip)]
+    Pending(PendingPage),
 }
 
-/// Every page of the portal, in a stable order.
-pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo) -> Vec<Page> {
+/// A page whose data is built only when it is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingPage {
+    /// The page of `content.releases[i]`.
+    Release(usize),
+}
+
+/// Every page of the portal, in a stable order, and what release pages are built from:
+/// they are listed here as `PageData::Pending` and built one by one as they are rendered.
+pub(super) fn all_pages(
+    content: &Content,
+    inputs: &BuildInputs,
+    site: &SiteInfo,
+) -> (Vec<Page>, ReleaseIndex) {
     let clock = Clock {
         zone: content.portal.timezone,
     };
     let now = inputs.now;
     let summaries: Vec<ReleaseSummary> = content
         .releases
-        .iter()
+        .par_iter()
         .map(|r| ReleaseSummary::new(content, r, clock, now))
         .collect();
     // Who holds each rotation over the embedded span, once: every ladder on every page
     // shows it.
-    let on_call_by_rotation: std::collections::BTreeMap<&str, Vec<_>> = content
+    let on_call_by_rotation: std::collections::BTreeMap<String, Vec<_>> = content
         .rotations
         .iter()
-        .map(|r| (r.id.as_str(), crate::model::live::on_call(content, r, now)))
+        .map(|r| (r.id.clone(), crate::model::live::on_call(content, r, now)))
         .collect();
     let on_call = |rotation: &str| {
         on_call_by_rotation
@@ -61,6 +76,7 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
             .cloned()
             .unwrap_or_default()
     };
+    let released = ReleasedVersions::new(content);
     let mut pages = vec![page(
         "",
         "index.html",
@@ -70,35 +86,16 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
     )];
     pages.extend(schedule::calendar_pages(content, now));
     pages.extend(release_index_pages(content, &summaries));
-    let released = ReleasedVersions::new(content);
-    // Release notes are the bulk of the Markdown: render them in parallel.
-    let ctx = ReleaseContext {
-        released: &released,
-        content,
-        summaries: &summaries,
-        neighbours: ReleaseContext::neighbours(content),
-        clock,
-        root: &site.root,
-        now,
-        on_call: &on_call,
-    };
-    let release_pages: Vec<Page> = content
-        .releases
-        .par_iter()
-        .enumerate()
-        .map(|(index, release)| {
-            let data = release_page(&ctx, release, index);
-            let title = format!("{} {}", data.release.system_name, data.release.version);
-            page(
-                &data.release.path.clone(),
-                "release.html",
-                "releases",
-                &title,
-                PageData::Release(Box::new(data)),
-            )
-        })
-        .collect();
-    pages.extend(release_pages);
+    pages.extend(summaries.iter().enumerate().map(|(index, summary)| {
+        let title = format!("{} {}", summary.system_name, summary.version);
+        page(
+            &summary.path,
+            "release.html",
+            "releases",
+            &title,
+            PageData::Pending(PendingPage::Release(index)),
+        )
+    }));
     let cards: Vec<SystemCard> = content
         .systems
         .iter()
@@ -197,7 +194,16 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
         "Page not found",
         PageData::Empty {},
     ));
-    pages
+    let index = ReleaseIndex {
+        neighbours: ReleaseIndex::neighbours(content),
+        summaries,
+        released,
+        on_call: on_call_by_rotation,
+        clock,
+        root: site.root.clone(),
+        now,
+    };
+    (pages, index)
 }
 
 fn page(

@@ -265,21 +265,25 @@ pub(super) fn capitalize(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// What every release page needs, computed once for all of them.
-pub(super) struct ReleaseContext<'a> {
-    pub content: &'a Content,
-    pub summaries: &'a [ReleaseSummary],
-    /// Per release (same index as `content.releases`): the previous and next release of the
-    /// same system.
+/// What every release page needs, computed once for all of them. The site model keeps it,
+/// and each release page is built from it when it is rendered (`SiteModel::resolve`), so
+/// 10,000 release pages are never in memory at once.
+#[derive(Debug, Clone)]
+pub struct ReleaseIndex {
+    /// Per release, same index as `content.releases`.
+    pub summaries: Vec<ReleaseSummary>,
+    /// Per release: the previous and next release of the same system.
     pub neighbours: Vec<(Option<usize>, Option<usize>)>,
+    pub released: ReleasedVersions,
+    /// Who holds each rotation over the embedded span, by rotation id.
+    pub on_call: BTreeMap<String, Vec<crate::model::live::OnCallPerson>>,
     pub clock: Clock,
-    pub root: &'a str,
+    /// The site's base path.
+    pub root: String,
     pub now: DateTime<Utc>,
-    pub on_call: &'a (dyn Fn(&str) -> Vec<crate::model::live::OnCallPerson> + Sync),
-    pub released: &'a ReleasedVersions<'a>,
 }
 
-impl ReleaseContext<'_> {
+impl ReleaseIndex {
     /// Links each release to its system's previous and next one, in one pass.
     pub fn neighbours(content: &Content) -> Vec<(Option<usize>, Option<usize>)> {
         let mut last_of_system: BTreeMap<&str, usize> = BTreeMap::new();
@@ -292,11 +296,18 @@ impl ReleaseContext<'_> {
         }
         neighbours
     }
+
+    /// Who is on call for `rotation` (empty for an unknown one).
+    pub fn on_call(&self, rotation: &str) -> Vec<crate::model::live::OnCallPerson> {
+        self.on_call.get(rotation).cloned().unwrap_or_default()
+    }
 }
 
-pub(super) fn release_page(ctx: &ReleaseContext, release: &Release, index: usize) -> ReleasePage {
-    let (content, summaries, clock, root, on_call) =
-        (ctx.content, ctx.summaries, ctx.clock, ctx.root, ctx.on_call);
+/// The page of `content.releases[index]`, without what git says (see `model::git`).
+pub fn release_page(content: &Content, ctx: &ReleaseIndex, index: usize) -> ReleasePage {
+    let release = &content.releases[index];
+    let (summaries, clock, root) = (&ctx.summaries, ctx.clock, ctx.root.as_str());
+    let on_call = &|rotation: &str| ctx.on_call(rotation);
     let system = content.system(&release.system);
     let link = |template: Option<&String>, id: &str| {
         template.and_then(|t| safe_url(&t.replace("{id}", id)))
@@ -368,7 +379,7 @@ pub(super) fn release_page(ctx: &ReleaseContext, release: &Release, index: usize
         depends_on: release
             .depends_on
             .iter()
-            .map(|d| dependency_view(content, ctx.released, d, release))
+            .map(|d| dependency_view(content, &ctx.released, d, release))
             .collect(),
         notes_html: markdown::render(&release.notes, root, 3).html,
         written_timezone: (release.window.timezone != content.portal.timezone)
@@ -432,17 +443,18 @@ pub fn safe_url(url: &str) -> Option<String> {
 /// The released versions of each system, by window start: what was live when, for
 /// `depends_on`. Built once; finding it per dependency by scanning every release made the
 /// model quadratic.
-pub(super) struct ReleasedVersions<'a> {
-    by_system: BTreeMap<&'a str, Vec<(DateTime<Utc>, &'a semver::Version)>>,
+#[derive(Debug, Clone)]
+pub struct ReleasedVersions {
+    by_system: BTreeMap<String, Vec<(DateTime<Utc>, semver::Version)>>,
 }
 
-impl<'a> ReleasedVersions<'a> {
-    pub fn new(content: &'a Content) -> Self {
-        let mut by_system: BTreeMap<&str, Vec<_>> = BTreeMap::new();
+impl ReleasedVersions {
+    pub fn new(content: &Content) -> Self {
+        let mut by_system: BTreeMap<String, Vec<_>> = BTreeMap::new();
         for release in &content.releases {
             if release.status == ReleaseStatus::Released {
-                let versions = by_system.entry(release.system.as_str()).or_default();
-                versions.push((release.window.start, &release.version));
+                let versions = by_system.entry(release.system.clone()).or_default();
+                versions.push((release.window.start, release.version.clone()));
             }
         }
         for versions in by_system.values_mut() {
@@ -457,12 +469,12 @@ impl<'a> ReleasedVersions<'a> {
         system: &str,
         requirement: &semver::VersionReq,
         at: DateTime<Utc>,
-    ) -> Option<&'a semver::Version> {
+    ) -> Option<&semver::Version> {
         let versions = self.by_system.get(system)?;
         let live = versions.partition_point(|(start, _)| *start <= at);
         versions[..live]
             .iter()
-            .map(|(_, version)| *version)
+            .map(|(_, version)| version)
             .filter(|version| requirement.matches(version))
             .max()
     }
