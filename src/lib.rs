@@ -18,4 +18,5 @@ pub mod output;
 pub mod render;
 pub mod server;
 pub mod theme;
+pub mod timings;
 pub mod validate;

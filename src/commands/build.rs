@@ -22,7 +22,7 @@ use crate::model::schedule::ON_CALL_WEEKS;
 use crate::model::{self, BuildInputs, Page, SiteModel};
 use crate::render::{OnStall, RenderError, Renderer};
 use crate::theme::Theme;
-use crate::{feeds, output, validate};
+use crate::{feeds, output, timings, validate};
 
 /// Content that was loaded and validated, with the theme it renders with, what git says
 /// about it, and the site model built from it (when the content has no errors).
@@ -61,9 +61,15 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
     let Some(content) = &prepared.content else {
         return prepared;
     };
-    let (synced, fetch_problems) = mirrors::sync(root, content, network);
+    let (synced, fetch_problems) = {
+        let _timing = timings::stage("fetch");
+        mirrors::sync(root, content, network)
+    };
     prepared.diagnostics.extend(fetch_problems);
-    let (mut facts, problems) = history::read_mirrored(root, content, synced.mirrors);
+    let (mut facts, problems) = {
+        let _timing = timings::stage("history");
+        history::read_mirrored(root, content, synced.mirrors)
+    };
     facts.notes.extend(synced.notes);
     prepared.diagnostics.extend(problems);
     prepared.diagnostics.extend(stale_runbooks(content, &facts));
@@ -73,7 +79,10 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
     if let Some(theme) = &prepared.theme {
         if !prepared.diagnostics.has_errors() {
             let inputs = BuildInputs { now: build_time() };
+            let timing = timings::stage("model");
             let model = model::build(content, &inputs, css_version(theme), Some(&facts));
+            drop(timing);
+            let _timing = timings::stage("links");
             let pages: BTreeSet<String> = model.pages.iter().map(|p| p.path.clone()).collect();
             prepared
                 .diagnostics
@@ -106,8 +115,12 @@ fn stale_runbooks(content: &Content, facts: &Facts) -> Vec<Diagnostic> {
 /// Loads and validates the content (and its theme) without reading git.
 pub fn load_and_validate(root: &Path, base_url: Option<&str>) -> Prepared {
     let mut diagnostics = Diagnostics::default();
+    let timing = timings::stage("load");
     let raw = load::load(root, &mut diagnostics);
+    drop(timing);
+    let timing = timings::stage("validate");
     let mut content = validate::validate(&raw, &mut diagnostics);
+    drop(timing);
     if let (Some(content), Some(url)) = (content.as_mut(), base_url) {
         content.portal.base_url = if url.ends_with('/') {
             url.to_owned()
@@ -360,8 +373,12 @@ pub fn run(
         Ok::<(), BuildError>(())
     };
     let history = prepared.history.as_ref();
+    let timing = timings::stage("render and write");
     emit_site(content, theme, site, history, on_stall, &write)?;
+    drop(timing);
+    let timing = timings::stage("publish");
     staging.publish()?;
+    drop(timing);
     let report = BuildReport {
         output,
         files: written.into_inner(),
