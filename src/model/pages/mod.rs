@@ -213,3 +213,6 @@ fn page(
         data,
     }
 }
+
+#[cfg(test)]
+mod tests;
