@@ -11,11 +11,13 @@ use crate::markdown;
 
 mod contacts;
 mod home;
+mod release_index;
 mod releases;
 mod systems;
 
 pub use contacts::*;
 pub use home::*;
+pub use release_index::*;
 pub use releases::*;
 pub use systems::*;
 
@@ -69,7 +71,7 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
         PageData::Home(home(content, &summaries, clock, now)),
     )];
     pages.extend(schedule::calendar_pages(content, now));
-    pages.extend(release_index_pages(content, &summaries));
+    pages.extend(release_index_pages(content, &summaries, now));
     // Release notes are the bulk of the Markdown: render them in parallel.
     let ctx = ReleaseContext {
         content,
