@@ -45,8 +45,8 @@ pub struct ReleasesPage {
     /// The listing's own page (`releases/`, `releases/by-type/major/`), which its filter
     /// link marks as current.
     pub front: bool,
-    /// On a split listing's own page: it starts at the build's month (else nothing is that
-    /// recent, and it shows the latest months).
+    /// On a split listing's own page: it shows the build's month or later ones (else nothing
+    /// is that recent, and it shows the latest months).
     pub upcoming: bool,
     pub previous: Option<PageLink>,
     pub next: Option<PageLink>,
@@ -319,8 +319,7 @@ fn base_crumbs(listing: &Listing) -> Vec<PageLink> {
     crumbs
 }
 
-/// The listing's own page: the current month and the months after it, as many whole months
-/// as fit (at least one); when nothing is that recent, the latest months that fit.
+/// The listing's own page: the months around the build's (see `current_period`).
 fn front_page(
     listing: &Listing,
     years: &[Year],
@@ -333,7 +332,7 @@ fn front_page(
         .flat_map(|(y, year)| year.months.iter().map(move |m| (y, m)))
         .collect();
     let (from, to) = current_period(&months, current_month);
-    let upcoming = months[from].1.month.as_str() >= current_month;
+    let upcoming = months[to - 1].1.month.as_str() >= current_month;
     let shown = &months[from..to];
     let link = |(y, month): &(usize, &MonthGroup)| leaf(&listing.base, &years[*y], month);
     let period = match (shown.first(), shown.last()) {
@@ -365,31 +364,25 @@ fn front_page(
     page
 }
 
-/// The range of `months` (each with its year's index) the front page shows.
+/// The range of `months` (each with its year's index) the front page shows: from the
+/// build's month on, as many whole months as fit (at least one), then, with room left, the
+/// months before it; when nothing is that recent, the latest months that fit.
 fn current_period(months: &[(usize, &MonthGroup)], current_month: &str) -> (usize, usize) {
     let rows = |i: usize| months[i].1.releases.len();
-    match months
+    let start = months
         .iter()
         .position(|(_, m)| m.month.as_str() >= current_month)
-    {
-        Some(from) => {
-            let (mut to, mut count) = (from + 1, rows(from));
-            while to < months.len() && count + rows(to) <= PAGE_ROWS {
-                count += rows(to);
-                to += 1;
-            }
-            (from, to)
-        }
-        None => {
-            let to = months.len();
-            let (mut from, mut count) = (to - 1, rows(to - 1));
-            while from > 0 && count + rows(from - 1) <= PAGE_ROWS {
-                count += rows(from - 1);
-                from -= 1;
-            }
-            (from, to)
-        }
+        .unwrap_or(months.len().saturating_sub(1));
+    let (mut from, mut to, mut count) = (start, start + 1, rows(start));
+    while to < months.len() && count + rows(to) <= PAGE_ROWS {
+        count += rows(to);
+        to += 1;
     }
+    while from > 0 && count + rows(from - 1) <= PAGE_ROWS {
+        count += rows(from - 1);
+        from -= 1;
+    }
+    (from, to)
 }
 
 /// A year of the listing: its releases, or (split) the list of its months.
@@ -579,6 +572,17 @@ mod tests {
         assert_eq!(path(&front.previous), Some("releases/2026/10/"));
         assert_eq!(path(&front.next), Some("releases/2027/07/"));
         assert_eq!(front.period.as_deref(), Some("November 2026 to June 2027"));
+    }
+
+    #[test]
+    fn with_few_releases_ahead_the_own_page_shows_recent_months_too() {
+        let pages = pages_of(2025..=2026, 24);
+        let front = data(&pages, "releases/");
+        let months: Vec<&str> = front.months.iter().map(|m| m.month.as_str()).collect();
+        assert_eq!(months.first().copied(), Some("2026-05"));
+        assert_eq!(months.last().copied(), Some("2026-12"));
+        assert!(front.upcoming && front.next.is_none());
+        assert_eq!(path(&front.previous), Some("releases/2026/04/"));
     }
 
     #[test]
