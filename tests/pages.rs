@@ -285,3 +285,32 @@ fn release_and_system_pages_show_tag_changelog_and_rollback_target() {
         "the system's rollback runbook"
     );
 }
+
+#[test]
+fn a_system_id_that_names_a_release_index_page_is_an_error() {
+    for id in ["slips", "by-type", "2026"] {
+        let fx = Fixture::new("minimal");
+        fx.write(
+            "portal.yaml",
+            &fx.read("portal.yaml")
+                .replace("  - id: web\n", &format!("  - id: \"{id}\"\n")),
+        );
+        for file in ["releases/web-2.0.0.md", "runbooks/web-rollback.md"] {
+            fx.write(
+                file,
+                &fx.read(file)
+                    .replace("system: web", &format!("system: \"{id}\"")),
+            );
+        }
+        let result = fx.build();
+        assert_eq!(result.code, Some(1), "{id}: {}", result.stderr);
+        let expected = format!(
+            "portal.yaml:10:9: error[systems.id]: system id \"{id}\" is the name of a release index page (/releases/{id}/)"
+        );
+        assert!(
+            result.stderr.contains(&expected),
+            "{expected}\nnot in:\n{}",
+            result.stderr
+        );
+    }
+}
