@@ -162,6 +162,12 @@ fn filter_pages_list_exactly_the_releases_of_their_status_or_type() {
         ("releases/by-type/minor", &["Billing 1.2.0"]),
         ("releases/by-type/patch", &["Billing 1.1.0"]),
         ("releases/billing", &["Billing 1.1.0", "Billing 1.2.0"]),
+        ("releases/billing/2026", &["Billing 1.1.0", "Billing 1.2.0"]),
+        ("releases/by-type/patch/2026", &["Billing 1.1.0"]),
+        (
+            "releases/2026",
+            &["Billing 1.1.0", "Billing 1.2.0", "Web shop 2.0.0"],
+        ),
         (
             "releases",
             &["Billing 1.1.0", "Billing 1.2.0", "Web shop 2.0.0"],

@@ -163,6 +163,11 @@ fn every_release_index_page_is_small_and_linked_without_javascript() {
     ] {
         assert!(pages.contains_key(path), "no page {path}");
     }
+    let sitemap = fs::read_to_string(out.join("sitemap.xml")).expect("sitemap");
+    for path in pages.keys() {
+        let loc = format!("<loc>https://releases.example.com/{path}</loc>");
+        assert!(sitemap.contains(&loc), "{path} not in the sitemap");
+    }
     assert_reachable_without_javascript(&pages);
     assert_every_release_listed(&out, &pages);
     assert_pager_is_consistent(&pages);

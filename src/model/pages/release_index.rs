@@ -1,11 +1,11 @@
 //! Release index pages: every release, and the filters by system, type and status, each
 //! split into pages small enough to load on a phone at 10,000 releases.
 //!
-//! A listing whose releases fit on one page (`PAGE_ROWS`) is that one page. A larger one
-//! has a page per year (`releases/2026/`), and a year that does not fit is split by month
+//! Every listing has a page per year (`releases/2026/`), so a year's address works whatever
+//! the portal's size; a year that does not fit on a page (`PAGE_ROWS`) is split by month
 //! (`releases/2026/11/`), its year page then listing the months. The listing's own page
-//! (`releases/`) shows the current month and what follows, as many whole months as fit,
-//! relative to the build's "now". Pages link to each other with plain links (breadcrumbs,
+//! (`releases/`) shows all of it when it fits, else the months around the build's "now"
+//! (see `current_period`). Pages link to each other with plain links (breadcrumbs,
 //! year and month navigation, previous / next): nothing needs JavaScript. This module only
 //! decides what each page holds; templates format it.
 
@@ -198,11 +198,9 @@ fn listing_pages(listing: &Listing, facets: Vec<Facet>, current_month: &str) -> 
         next: None,
     };
     let all_months = group_by_month(listing.releases.iter().map(|s| (*s).clone()).collect());
-    if total <= PAGE_ROWS {
+    if all_months.is_empty() {
         let data = ReleasesPage {
-            count: total,
             front: true,
-            months: all_months,
             ..template
         };
         return vec![releases_page(&listing.base, data)];
@@ -336,6 +334,8 @@ fn front_page(
     let shown = &months[from..to];
     let link = |(y, month): &(usize, &MonthGroup)| leaf(&listing.base, &years[*y], month);
     let period = match (shown.first(), shown.last()) {
+        // A listing that fits shows all of itself: no period to name.
+        _ if from == 0 && to == months.len() => None,
         (Some(first), Some(last)) if first.1.month != last.1.month => {
             Some(format!("{} to {}", first.1.label, last.1.label))
         }
@@ -516,15 +516,20 @@ mod tests {
     }
 
     #[test]
-    fn a_listing_that_fits_is_one_page() {
+    fn a_listing_that_fits_is_shown_whole_and_has_its_year_pages_too() {
         let pages = pages_of(2026..=2027, 8);
-        assert_eq!(pages.len(), 1, "192 releases fit on releases/");
+        assert_eq!(pages.len(), 3, "releases/ and a page per year");
         let all = data(&pages, "releases/");
         assert_eq!(
             (all.count, all.total, all.period.as_deref()),
             (192, 192, None)
         );
-        assert!(all.front && all.years.is_empty() && all.previous.is_none());
+        assert!(all.front && all.previous.is_none() && all.next.is_none());
+        assert_eq!(all.years.len(), 2);
+        let year = data(&pages, "releases/2026/");
+        assert_eq!((year.count, year.months.len()), (96, 12));
+        assert!(!year.overview && year.year_months.is_empty());
+        assert_eq!(path(&year.next), Some("releases/2027/"));
     }
 
     #[test]
