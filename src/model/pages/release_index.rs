@@ -176,8 +176,7 @@ fn current_facet(facets: &[Facet], base: &str) -> Vec<Facet> {
         .collect()
 }
 
-/// The pages of one listing: its own page, then (when it does not fit on one) each year and
-/// each month of a split year.
+/// The pages of one listing: its own page, each year, and each month of a split year.
 fn listing_pages(listing: &Listing, facets: Vec<Facet>, current_month: &str) -> Vec<Page> {
     let total = listing.releases.len();
     let template = ReleasesPage {
@@ -346,11 +345,11 @@ fn front_page(
         period,
         months: shown.iter().map(|(_, m)| (*m).clone()).collect(),
         count: shown.iter().map(|(_, m)| m.releases.len()).sum(),
-        breadcrumbs: if listing.filter.is_some() {
-            vec![base_crumbs(listing)[0].clone()]
-        } else {
-            Vec::new()
-        },
+        // Up from a filter is all releases; all releases is the top.
+        breadcrumbs: base_crumbs(listing)
+            .into_iter()
+            .take(usize::from(listing.filter.is_some()))
+            .collect(),
         years: year_links(&listing.base, years, None),
         front: true,
         upcoming,
