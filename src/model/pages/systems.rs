@@ -94,8 +94,14 @@ pub(super) fn system_card(
     // Releases are in window order: the next one at `t` is the first open one not ended.
     let mut last_end = DateTime::<Utc>::UNIX_EPOCH;
     let mut next_live = Vec::new();
+    let horizon = live::data_until(now);
     for (release, summary) in of_system().filter(|(r, _)| is_open(r.status) && r.window.end >= now)
     {
+        // Past the embedded data the live layer leaves the page as built: a release that
+        // would only become "next" then can never show.
+        if last_end >= horizon {
+            break;
+        }
         let end = release.window.end.max(last_end);
         next_live.push(summary.shown_during(&[(last_end, end)], now));
         last_end = end;

@@ -147,3 +147,32 @@ fn a_dependency_released_after_the_window_is_met_too_late() {
         "the version live at the window, not the later one"
     );
 }
+
+#[test]
+fn a_system_card_embeds_next_releases_only_up_to_the_live_data_horizon() {
+    let content = Content {
+        releases: vec![
+            release("payments", "1.0.0", utc(2026, 12, 9, 20, 0), 60),
+            release("payments", "2.0.0", utc(2027, 4, 14, 20, 0), 60),
+            release("payments", "3.0.0", utc(2027, 6, 23, 20, 0), 60),
+        ],
+        ..content()
+    };
+    let inputs = BuildInputs {
+        now: utc(2026, 11, 25, 12, 0),
+    };
+    let model = model::build(&content, &inputs, "test".into(), None);
+    let card = model
+        .pages
+        .iter()
+        .find_map(|page| match &page.data {
+            PageData::System(data) if data.card.id == "payments" => Some(&data.card),
+            _ => None,
+        })
+        .expect("the payments page");
+    // 1.0.0 is next now; 2.0.0 from 1.0.0's end on, past the horizon (12 weeks, February
+    // 2027); 3.0.0 would be next only after 2.0.0, when the live layer no longer applies.
+    let next: Vec<&str> = card.next_live.iter().map(|s| s.version.as_str()).collect();
+    assert_eq!(next, ["1.0.0", "2.0.0"]);
+    assert_eq!(card.next.as_ref().map(|s| s.version.as_str()), Some("1.0.0"));
+}
