@@ -1,6 +1,7 @@
 //! The release indexes of a large portal are split into pages small enough to load on a
 //! phone (≤ 200 KB each), and every page of them is reachable from `releases/` with plain
-//! links: no JavaScript needed to browse all releases. The content repo is generated here,
+//! links: no JavaScript needed to browse all releases. The home and system pages, which
+//! list releases too, stay under the same size. The content repo is generated here,
 //! in a temp dir (`SHIPBOARD_PAGINATION_RELEASES` sets how many releases, default 2,400;
 //! `SHIPBOARD_PAGINATION_DIR` keeps the content and site there, to measure or look at).
 
@@ -163,6 +164,20 @@ fn every_release_index_page_is_small_and_linked_without_javascript() {
     ] {
         assert!(pages.contains_key(path), "no page {path}");
     }
+    // The other pages that list releases stay small too: home (next, in progress, recent),
+    // the systems overview and a system page (its latest and next releases).
+    let systems = SYSTEMS.iter().map(|(id, _)| format!("systems/{id}/"));
+    for path in [String::new(), "systems/".to_owned()]
+        .into_iter()
+        .chain(systems)
+    {
+        let size = fs::metadata(out.join(&path).join("index.html"))
+            .expect("page")
+            .len();
+        assert!(size <= MAX_PAGE_BYTES, "{path} is {size} bytes");
+    }
+    let system = fs::read_to_string(out.join("systems/payments/index.html")).expect("page");
+    assert!(system.contains("<a href=\"/releases/payments/\">All Payments API releases</a>, by year: <a href=\"/releases/payments/2020/\">2020 ("));
     let sitemap = fs::read_to_string(out.join("sitemap.xml")).expect("sitemap");
     for path in pages.keys() {
         let loc = format!("<loc>https://releases.example.com/{path}</loc>");

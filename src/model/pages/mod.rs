@@ -115,6 +115,7 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
     ));
     for card in cards {
         let mut data = system_page(content, card, &summaries, &on_call);
+        release_history(&mut data, now);
         data.rotations = schedule::system_rotations(content, &data.card.id, now);
         let title = data.card.name.clone();
         pages.push(page(

@@ -174,5 +174,87 @@ fn a_system_card_embeds_next_releases_only_up_to_the_live_data_horizon() {
     // 2027); 3.0.0 would be next only after 2.0.0, when the live layer no longer applies.
     let next: Vec<&str> = card.next_live.iter().map(|s| s.version.as_str()).collect();
     assert_eq!(next, ["1.0.0", "2.0.0"]);
-    assert_eq!(card.next.as_ref().map(|s| s.version.as_str()), Some("1.0.0"));
+    assert_eq!(
+        card.next.as_ref().map(|s| s.version.as_str()),
+        Some("1.0.0")
+    );
+}
+
+/// The payments system page of a portal with `past` releases before the build (weekly, up
+/// to 2026-11-18) and `ahead` after it (weekly, from 2026-12-02).
+fn system_page_with(past: i64, ahead: i64) -> crate::model::SystemPage {
+    let week = chrono::Duration::weeks(1);
+    let releases = (0..past)
+        .map(|n| {
+            released(
+                "payments",
+                &format!("1.{n}.0"),
+                utc(2026, 11, 18, 20, 0) - week * (past - 1 - n) as i32,
+            )
+        })
+        .chain((0..ahead).map(|n| {
+            release(
+                "payments",
+                &format!("2.{n}.0"),
+                utc(2026, 12, 2, 20, 0) + week * n as i32,
+                60,
+            )
+        }))
+        .collect();
+    let content = Content {
+        releases,
+        ..content()
+    };
+    let inputs = BuildInputs {
+        now: utc(2026, 11, 25, 12, 0),
+    };
+    model::build(&content, &inputs, "test".into(), None)
+        .pages
+        .into_iter()
+        .find_map(|page| match page.data {
+            PageData::System(data) if data.card.id == "payments" => Some(*data),
+            _ => None,
+        })
+        .expect("the payments page")
+}
+
+#[test]
+fn a_system_page_lists_the_next_few_and_the_latest_releases_and_links_the_rest() {
+    let page = system_page_with(40, 10);
+    let versions: Vec<&str> = page.releases.iter().map(|r| r.version.as_str()).collect();
+    // Newest first: the five next ones, then the latest fifteen shipped.
+    assert_eq!(versions.len(), 20);
+    assert_eq!(
+        &versions[..6],
+        ["2.4.0", "2.3.0", "2.2.0", "2.1.0", "2.0.0", "1.39.0"]
+    );
+    assert_eq!(versions.last().copied(), Some("1.25.0"));
+    assert_eq!(page.release_count, 50);
+    let years: Vec<(&str, &str, usize)> = page
+        .release_years
+        .iter()
+        .map(|y| (y.label.as_str(), y.path.as_str(), y.count))
+        .collect();
+    assert_eq!(
+        years,
+        [
+            ("2026", "releases/payments/2026/", 45),
+            ("2027", "releases/payments/2027/", 5)
+        ]
+    );
+}
+
+#[test]
+fn a_system_page_with_few_releases_ahead_or_past_fills_up_with_the_others() {
+    let mostly_ahead = system_page_with(2, 30);
+    let versions: Vec<&str> = mostly_ahead
+        .releases
+        .iter()
+        .map(|r| r.version.as_str())
+        .collect();
+    assert_eq!(versions.len(), 20);
+    assert_eq!(&versions[16..], ["2.1.0", "2.0.0", "1.1.0", "1.0.0"]);
+    let small = system_page_with(3, 2);
+    assert_eq!(small.releases.len(), 5, "all of them");
+    assert_eq!(small.release_count, 5);
 }
