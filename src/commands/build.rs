@@ -84,9 +84,14 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
             drop(timing);
             let _timing = timings::stage("links");
             let pages: BTreeSet<String> = model.pages.iter().map(|p| p.path.clone()).collect();
+            let files = files_besides_pages(content, theme);
+            let site = validate::links::SiteFiles {
+                pages: &pages,
+                files: &files,
+            };
             prepared
                 .diagnostics
-                .extend(validate::links::check_links(content, &pages));
+                .extend(validate::links::check_links(content, &site));
             prepared.model = Some(model);
         }
     }
@@ -158,6 +163,28 @@ fn css_version(theme: &Theme) -> String {
     let css = theme.static_files.get("style.css");
     css.map(|css| format!("{:08x}", model::views::fnv1a64(css) as u32))
         .unwrap_or_default()
+}
+
+/// What a build writes besides the pages (the theme's and the content's static files, the
+/// feeds), which links may point at; `render_model` and `calendar_feeds` write the same.
+fn files_besides_pages(content: &Content, theme: &Theme) -> BTreeSet<String> {
+    let feeds = ["calendar.ics", "sitemap.xml", "releases.atom"].map(str::to_owned);
+    let systems = content
+        .systems
+        .iter()
+        .map(|s| format!("calendar/{}.ics", s.id));
+    let rotations = content
+        .rotations
+        .iter()
+        .map(|r| format!("calendar/oncall-{}.ics", r.id));
+    theme
+        .static_files
+        .keys()
+        .cloned()
+        .chain(feeds)
+        .chain(systems)
+        .chain(rotations)
+        .collect()
 }
 
 /// "Now" for a build: `SOURCE_DATE_EPOCH` (seconds) when set, for reproducible builds.

@@ -1,8 +1,9 @@
 //! Links: every internal link and anchor written in release notes and runbooks must point
 //! at a page (and heading) the portal really has.
 //!
-//! It runs on the site model's list of pages, so it can never disagree with what `build`
-//! writes. External links (`https:`, `mailto:`) are not fetched: builds stay offline.
+//! It runs on the site model's list of pages and the list of files the build writes besides
+//! them (static files, feeds), so it can never disagree with what `build` writes. External
+//! links (`https:`, `mailto:`) are not fetched: builds stay offline.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,9 +21,16 @@ struct Document<'a> {
     body_line: u32,
 }
 
-/// Checks the links of every release and runbook against `pages` (site-relative page
-/// paths such as `runbooks/x/` or `index.html`-less directories, as the model has them).
-pub fn check_links(content: &Content, pages: &BTreeSet<String>) -> Vec<Diagnostic> {
+/// The site as links see it: page paths such as `runbooks/x/` (`index.html`-less
+/// directories, as the model has them) and the other files the build writes
+/// (`calendar.ics`, `files/plan.pdf` from the content's `static/`).
+pub struct SiteFiles<'a> {
+    pub pages: &'a BTreeSet<String>,
+    pub files: &'a BTreeSet<String>,
+}
+
+/// Checks the links of every release and runbook against the pages and files of the site.
+pub fn check_links(content: &Content, site: &SiteFiles) -> Vec<Diagnostic> {
     let documents: Vec<Document> = content
         .releases
         .iter()
@@ -56,7 +64,7 @@ pub fn check_links(content: &Content, pages: &BTreeSet<String>) -> Vec<Diagnosti
     let mut problems = Vec::new();
     for (document, outline) in documents.iter().zip(&outlines) {
         for link in &outline.links {
-            if let Some(problem) = check_link(document, link, pages, &anchors) {
+            if let Some(problem) = check_link(document, link, site, &anchors) {
                 problems.push(problem);
             }
         }
@@ -67,7 +75,7 @@ pub fn check_links(content: &Content, pages: &BTreeSet<String>) -> Vec<Diagnosti
 fn check_link(
     document: &Document,
     link: &WrittenLink,
-    pages: &BTreeSet<String>,
+    site: &SiteFiles,
     anchors: &BTreeMap<&str, BTreeSet<&str>>,
 ) -> Option<Diagnostic> {
     let destination = link.destination.trim();
@@ -85,9 +93,19 @@ fn check_link(
     } else {
         resolve(&document.page, path)
     };
-    let Some(target) = target.filter(|t| pages.contains(t) || is_file_like(t)) else {
+    let Some(target) = target else {
         return Some(broken(at, destination, suggestion(path)));
     };
+    if site.files.contains(&target) {
+        return None;
+    }
+    if !site.pages.contains(&target) {
+        // A link to a Markdown file is almost always meant for the page it becomes.
+        if is_file_like(&target) && !target.ends_with(".md") {
+            return Some(missing_file(at, destination, &target));
+        }
+        return Some(broken(at, destination, suggestion(path)));
+    }
     let known = anchors.get(target.as_str())?;
     match fragment {
         Some(fragment) if !fragment.is_empty() && !known.contains(fragment) => {
@@ -119,6 +137,17 @@ fn broken(at: SourceRef, destination: &str, help: String) -> Diagnostic {
     .with_help(help)
 }
 
+fn missing_file(at: SourceRef, destination: &str, target: &str) -> Diagnostic {
+    Diagnostic::error(
+        at,
+        Some("link"),
+        format!("link to \"{destination}\": the portal has no such file"),
+    )
+    .with_help(format!(
+        "put the file in the content repo's static/ folder as static/{target} (it is published as /{target}), or fix the path; the build also writes /calendar.ics, /calendar/<system>.ics, /calendar/oncall-<rotation>.ics, /releases.atom and /sitemap.xml"
+    ))
+}
+
 fn is_external(destination: &str) -> bool {
     destination.starts_with("//")
         || destination.split_once(':').is_some_and(|(scheme, _)| {
@@ -129,13 +158,15 @@ fn is_external(destination: &str) -> bool {
         })
 }
 
-/// Static files (feeds, CSS) are not pages but are fine link targets.
+/// A file rather than a page: the last part of the path has an extension with a letter in
+/// it (`plan.pdf`, `calendar.ics`), which a version (`2.4.0`, `1.0.0-rc.1`) never has.
 fn is_file_like(target: &str) -> bool {
-    [
-        ".ics", ".atom", ".xml", ".css", ".js", ".png", ".svg", ".pdf",
-    ]
-    .iter()
-    .any(|ext| target.ends_with(ext))
+    let name = target.rsplit('/').next().unwrap_or(target);
+    name.rsplit_once('.').is_some_and(|(stem, extension)| {
+        !stem.is_empty()
+            && extension.chars().all(|c| c.is_ascii_alphanumeric())
+            && extension.chars().any(|c| c.is_ascii_alphabetic())
+    })
 }
 
 /// Resolves `path` written on the page at `page` (both site-relative) to a page path:
@@ -222,6 +253,26 @@ mod tests {
         }
         assert!(!is_external("/runbooks/a/"));
         assert!(!is_external("../a/"));
+    }
+
+    #[test]
+    fn files_are_told_from_pages_by_their_extension() {
+        for file in [
+            "files/plan.pdf",
+            "calendar.ics",
+            "img/flow.PNG",
+            "a/b.tar.gz",
+        ] {
+            assert!(is_file_like(file), "{file}");
+        }
+        for page in [
+            "releases/x/2.4.0",
+            "releases/x/1.0.0-rc.1",
+            "runbooks/a",
+            ".hidden",
+        ] {
+            assert!(!is_file_like(page), "{page}");
+        }
     }
 
     #[test]

@@ -187,6 +187,13 @@ pub fn is_slug(id: &str) -> bool {
         && !id.starts_with('-')
 }
 
+/// `/releases/<system>/` shares its folder with the release index's own pages: the filters
+/// (`by-type/`, `by-status/`), the slips report and the year pages (`2026/`).
+fn is_release_index_name(id: &str) -> bool {
+    matches!(id, "by-type" | "by-status" | "slips")
+        || (id.len() == 4 && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
 impl Validator<'_> {
     fn error(&mut self, at: SourceRef, field: &str, message: impl Into<String>, help: &str) {
         self.diagnostics
@@ -424,6 +431,14 @@ impl Validator<'_> {
                     "give each system a unique id",
                 );
                 continue;
+            }
+            if is_release_index_name(&id) {
+                self.error(
+                    at(path, 0, &system.id),
+                    "systems.id",
+                    format!("system id \"{id}\" is the name of a release index page (/releases/{id}/)"),
+                    "pick another id: by-type, by-status, slips and years (4 digits) name pages under /releases/",
+                );
             }
             let tag_pattern = match &system.tag_pattern {
                 Some(pattern) if pattern.value.matches("{version}").count() != 1 => {

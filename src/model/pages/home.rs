@@ -123,6 +123,10 @@ impl ReleaseLists {
         let entry = |summary: &ReleaseSummary, spans: Vec<Spans>| {
             (summary.shown_during(&spans, now), spans)
         };
+        // Past the embedded data the live layer leaves the page as built, so a window that
+        // starts after it can never show as in progress: embedding it only weighs the page
+        // down (thousands of planned releases at 10,000).
+        let horizon = live::data_until(now);
         let mut in_progress = Vec::new();
         let mut next = Vec::new();
         let mut recent = Vec::new();
@@ -134,7 +138,7 @@ impl ReleaseLists {
                     in_progress.push(entry(summary, vec![(dawn, forever)]))
                 }
                 ReleaseStatus::Planned | ReleaseStatus::Approved => {
-                    if end > now {
+                    if end > now && start < horizon {
                         in_progress.push(entry(summary, vec![(start, end)]));
                     }
                     // Next before its window; after it, still listed, as overdue.
@@ -288,6 +292,43 @@ mod tests {
             .in_progress
             .iter()
             .any(|r| r.version == "1.2.0" && r.shown));
+    }
+
+    #[test]
+    fn windows_past_the_embedded_data_are_not_embedded_as_in_progress() {
+        let mut c = content();
+        let now = utc(2026, 11, 25, 12, 0);
+        let horizon = live::data_until(now);
+        c.releases = vec![
+            release(
+                "payments",
+                "1.0.0",
+                horizon - chrono::Duration::hours(2),
+                60,
+            ),
+            release(
+                "payments",
+                "1.1.0",
+                horizon + chrono::Duration::hours(1),
+                60,
+            ),
+        ];
+        let clock = Clock {
+            zone: c.portal.timezone,
+        };
+        let summaries: Vec<ReleaseSummary> = c
+            .releases
+            .iter()
+            .map(|r| ReleaseSummary::new(&c, r, clock, now))
+            .collect();
+        let page = home(&c, &summaries, clock, now);
+        let during: Vec<&str> = page
+            .in_progress
+            .iter()
+            .map(|r| r.version.as_str())
+            .collect();
+        assert_eq!(during, ["1.0.0"], "the later window could never show");
+        assert_eq!(shown(&page.next), ["1.0.0", "1.1.0"], "both are next");
     }
 
     #[test]

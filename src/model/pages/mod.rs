@@ -11,11 +11,13 @@ use crate::markdown;
 
 mod contacts;
 mod home;
+mod release_index;
 mod releases;
 mod systems;
 
 pub use contacts::*;
 pub use home::*;
+pub use release_index::*;
 pub use releases::*;
 pub use systems::*;
 
@@ -85,7 +87,7 @@ pub(super) fn all_pages(
         PageData::Home(home(content, &summaries, clock, now)),
     )];
     pages.extend(schedule::calendar_pages(content, now));
-    pages.extend(release_index_pages(content, &summaries));
+    pages.extend(release_index_pages(content, &summaries, now));
     pages.extend(summaries.iter().enumerate().map(|(index, summary)| {
         let title = format!("{} {}", summary.system_name, summary.version);
         page(
@@ -112,6 +114,7 @@ pub(super) fn all_pages(
     ));
     for card in cards {
         let mut data = system_page(content, card, &summaries, &on_call, &released);
+        release_history(&mut data, now);
         data.rotations = schedule::system_rotations(content, &data.card.id, now);
         let title = data.card.name.clone();
         pages.push(page(
@@ -221,3 +224,6 @@ fn page(
         data,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,4 +1,5 @@
-//! Release pages: the index with its filters, and one page per release.
+//! Release pages: one page per release, and the filter links (facets) of the release
+//! indexes (`release_index` builds those pages).
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -12,17 +13,6 @@ use crate::calendar::oncall;
 use crate::content::{Content, LadderContact, Release, ReleaseStatus};
 use crate::markdown;
 use crate::model::live;
-use crate::model::Page;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ReleasesPage {
-    pub heading: String,
-    /// The filter this page shows, e.g. "status: released"; `None` for all releases.
-    pub filter: Option<String>,
-    pub months: Vec<MonthGroup>,
-    pub count: usize,
-    pub facets: Vec<Facet>,
-}
 
 /// A group of filter links (by system, type, status).
 #[derive(Debug, Clone, Serialize)]
@@ -109,89 +99,6 @@ pub struct DependencyView {
     pub system_path: String,
     /// The newest version of that system released before this release that meets it.
     pub satisfied_by: Option<String>,
-}
-
-/// An index page: path, heading, the filter it shows, and which releases it keeps.
-type IndexVariant = (
-    String,
-    String,
-    Option<String>,
-    Box<dyn Fn(&ReleaseSummary) -> bool>,
-);
-
-pub(super) fn release_index_pages(content: &Content, summaries: &[ReleaseSummary]) -> Vec<Page> {
-    let mut pages = Vec::new();
-    let mut variants: Vec<IndexVariant> = vec![(
-        "releases/".into(),
-        "All releases".into(),
-        None,
-        Box::new(|_| true),
-    )];
-    for system in &content.systems {
-        let id = system.id.clone();
-        variants.push((
-            format!("releases/{}/", system.id),
-            format!("{} releases", system.name),
-            Some(format!("system: {}", system.name)),
-            Box::new(move |s| s.system == id),
-        ));
-    }
-    for kind in ["major", "minor", "patch", "emergency"] {
-        variants.push((
-            format!("releases/by-type/{kind}/"),
-            format!("{} releases", capitalize(kind)),
-            Some(format!("type: {kind}")),
-            Box::new(move |s| s.kind == kind),
-        ));
-    }
-    for status in [
-        "planned",
-        "approved",
-        "in-progress",
-        "released",
-        "rolled-back",
-        "cancelled",
-    ] {
-        variants.push((
-            format!("releases/by-status/{status}/"),
-            format!("Releases: {}", status.replace('-', " ")),
-            Some(format!("status: {status}")),
-            Box::new(move |s| s.status == status),
-        ));
-    }
-    let facets = facets(content, summaries);
-    for (path, heading, filter, keep) in variants {
-        let selected: Vec<ReleaseSummary> = summaries.iter().filter(|s| keep(s)).cloned().collect();
-        let facets = facets
-            .iter()
-            .map(|f| Facet {
-                label: f.label,
-                options: f
-                    .options
-                    .iter()
-                    .map(|o| FacetOption {
-                        current: o.path == path,
-                        ..o.clone()
-                    })
-                    .collect(),
-            })
-            .collect();
-        let data = ReleasesPage {
-            heading: heading.clone(),
-            filter,
-            count: selected.len(),
-            months: group_by_month(selected),
-            facets,
-        };
-        pages.push(page(
-            &path,
-            "releases.html",
-            "releases",
-            &heading,
-            PageData::Releases(data),
-        ));
-    }
-    pages
 }
 
 pub(super) fn facets(content: &Content, summaries: &[ReleaseSummary]) -> Vec<Facet> {

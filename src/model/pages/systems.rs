@@ -37,7 +37,11 @@ pub struct SystemCard {
 #[derive(Debug, Clone, Serialize)]
 pub struct SystemPage {
     pub card: SystemCard,
+    /// The latest and next releases, newest first (`release_history` picks them).
     pub releases: Vec<ReleaseSummary>,
+    /// How many releases the system has, and the pages of its release listing by year.
+    pub release_count: usize,
+    pub release_years: Vec<PeriodLink>,
     pub runbooks: Vec<RunbookLink>,
     pub escalation: Option<LadderView>,
     /// Per release, what it needs from other systems (the compatibility manifest).
@@ -94,8 +98,14 @@ pub(super) fn system_card(
     // Releases are in window order: the next one at `t` is the first open one not ended.
     let mut last_end = DateTime::<Utc>::UNIX_EPOCH;
     let mut next_live = Vec::new();
+    let horizon = live::data_until(now);
     for (release, summary) in of_system().filter(|(r, _)| is_open(r.status) && r.window.end >= now)
     {
+        // Past the embedded data the live layer leaves the page as built: a release that
+        // would only become "next" then can never show.
+        if last_end >= horizon {
+            break;
+        }
         let end = release.window.end.max(last_end);
         next_live.push(summary.shown_during(&[(last_end, end)], now));
         last_end = end;
@@ -163,5 +173,48 @@ pub(super) fn system_page(
         card,
         rotations: Vec::new(),
         history: None,
+        release_count: 0,
+        release_years: Vec::new(),
     }
+}
+
+/// How many releases a system page lists: the rest are on the system's release listing.
+const SYSTEM_PAGE_RELEASES: usize = 20;
+/// Of which at most this many are still ahead, when there are past ones to show.
+const SYSTEM_PAGE_UPCOMING: usize = 5;
+
+/// Keeps on a system page the releases an on-call engineer looks for (the next few and the
+/// latest ones) and links the full history by year: listing every release made the page
+/// megabytes long at 10,000 releases.
+pub(super) fn release_history(page: &mut SystemPage, now: DateTime<Utc>) {
+    let releases = &page.releases;
+    page.release_count = releases.len();
+    page.release_years = years_of(releases, &format!("releases/{}/", page.card.id));
+    // Newest first: the ones not started yet come before `started`.
+    let now_ms = now.timestamp_millis();
+    let started = releases.iter().position(|r| r.start_ms <= now_ms);
+    let started = started.unwrap_or(releases.len());
+    let end =
+        (started.saturating_sub(SYSTEM_PAGE_UPCOMING) + SYSTEM_PAGE_RELEASES).min(releases.len());
+    let start = end.saturating_sub(SYSTEM_PAGE_RELEASES);
+    page.releases = page.releases[start..end].to_vec();
+}
+
+/// Each year of `releases` with its count, linked to its page under `base`, oldest first.
+fn years_of(releases: &[ReleaseSummary], base: &str) -> Vec<PeriodLink> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for release in releases {
+        *counts
+            .entry(release.month.get(..4).unwrap_or_default())
+            .or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(year, count)| PeriodLink {
+            label: year.to_owned(),
+            path: format!("{base}{year}/"),
+            count,
+            current: false,
+        })
+        .collect()
 }
