@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::pages::{PageData, ReleasePage};
+use super::pages::{PageData, ReleasePage, SYSTEM_PAGE_CHANGELOGS};
 use super::views::{release_path, system_name, RunbookLink, SystemRollback};
 use super::Page;
 use crate::content::Content;
-use crate::history::{Facts, RunbookReview, Slip};
+use crate::history::{Facts, RunbookReview, Slip, SystemHistory};
 
 /// `/releases/slips/`: shipped releases whose tag came later than planned.
 #[derive(Debug, Clone, Serialize)]
@@ -78,7 +78,7 @@ pub fn attach(
                     .systems
                     .get(&data.card.id)
                     .filter(|h| h.available)
-                    .cloned();
+                    .map(|h| newest_changelogs(h, &mut data.older_changelogs));
                 data.runbooks
                     .iter_mut()
                     .for_each(|r| r.review = reviews.get(&r.slug).cloned());
@@ -110,6 +110,15 @@ pub fn attach(
         title: "Release slips: planned vs actual".into(),
         data: PageData::Slips(slips),
     });
+}
+
+/// `history` with only the newest `SYSTEM_PAGE_CHANGELOGS` changelogs; `older` is set to
+/// how many were left out.
+fn newest_changelogs(history: &SystemHistory, older: &mut usize) -> SystemHistory {
+    let mut newest = history.clone();
+    newest.changelogs.truncate(SYSTEM_PAGE_CHANGELOGS);
+    *older = history.changelogs.len() - newest.changelogs.len();
+    newest
 }
 
 fn review_link(link: &mut Option<RunbookLink>, reviews: &BTreeMap<String, RunbookReview>) {

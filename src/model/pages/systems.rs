@@ -48,9 +48,17 @@ pub struct SystemPage {
     pub manifest: Vec<ManifestRow>,
     /// On-call rotations its escalation ladder calls on.
     pub rotations: Vec<RotationView>,
-    /// Tags, changelogs, slips and unreleased work from git (set by `model::git`).
+    /// Tags, changelogs, slips and unreleased work from git (set by `model::git`), with the
+    /// changelogs of the newest `SYSTEM_PAGE_CHANGELOGS` releases only.
     pub history: Option<SystemHistory>,
+    /// How many older releases' changelogs are left out (each is on its release page).
+    pub older_changelogs: usize,
 }
+
+/// How many release changelogs a system page shows: a phone must be able to open the
+/// page of a system with hundreds of releases (their full changelog was 700 KB of HTML at
+/// 500 releases). Every release page has its own; `shipboard changelog` prints them all.
+pub const SYSTEM_PAGE_CHANGELOGS: usize = 10;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ManifestRow {
@@ -173,6 +181,7 @@ pub(super) fn system_page(
         card,
         rotations: Vec::new(),
         history: None,
+        older_changelogs: 0,
         release_count: 0,
         release_years: Vec::new(),
     }
