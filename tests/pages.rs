@@ -320,3 +320,35 @@ fn a_system_id_that_names_a_release_index_page_is_an_error() {
         );
     }
 }
+
+#[test]
+fn a_system_page_shows_the_newest_ten_changelogs_and_says_where_the_others_are() {
+    let fx = Fixture::new("minimal");
+    let repo = Repo::init(&fx.dir().join("repos/billing"));
+    for minor in 1..=12 {
+        let day = format!("2026-10-{minor:02} 10:00");
+        repo.change(&day, "Ana Silva", "api.txt", &format!("feat: step {minor}"));
+        repo.tag_annotated(&day, &format!("v1.{minor}.0"), "HEAD", "Release");
+    }
+    fx.write(
+        "portal.yaml",
+        &fx.read("portal.yaml").replacen(
+            "    escalation: billing\n",
+            "    escalation: billing\n    repo: repos/billing\n",
+            1,
+        ),
+    );
+    let out = fx.build_ok();
+    let system = page(&out, "systems/billing");
+    for minor in 3..=12 {
+        let heading = format!("<code>v1.{minor}.0</code>, tagged <time");
+        assert!(system.contains(&heading), "{heading:?} not on:\n{system}");
+    }
+    for minor in 1..=2 {
+        assert!(!system.contains(&format!("<code>v1.{minor}.0</code>, tagged <time")));
+    }
+    assert!(
+        system.contains("2 older releases: each has its changelog on its release page (<a href=\"/releases/billing/\">all releases, by year</a>); <code>shipboard changelog billing</code> prints them all."),
+        "{system}"
+    );
+}
