@@ -352,3 +352,63 @@ fn a_system_page_shows_the_newest_ten_changelogs_and_says_where_the_others_are()
         "{system}"
     );
 }
+
+/// A runbook file of the minimal fixture: `system` is `billing`, `web` or none.
+fn runbook(title: &str, system: Option<&str>) -> String {
+    let system = system.map_or(String::new(), |s| format!("system: {s}\n"));
+    format!("---\ntitle: {title}\nkind: other\n{system}owner: ana\n---\n## Steps\n\nDo it.\n")
+}
+
+#[test]
+fn a_large_runbook_index_keeps_rollbacks_up_front_and_splits_the_rest_by_system() {
+    let fx = Fixture::new("minimal");
+    for n in 0..150 {
+        fx.write(
+            &format!("runbooks/billing-{n:03}.md"),
+            &runbook(&format!("Billing task {n:03}"), Some("billing")),
+        );
+        fx.write(
+            &format!("runbooks/web-{n:03}.md"),
+            &runbook(&format!("Web task {n:03}"), Some("web")),
+        );
+    }
+    fx.write(
+        "runbooks/incident-call.md",
+        &runbook("Run an incident call", None),
+    );
+    let out = fx.build_ok();
+    let front = page(&out, "runbooks");
+    for expected in [
+        "303 runbooks.",
+        "<a href=\"/runbooks/by-system/billing/\">Billing</a> (151)",
+        "<a href=\"/runbooks/web-rollback/\">Roll back the web shop</a>",
+        "<a href=\"/runbooks/billing-rollback/\">Roll back Billing</a>",
+        "<a href=\"/runbooks/incident-call/\">Run an incident call</a>",
+    ] {
+        assert!(front.contains(expected), "{expected:?} not on:\n{front}");
+    }
+    assert!(
+        !front.contains("Billing task"),
+        "the front page lists no system's other runbooks"
+    );
+    let billing = page(&out, "runbooks/by-system/billing");
+    assert!(billing.contains("<a href=\"/runbooks/\">All runbooks</a>"));
+    assert_eq!(billing.matches("<a href=\"/runbooks/billing-").count(), 151);
+    assert!(!billing.contains("Web task"));
+    let web = page(&out, "runbooks/by-system/web");
+    assert_eq!(web.matches("<a href=\"/runbooks/web-").count(), 151);
+}
+
+#[test]
+fn a_runbook_named_like_the_index_pages_is_an_error() {
+    let fx = Fixture::new("minimal");
+    fx.write("runbooks/by-system.md", &runbook("Clash", None));
+    let output = fx.build();
+    let stderr = &output.stderr;
+    assert_eq!(output.code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("runbooks/by-system.md:")
+            && stderr.contains("is the name of the runbook index's pages per system"),
+        "{stderr}"
+    );
+}

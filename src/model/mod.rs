@@ -113,8 +113,9 @@ pub struct SiteModel {
 }
 
 impl SiteModel {
-    /// `page` with all its data: a pending release page is built here, with what git says
-    /// about it joined in, so release pages exist one at a time while the site renders.
+    /// `page` with all its data: a pending release or runbook page is built here, with what
+    /// git says about it joined in, so those pages (and their Markdown) exist one at a time
+    /// while the site renders, in parallel.
     /// `content` and `history` must be the ones the model was built from.
     pub fn resolve<'p>(
         &self,
@@ -130,6 +131,14 @@ impl SiteModel {
                 }
                 Cow::Owned(Page {
                     data: PageData::Release(Box::new(data)),
+                    ..page.clone()
+                })
+            }
+            PageData::Pending(PendingPage::Runbook(index)) => {
+                let mut data = runbook_page(content, &self.releases, index);
+                data.runbook.review = self.reviews.get(&data.runbook.slug).cloned();
+                Cow::Owned(Page {
+                    data: PageData::Runbook(Box::new(data)),
                     ..page.clone()
                 })
             }

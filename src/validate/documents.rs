@@ -86,6 +86,16 @@ impl Validator<'_> {
                 self.error(SourceRef::file(path), "slug", format!("runbook file name \"{}\" is not a valid slug", file.stem), "rename the file to lowercase letters, digits and '-', e.g. payments-rollback.md");
                 continue;
             }
+            if file.stem == crate::model::RUNBOOKS_BY_SYSTEM {
+                let message = format!("runbook file name \"{}\" is the name of the runbook index's pages per system (/runbooks/{}/)", file.stem, file.stem);
+                self.error(
+                    SourceRef::file(path),
+                    "slug",
+                    message,
+                    "rename the file: its name is the runbook's address",
+                );
+                continue;
+            }
             if let Some(other) = runbooks.iter().find(|r| r.slug == file.stem) {
                 let message = format!(
                     "runbook \"{}\" is also defined in {}",

@@ -13,12 +13,15 @@ mod contacts;
 mod home;
 mod release_index;
 mod releases;
+mod runbook_index;
 mod systems;
 
 pub use contacts::*;
 pub use home::*;
 pub use release_index::*;
 pub use releases::*;
+use runbook_index::runbook_index_pages;
+pub use runbook_index::{RUNBOOKS_BY_SYSTEM, RUNBOOKS_PER_PAGE};
 pub use systems::*;
 
 /// The data of one page; the template picks what it needs.
@@ -47,6 +50,27 @@ pub enum PageData {
 pub enum PendingPage {
     /// The page of `content.releases[i]`.
     Release(usize),
+    /// The page of `content.runbooks[i]`.
+    Runbook(usize),
+}
+
+/// The page of `content.runbooks[index]`, without its review date (see `model::git`).
+pub fn runbook_page(content: &Content, ctx: &ReleaseIndex, index: usize) -> RunbookPage {
+    let runbook = &content.runbooks[index];
+    let rendered = markdown::render(&runbook.body, &ctx.root, 2);
+    let system = runbook.system.as_ref().and_then(|s| content.system(s));
+    let on_call = &|rotation: &str| ctx.on_call(rotation);
+    let escalation = system
+        .and_then(|s| s.escalation.as_ref())
+        .and_then(|l| content.ladder(l))
+        .map(|l| LadderView::new(content, l, on_call));
+    RunbookPage {
+        runbook: RunbookLink::new(content, runbook),
+        body_html: rendered.html,
+        headings: rendered.headings,
+        escalation,
+        system_path: system.map(|s| format!("systems/{}/", s.id)),
+    }
 }
 
 /// Every page of the portal, in a stable order, and what release pages are built from:
@@ -141,38 +165,16 @@ pub(super) fn all_pages(
         .iter()
         .map(|r| RunbookLink::new(content, r))
         .collect();
-    pages.push(page(
-        "runbooks/",
-        "runbooks.html",
-        "runbooks",
-        "Runbooks",
-        PageData::Runbooks(RunbooksPage {
-            runbooks,
-            checklists,
-        }),
-    ));
-    for runbook in &content.runbooks {
-        let rendered = markdown::render(&runbook.body, &site.root, 2);
-        let system = runbook.system.as_ref().and_then(|s| content.system(s));
-        let escalation = system
-            .and_then(|s| s.escalation.as_ref())
-            .and_then(|l| content.ladder(l))
-            .map(|l| LadderView::new(content, l, &on_call));
-        let data = RunbookPage {
-            runbook: RunbookLink::new(content, runbook),
-            body_html: rendered.html,
-            headings: rendered.headings,
-            escalation,
-            system_path: system.map(|s| format!("systems/{}/", s.id)),
-        };
-        pages.push(page(
-            &data.runbook.path.clone(),
+    pages.extend(runbook_index_pages(content, runbooks, checklists));
+    pages.extend(content.runbooks.iter().enumerate().map(|(index, runbook)| {
+        page(
+            &format!("runbooks/{}/", runbook.slug),
             "runbook.html",
             "runbooks",
             &runbook.title,
-            PageData::Runbook(Box::new(data)),
-        ));
-    }
+            PageData::Pending(PendingPage::Runbook(index)),
+        )
+    }));
     for checklist in &content.checklists {
         let view = ChecklistView::new(content, checklist, &format!("template:{}", checklist.id));
         pages.push(page(

@@ -68,8 +68,28 @@ pub struct ManifestRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunbooksPage {
+    /// `Runbooks`, or `Billing runbooks` on a system's page of the index.
+    pub heading: String,
+    /// The runbooks listed here: all of them while they fit on one page; else, on
+    /// `runbooks/`, the rollback runbooks and those of no system, and on each system's page
+    /// that system's.
     pub runbooks: Vec<RunbookLink>,
+    /// The index's pages per system (empty while one page holds every runbook).
+    pub systems: Vec<RunbookGroup>,
+    /// How many runbooks the portal has.
+    pub total: usize,
+    /// On a system's page of the index: the index's front page.
+    pub up: Option<String>,
+    /// Checklist templates (on `runbooks/` only).
     pub checklists: Vec<ChecklistLink>,
+}
+
+/// A system's page of the runbook index.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunbookGroup {
+    pub name: String,
+    pub path: String,
+    pub count: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
