@@ -125,15 +125,18 @@ pub fn write_site(dir: &Path, generated: &Generated) {
     let content = dir.join("content");
     write(
         &content.join("_index.md"),
-        &format!("+++\n{}+++\n", to_toml(&section(&generated.portal.title))),
+        &format!(
+            "+++\n{}+++\n",
+            to_toml(&section(&generated.portal.title, "none"))
+        ),
     );
     write(
         &content.join("releases/_index.md"),
-        &format!("+++\n{}+++\n", to_toml(&section("Releases"))),
+        &format!("+++\n{}+++\n", to_toml(&section("Releases", "date"))),
     );
     write(
         &content.join("runbooks/_index.md"),
-        &format!("+++\n{}+++\n", to_toml(&section("Runbooks"))),
+        &format!("+++\n{}+++\n", to_toml(&section("Runbooks", "title"))),
     );
     for (path, release) in &generated.releases {
         let name = Path::new(path).file_name().expect("releases/<file>.md");
@@ -147,10 +150,11 @@ pub fn write_site(dir: &Path, generated: &Generated) {
     }
 }
 
-fn section(title: &str) -> Section {
+/// A section's front matter: releases sort by date, runbooks (which have none) by title.
+fn section(title: &str, sort_by: &'static str) -> Section {
     Section {
         title: title.into(),
-        sort_by: "date",
+        sort_by,
         template: "section.html",
     }
 }
