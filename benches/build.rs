@@ -17,10 +17,12 @@
 //!
 //! Environment: `BENCH_SIZES` (release counts, default `10000,1000`; runbooks are a tenth),
 //! `BENCH_PAIRS` (default 5), `BENCH_OUT` (default `/dev/shm`), `ZOLA` (the Zola binary,
-//! else `zola` on `PATH`; without one the bench says so loudly and measures Shipboard alone).
+//! else `zola` on `PATH`; without one the bench says so loudly and measures Shipboard alone),
+//! `SHIPBOARD` (see below).
 //!
-//! The binary is the one `cargo bench` builds for this package (`CARGO_BIN_EXE_shipboard`,
-//! the bench profile inherits `release`); otherwise `target/release/shipboard`, built with
+//! The binary is `SHIPBOARD` when set (to bench another build on the same content), else the
+//! one `cargo bench` builds for this package (`CARGO_BIN_EXE_shipboard`, the bench profile
+//! inherits `release`), else `target/release/shipboard`, built with
 //! `cargo build --release --bin shipboard` when missing.
 
 use std::env;
@@ -102,6 +104,11 @@ fn find_zola() -> Option<PathBuf> {
 }
 
 fn locate_binary(root: &Path, target: &Path) -> PathBuf {
+    if let Some(path) = env::var_os("SHIPBOARD") {
+        let path = PathBuf::from(path);
+        assert!(path.is_file(), "SHIPBOARD={} is not a file", path.display());
+        return path;
+    }
     if let Some(path) = option_env!("CARGO_BIN_EXE_shipboard") {
         if Path::new(path).exists() {
             return PathBuf::from(path);
