@@ -360,3 +360,34 @@ fn dependency(rng: &mut Lcg, sys: usize, versions: &[Option<Version>]) -> Vec<(u
         .map(|v| vec![(other, v)])
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{generate, Params};
+
+    #[test]
+    fn the_same_parameters_make_the_same_files() {
+        let params = Params::sized(60);
+        let (a, b) = (generate(&params).files(), generate(&params).files());
+        assert_eq!(a, b);
+        assert_eq!(a.keys().filter(|k| k.starts_with("releases/")).count(), 60);
+        assert_eq!(a.keys().filter(|k| k.starts_with("runbooks/")).count(), 20);
+    }
+
+    #[test]
+    fn values_yaml_would_misread_are_quoted() {
+        let files = generate(&Params::sized(20)).files();
+        let checklist = &files["checklists/standard-rollout.yaml"];
+        assert!(
+            checklist.contains("text: \"Release announced in #releases.\""),
+            "{checklist}"
+        );
+        let portal = &files["portal.yaml"];
+        assert!(portal.contains("start: \"12:00\""), "{portal}");
+        let release = files
+            .iter()
+            .find(|(k, _)| k.starts_with("releases/"))
+            .map(|(_, v)| v);
+        assert!(release.is_some_and(|r| r.contains("version: \"1.0.0\"")));
+    }
+}
