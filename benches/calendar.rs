@@ -23,22 +23,15 @@ use shipboard::content::{
     Rotation, Schedule, System, WindowRule,
 };
 use shipboard::diagnostics::SourceRef;
+use shipboard_fixtures::Lcg;
 
 const RELEASES: usize = 10_000;
 const SYSTEMS: usize = 40;
 const RUNS: usize = 5;
 
-/// A small deterministic generator (LCG), so every run measures the same content.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % below.max(1)
-    }
+/// A number below `n` from the shared generator (the draws this bench always made).
+fn next(rng: &mut Lcg, n: u64) -> u64 {
+    rng.below(n as usize) as u64
 }
 
 fn utc(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
@@ -65,11 +58,11 @@ fn generate() -> (Content, FeedFacts) {
     let mut start = utc(2026, 1, 1, 18);
     let mut releases = Vec::with_capacity(RELEASES);
     for n in 0..RELEASES {
-        let s = rng.next(SYSTEMS as u64) as usize;
+        let s = next(&mut rng, SYSTEMS as u64) as usize;
         minor[s] += 1;
-        start += Span::minutes(150 + rng.next(120) as i64);
+        start += Span::minutes(150 + next(&mut rng, 120) as i64);
         let file = format!("releases/system-{s:02}-1.{}.0.md", minor[s]);
-        let status = match rng.next(20) {
+        let status = match next(&mut rng, 20) {
             0 => ReleaseStatus::Cancelled,
             1..=4 => ReleaseStatus::Planned,
             _ => ReleaseStatus::Approved,
@@ -86,13 +79,13 @@ fn generate() -> (Content, FeedFacts) {
         facts.files.insert(
             PathBuf::from(&file),
             Revision {
-                sequence: 1 + rng.next(6) as u32,
+                sequence: 1 + next(&mut rng, 6) as u32,
                 changed_at: start - Span::days(10),
             },
         );
         let window = ReleaseWindow {
             start,
-            end: start + Span::minutes(30 + rng.next(150) as i64),
+            end: start + Span::minutes(30 + next(&mut rng, 150) as i64),
             timezone: chrono_tz::Europe::Berlin,
             source: SourceRef::new(&file, 6, 10),
         };

@@ -4,9 +4,10 @@
 //! (`sysN-v1.M.0`, every other one annotated). Deterministic: fixed identities, dates and
 //! messages; no randomness.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+
+use shipboard_fixtures::git::{self, data};
 
 pub const COMMITS: usize = 100_000;
 pub const SYSTEMS: usize = 10;
@@ -40,21 +41,6 @@ pub struct Tag {
     pub system: usize,
     pub version: String,
     pub time: i64,
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
-}
-
-fn data(out: &mut impl Write, text: &str) -> std::io::Result<()> {
-    write!(out, "data {}\n{text}\n", text.len())
 }
 
 fn system_of(i: usize) -> usize {
@@ -117,19 +103,11 @@ fn commit(
 /// Creates the repository at `dir` (which must not exist) and returns its tags.
 pub fn generate(dir: &Path) -> Vec<Tag> {
     std::fs::create_dir_all(dir).expect("create bench repo dir");
-    git(dir, &["init", "-q", "--bare", "--template=", "-b", "main"]);
-    let mut child = Command::new("git")
-        .args(["fast-import", "--quiet", "--done"])
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("git fast-import runs");
-    let stdin = child.stdin.take().expect("stdin");
-    let tags = write_stream(BufWriter::with_capacity(1 << 20, stdin)).expect("write stream");
-    assert!(child.wait().expect("fast-import").success());
-    git(dir, &["-c", "pack.threads=2", "repack", "-a", "-d", "-q"]);
+    git::init_bare(dir);
+    let tags = git::fast_import(dir, |out| write_stream(out));
+    let mut repack = git::command(Some(dir));
+    repack.args(["-c", "pack.threads=2", "repack", "-a", "-d", "-q"]);
+    git::run(repack, "git repack");
     tags
 }
 
