@@ -198,6 +198,7 @@ fn render_model(
     files.insert("sitemap.xml".into(), feeds::sitemap(site).into_bytes());
     let atom = feeds::releases_atom(content, site);
     files.insert("releases.atom".into(), atom.into_bytes());
+    files.extend(model::production::api_files(content, history, site.now));
     Ok(files)
 }
 

@@ -8,6 +8,7 @@
 pub mod git;
 pub mod live;
 mod pages;
+pub mod production;
 pub mod schedule;
 pub mod views;
 
@@ -83,6 +84,7 @@ impl Page {
                 | "release.html"
                 | "releases.html"
                 | "runbook.html"
+                | "production.html"
         )
     }
 
@@ -104,11 +106,16 @@ pub struct SiteModel {
     pub now: DateTime<Utc>,
 }
 
-const NAV: [NavItem; 6] = [
+const NAV: [NavItem; 7] = [
     NavItem {
         label: "Home",
         path: "",
         section: "home",
+    },
+    NavItem {
+        label: "Production",
+        path: "production/",
+        section: "production",
     },
     NavItem {
         label: "Calendar",
@@ -172,6 +179,13 @@ pub fn build(
         nav: NAV.to_vec(),
     };
     let mut pages = pages::all_pages(content, inputs, &site);
+    pages.push(Page {
+        path: "production/".into(),
+        template: "production.html",
+        section: "production",
+        title: "Production now".into(),
+        data: PageData::Production(Box::new(production::page(content, history, inputs.now))),
+    });
     if let Some(facts) = history {
         let today = inputs.now.with_timezone(&portal.timezone).date_naive();
         git::attach(&mut pages, content, facts, today);

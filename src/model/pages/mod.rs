@@ -34,6 +34,7 @@ pub enum PageData {
     Checklist(ChecklistView),
     Calendar(Box<CalendarPage>),
     Slips(crate::model::git::SlipsPage),
+    Production(Box<crate::model::production::ProductionPage>),
     Empty {},
 }
 
