@@ -47,6 +47,9 @@ pub struct Portal {
     pub runbook_review_days: u32,
     /// Pages older than this say so (the live layer's staleness banner).
     pub stale_after_hours: u32,
+    /// Release events in the iCal feeds remind this many hours before the window (VALARM);
+    /// 0: no reminder.
+    pub reminder_hours: u32,
     pub freezes: Vec<WindowRule>,
     pub maintenance_windows: Vec<WindowRule>,
     /// Release type -> requirements; each requirement is satisfied by any of its roles.

@@ -27,6 +27,9 @@ pub struct RawPortal {
     pub runbook_review_days: Option<u32>,
     #[serde(default)]
     pub stale_after_hours: Option<Spanned<u32>>,
+    /// Hours before a release window its iCal event reminds (VALARM); 0: no reminder.
+    #[serde(default)]
+    pub reminder_hours: Option<Spanned<u32>>,
     pub systems: Vec<RawSystem>,
     #[serde(default)]
     pub freezes: Vec<RawWindowRule>,
