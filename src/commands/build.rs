@@ -199,6 +199,7 @@ fn render_model(
     let atom = feeds::releases_atom(content, site);
     files.insert("releases.atom".into(), atom.into_bytes());
     files.extend(model::production::api_files(content, history, site.now));
+    files.extend(model::announce::api_files(content, site.now));
     Ok(files)
 }
 

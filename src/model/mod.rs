@@ -5,6 +5,7 @@
 //! happens here, and nothing here reads the clock: "now" is an input, so builds are
 //! reproducible.
 
+pub mod announce;
 pub mod git;
 pub mod live;
 mod pages;
