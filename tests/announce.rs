@@ -92,3 +92,56 @@ fn releases_json_lists_windows_statuses_links_and_texts() {
         |c| c.contains("[Release page](https://releases.acme.example/releases/web/2.0.0/)")
     ));
 }
+
+fn emergency(announced_at: &str) -> String {
+    format!(
+        "---\nsystem: billing\nversion: 1.2.1\ntype: emergency\nstatus: released\nwindow:\n  \
+         start: 2026-11-12 10:00\n  end: 2026-11-12 10:30\nowner: ana\n{announced_at}approvals:\n  \
+         - role: cto\n    by: ana\n    at: 2026-11-12 09:50\n---\nFix.\n"
+    )
+}
+
+#[test]
+fn emergency_releases_show_the_notify_check_verified_from_announced_at() {
+    let fixture = Fixture::new("minimal");
+    fixture.write(
+        "releases/billing-1.2.1.md",
+        &emergency("announced_at: 2026-11-12 10:45\n"),
+    );
+    let site = fixture.build_ok();
+    let page = fs::read_to_string(site.join("releases/billing/1.2.1/index.html")).expect("page");
+    assert!(
+        page.contains("<p class=\"notify-check done\"><strong>Done: notify stakeholders within 1 hour</strong> (emergency release) — verified by the portal: announced at Thu 12 Nov 2026, 10:45 CET.</p>"),
+        "{page}"
+    );
+    fixture.write(
+        "releases/billing-1.2.1.md",
+        &emergency("announced_at: 2026-11-12 12:00\n"),
+    );
+    let site = fixture.build_ok();
+    let page = fs::read_to_string(site.join("releases/billing/1.2.1/index.html")).expect("page");
+    assert!(page.contains("<strong>Not done: notify stakeholders within 1 hour</strong> (emergency release) — not done: announced at Thu 12 Nov 2026, 12:00 CET, 2 h 0 min after the window start (more than 1 hour)."));
+    fixture.write("releases/billing-1.2.1.md", &emergency(""));
+    let site = fixture.build_ok();
+    let page = fs::read_to_string(site.join("releases/billing/1.2.1/index.html")).expect("page");
+    assert!(page.contains("not verified: no `announced_at` is recorded in the release file."));
+    let web = fs::read_to_string(site.join("releases/web/2.0.0/index.html")).expect("page");
+    assert!(
+        !web.contains("notify-check"),
+        "only emergency releases have the item"
+    );
+    // A bad value is an error naming the file, the line and the field.
+    fixture.write(
+        "releases/billing-1.2.1.md",
+        &emergency("announced_at: yesterday\n"),
+    );
+    let out = fixture.build();
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("releases/billing-1.2.1.md:10:15: error[announced_at]:"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("help:"), "{}", out.stderr);
+}

@@ -130,6 +130,8 @@ pub struct Release {
     pub runbooks: Vec<String>,
     pub rollout: Option<Rollout>,
     pub depends_on: Vec<Dependency>,
+    /// When stakeholders were told (`announced_at`), if recorded.
+    pub announced_at: Option<DateTime<Utc>>,
     /// Markdown release notes.
     pub notes: String,
     /// The release file and the line where its notes start.
@@ -197,6 +199,7 @@ impl Release {
             runbooks: Vec::new(),
             rollout: None,
             depends_on: Vec::new(),
+            announced_at: None,
             notes: String::new(),
             source: SourceRef::file(file),
             notes_line: 1,

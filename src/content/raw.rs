@@ -132,6 +132,9 @@ pub struct RawRelease {
     pub rollout: Option<Rollout>,
     #[serde(default)]
     pub depends_on: Vec<RawDependency>,
+    /// When stakeholders were told (emergency releases: within 1 hour of the window start).
+    #[serde(default)]
+    pub announced_at: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::views::{release_path, Clock};
-use crate::content::{Content, Release};
+use crate::content::{Content, Release, ReleaseType};
 
 /// The texts of one release's announcement, and where their files are.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +25,53 @@ pub struct Announcement {
     pub email_path: String,
     /// `releases/<system>/<version>/announce.md`.
     pub chat_path: String,
+    /// Emergency releases: "notify within 1 hour", verified from `announced_at`.
+    pub notify_check: Option<NotifyCheck>,
+}
+
+/// The emergency checklist's "notify within 1 hour", as the portal verifies it: done when
+/// `announced_at` is recorded no later than 1 hour after the window start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotifyCheck {
+    pub done: bool,
+    /// "verified by the portal: announced at …" or why it is not done.
+    pub text: String,
+}
+
+/// How long after an emergency window's start stakeholders must have been told.
+const NOTIFY_WITHIN_MINUTES: i64 = 60;
+
+/// The notify check of `release`; `None` unless it is an emergency release.
+pub fn notify_check(release: &Release, clock: Clock) -> Option<NotifyCheck> {
+    if release.kind != ReleaseType::Emergency {
+        return None;
+    }
+    let start = release.window.start;
+    Some(match release.announced_at {
+        None => NotifyCheck {
+            done: false,
+            text: "not verified: no `announced_at` is recorded in the release file".into(),
+        },
+        Some(at) => {
+            let minutes = (at - start).num_minutes();
+            let when = clock.date_time(at);
+            if minutes <= NOTIFY_WITHIN_MINUTES {
+                NotifyCheck {
+                    done: true,
+                    text: format!("verified by the portal: announced at {when}"),
+                }
+            } else {
+                NotifyCheck {
+                    done: false,
+                    text: format!(
+                        "not done: announced at {when}, {} h {} min after the window start (more than 1 hour)",
+                        minutes / 60,
+                        minutes % 60
+                    ),
+                }
+            }
+        }
+    })
 }
 
 /// The announcement of `release`, with links under the portal's `base_url`.
@@ -102,6 +149,7 @@ pub fn for_release(content: &Content, release: &Release) -> Announcement {
         chat,
         email_path: format!("{path}announce.txt"),
         chat_path: format!("{path}announce.md"),
+        notify_check: notify_check(release, clock),
     }
 }
 
@@ -270,6 +318,36 @@ pub fn api_files(content: &Content, now: DateTime<Utc>) -> Vec<(String, Vec<u8>)
 mod tests {
     use super::*;
     use crate::calendar::testutil::{content, release, utc as at};
+
+    #[test]
+    fn emergency_releases_verify_notify_within_an_hour_from_announced_at() {
+        let clock = Clock {
+            zone: chrono_tz::Europe::Berlin,
+        };
+        let mut r = release("payments", "2.3.2", at(2026, 10, 14, 9, 40), 50);
+        assert_eq!(
+            notify_check(&r, clock),
+            None,
+            "a minor release has no such item"
+        );
+        r.kind = ReleaseType::Emergency;
+        let check = notify_check(&r, clock).expect("an emergency release has it");
+        assert!(!check.done);
+        assert!(check.text.contains("no `announced_at`"), "{}", check.text);
+        r.announced_at = Some(at(2026, 10, 14, 10, 25));
+        let check = notify_check(&r, clock).expect("checked");
+        assert!(check.done);
+        assert_eq!(
+            check.text,
+            "verified by the portal: announced at Wed 14 Oct 2026, 12:25 CEST"
+        );
+        r.announced_at = Some(at(2026, 10, 14, 11, 55));
+        let check = notify_check(&r, clock).expect("checked");
+        assert!(!check.done);
+        assert!(check
+            .text
+            .ends_with("2 h 15 min after the window start (more than 1 hour)"));
+    }
 
     #[test]
     fn user_changes_are_the_section_of_that_name_with_absolute_links() {

@@ -257,17 +257,6 @@ fn tagged(facts: Option<&Facts>, system: &str, version: &Version) -> Option<bool
     Some(history.tags.iter().any(|t| t.semver == *version))
 }
 
-fn status_key(status: ReleaseStatus) -> &'static str {
-    match status {
-        ReleaseStatus::Planned => "planned",
-        ReleaseStatus::Approved => "approved",
-        ReleaseStatus::InProgress => "in-progress",
-        ReleaseStatus::Released => "released",
-        ReleaseStatus::RolledBack => "rolled-back",
-        ReleaseStatus::Cancelled => "cancelled",
-    }
-}
-
 /// The `/production/` page's data as of `now`.
 pub fn page(content: &Content, facts: Option<&Facts>, now: DateTime<Utc>) -> ProductionPage {
     let clock = Clock {
@@ -316,7 +305,7 @@ pub fn page(content: &Content, facts: Option<&Facts>, now: DateTime<Utc>) -> Pro
                 .iter()
                 .map(|(r, start, end)| InFlight {
                     version: r.version.to_string(),
-                    status: status_key(r.status).to_owned(),
+                    status: r.status.as_str().to_owned(),
                     path: release_path(&r.system, &r.version.to_string()),
                     when: clock.range(r.window.start, r.window.end),
                     on: intervals(&[(*start, *end)]),
@@ -445,7 +434,7 @@ pub fn json(content: &Content, facts: Option<&Facts>, now: DateTime<Utc>) -> Pro
                     .filter(|(_, s, e)| *s <= now && now < *e)
                     .map(|(r, _, _)| InFlightJson {
                         version: r.version.to_string(),
-                        status: status_key(r.status).to_owned(),
+                        status: r.status.as_str().to_owned(),
                         window_start: rfc3339(r.window.start),
                         window_end: rfc3339(r.window.end),
                         release_url: url(&release_path(&r.system, &r.version.to_string())),
