@@ -119,9 +119,14 @@ pub fn for_release(content: &Content, release: &Release) -> Announcement {
 
     let changes = user_changes(&release.notes, &content.portal.base_url);
     let mut email = format!("Subject: {subject}\n\nHello,\n\n");
+    let kind = release.kind.as_str();
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     email.push_str(&format!(
-        "{name}, a {} release. Status: {status}. Window: {when}.\n",
-        release.kind.as_str()
+        "{name}, {article} {kind} release. Status: {status}. Window: {when}.\n"
     ));
     if let Some(note) = &release.status_note {
         email.push_str(&format!("{status}: {note}\n"));
@@ -332,6 +337,8 @@ mod tests {
         );
         r.kind = ReleaseType::Emergency;
         let check = notify_check(&r, clock).expect("an emergency release has it");
+        let email = for_release(&content(), &r).email;
+        assert!(email.contains("2.3.2, an emergency release."), "{email}");
         assert!(!check.done);
         assert!(check.text.contains("no `announced_at`"), "{}", check.text);
         r.announced_at = Some(at(2026, 10, 14, 10, 25));
@@ -387,6 +394,9 @@ mod tests {
         assert!(a
             .email
             .contains("- Priya Raman (release owner, owner of Payments API)\n"));
+        assert!(a
+            .email
+            .contains("Wallet top-ups, a minor release. Status: Approved."));
         assert!(a
             .email
             .ends_with("status: https://releases.example.com/releases/payments/2.4.0/\n"));
