@@ -135,6 +135,7 @@ fn generate() -> (Content, FeedFacts) {
             theme: None,
             runbook_review_days: 180,
             stale_after_hours: 36,
+            reminder_hours: 24,
             freezes: vec![
                 year_end(2026),
                 year_end(2027),

@@ -182,6 +182,7 @@ fn bad_input_is_reported_precisely_and_leaves_the_old_site() {
         ("dst gap", "releases/web-2.0.0.md", "start: 2026-12-06 02:00", "start: 2026-03-29 02:30", "does not exist in Europe/Berlin"),
         ("end before start", "releases/web-2.0.0.md", "end: 2026-12-06 04:00", "end: 2026-12-06 01:00", "error[window.end]: the release window ends before it starts"),
         ("stale after zero hours", "portal.yaml", "timezone: Europe/Berlin\n", "timezone: Europe/Berlin\nstale_after_hours: 0\n", "portal.yaml:4:20: error[stale_after_hours]: stale_after_hours is 0"),
+        ("reminder too early", "portal.yaml", "timezone: Europe/Berlin\n", "timezone: Europe/Berlin\nreminder_hours: 1000\n", "portal.yaml:4:17: error[reminder_hours]: reminder_hours is 1000: more than 4 weeks"),
         ("stale after words", "portal.yaml", "timezone: Europe/Berlin\n", "timezone: Europe/Berlin\nstale_after_hours: soon\n", "portal.yaml:4:20: error[stale_after_hours]: expected a whole number"),
         ("missing approval", "releases/web-2.0.0.md", "status: planned", "status: approved", "releases/web-2.0.0.md:5:9: error[approvals]: a major release that is approved needs approvals by product-owner and qa-lead (none recorded for product-owner and qa-lead)"),
     ];

@@ -109,6 +109,7 @@ fn fixture() -> Content {
             theme: None,
             runbook_review_days: 180,
             stale_after_hours: 36,
+            reminder_hours: 24,
             freezes: vec![
                 WindowRule {
                     name: "Year-end freeze".into(),

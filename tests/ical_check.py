@@ -13,6 +13,8 @@ feed works in Google Calendar, Outlook, Apple Calendar and Thunderbird:
   DTSTART, SEQUENCE a non-negative integer, STATUS one of TENTATIVE/CONFIRMED/CANCELLED,
   a SUMMARY; every TZID used has a VTIMEZONE; an RRULE parses, and its UNTIL is in UTC when
   DTSTART has a TZID (RFC 5545 section 3.3.10);
+- every VALARM (inside its VEVENT): ACTION, a TRIGGER that is a duration (or a UTC
+  date-time), and for ACTION:DISPLAY a DESCRIPTION (RFC 5545 section 3.6.6);
 - every VTIMEZONE: at least one STANDARD or DAYLIGHT with DTSTART, TZOFFSETFROM and TZOFFSETTO.
 
 Prints one line per problem as FILE:LINE: message (LINE 0 when it is not about one line) and
@@ -127,6 +129,26 @@ def check_event(event, uids, zones):
             value = until[0]
             if not (isinstance(value, datetime.datetime) and value.utcoffset() == datetime.timedelta(0)):
                 problems.append(f"{where}: UNTIL must be UTC when DTSTART has a TZID")
+    for alarm in (c for c in event.subcomponents if c.name == "VALARM"):
+        problems.extend(f"{where}: {m}" for m in check_alarm(alarm))
+    return problems
+
+
+def check_alarm(alarm):
+    problems = []
+    for name in ("ACTION", "TRIGGER"):
+        if name not in alarm:
+            problems.append(f"VALARM without {name}")
+    action = str(alarm.get("ACTION", ""))
+    if action not in ("AUDIO", "DISPLAY", "EMAIL"):
+        problems.append(f"VALARM ACTION {action!r} is not AUDIO, DISPLAY or EMAIL")
+    if action == "DISPLAY" and "DESCRIPTION" not in alarm:
+        problems.append("VALARM ACTION:DISPLAY without DESCRIPTION")
+    if "TRIGGER" in alarm:
+        trigger = alarm.decoded("TRIGGER")
+        utc = isinstance(trigger, datetime.datetime) and trigger.utcoffset() == datetime.timedelta(0)
+        if not (isinstance(trigger, datetime.timedelta) or utc):
+            problems.append(f"VALARM TRIGGER {trigger!r} is neither a duration nor a UTC time")
     return problems
 
 

@@ -282,7 +282,14 @@ where
     }
     emit("sitemap.xml".into(), feeds::sitemap(site).into_bytes())?;
     let atom = feeds::releases_atom(content, site);
-    emit("releases.atom".into(), atom.into_bytes())
+    emit("releases.atom".into(), atom.into_bytes())?;
+    let api = model::production::api_files(content, history, site.now)
+        .into_iter()
+        .chain(model::announce::api_files(content, site.now));
+    for (path, bytes) in api {
+        emit(path, bytes)?;
+    }
+    Ok(())
 }
 
 /// What git says about each content file, as the iCal feeds need it (SEQUENCE, DTSTAMP).

@@ -47,6 +47,9 @@ pub struct Portal {
     pub runbook_review_days: u32,
     /// Pages older than this say so (the live layer's staleness banner).
     pub stale_after_hours: u32,
+    /// Release events in the iCal feeds remind this many hours before the window (VALARM);
+    /// 0: no reminder.
+    pub reminder_hours: u32,
     pub freezes: Vec<WindowRule>,
     pub maintenance_windows: Vec<WindowRule>,
     /// Release type -> requirements; each requirement is satisfied by any of its roles.
@@ -127,6 +130,8 @@ pub struct Release {
     pub runbooks: Vec<String>,
     pub rollout: Option<Rollout>,
     pub depends_on: Vec<Dependency>,
+    /// When stakeholders were told (`announced_at`), if recorded.
+    pub announced_at: Option<DateTime<Utc>>,
     /// Markdown release notes.
     pub notes: String,
     /// The release file and the line where its notes start.
@@ -194,6 +199,7 @@ impl Release {
             runbooks: Vec::new(),
             rollout: None,
             depends_on: Vec::new(),
+            announced_at: None,
             notes: String::new(),
             source: SourceRef::file(file),
             notes_line: 1,

@@ -27,6 +27,9 @@ pub struct RawPortal {
     pub runbook_review_days: Option<u32>,
     #[serde(default)]
     pub stale_after_hours: Option<Spanned<u32>>,
+    /// Hours before a release window its iCal event reminds (VALARM); 0: no reminder.
+    #[serde(default)]
+    pub reminder_hours: Option<Spanned<u32>>,
     pub systems: Vec<RawSystem>,
     #[serde(default)]
     pub freezes: Vec<RawWindowRule>,
@@ -129,6 +132,9 @@ pub struct RawRelease {
     pub rollout: Option<Rollout>,
     #[serde(default)]
     pub depends_on: Vec<RawDependency>,
+    /// When stakeholders were told (emergency releases: within 1 hour of the window start).
+    #[serde(default)]
+    pub announced_at: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

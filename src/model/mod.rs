@@ -5,9 +5,11 @@
 //! happens here, and nothing here reads the clock: "now" is an input, so builds are
 //! reproducible.
 
+pub mod announce;
 pub mod git;
 pub mod live;
 mod pages;
+pub mod production;
 pub mod schedule;
 pub mod views;
 
@@ -86,6 +88,7 @@ impl Page {
                 | "release.html"
                 | "releases.html"
                 | "runbook.html"
+                | "production.html"
         )
     }
 
@@ -147,11 +150,16 @@ impl SiteModel {
     }
 }
 
-const NAV: [NavItem; 6] = [
+const NAV: [NavItem; 7] = [
     NavItem {
         label: "Home",
         path: "",
         section: "home",
+    },
+    NavItem {
+        label: "Production",
+        path: "production/",
+        section: "production",
     },
     NavItem {
         label: "Calendar",
@@ -215,6 +223,13 @@ pub fn build(
         nav: NAV.to_vec(),
     };
     let (mut pages, releases) = pages::all_pages(content, inputs, &site);
+    pages.push(Page {
+        path: "production/".into(),
+        template: "production.html",
+        section: "production",
+        title: "Production now".into(),
+        data: PageData::Production(Box::new(production::page(content, history, inputs.now))),
+    });
     let mut reviews = BTreeMap::new();
     if let Some(facts) = history {
         let today = inputs.now.with_timezone(&portal.timezone).date_naive();

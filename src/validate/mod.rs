@@ -282,6 +282,7 @@ impl Validator<'_> {
             theme,
             runbook_review_days: raw.runbook_review_days.unwrap_or(180),
             stale_after_hours: self.stale_after_hours(path, raw),
+            reminder_hours: self.reminder_hours(path, raw),
             freezes: self.window_rules(path, &raw.freezes, "freezes"),
             maintenance_windows: self.window_rules(
                 path,
@@ -314,6 +315,26 @@ impl Validator<'_> {
                 "give the number of hours after which a page should say it is out of date, e.g. 36 for a daily build",
             );
             return 36;
+        }
+        value.value
+    }
+
+    /// `reminder_hours`: default 24; 0 turns reminders off; at most 4 weeks (672).
+    fn reminder_hours(&mut self, path: &Path, raw: &RawPortal) -> u32 {
+        let Some(value) = &raw.reminder_hours else {
+            return 24;
+        };
+        if value.value > 672 {
+            self.error(
+                at(path, 0, value),
+                "reminder_hours",
+                format!(
+                    "reminder_hours is {}: more than 4 weeks (672 hours) before the window",
+                    value.value
+                ),
+                "give the hours before a release window that calendar clients should remind, e.g. 24; 0 turns reminders off",
+            );
+            return 24;
         }
         value.value
     }

@@ -142,6 +142,11 @@ impl Validator<'_> {
                 })
             })
             .collect();
+        let zone = self.zone;
+        let announced_at = front
+            .announced_at
+            .as_ref()
+            .and_then(|t| self.datetime(path, offset, t, "announced_at", zone));
         Some(Release {
             system,
             version: version?,
@@ -159,6 +164,7 @@ impl Validator<'_> {
             runbooks: front.runbooks.iter().map(|r| r.value.clone()).collect(),
             rollout: front.rollout,
             depends_on,
+            announced_at,
             notes: file.body.clone(),
             source: SourceRef::file(path),
             notes_line: file.body_line,

@@ -117,6 +117,7 @@ pub fn portal() -> Portal {
         theme: None,
         runbook_review_days: 180,
         stale_after_hours: 36,
+        reminder_hours: 24,
         freezes: Vec::new(),
         maintenance_windows: Vec::new(),
         approval_policy: BTreeMap::new(),

@@ -242,7 +242,21 @@ pub fn release(w: &mut Writer, content: &Content, facts: &FeedFacts, release: &R
     w.raw("STATUS", &[], status(release));
     w.raw("TRANSP", &[], "TRANSPARENT");
     w.text_list("CATEGORIES", &["Release", &release.system]);
+    let hours = content.portal.reminder_hours;
+    if hours > 0 && release.status != ReleaseStatus::Cancelled {
+        reminder(w, &summary, hours);
+    }
     w.end("VEVENT");
+}
+
+/// A VALARM `hours` before the event's start: RFC 5545 section 3.6.6, where a DISPLAY alarm
+/// needs a DESCRIPTION (the text the client shows).
+fn reminder(w: &mut Writer, summary: &str, hours: u32) {
+    w.begin("VALARM");
+    w.raw("ACTION", &[], "DISPLAY");
+    w.text("DESCRIPTION", &format!("{summary} starts in {hours} h"));
+    w.raw("TRIGGER", &[], &format!("-PT{hours}H"));
+    w.end("VALARM");
 }
 
 /// The VEVENT of a freeze or maintenance window (with an RRULE when weekly).

@@ -357,3 +357,40 @@ fn hosts_and_slugs() {
     assert_ne!(slug("Größe"), slug("Grüße"));
     assert_eq!(slug("???"), "window");
 }
+
+#[test]
+fn release_events_remind_before_the_window_unless_cancelled_or_turned_off() {
+    let mut c = content();
+    let mut cancelled = release("ledger", "3.1.0", utc(2026, 12, 7, 1, 0), 60);
+    cancelled.status = ReleaseStatus::Cancelled;
+    c.releases = vec![
+        release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90),
+        cancelled,
+    ];
+    let feed = portal_feed(&c, &FeedFacts::default());
+    let e = event(&feed, UID);
+    let alarm: Vec<&str> = e
+        .iter()
+        .skip_while(|l| *l != "BEGIN:VALARM")
+        .take_while(|l| *l != "END:VEVENT")
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        alarm,
+        [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            "DESCRIPTION:Payments API 2.4.0 starts in 24 h",
+            "TRIGGER:-PT24H",
+            "END:VALARM"
+        ]
+    );
+    let gone = event(&feed, "release-ledger-3.1.0@releases.example.com");
+    assert!(!gone.iter().any(|l| l == "BEGIN:VALARM"));
+    c.portal.reminder_hours = 2;
+    let e = event(&portal_feed(&c, &FeedFacts::default()), UID);
+    assert!(e.iter().any(|l| l == "TRIGGER:-PT2H"));
+    c.portal.reminder_hours = 0;
+    let e = event(&portal_feed(&c, &FeedFacts::default()), UID);
+    assert!(!e.iter().any(|l| l == "BEGIN:VALARM"));
+}

@@ -39,6 +39,7 @@ pub enum PageData {
     Checklist(ChecklistView),
     Calendar(Box<CalendarPage>),
     Slips(crate::model::git::SlipsPage),
+    Production(Box<crate::model::production::ProductionPage>),
     Empty {},
     /// Built when rendered (`SiteModel::resolve`); never serialized.
     #[serde(skip)]

@@ -57,6 +57,8 @@ pub struct ReleasePage {
     pub changelog: Option<Changelog>,
     /// The repository is a shallow clone: history shown may be incomplete.
     pub history_partial: bool,
+    /// Ready-to-send texts (`model::announce`).
+    pub announce: crate::model::announce::Announcement,
 }
 
 /// Part of a release window and who holds a rotation then.
@@ -289,6 +291,7 @@ pub fn release_page(content: &Content, ctx: &ReleaseIndex, index: usize) -> Rele
             .map(|d| dependency_view(content, &ctx.released, d, release))
             .collect(),
         notes_html: markdown::render(&release.notes, root, 3).html,
+        announce: crate::model::announce::for_release(content, release),
         written_timezone: (release.window.timezone != content.portal.timezone)
             .then(|| release.window.timezone.name().to_owned()),
         previous: neighbour(previous),

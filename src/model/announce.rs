@@ -1,0 +1,424 @@
+//! Announcements: ready-to-send texts for each release, a stakeholder e-mail (plain text: what
+//! changes for users, when, whom to ask) and a chat message (Markdown), shown on the release
+//! page, written beside it (`announce.txt`, `announce.md`) and listed with every release in
+//! `/api/releases.json` so a bot can post them.
+//!
+//! A static portal cannot send mail: it hands people the text. This module only builds
+//! strings from the content; it reads no clock and no files.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::views::{release_path, Clock};
+use crate::content::{Content, Release, ReleaseType};
+
+/// The texts of one release's announcement, and where their files are.
+#[derive(Debug, Clone, Serialize)]
+pub struct Announcement {
+    /// The e-mail's subject line.
+    pub subject: String,
+    /// The e-mail: `Subject:` line, a blank line, the plain-text body.
+    pub email: String,
+    /// The chat message, Markdown.
+    pub chat: String,
+    /// `releases/<system>/<version>/announce.txt`, relative to the site root.
+    pub email_path: String,
+    /// `releases/<system>/<version>/announce.md`.
+    pub chat_path: String,
+    /// Emergency releases: "notify within 1 hour", verified from `announced_at`.
+    pub notify_check: Option<NotifyCheck>,
+}
+
+/// The emergency checklist's "notify within 1 hour", as the portal verifies it: done when
+/// `announced_at` is recorded no later than 1 hour after the window start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotifyCheck {
+    pub done: bool,
+    /// "verified by the portal: announced at …" or why it is not done.
+    pub text: String,
+}
+
+/// How long after an emergency window's start stakeholders must have been told.
+const NOTIFY_WITHIN_MINUTES: i64 = 60;
+
+/// The notify check of `release`; `None` unless it is an emergency release.
+pub fn notify_check(release: &Release, clock: Clock) -> Option<NotifyCheck> {
+    if release.kind != ReleaseType::Emergency {
+        return None;
+    }
+    let start = release.window.start;
+    Some(match release.announced_at {
+        None => NotifyCheck {
+            done: false,
+            text: "not verified: no `announced_at` is recorded in the release file".into(),
+        },
+        Some(at) => {
+            let minutes = (at - start).num_minutes();
+            let when = clock.date_time(at);
+            if minutes <= NOTIFY_WITHIN_MINUTES {
+                NotifyCheck {
+                    done: true,
+                    text: format!("verified by the portal: announced at {when}"),
+                }
+            } else {
+                NotifyCheck {
+                    done: false,
+                    text: format!(
+                        "not done: announced at {when}, {} h {} min after the window start (more than 1 hour)",
+                        minutes / 60,
+                        minutes % 60
+                    ),
+                }
+            }
+        }
+    })
+}
+
+/// The announcement of `release`, with links under the portal's `base_url`.
+pub fn for_release(content: &Content, release: &Release) -> Announcement {
+    let clock = Clock {
+        zone: content.portal.timezone,
+    };
+    let system = content.system(&release.system);
+    let system_name = system.map_or(release.system.as_str(), |s| s.name.as_str());
+    let mut name = format!("{system_name} {}", release.version);
+    if let Some(title) = &release.title {
+        name.push_str(&format!(" – {title}"));
+    }
+    let when = format!(
+        "{} ({})",
+        clock.range(release.window.start, release.window.end),
+        content.portal.timezone.name()
+    );
+    let path = release_path(&release.system, &release.version.to_string());
+    let url = format!("{}{path}", content.portal.base_url);
+    let status = release.status.label();
+    let subject = format!("[{}] {name}: {when}", content.portal.title);
+
+    // Whom to ask: the release owner, then the system owner (one line per person).
+    let mut asked: Vec<(&str, Vec<String>)> =
+        vec![(release.owner.as_str(), vec!["release owner".into()])];
+    if let Some(system) = system {
+        let role = format!("owner of {}", system.name);
+        match asked.iter_mut().find(|(id, _)| *id == system.owner) {
+            Some((_, roles)) => roles.push(role),
+            None => asked.push((system.owner.as_str(), vec![role])),
+        }
+    }
+    let contacts: Vec<String> = asked
+        .iter()
+        .filter_map(|(id, roles)| {
+            let person = content.person(id)?;
+            let roles = roles.join(", ");
+            Some(match &person.email {
+                Some(email) => format!("{} ({roles}), {email}", person.name),
+                None => format!("{} ({roles})", person.name),
+            })
+        })
+        .collect();
+
+    let changes = user_changes(&release.notes, &content.portal.base_url);
+    let mut email = format!("Subject: {subject}\n\nHello,\n\n");
+    let kind = release.kind.as_str();
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    email.push_str(&format!(
+        "{name}, {article} {kind} release. Status: {status}. Window: {when}.\n"
+    ));
+    if let Some(note) = &release.status_note {
+        email.push_str(&format!("{status}: {note}\n"));
+    }
+    email.push_str(&format!("\nWhat changes for users:\n\n{changes}\n\n"));
+    email.push_str("Questions? Ask:\n");
+    for line in &contacts {
+        email.push_str(&format!("- {line}\n"));
+    }
+    email.push_str(&format!("\nDetails, runbooks and status: {url}\n"));
+
+    let mut chat = format!("**{name}** · {} · {status}\n", release.kind.as_str());
+    chat.push_str(&format!("When: {when}\n"));
+    if let Some(note) = &release.status_note {
+        chat.push_str(&format!("{status}: {note}\n"));
+    }
+    if let Some(first) = contacts.first() {
+        chat.push_str(&format!("Ask: {first}\n"));
+    }
+    chat.push_str(&format!("[Release page]({url})\n"));
+
+    Announcement {
+        subject,
+        email,
+        chat,
+        email_path: format!("{path}announce.txt"),
+        chat_path: format!("{path}announce.md"),
+        notify_check: notify_check(release, clock),
+    }
+}
+
+/// What changes for users, from the release notes: the section under a heading "What changes
+/// for users" (any level, any case) when the notes have one, else the whole notes; site
+/// links (`](/releases/...)`) made absolute, since the text leaves the portal.
+fn user_changes(notes: &str, base_url: &str) -> String {
+    let heading_level = |line: &str| {
+        let hashes = line.chars().take_while(|c| *c == '#').count();
+        (hashes > 0 && line[hashes..].starts_with(' ')).then_some(hashes)
+    };
+    let lines: Vec<&str> = notes.lines().collect();
+    let section = lines.iter().position(|l| {
+        heading_level(l).is_some()
+            && l.trim_start_matches('#')
+                .trim()
+                .eq_ignore_ascii_case("what changes for users")
+    });
+    let text = match section {
+        Some(at) => {
+            let level = heading_level(lines[at]).unwrap_or(1);
+            lines[at + 1..]
+                .iter()
+                .take_while(|l| heading_level(l).is_none_or(|h| h > level))
+                .copied()
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        None => notes.to_owned(),
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return "See the release page.".to_owned();
+    }
+    strip_tags(text).replace("](/", &format!("]({base_url}"))
+}
+
+/// The text without raw HTML tags (`<b>`, `</b>`, `<!-- -->`, `<img ...>`): Markdown notes
+/// may hold sanitized HTML, which has no place in a plain-text e-mail or a chat message.
+fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let is_tag = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match after.find('>').filter(|_| is_tag) {
+            Some(end) => rest = &after[end + 1..],
+            None => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `announce.txt` and `announce.md` beside every release page.
+pub fn files(content: &Content) -> Vec<(String, Vec<u8>)> {
+    content
+        .releases
+        .iter()
+        .flat_map(|release| {
+            let a = for_release(content, release);
+            [
+                (a.email_path, a.email.into_bytes()),
+                (a.chat_path, a.chat.into_bytes()),
+            ]
+        })
+        .collect()
+}
+
+/// `api/releases.json`: every release with its window, status, links and announcement.
+#[derive(Debug, Serialize)]
+pub struct ReleasesJson {
+    pub generated_at: String,
+    pub timezone: String,
+    pub releases: Vec<ReleaseJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReleaseJson {
+    pub system: String,
+    pub version: String,
+    pub title: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub status_note: Option<String>,
+    pub window_start: String,
+    pub window_end: String,
+    pub url: String,
+    pub calendar_url: String,
+    pub announcement: AnnouncementJson,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AnnouncementJson {
+    pub subject: String,
+    /// The plain-text e-mail body (without the `Subject:` line).
+    pub email: String,
+    pub chat_markdown: String,
+    pub email_url: String,
+    pub chat_url: String,
+}
+
+fn utc(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The API document; releases by window start, then system and version.
+pub fn releases_json(content: &Content, now: DateTime<Utc>) -> ReleasesJson {
+    let base = &content.portal.base_url;
+    let mut releases: Vec<&Release> = content.releases.iter().collect();
+    releases.sort_by(|a, b| {
+        (a.window.start, &a.system, &a.version).cmp(&(b.window.start, &b.system, &b.version))
+    });
+    ReleasesJson {
+        generated_at: utc(now),
+        timezone: content.portal.timezone.name().to_owned(),
+        releases: releases
+            .into_iter()
+            .map(|r| {
+                let a = for_release(content, r);
+                let body = a
+                    .email
+                    .split_once("\n\n")
+                    .map_or(a.email.as_str(), |(_, body)| body)
+                    .to_owned();
+                ReleaseJson {
+                    system: r.system.clone(),
+                    version: r.version.to_string(),
+                    title: r.title.clone(),
+                    kind: r.kind.as_str(),
+                    status: r.status.as_str(),
+                    status_note: r.status_note.clone(),
+                    window_start: utc(r.window.start),
+                    window_end: utc(r.window.end),
+                    url: format!("{base}{}", release_path(&r.system, &r.version.to_string())),
+                    calendar_url: format!("{base}calendar/{}.ics", r.system),
+                    announcement: AnnouncementJson {
+                        subject: a.subject,
+                        email: body,
+                        chat_markdown: a.chat,
+                        email_url: format!("{base}{}", a.email_path),
+                        chat_url: format!("{base}{}", a.chat_path),
+                    },
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The announcement files and `api/releases.json` (pretty, newline-terminated).
+pub fn api_files(content: &Content, now: DateTime<Utc>) -> Vec<(String, Vec<u8>)> {
+    let mut out = files(content);
+    let doc = releases_json(content, now);
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
+    text.push('\n');
+    out.push(("api/releases.json".to_owned(), text.into_bytes()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::testutil::{content, release, utc as at};
+
+    #[test]
+    fn emergency_releases_verify_notify_within_an_hour_from_announced_at() {
+        let clock = Clock {
+            zone: chrono_tz::Europe::Berlin,
+        };
+        let mut r = release("payments", "2.3.2", at(2026, 10, 14, 9, 40), 50);
+        assert_eq!(
+            notify_check(&r, clock),
+            None,
+            "a minor release has no such item"
+        );
+        r.kind = ReleaseType::Emergency;
+        let check = notify_check(&r, clock).expect("an emergency release has it");
+        let email = for_release(&content(), &r).email;
+        assert!(email.contains("2.3.2, an emergency release."), "{email}");
+        assert!(!check.done);
+        assert!(check.text.contains("no `announced_at`"), "{}", check.text);
+        r.announced_at = Some(at(2026, 10, 14, 10, 25));
+        let check = notify_check(&r, clock).expect("checked");
+        assert!(check.done);
+        assert_eq!(
+            check.text,
+            "verified by the portal: announced at Wed 14 Oct 2026, 12:25 CEST"
+        );
+        r.announced_at = Some(at(2026, 10, 14, 11, 55));
+        let check = notify_check(&r, clock).expect("checked");
+        assert!(!check.done);
+        assert!(check
+            .text
+            .ends_with("2 h 15 min after the window start (more than 1 hour)"));
+    }
+
+    #[test]
+    fn user_changes_are_the_section_of_that_name_with_absolute_links() {
+        let notes = "## Summary\n\nWallets.\n\n## What changes for users\n\n- Top-ups, see \
+                     [the runbook](/runbooks/x/).\n\n### Detail\n\nkept\n\n## Risks\n\nnone\n";
+        assert_eq!(
+            user_changes(notes, "https://r.example/"),
+            "- Top-ups, see [the runbook](https://r.example/runbooks/x/).\n\n### Detail\n\nkept"
+        );
+        assert_eq!(user_changes("Just this.", "/"), "Just this.");
+        assert_eq!(
+            user_changes("a <b>bold</b> <img src=x onerror=\"alert(2)\"> 1 < 2", "/"),
+            "a bold  1 < 2"
+        );
+        assert_eq!(user_changes("  ", "/"), "See the release page.");
+    }
+
+    #[test]
+    fn the_email_says_what_changes_when_and_whom_to_ask() {
+        let mut c = content();
+        let mut r = release("payments", "2.4.0", at(2026, 12, 6, 1, 0), 90);
+        r.title = Some("Wallet top-ups".into());
+        r.notes = "Customers can top up their wallet.\n".into();
+        c.releases = vec![r];
+        let a = for_release(&c, &c.releases[0]);
+        assert_eq!(
+            a.subject,
+            "[Northwind Release Portal] Payments API 2.4.0 – Wallet top-ups: \
+             Sun 6 Dec 2026, 02:00–03:30 CET (Europe/Berlin)"
+        );
+        assert!(a
+            .email
+            .starts_with(&format!("Subject: {}\n\nHello,\n", a.subject)));
+        assert!(a
+            .email
+            .contains("What changes for users:\n\nCustomers can top up their wallet.\n"));
+        assert!(a
+            .email
+            .contains("- Priya Raman (release owner, owner of Payments API)\n"));
+        assert!(a
+            .email
+            .contains("Wallet top-ups, a minor release. Status: Approved."));
+        assert!(a
+            .email
+            .ends_with("status: https://releases.example.com/releases/payments/2.4.0/\n"));
+        assert!(a
+            .chat
+            .starts_with("**Payments API 2.4.0 – Wallet top-ups** · minor · Approved\n"));
+        assert!(a
+            .chat
+            .contains("[Release page](https://releases.example.com/releases/payments/2.4.0/)"));
+        assert_eq!(a.email_path, "releases/payments/2.4.0/announce.txt");
+        let files = api_files(&c, at(2026, 11, 25, 12, 0));
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "releases/payments/2.4.0/announce.txt",
+                "releases/payments/2.4.0/announce.md",
+                "api/releases.json"
+            ]
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&files[2].1).expect("JSON");
+        assert_eq!(doc["releases"][0]["announcement"]["subject"], a.subject);
+        assert_eq!(doc["releases"][0]["window_start"], "2026-12-06T01:00:00Z");
+    }
+}
