@@ -195,6 +195,7 @@ fn render_model(
         files.insert(path, html.into_bytes());
     }
     files.extend(calendar_feeds(content, site, &feed_facts(history)));
+    files.extend(crate::search::index_files(content, site, history));
     files.insert("sitemap.xml".into(), feeds::sitemap(site).into_bytes());
     let atom = feeds::releases_atom(content, site);
     files.insert("releases.atom".into(), atom.into_bytes());

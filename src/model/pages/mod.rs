@@ -13,11 +13,13 @@ mod contacts;
 mod home;
 mod releases;
 mod systems;
+mod tickets;
 
 pub use contacts::*;
 pub use home::*;
 pub use releases::*;
 pub use systems::*;
+pub use tickets::*;
 
 /// The data of one page; the template picks what it needs.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +36,7 @@ pub enum PageData {
     Checklist(ChecklistView),
     Calendar(Box<CalendarPage>),
     Slips(crate::model::git::SlipsPage),
+    Tickets(TicketsPage),
     Empty {},
 }
 
@@ -187,6 +190,13 @@ pub(super) fn all_pages(content: &Content, inputs: &BuildInputs, site: &SiteInfo
         "contacts",
         "Contacts and escalation",
         PageData::Contacts(contacts(content, now, &on_call)),
+    ));
+    pages.push(page(
+        "tickets/",
+        "tickets.html",
+        "releases",
+        "Tickets",
+        PageData::Tickets(tickets_page(content)),
     ));
     pages.push(page(
         "404.html",
