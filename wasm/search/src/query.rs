@@ -357,15 +357,16 @@ impl Query {
         if let Some((sha, subject)) = &hit.commit {
             let mut title = String::from("Commit ");
             title.push_str(text::cut(sha, 10));
-            let mut facts = String::from(subject.as_str());
-            facts.push_str(" — first shipped in ");
+            let mut facts = String::from("First shipped in ");
             facts.push_str(record.title);
-            facts.push_str(if record.rollback.is_empty() {
-                "; a rollback has no earlier release to return to"
+            if record.rollback.is_empty() {
+                facts.push_str("; a rollback has no earlier release to return to. ");
             } else {
-                "; a rollback returns to "
-            });
-            facts.push_str(record.rollback);
+                facts.push_str("; a rollback returns to ");
+                facts.push_str(record.rollback);
+                facts.push_str(". ");
+            }
+            facts.push_str(subject);
             return Shown {
                 group: b'c',
                 url: String::from(record.url),
@@ -605,7 +606,7 @@ mod tests {
         let text: String = shown.snippet.iter().map(|p| p.0.as_str()).collect();
         assert_eq!(
             text,
-            "fix: retry — first shipped in Payments API 2.4.0; a rollback returns to 2.3.1"
+            "First shipped in Payments API 2.4.0; a rollback returns to 2.3.1. fix: retry"
         );
     }
 }
