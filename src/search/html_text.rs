@@ -140,9 +140,7 @@ fn find_heading(html: &str) -> Option<(usize, &str, &str, usize)> {
         if !matches!(level, Some(b'2'..=b'6')) {
             continue;
         }
-        let Some(gt) = html[lt..].find('>').map(|i| lt + i) else {
-            return None;
-        };
+        let gt = html[lt..].find('>').map(|i| lt + i)?;
         let open = &html[lt..gt];
         let Some(id) = open
             .split_once(" id=\"")

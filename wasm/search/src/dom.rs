@@ -377,11 +377,9 @@ fn on_key(event: Event) {
                     .option(ui.active.unwrap_or(0))
                     .map(JsCast::unchecked_into);
             }
-            "Escape" => {
-                if open {
-                    event.prevent_default();
-                    ui.close();
-                }
+            "Escape" if open => {
+                event.prevent_default();
+                ui.close();
             }
             _ => {}
         }
