@@ -72,7 +72,11 @@ fn main() {
             .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
             .output()
             .expect("run shipboard build");
-        assert!(out.status.success(), "build failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "build failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         walls.push(started.elapsed().as_secs_f64());
     }
     walls.sort_by(f64::total_cmp);
@@ -84,7 +88,9 @@ fn main() {
     println!("|---|---|");
     println!("| `shipboard build`, whole site with the index (min of 2) | {build:.2} s |");
     println!("| of which the index: documents + encoding (`search::index_files`, median of 3) | {index_secs:.3} s |");
-    println!("| writing the index files ({index_files} files, measured apart) | {write_secs:.3} s |");
+    println!(
+        "| writing the index files ({index_files} files, measured apart) | {write_secs:.3} s |"
+    );
     let added = index_secs + write_secs;
     println!(
         "| added by search | {added:.2} s = {:.1} % of the build without it |",
@@ -101,7 +107,11 @@ fn main() {
         .output()
         .expect("run pagefind");
     let pagefind_secs = started.elapsed().as_secs_f64();
-    assert!(out.status.success(), "pagefind failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pagefind failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     println!("| `pagefind --site` on the built site, for comparison | {pagefind_secs:.2} s |");
     println!();
     let ours = tree(&site.join("search"));
@@ -110,8 +120,14 @@ fn main() {
     println!();
     println!("| index | files | bytes | gzip -9 bytes |");
     println!("|---|---|---|---|");
-    println!("| Shipboard `search/` | {} | {} | {} |", ours.0, ours.1, ours.2);
-    println!("| Pagefind `pagefind/` | {} | {} | (stored gzip) |", theirs.0, theirs.1);
+    println!(
+        "| Shipboard `search/` | {} | {} | {} |",
+        ours.0, ours.1, ours.2
+    );
+    println!(
+        "| Pagefind `pagefind/` | {} | {} | (stored gzip) |",
+        theirs.0, theirs.1
+    );
     println!();
 
     let queries = pick_queries(&site);
@@ -263,7 +279,12 @@ fn pick_queries(site: &Path) -> Vec<(&'static str, String)> {
     let sha = manifest
         .commits
         .get(manifest.commits.len() / 2)
-        .and_then(|name| read(&format!("c/{name}.txt")).lines().next().map(|l| l[..7].to_owned()))
+        .and_then(|name| {
+            read(&format!("c/{name}.txt"))
+                .lines()
+                .next()
+                .map(|l| l[..7].to_owned())
+        })
         .expect("a commit");
     let mut word = None;
     for doc in 0..manifest.docs {
@@ -273,8 +294,7 @@ fn pick_queries(site: &Path) -> Vec<(&'static str, String)> {
                 let heading = record.title.rsplit('›').next().unwrap_or("");
                 word = heading
                     .split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| w.len() >= 6)
-                    .last()
+                    .rfind(|w| w.len() >= 6)
                     .map(str::to_lowercase);
                 if word.is_some() {
                     break;
@@ -388,8 +408,11 @@ fn respond(mut stream: TcpStream, root: &Path, log: &Log) -> std::io::Result<()>
         Some((f, body)) => ("200 OK", browser::static_site::content_type(&f), body),
         None => ("404 Not Found", "text/plain", b"not found".to_vec()),
     };
-    let compressible = kind.starts_with("text/") || kind.contains("javascript") || kind == "application/wasm";
-    let gzip_ok = headers.get("accept-encoding").is_some_and(|v| v.contains("gzip"));
+    let compressible =
+        kind.starts_with("text/") || kind.contains("javascript") || kind == "application/wasm";
+    let gzip_ok = headers
+        .get("accept-encoding")
+        .is_some_and(|v| v.contains("gzip"));
     let mut encoding = "";
     if compressible && gzip_ok {
         body = gzip(&body);
