@@ -6,7 +6,8 @@
 //! identifier equal to the query (ticket, `system version`, version, name, chat handle,
 //! runbook title); an identifier that starts with it (shorter first); then documents
 //! matching every word, by weight (title words count 16, facts 4, body words 1-4) times
-//! how rare the word is; then documents matching some of the words.
+//! how rare the word is; documents matching only some of the words come only when nothing
+//! above matched.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -154,6 +155,10 @@ impl Query {
                     commit: None,
                 });
             }
+        }
+        // Documents with only some of the words are shown only when nothing better matched.
+        if hits.iter().any(|h| h.tier > 0) {
+            hits.retain(|h| h.tier > 0);
         }
         Ok(best_first(hits))
     }
@@ -547,7 +552,9 @@ mod tests {
 
     #[test]
     fn words_all_before_some_and_titles_first() {
-        assert_eq!(hits("ledger rollback "), [(0, 1), (3, 0), (1, 0), (2, 0)]);
+        assert_eq!(hits("ledger rollback "), [(0, 1)]);
+        // Some words only, when nothing has them all.
+        assert_eq!(hits("ledger nothing "), [(0, 0), (3, 0)]);
         // The last word as a prefix while typing: "roll" finds roll, rollback, rollout.
         let got = hits("roll");
         assert_eq!(got.len(), 4);
