@@ -2,7 +2,7 @@
 //! of `super` (see the module doc there). Everything is collected in sorted maps, so two
 //! builds of the same content give the same bytes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
@@ -99,13 +99,17 @@ fn key_lines(docs: &[Document]) -> Vec<(String, String)> {
 
 /// `term \t postings` per term: delta-coded document ids, `:weight` when not 1.
 fn term_lines(docs: &[Document]) -> Vec<(String, String)> {
-    let per_doc: Vec<BTreeMap<String, u32>> = docs.par_iter().map(weights).collect();
-    let mut terms: BTreeMap<&str, Vec<(u32, u32)>> = BTreeMap::new();
+    let per_doc: Vec<HashMap<String, u32>> = docs.par_iter().map(weights).collect();
+    // Hash maps for speed; the order comes from the document loop (postings ascend) and
+    // from sorting the terms, never from iterating a hash map into the output.
+    let mut terms: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
     for (id, weights) in per_doc.iter().enumerate() {
         for (term, &weight) in weights {
             terms.entry(term).or_default().push((id as u32, weight));
         }
     }
+    let mut terms: Vec<(&str, Vec<(u32, u32)>)> = terms.into_iter().collect();
+    terms.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     terms
         .into_par_iter()
         .map(|(term, mut postings)| {
@@ -131,32 +135,49 @@ fn term_lines(docs: &[Document]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A document's terms and their weights.
-fn weights(doc: &Document) -> BTreeMap<String, u32> {
-    let mut out: BTreeMap<String, u32> = BTreeMap::new();
-    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-    for term in text::terms(&doc.text) {
-        *counts.entry(term).or_default() += 1;
-    }
-    for (term, n) in counts {
-        out.insert(term, n.min(TEXT_MAX));
-    }
-    let facts = format!("{} {}", doc.meta, doc.hidden);
-    for (source, weight) in [(&doc.title, TITLE), (&facts, FACTS)] {
-        let mut seen: Vec<String> = text::terms(source);
-        seen.sort();
-        seen.dedup();
-        for term in seen {
-            *out.entry(term).or_default() += weight;
+/// A document's terms and their weights (a word allocates only the first time it is seen).
+fn weights(doc: &Document) -> HashMap<String, u32> {
+    let mut out: HashMap<String, u32> = HashMap::new();
+    let mut add = |source: &str, weight: Option<u32>| {
+        let folded = text::fold(source);
+        let mut seen: Vec<&str> = Vec::new();
+        for (_, word) in text::words(&folded) {
+            if word.len() < 2 || text::is_stop_word(word) {
+                continue;
+            }
+            let term = text::stem(word);
+            match weight {
+                // Text: one per occurrence, up to TEXT_MAX.
+                None => match out.get_mut(term) {
+                    Some(n) => *n = (*n + 1).min(TEXT_MAX),
+                    None => {
+                        out.insert(term.to_owned(), 1);
+                    }
+                },
+                // Title and facts: once per document.
+                Some(weight) if !seen.contains(&term) => {
+                    seen.push(term);
+                    match out.get_mut(term) {
+                        Some(n) => *n += weight,
+                        None => {
+                            out.insert(term.to_owned(), weight);
+                        }
+                    }
+                }
+                Some(_) => {}
+            }
         }
-    }
+    };
+    add(&doc.text, None);
+    add(&doc.title, Some(TITLE));
+    add(&format!("{} {}", doc.meta, doc.hidden), Some(FACTS));
     out
 }
 
 /// Lines grouped into shards by [`text::shard_name`] of their key, in key order.
 fn shard_lines(lines: impl IntoIterator<Item = (String, String)>) -> BTreeMap<String, String> {
     let mut sorted: Vec<(String, String)> = lines.into_iter().collect();
-    sorted.sort();
+    sorted.par_sort_unstable();
     let mut shards: BTreeMap<String, String> = BTreeMap::new();
     for (key, line) in sorted {
         let shard = shards.entry(text::shard_name(&key)).or_default();
