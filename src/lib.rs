@@ -16,6 +16,7 @@ pub mod mirrors;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod server;
 pub mod theme;
 pub mod timings;

@@ -531,6 +531,7 @@ fn render_calendar_pages(content: &Content, today: NaiveDate) -> Vec<(String, St
         "partials/calendar-subscribe.html",
         "partials/live-status.html",
         "partials/asof.html",
+        "partials/search.html",
     ];
     let mut tera = tera::Tera::new();
     tera.autoescape_on(vec![".html"]);

@@ -280,6 +280,9 @@ where
     for (path, bytes) in calendar_feeds(content, site, &feed_facts(history)) {
         emit(path, bytes)?;
     }
+    for (path, bytes) in crate::search::index_files(content, site, history) {
+        emit(path, bytes)?;
+    }
     emit("sitemap.xml".into(), feeds::sitemap(site).into_bytes())?;
     let atom = feeds::releases_atom(content, site);
     emit("releases.atom".into(), atom.into_bytes())?;

@@ -15,6 +15,7 @@ mod release_index;
 mod releases;
 mod runbook_index;
 mod systems;
+mod tickets;
 
 pub use contacts::*;
 pub use home::*;
@@ -23,6 +24,7 @@ pub use releases::*;
 use runbook_index::runbook_index_pages;
 pub use runbook_index::{RUNBOOKS_BY_SYSTEM, RUNBOOKS_PER_PAGE};
 pub use systems::*;
+pub use tickets::*;
 
 /// The data of one page; the template picks what it needs.
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +42,7 @@ pub enum PageData {
     Calendar(Box<CalendarPage>),
     Slips(crate::model::git::SlipsPage),
     Production(Box<crate::model::production::ProductionPage>),
+    Tickets(TicketsPage),
     Empty {},
     /// Built when rendered (`SiteModel::resolve`); never serialized.
     #[serde(skip)]
@@ -192,6 +195,13 @@ pub(super) fn all_pages(
         "contacts",
         "Contacts and escalation",
         PageData::Contacts(contacts(content, now, &on_call)),
+    ));
+    pages.push(page(
+        "tickets/",
+        "tickets.html",
+        "releases",
+        "Tickets",
+        PageData::Tickets(tickets_page(content)),
     ));
     pages.push(page(
         "404.html",

@@ -1,0 +1,315 @@
+//! What can be found: one [`Document`] per release, runbook, runbook section, system and
+//! person, with its identifiers, and the commits each release first shipped. Built from the
+//! content (release notes and runbook bodies rendered as their pages render them, with the
+//! pages' heading anchors), the site model and the git facts; it never reads files.
+//!
+//! Order is fixed (systems, people, runbooks each followed by its sections, releases by
+//! system then version), so document ids, and so the index, are the same for the same
+//! content; neighbouring versions of a system share fragment files.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use shipboard_search::text;
+
+use super::html_text::{self, Section};
+use crate::content::Content;
+use crate::history::Facts;
+use crate::markdown;
+use crate::model::views::release_path;
+use crate::model::SiteModel;
+
+/// Snippet text kept per document, in chars: enough for a snippet around a match in the
+/// first screenful of a note or section, small enough that a result costs about 1 kB.
+pub const TEXT_CHARS: usize = 1_500;
+
+/// One searchable thing, as a result shows it and as the index weighs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    /// `r` release, `b` runbook or runbook section, `s` system, `p` person.
+    pub group: u8,
+    /// Relative to the site root (no leading `/`), maybe with `#anchor`.
+    pub url: String,
+    pub title: String,
+    /// One line of facts shown under the title.
+    pub meta: String,
+    /// Releases: the version a rollback returns to.
+    pub rollback: String,
+    /// Indexed with the meta's weight but not shown (slugs, ids, handles).
+    pub hidden: String,
+    /// The whole plain text (indexed); the record keeps its first [`TEXT_CHARS`].
+    pub text: String,
+    /// Identifiers, already in [`text::key`] form.
+    pub keys: Vec<String>,
+}
+
+/// A commit and the release that first shipped it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CommitEntry {
+    pub sha: String,
+    pub doc: u32,
+    pub subject: String,
+}
+
+/// Every document in id order, and the commits.
+pub fn collect(
+    content: &Content,
+    site: &SiteModel,
+    facts: Option<&Facts>,
+) -> (Vec<Document>, Vec<CommitEntry>) {
+    let mut docs = Vec::new();
+    for system in &content.systems {
+        let owner = content.person(&system.owner).map(|p| p.name.as_str());
+        docs.push(Document {
+            group: b's',
+            url: format!("systems/{}/", system.id),
+            title: system.name.clone(),
+            meta: join(&["System", &system.id, &owned_by(owner)]),
+            text: system.description.clone().unwrap_or_default(),
+            keys: keys([system.id.as_str(), system.name.as_str()]),
+            ..Document::default()
+        });
+    }
+    for person in &content.people {
+        let chat = person.chat.as_deref().unwrap_or("");
+        let mut names: Vec<&str> = vec![&person.name, &person.id, chat];
+        names.extend(person.name.split_whitespace());
+        names.push(chat.trim_start_matches('@'));
+        docs.push(Document {
+            group: b'p',
+            url: format!("contacts/#person-{}", person.id),
+            title: person.name.clone(),
+            meta: join(&[
+                person.title.as_deref().unwrap_or(""),
+                chat,
+                person.email.as_deref().unwrap_or(""),
+            ]),
+            hidden: person.id.clone(),
+            keys: keys(names),
+            ..Document::default()
+        });
+    }
+    let bodies = page_bodies(content, site);
+    for runbook in &content.runbooks {
+        let url = format!("runbooks/{}/", runbook.slug);
+        let system = runbook.system.as_deref().and_then(|s| content.system(s));
+        let owner = content.person(&runbook.owner).map(|p| p.name.as_str());
+        let meta = join(&[
+            &format!("{} runbook", capitalise(runbook.kind.as_str())),
+            system.map_or("", |s| s.name.as_str()),
+            &owned_by(owner),
+        ]);
+        let html = bodies.get(url.as_str()).map_or("", String::as_str);
+        let mut sections = html_text::sections(html).into_iter().peekable();
+        let intro = sections.next_if(|s| s.anchor.is_empty());
+        let summary = runbook.summary.as_deref().unwrap_or("");
+        let intro = intro.map_or(String::new(), |s| s.text);
+        docs.push(Document {
+            group: b'b',
+            url: url.clone(),
+            title: runbook.title.clone(),
+            meta: meta.clone(),
+            hidden: runbook.slug.replace('-', " "),
+            text: join_text(summary, &intro),
+            keys: keys([runbook.title.as_str(), runbook.slug.as_str()]),
+            ..Document::default()
+        });
+        for Section {
+            anchor,
+            heading,
+            text,
+        } in sections
+        {
+            docs.push(Document {
+                group: b'b',
+                url: format!("{url}#{anchor}"),
+                title: format!("{} › {heading}", runbook.title),
+                meta: meta.clone(),
+                hidden: runbook.slug.replace('-', " "),
+                text,
+                ..Document::default()
+            });
+        }
+    }
+    let mut releases: Vec<_> = content.releases.iter().collect();
+    releases.sort_by(|a, b| (&a.system, &a.version).cmp(&(&b.system, &b.version)));
+    let first_release = docs.len() as u32;
+    let release_docs: Vec<Document> = releases
+        .par_iter()
+        .map(|release| {
+            let system = content.system(&release.system);
+            let name = system.map_or(release.system.as_str(), |s| s.name.as_str());
+            let version = release.version.to_string();
+            let url = release_path(&release.system, &version);
+            let rollback = facts
+                .and_then(|f| f.release(&release.system, &release.version))
+                .and_then(|r| r.rollback.as_ref())
+                .and_then(|r| r.version.clone())
+                .unwrap_or_default();
+            let mut tickets = release.tickets.clone();
+            if let Some(changelog) =
+                facts.and_then(|f| f.changelog(&release.system, &release.version))
+            {
+                for commit in changelog.groups.iter().flat_map(|g| &g.commits) {
+                    tickets.extend(commit.tickets.iter().map(|t| t.id.clone()));
+                }
+            }
+            tickets.sort();
+            tickets.dedup();
+            let title = match &release.title {
+                Some(t) => format!("{name} {version}: {t}"),
+                None => format!("{name} {version}"),
+            };
+            let when = release
+                .window
+                .start
+                .with_timezone(&content.portal.timezone)
+                .format("%Y-%m-%d")
+                .to_string();
+            let meta = join(&[
+                release.status.label(),
+                &format!("{} release", release.kind.as_str()),
+                &when,
+                &release.tickets.join(", "),
+            ]);
+            let notes = bodies
+                .get(url.as_str())
+                .map_or(String::new(), |h| html_text::text_of(h));
+            let note = release.status_note.as_deref().unwrap_or("");
+            let system_version = format!("{} {version}", release.system);
+            let name_version = format!("{name} {version}");
+            let mut ids: Vec<&str> = vec![&system_version, &name_version, &version];
+            ids.extend(tickets.iter().map(String::as_str));
+            Document {
+                group: b'r',
+                url,
+                title,
+                meta,
+                rollback,
+                hidden: release.system.clone(),
+                text: join_text(note, &notes),
+                keys: keys(ids),
+            }
+        })
+        .collect();
+    let by_version: BTreeMap<(&str, String), u32> = releases
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                (r.system.as_str(), r.version.to_string()),
+                first_release + i as u32,
+            )
+        })
+        .collect();
+    docs.extend(release_docs);
+    (docs, commits(facts, &by_version))
+}
+
+/// Commits of every changelog whose version has a release page, with that release.
+fn commits(facts: Option<&Facts>, releases: &BTreeMap<(&str, String), u32>) -> Vec<CommitEntry> {
+    let mut out = Vec::new();
+    for (system, history) in facts.map(|f| &f.systems).into_iter().flatten() {
+        for changelog in &history.changelogs {
+            let Some(version) = &changelog.version else {
+                continue;
+            };
+            let Some(&doc) = releases.get(&(system.as_str(), version.clone())) else {
+                continue;
+            };
+            for commit in changelog.groups.iter().flat_map(|g| &g.commits) {
+                let kind = match (&commit.kind, &commit.scope) {
+                    (Some(k), Some(s)) => format!("{k}({s}): "),
+                    (Some(k), None) => format!("{k}: "),
+                    _ => String::new(),
+                };
+                out.push(CommitEntry {
+                    sha: commit.sha.to_ascii_lowercase(),
+                    doc,
+                    subject: clean(&format!("{kind}{}", commit.text)),
+                });
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The sanitized HTML of each release note and runbook body, by page path, rendered as
+/// their pages render them (same base path and heading levels, so the same anchors). The
+/// pages themselves are built only while the site renders (`SiteModel::resolve`), so the
+/// Markdown is rendered here again, in parallel.
+fn page_bodies(content: &Content, site: &SiteModel) -> BTreeMap<String, String> {
+    let root = site.site.root.as_str();
+    let releases = content.releases.par_iter().map(|release| {
+        let path = release_path(&release.system, &release.version.to_string());
+        (path, markdown::render(&release.notes, root, 3).html)
+    });
+    let runbooks = content.runbooks.par_iter().map(|runbook| {
+        let path = format!("runbooks/{}/", runbook.slug);
+        (path, markdown::render(&runbook.body, root, 2).html)
+    });
+    releases.chain(runbooks).collect()
+}
+
+fn keys<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = names
+        .into_iter()
+        .map(text::key)
+        .filter(|k| k.chars().count() >= 2)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn owned_by(owner: Option<&str>) -> String {
+    owner.map(|o| format!("owner {o}")).unwrap_or_default()
+}
+
+/// Non-empty parts joined with ` · `.
+fn join(parts: &[&str]) -> String {
+    let parts: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+    clean(&parts.join(" · "))
+}
+
+fn join_text(first: &str, second: &str) -> String {
+    clean(&format!("{first} {second}"))
+}
+
+/// Whitespace (tabs and newlines included) collapsed to single spaces: the index is
+/// line- and tab-separated.
+pub fn clean(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_folded_unique_and_long_enough() {
+        assert_eq!(
+            keys(["PAY-456", "pay-456", "x", " Oluwaseun  Adéyemi "]),
+            ["oluwaseun adeyemi", "pay-456"]
+        );
+    }
+
+    #[test]
+    fn joins_and_cleans() {
+        assert_eq!(
+            join(&["Released", "", "minor\trelease\n"]),
+            "Released · minor release"
+        );
+        assert_eq!(capitalise("rollback"), "Rollback");
+    }
+}

@@ -1,0 +1,288 @@
+//! Documents and commits -> the index files (path under `search/` -> bytes), in the format
+//! of `super` (see the module doc there). Everything is collected in sorted maps, so two
+//! builds of the same content give the same bytes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use rayon::prelude::*;
+use shipboard_search::index::MAGIC;
+use shipboard_search::text;
+
+use super::documents::{clean, CommitEntry, Document, TEXT_CHARS};
+
+/// Records per fragment file: a result fetches one small file, and neighbouring documents
+/// (versions of one system, sections of one runbook) are often fetched together.
+pub const BUCKET: u32 = 4;
+
+/// Postings kept per term: its best documents by weight (ties: lowest id). A query shows
+/// 12 results, so a word in thousands of documents is cut to what can rank; it keeps shards
+/// small however common a word is.
+pub const MAX_POSTINGS: usize = 200;
+
+/// Weights of a term in a document: in the title, in the facts line or hidden facts, and
+/// per occurrence in the text (up to 4).
+const TITLE: u32 = 16;
+const FACTS: u32 = 4;
+const TEXT_MAX: u32 = 4;
+
+/// The index files, by path relative to `search/`.
+pub fn encode(docs: &[Document], commits: &[CommitEntry]) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let key_shards = shard_lines(key_lines(docs));
+    let term_shards = shard_lines(term_lines(docs));
+    let commit_shards = shard_lines(commits.iter().map(|c| {
+        let line = format!("{}\t{}\t{}", c.sha, c.doc, clean(&c.subject));
+        (c.sha.clone(), line)
+    }));
+    let mut manifest = format!("{MAGIC}\ndocs {}\nbucket {BUCKET}\n", docs.len());
+    for (family, shards) in [
+        ("k", &key_shards),
+        ("t", &term_shards),
+        ("c", &commit_shards),
+    ] {
+        manifest.push_str(family);
+        for name in shards.keys() {
+            manifest.push(' ');
+            manifest.push_str(name);
+        }
+        manifest.push('\n');
+        for (name, text) in shards {
+            files.insert(format!("{family}/{name}.txt"), text.clone().into_bytes());
+        }
+    }
+    files.insert("index.txt".to_owned(), manifest.into_bytes());
+    for (i, chunk) in docs.chunks(BUCKET as usize).enumerate() {
+        let mut text = String::new();
+        for doc in chunk {
+            record(&mut text, doc);
+        }
+        files.insert(format!("f/{i}.txt"), text.into_bytes());
+    }
+    files
+}
+
+/// Two lines: `group \t url \t title \t meta \t rollback`, then the text.
+fn record(out: &mut String, doc: &Document) {
+    let body = text::cut(&doc.text, TEXT_CHARS * 4);
+    let end = body
+        .char_indices()
+        .nth(TEXT_CHARS)
+        .map_or(body.len(), |(i, _)| i);
+    let _ = writeln!(
+        out,
+        "{}\t{}\t{}\t{}\t{}\n{}",
+        char::from(doc.group),
+        clean(&doc.url),
+        clean(&doc.title),
+        clean(&doc.meta),
+        clean(&doc.rollback),
+        clean(&body[..end]),
+    );
+}
+
+/// `key \t ids` per identifier, ids ascending.
+fn key_lines(docs: &[Document]) -> Vec<(String, String)> {
+    let mut keys: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for (id, doc) in docs.iter().enumerate() {
+        for key in &doc.keys {
+            keys.entry(key).or_default().push(id as u32);
+        }
+    }
+    keys.into_iter()
+        .map(|(key, ids)| {
+            let ids: Vec<String> = ids.iter().map(u32::to_string).collect();
+            (key.to_owned(), format!("{key}\t{}", ids.join(",")))
+        })
+        .collect()
+}
+
+/// `term \t postings` per term: delta-coded document ids, `:weight` when not 1.
+fn term_lines(docs: &[Document]) -> Vec<(String, String)> {
+    let per_doc: Vec<HashMap<String, u32>> = docs.par_iter().map(weights).collect();
+    // Hash maps for speed; the order comes from the document loop (postings ascend) and
+    // from sorting the terms, never from iterating a hash map into the output.
+    let mut terms: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+    for (id, weights) in per_doc.iter().enumerate() {
+        for (term, &weight) in weights {
+            terms.entry(term).or_default().push((id as u32, weight));
+        }
+    }
+    let mut terms: Vec<(&str, Vec<(u32, u32)>)> = terms.into_iter().collect();
+    terms.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    terms
+        .into_par_iter()
+        .map(|(term, mut postings)| {
+            if postings.len() > MAX_POSTINGS {
+                postings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                postings.truncate(MAX_POSTINGS);
+                postings.sort_unstable();
+            }
+            let mut line = format!("{term}\t");
+            let mut previous = 0;
+            for (i, (doc, weight)) in postings.into_iter().enumerate() {
+                if i > 0 {
+                    line.push(' ');
+                }
+                let _ = write!(line, "{}", doc - previous);
+                if weight != 1 {
+                    let _ = write!(line, ":{weight}");
+                }
+                previous = doc;
+            }
+            (term.to_owned(), line)
+        })
+        .collect()
+}
+
+/// A document's terms and their weights (a word allocates only the first time it is seen).
+fn weights(doc: &Document) -> HashMap<String, u32> {
+    let mut out: HashMap<String, u32> = HashMap::new();
+    let mut add = |source: &str, weight: Option<u32>| {
+        let folded = text::fold(source);
+        let mut seen: Vec<&str> = Vec::new();
+        for (_, word) in text::words(&folded) {
+            if word.len() < 2 || text::is_stop_word(word) {
+                continue;
+            }
+            let term = text::stem(word);
+            match weight {
+                // Text: one per occurrence, up to TEXT_MAX.
+                None => match out.get_mut(term) {
+                    Some(n) => *n = (*n + 1).min(TEXT_MAX),
+                    None => {
+                        out.insert(term.to_owned(), 1);
+                    }
+                },
+                // Title and facts: once per document.
+                Some(weight) if !seen.contains(&term) => {
+                    seen.push(term);
+                    match out.get_mut(term) {
+                        Some(n) => *n += weight,
+                        None => {
+                            out.insert(term.to_owned(), weight);
+                        }
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    };
+    add(&doc.text, None);
+    add(&doc.title, Some(TITLE));
+    add(&format!("{} {}", doc.meta, doc.hidden), Some(FACTS));
+    out
+}
+
+/// Lines grouped into shards by [`text::shard_name`] of their key, in key order.
+fn shard_lines(lines: impl IntoIterator<Item = (String, String)>) -> BTreeMap<String, String> {
+    let mut sorted: Vec<(String, String)> = lines.into_iter().collect();
+    sorted.par_sort_unstable();
+    let mut shards: BTreeMap<String, String> = BTreeMap::new();
+    for (key, line) in sorted {
+        let shard = shards.entry(text::shard_name(&key)).or_default();
+        shard.push_str(&line);
+        shard.push('\n');
+    }
+    shards
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shipboard_search::index::{self, Manifest};
+    use shipboard_search::query::Query;
+
+    fn docs() -> Vec<Document> {
+        vec![
+            Document {
+                group: b'b',
+                url: "runbooks/ledger-rollback/".into(),
+                title: "Roll back the Ledger".into(),
+                meta: "Rollback runbook".into(),
+                text: "Stop the posting workers.\tThen roll back.".into(),
+                keys: vec!["roll back the ledger".into()],
+                ..Document::default()
+            },
+            Document {
+                group: b'r',
+                url: "releases/payments/2.4.0/".into(),
+                title: "Payments API 2.4.0: Wallet top-ups".into(),
+                rollback: "2.3.1".into(),
+                text: "Customers can top up <script>alert(1)</script> wallets.".into(),
+                keys: vec!["payments 2.4.0".into(), "pay-456".into(), "2.4.0".into()],
+                ..Document::default()
+            },
+        ]
+    }
+
+    fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+        String::from_utf8(files[path].clone()).unwrap()
+    }
+
+    #[test]
+    fn round_trip_through_the_client_reader() {
+        let commits = vec![CommitEntry {
+            sha: "3f9c2ab0d1".into(),
+            doc: 1,
+            subject: "fix(refunds): retry\ton timeout".into(),
+        }];
+        let files = encode(&docs(), &commits);
+        let manifest = Manifest::parse(&text(&files, "index.txt")).unwrap();
+        assert_eq!((manifest.docs, manifest.bucket), (2, BUCKET));
+        let get = |p: &str| files.get(p).and_then(|b| std::str::from_utf8(b).ok());
+        for (input, doc, tier) in [
+            ("PAY-456", 1, 3),
+            ("payments 2.4", 1, 2),
+            ("3f9c2ab", 1, 4),
+            ("posting", 0, 1),
+        ] {
+            let q = Query::parse(input);
+            for path in q.shards(&manifest) {
+                assert!(files.contains_key(&path), "{path}");
+            }
+            let hits = q.hits(&manifest, &get).unwrap();
+            assert_eq!((hits[0].doc, hits[0].tier), (doc, tier), "{input}");
+        }
+        let fragment = text(&files, "f/0.txt");
+        let record = index::record(&fragment, 1).unwrap();
+        assert_eq!(record.rollback, "2.3.1");
+        assert!(
+            record.text.contains("<script>"),
+            "text is stored as text; the client sets it with textContent"
+        );
+        assert_eq!(
+            text(&files, "c/3366.txt"),
+            "3f9c2ab0d1\t1\tfix(refunds): retry on timeout\n"
+        );
+    }
+
+    #[test]
+    fn common_terms_keep_their_best_postings() {
+        let mut many = Vec::new();
+        for i in 0..MAX_POSTINGS + 50 {
+            many.push(Document {
+                group: b'r',
+                url: format!("releases/a/{i}.0.0/"),
+                title: if i == MAX_POSTINGS + 10 {
+                    "Ledger".into()
+                } else {
+                    "x".into()
+                },
+                text: "ledger".into(),
+                ..Document::default()
+            });
+        }
+        let files = encode(&many, &[]);
+        let shard = text(&files, "t/6c65.txt");
+        let (_, value) = shard.lines().next().unwrap().split_once('\t').unwrap();
+        let postings = index::postings(value).unwrap();
+        assert_eq!(postings.len(), MAX_POSTINGS);
+        assert!(postings.contains(&((MAX_POSTINGS + 10) as u32, TITLE + 1)));
+    }
+
+    #[test]
+    fn same_documents_same_bytes() {
+        assert_eq!(encode(&docs(), &[]), encode(&docs(), &[]));
+    }
+}

@@ -1,0 +1,75 @@
+//! Search index: what the search box of every page reads, written by `shipboard build`
+//! into `search/` beside the pages. This module collects the documents ([`documents`]) from
+//! the content, the site model and the git facts, and encodes them ([`encode`]); it never
+//! writes files (`render_model` adds what [`index_files`] returns to the site) and never
+//! reads the clock, so the same content gives byte-identical files.
+//!
+//! The text rules (folding, words, stemming, shard names) and the reader live in the
+//! `shipboard-search` crate (`wasm/search/`), which the browser client is built from, so
+//! the writer and the reader cannot disagree.
+//!
+//! # Format (version 1)
+//!
+//! Every file is UTF-8 text, lines ending in `\n`, fields separated by `\t`; no field
+//! contains a tab or a line break (whitespace is collapsed to single spaces). Numbers are
+//! decimal. Paths are relative to `search/`.
+//!
+//! - `index.txt`, the manifest, read first:
+//!   ```text
+//!   shipboard-search 1
+//!   docs <number of documents>
+//!   bucket <records per fragment file>
+//!   k <shard> <shard> ...      identifier shards that exist, sorted
+//!   t <shard> ...              term shards
+//!   c <shard> ...              commit shards
+//!   ```
+//!   A shard is named by the first two chars of the keys it holds, as lowercase hex of
+//!   their UTF-8 (`pa` -> `7061`), so a query fetches the manifest plus one shard per
+//!   family and word it needs (1–3 in practice). A shard that is not listed holds nothing;
+//!   one listed that fails to load, or any file that does not parse, makes the client say
+//!   "Search is unavailable".
+//! - `k/<shard>.txt`, identifiers: `key \t id,id,...`, sorted by key. Keys are folded
+//!   (lowercase, accents removed, whitespace collapsed): ticket ids (`pay-456`, from front
+//!   matter and from the release's commits), `system version` and `System Name version`,
+//!   bare versions, person names, first and last names, ids and chat handles (with and
+//!   without `@`), runbook titles and slugs, system ids and names. Queried by prefix.
+//! - `t/<shard>.txt`, full text: `term \t postings`, sorted by term. Terms are folded,
+//!   stemmed words of titles, facts and text (see `shipboard_search::text`). Postings are
+//!   `delta[:weight]` separated by spaces: document ids ascending, each as the difference
+//!   to the previous one, with a weight when it is not 1 (title 16, facts 4, text 1 per
+//!   occurrence up to 4, summed). A term keeps its best [`encode::MAX_POSTINGS`] documents.
+//! - `c/<shard>.txt`, commits: `sha \t id \t subject`, sorted by SHA (full 40 hex digits,
+//!   lowercase); `id` is the release that first shipped the commit (whose changelog lists
+//!   it). Queried by prefix with 7 or more hex digits.
+//! - `f/<n>.txt`, records of documents `n*bucket .. n*bucket+bucket-1`, two lines each:
+//!   `group \t url \t title \t meta \t rollback`, then up to
+//!   [`documents::TEXT_CHARS`] chars of plain text for snippets. `group` is `r` release,
+//!   `b` runbook or runbook section, `s` system, `p` person; `url` is relative to the
+//!   portal's base path (the client prefixes it) and may end in `#anchor` (runbook
+//!   sections); `rollback` is the version a rollback of a release returns to.
+//!
+//! Document ids follow a fixed order: systems, people, runbooks (each followed by its
+//! sections), releases by system then version.
+
+mod documents;
+mod encode;
+mod html_text;
+
+use crate::content::Content;
+use crate::history::Facts;
+use crate::model::SiteModel;
+
+pub use documents::{CommitEntry, Document};
+
+/// The index files, by output path (`search/index.txt`, `search/k/7061.txt`, ...).
+pub fn index_files(
+    content: &Content,
+    site: &SiteModel,
+    facts: Option<&Facts>,
+) -> Vec<(String, Vec<u8>)> {
+    let (docs, commits) = documents::collect(content, site, facts);
+    encode::encode(&docs, &commits)
+        .into_iter()
+        .map(|(path, bytes)| (format!("search/{path}"), bytes))
+        .collect()
+}

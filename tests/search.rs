@@ -1,0 +1,154 @@
+//! The search index as `shipboard build` writes it (the real binary, on a generated content
+//! repo with git history): byte-identical across two builds, a manifest that lists exactly the
+//! shards on disk, every record readable, queries answered from the files alone, and the
+//! static `/tickets/` page listing every ticket with its releases.
+
+mod search_content;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use shipboard_search::index::{self, Manifest};
+use shipboard_search::query::Query;
+
+fn build(content: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
+    let status = Command::new(env!("CARGO_BIN_EXE_shipboard"))
+        .arg("build")
+        .arg(content)
+        .arg("--output")
+        .arg(out)
+        .arg("-q")
+        .env("SOURCE_DATE_EPOCH", "1795608000")
+        .status()
+        .expect("run shipboard build");
+    assert!(status.success(), "shipboard build failed: {status}");
+    let mut files = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(out.join("search")) {
+        let entry = entry.expect("walk search/");
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(out.join("search"))
+                .expect("inside");
+            let bytes = std::fs::read(entry.path()).expect("read index file");
+            files.insert(rel.display().to_string(), bytes);
+        }
+    }
+    files
+}
+
+fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    let bytes = files
+        .get(path)
+        .unwrap_or_else(|| panic!("no search/{path}"));
+    String::from_utf8(bytes.clone()).expect("index files are UTF-8")
+}
+
+#[test]
+fn index_is_deterministic_complete_and_answers_queries() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let content = tmp.path().join("content");
+    let generated = search_content::generate(&content, 3, 40);
+    let first = build(&content, &tmp.path().join("a"));
+    let second = build(&content, &tmp.path().join("b"));
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &first {
+        assert!(
+            bytes == &second[path],
+            "search/{path} differs between two builds"
+        );
+    }
+
+    // The manifest lists exactly the shard files there are.
+    let manifest = Manifest::parse(&text(&first, "index.txt")).expect("manifest parses");
+    let mut listed: Vec<String> = Vec::new();
+    for (dir, names) in [
+        ("k", &manifest.keys),
+        ("t", &manifest.terms),
+        ("c", &manifest.commits),
+    ] {
+        listed.extend(names.iter().map(|n| format!("{dir}/{n}.txt")));
+    }
+    let mut on_disk: Vec<String> = first
+        .keys()
+        .filter(|p| !p.starts_with("f/") && *p != "index.txt")
+        .cloned()
+        .collect();
+    listed.sort();
+    on_disk.sort();
+    assert_eq!(listed, on_disk);
+    assert!(!manifest.commits.is_empty(), "no commit shards");
+
+    // Every document has a readable record, and releases say what a rollback returns to.
+    let mut releases = 0;
+    for doc in 0..manifest.docs {
+        let fragment = text(&first, &manifest.fragment_path(doc));
+        let record = index::record(&fragment, doc % manifest.bucket)
+            .unwrap_or_else(|_| panic!("record {doc} does not parse"));
+        if record.group == b'r' {
+            releases += 1;
+            let first_version = record.url.ends_with("/1.0.0/");
+            assert_eq!(record.rollback.is_empty(), first_version, "{record:?}");
+        }
+    }
+    assert_eq!(releases, generated.releases.len());
+
+    // Queries answered from the files alone: the first hit's record.
+    let sha = search_content::tagged_commit(&content, "borealis", "v1.4.0");
+    let get = |p: &str| first.get(p).and_then(|b| std::str::from_utf8(b).ok());
+    for (input, url) in [
+        ("ATL-105", "releases/atlas/1.5.0/"),
+        ("borealis 2.3", "releases/borealis/2.3.0/"),
+        (&sha[..7], "releases/borealis/1.4.0/"),
+        (&sha[..], "releases/borealis/1.4.0/"),
+        (
+            "quiesce cobalt",
+            "runbooks/cobalt-rollback/#quiesce-the-cobalt-workers",
+        ),
+        ("Lukasz", "contacts/#person-lukasz"),
+    ] {
+        let query = Query::parse(input);
+        let hits = query.hits(&manifest, &get).expect("shards parse");
+        let top = hits.first().unwrap_or_else(|| panic!("no hit for {input}"));
+        let fragment = text(&first, &manifest.fragment_path(top.doc));
+        let record = index::record(&fragment, top.doc % manifest.bucket).expect("record");
+        assert_eq!(record.url, url, "first hit for {input}");
+    }
+    let nothing = Query::parse("deadbeefdeadbeef");
+    assert!(nothing.hits(&manifest, &get).expect("parse").is_empty());
+}
+
+#[test]
+fn tickets_page_lists_every_ticket_with_its_releases() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let content = tmp.path().join("content");
+    let generated = search_content::generate(&content, 2, 12);
+    let out = tmp.path().join("site");
+    build(&content, &out);
+    let page = std::fs::read_to_string(out.join("tickets/index.html")).expect("tickets page");
+    for (n, (system, version)) in generated.releases.iter().enumerate() {
+        let ticket = search_content::ticket(system, n % 12);
+        let row_start = page
+            .find(&format!("<tr id=\"t-{}\">", ticket.to_ascii_lowercase()))
+            .unwrap_or_else(|| panic!("no row for {ticket}"));
+        let row = &page[row_start..];
+        let row = &row[..row.find("</tr>").expect("row end")];
+        assert!(
+            row.contains(&format!("href=\"https://tracker.example/browse/{ticket}\"")),
+            "{row}"
+        );
+        assert!(
+            row.contains(&format!("href=\"/releases/{system}/{version}/\"")),
+            "{ticket}: {row}"
+        );
+    }
+    // Natural order: ATL-100, ATL-101, ..., ATL-111, then BOR-...
+    let atl_109 = page.find("t-atl-109").expect("ATL-109");
+    let atl_110 = page.find("t-atl-110").expect("ATL-110");
+    let bor_100 = page.find("t-bor-100").expect("BOR-100");
+    assert!(atl_109 < atl_110 && atl_110 < bor_100);
+}
