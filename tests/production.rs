@@ -9,13 +9,12 @@ mod browser;
 mod common;
 
 use std::fs;
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use browser::static_site::serve;
 use browser::{browser_tools, ChromeDriver};
-use common::Fixture;
+use common::{git, Fixture};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
@@ -24,29 +23,6 @@ fn release(system: &str, version: &str, status: &str, day: &str, from: &str, to:
         "---\nsystem: {system}\nversion: {version}\ntype: minor\nstatus: {status}\nwindow:\n  \
          start: {day} {from}\n  end: {day} {to}\nowner: ana\n---\n{system} {version}.\n"
     )
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
-        .args(["-c", "init.defaultBranch=main"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Ana")
-        .env("GIT_AUTHOR_EMAIL", "ana@example.com")
-        .env("GIT_COMMITTER_NAME", "Ana")
-        .env("GIT_COMMITTER_EMAIL", "ana@example.com")
-        .env("GIT_AUTHOR_DATE", "1790000000 +0000")
-        .env("GIT_COMMITTER_DATE", "1790000000 +0000")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// Billing: 1.1.0 and 1.2.0 released (10 Nov), 1.3.0 rolled back (20 Nov), its history in

@@ -10,31 +10,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Fixture, Output, SOURCE_DATE_EPOCH};
-
-/// Runs git in `dir` with a fixed identity, failing the test on error.
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
-        .args(["-c", "init.defaultBranch=main"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Ana")
-        .env("GIT_AUTHOR_EMAIL", "ana@example.com")
-        .env("GIT_COMMITTER_NAME", "Ana")
-        .env("GIT_COMMITTER_EMAIL", "ana@example.com")
-        .env("GIT_AUTHOR_DATE", "1790000000 +0000")
-        .env("GIT_COMMITTER_DATE", "1790000000 +0000")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
+use common::{git, Fixture, Output, SOURCE_DATE_EPOCH};
 
 fn commit(work: &Path, file: &str, message: &str) {
     fs::write(work.join(file), message).unwrap();

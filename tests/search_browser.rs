@@ -20,7 +20,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use browser::static_site::serve;
-use browser::{browser_tools, ChromeDriver};
+use browser::{browser_tools, run_scenario, ChromeDriver, Scenario};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
@@ -468,8 +468,6 @@ async fn record_errors(c: &Client) {
 
 // --- Page helpers ---------------------------------------------------------------------------
 
-type Scenario = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
-
 /// Runs `scenario` in a fresh Chromium session and always closes it, also when the
 /// scenario panics or hangs.
 async fn in_session(
@@ -483,19 +481,7 @@ async fn in_session(
         .session_with_prefs(&tmp.join(profile), prefs)
         .await
         .map_err(|e| format!("{profile}: {e}"))?;
-    let task = tokio::spawn(tokio::time::timeout(
-        Duration::from_secs(240),
-        scenario(client.clone()),
-    ));
-    let outcome = match task.await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(_)) => Err(format!("{profile}: the browser scenario timed out")),
-        Err(e) => Err(format!("{profile}: the browser scenario failed: {e}")),
-    };
-    if let Err(e) = client.close().await {
-        eprintln!("closing the WebDriver session failed: {e}");
-    }
-    outcome
+    run_scenario(client, profile, Duration::from_secs(240), scenario).await
 }
 
 async fn open(c: &Client, url: &str) {

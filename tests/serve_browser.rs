@@ -4,7 +4,7 @@
 //! takes the overlay away.
 //!
 //! Needs `/usr/bin/chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`).
-//! Without them the test is skipped with a message, unless `CI` is set, where it fails.
+//! Without them the test fails, unless `SHIPBOARD_SKIP_BROWSER_TESTS=1` says to skip it.
 
 mod browser;
 mod common;

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, TimeZone, Utc};
+use rayon::prelude::*;
 
 use crate::calendar::ics::{self, FeedFacts};
 use crate::content::{load, Content};
@@ -19,7 +20,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 use crate::history::{self, Facts};
 use crate::mirrors::{self, Network};
 use crate::model::schedule::ON_CALL_WEEKS;
-use crate::model::{self, BuildInputs, Page, SiteModel};
+use crate::model::{self, BuildInputs, Page, PageData, SiteModel};
 use crate::render::{OnStall, RenderError, Renderer};
 use crate::theme::Theme;
 use crate::{feeds, output, timings, validate};
@@ -222,8 +223,10 @@ pub fn render_prepared_watched(
     ))
 }
 
-/// Renders every file of a prepared site and keeps none of it: `check`'s proof that every
-/// page renders, without holding the site in memory. `None` when the content has errors.
+/// Renders every page of a prepared site and keeps none of it: `check`'s proof that every
+/// page renders with the theme's templates, without holding the site in memory. The files
+/// made from data alone (feeds, search index, JSON) cannot fail and are skipped. `None`
+/// when the content has errors.
 pub fn render_and_discard(
     prepared: &Prepared,
     on_stall: Option<OnStall>,
@@ -232,7 +235,9 @@ pub fn render_and_discard(
     let site = prepared.model.as_ref()?;
     let history = prepared.history.as_ref();
     let discard = |_: String, _: Vec<u8>| Ok::<(), RenderError>(());
-    Some(emit_site(content, theme, site, history, on_stall, &discard))
+    Some(emit_pages(
+        content, theme, site, history, on_stall, None, &discard,
+    ))
 }
 
 fn render_model(
@@ -252,16 +257,50 @@ fn render_model(
     Ok(files.into_inner().unwrap_or_else(PoisonError::into_inner))
 }
 
-/// Renders every file of the site (pages, static files, feeds) and hands each to `emit`
-/// (relative path, bytes) as soon as it exists: pages from the rendering threads, in no
-/// particular order. `build` writes them straight into its staging folder, so memory stays
-/// bounded by the model, not the site.
+/// Renders every file of the site (pages, static files, feeds, the search index, the JSON
+/// API) and hands each to `emit` (relative path, bytes) as soon as it exists: pages from the
+/// rendering threads, in no particular order. `build` writes them straight into its
+/// staging folder, so memory stays bounded by the model, not the site.
 fn emit_site<E>(
     content: &Content,
     theme: &Theme,
     site: &SiteModel,
     history: Option<&Facts>,
     on_stall: Option<OnStall>,
+    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
+) -> Result<(), E>
+where
+    E: From<RenderError> + Send,
+{
+    let bodies = Mutex::new(BTreeMap::new());
+    emit_pages(content, theme, site, history, on_stall, Some(&bodies), emit)?;
+    let bodies = bodies.into_inner().unwrap_or_else(PoisonError::into_inner);
+    emit_data_files(content, site, history, &bodies, emit)
+}
+
+/// The Markdown of release notes and runbooks as their pages show it, by page path, kept
+/// while the pages render for the search index.
+type Bodies = Mutex<BTreeMap<String, String>>;
+
+/// The HTML rendered from Markdown on `page`, if it is a release or runbook page.
+fn markdown_body(page: &Page) -> Option<&str> {
+    match &page.data {
+        PageData::Release(data) => Some(&data.notes_html),
+        PageData::Runbook(data) => Some(&data.body_html),
+        _ => None,
+    }
+}
+
+/// The theme's static files and every page, rendered with the theme's templates: what can
+/// fail because of a template, and so what `check` renders. With `bodies`, the Markdown
+/// bodies of release and runbook pages are kept there.
+fn emit_pages<E>(
+    content: &Content,
+    theme: &Theme,
+    site: &SiteModel,
+    history: Option<&Facts>,
+    on_stall: Option<OnStall>,
+    bodies: Option<&Bodies>,
     emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
 ) -> Result<(), E>
 where
@@ -274,25 +313,49 @@ where
     for (path, bytes) in &theme.static_files {
         emit(path.clone(), bytes.clone())?;
     }
-    let resolve: &(dyn Fn(&Page) -> Cow<'_, Page> + Sync) =
-        &|page| site.resolve(content, history, page);
-    renderer.render_each(site, resolve, &|path, html| emit(path, html.into_bytes()))?;
+    let resolve: &(dyn Fn(&Page) -> Cow<'_, Page> + Sync) = &|page| {
+        let page = site.resolve(content, history, page);
+        if let (Some(bodies), Some(html)) = (bodies, markdown_body(&page)) {
+            let mut bodies = bodies.lock().unwrap_or_else(PoisonError::into_inner);
+            bodies.insert(page.path.clone(), html.to_owned());
+        }
+        page
+    };
+    renderer.render_each(site, resolve, &|path, html| emit(path, html.into_bytes()))
+}
+
+/// The files written from data alone, without templates: calendar feeds, the search index,
+/// the sitemap, the Atom feed and the JSON API.
+fn emit_data_files<E: Send>(
+    content: &Content,
+    site: &SiteModel,
+    history: Option<&Facts>,
+    bodies: &BTreeMap<String, String>,
+    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
+) -> Result<(), E> {
     for (path, bytes) in calendar_feeds(content, site, &feed_facts(history)) {
         emit(path, bytes)?;
     }
-    for (path, bytes) in crate::search::index_files(content, site, history) {
+    let timing = timings::stage("search index");
+    let index = crate::search::index_files_with_bodies(content, history, bodies);
+    drop(timing);
+    for (path, bytes) in index {
         emit(path, bytes)?;
     }
     emit("sitemap.xml".into(), feeds::sitemap(site).into_bytes())?;
     let atom = feeds::releases_atom(content, site);
     emit("releases.atom".into(), atom.into_bytes())?;
-    let api = model::production::api_files(content, history, site.now)
-        .into_iter()
-        .chain(model::announce::api_files(content, site.now));
-    for (path, bytes) in api {
+    for (path, bytes) in model::production::api_files(content, history, site.now) {
         emit(path, bytes)?;
     }
-    Ok(())
+    // Two files per release: written as they are made, never all held at once.
+    content.releases.par_iter().try_for_each(|release| {
+        let [email, chat] = model::announce::release_files(content, release);
+        emit(email.0, email.1)?;
+        emit(chat.0, chat.1)
+    })?;
+    let (path, bytes) = model::announce::releases_json_file(content, site.now);
+    emit(path, bytes)
 }
 
 /// What git says about each content file, as the iCal feeds need it (SEQUENCE, DTSTAMP).

@@ -62,7 +62,11 @@ pub fn run_watched(root: &Path, on_stall: Option<OnStallReport>) -> CheckReport 
             report_to(report(&diagnostics, files_checked));
         }) as OnStall
     });
-    if let Some(Err(err)) = render_and_discard(&prepared, on_stall) {
+    let rendered = {
+        let _timing = crate::timings::stage("render");
+        render_and_discard(&prepared, on_stall)
+    };
+    if let Some(Err(err)) = rendered {
         prepared.diagnostics.push(err.to_diagnostic());
     }
     report(&prepared.diagnostics, files_checked)

@@ -7,6 +7,7 @@
 //! strings from the content; it reads no clock and no files.
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::views::{release_path, Clock};
@@ -218,14 +219,17 @@ pub fn files(content: &Content) -> Vec<(String, Vec<u8>)> {
     content
         .releases
         .iter()
-        .flat_map(|release| {
-            let a = for_release(content, release);
-            [
-                (a.email_path, a.email.into_bytes()),
-                (a.chat_path, a.chat.into_bytes()),
-            ]
-        })
+        .flat_map(|r| release_files(content, r))
         .collect()
+}
+
+/// `announce.txt` and `announce.md` of one release (path, bytes).
+pub fn release_files(content: &Content, release: &Release) -> [(String, Vec<u8>); 2] {
+    let a = for_release(content, release);
+    [
+        (a.email_path, a.email.into_bytes()),
+        (a.chat_path, a.chat.into_bytes()),
+    ]
 }
 
 /// `api/releases.json`: every release with its window, status, links and announcement.
@@ -277,7 +281,7 @@ pub fn releases_json(content: &Content, now: DateTime<Utc>) -> ReleasesJson {
         generated_at: utc(now),
         timezone: content.portal.timezone.name().to_owned(),
         releases: releases
-            .into_iter()
+            .into_par_iter()
             .map(|r| {
                 let a = for_release(content, r);
                 let body = a
@@ -312,11 +316,16 @@ pub fn releases_json(content: &Content, now: DateTime<Utc>) -> ReleasesJson {
 /// The announcement files and `api/releases.json` (pretty, newline-terminated).
 pub fn api_files(content: &Content, now: DateTime<Utc>) -> Vec<(String, Vec<u8>)> {
     let mut out = files(content);
+    out.push(releases_json_file(content, now));
+    out
+}
+
+/// `api/releases.json` (pretty, newline-terminated).
+pub fn releases_json_file(content: &Content, now: DateTime<Utc>) -> (String, Vec<u8>) {
     let doc = releases_json(content, now);
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
-    out.push(("api/releases.json".to_owned(), text.into_bytes()));
-    out
+    ("api/releases.json".to_owned(), text.into_bytes())
 }
 
 #[cfg(test)]

@@ -51,11 +51,12 @@ pub struct CommitEntry {
     pub subject: String,
 }
 
-/// Every document in id order, and the commits.
+/// Every document in id order, and the commits. `bodies` holds the HTML of each release
+/// note and runbook body by page path, as its page shows it (`page_bodies`).
 pub fn collect(
     content: &Content,
-    site: &SiteModel,
     facts: Option<&Facts>,
+    bodies: &BTreeMap<String, String>,
 ) -> (Vec<Document>, Vec<CommitEntry>) {
     let mut docs = Vec::new();
     for system in &content.systems {
@@ -89,7 +90,6 @@ pub fn collect(
             ..Document::default()
         });
     }
-    let bodies = page_bodies(content, site);
     for runbook in &content.runbooks {
         let url = format!("runbooks/{}/", runbook.slug);
         let system = runbook.system.as_deref().and_then(|s| content.system(s));
@@ -237,10 +237,9 @@ fn commits(facts: Option<&Facts>, releases: &BTreeMap<(&str, String), u32>) -> V
 }
 
 /// The sanitized HTML of each release note and runbook body, by page path, rendered as
-/// their pages render them (same base path and heading levels, so the same anchors). The
-/// pages themselves are built only while the site renders (`SiteModel::resolve`), so the
-/// Markdown is rendered here again, in parallel.
-fn page_bodies(content: &Content, site: &SiteModel) -> BTreeMap<String, String> {
+/// their pages render them (same base path and heading levels, so the same anchors): for
+/// callers that have not rendered the site (a build collects them while it renders).
+pub fn page_bodies(content: &Content, site: &SiteModel) -> BTreeMap<String, String> {
     let root = site.site.root.as_str();
     let releases = content.releases.par_iter().map(|release| {
         let path = release_path(&release.system, &release.version.to_string());

@@ -55,19 +55,34 @@ mod documents;
 mod encode;
 mod html_text;
 
+use std::collections::BTreeMap;
+
 use crate::content::Content;
 use crate::history::Facts;
 use crate::model::SiteModel;
 
 pub use documents::{CommitEntry, Document};
 
-/// The index files, by output path (`search/index.txt`, `search/k/7061.txt`, ...).
+/// The index files, by output path (`search/index.txt`, `search/k/7061.txt`, ...),
+/// rendering the release notes and runbook bodies it indexes.
 pub fn index_files(
     content: &Content,
     site: &SiteModel,
     facts: Option<&Facts>,
 ) -> Vec<(String, Vec<u8>)> {
-    let (docs, commits) = documents::collect(content, site, facts);
+    let bodies = documents::page_bodies(content, site);
+    index_files_with_bodies(content, facts, &bodies)
+}
+
+/// `index_files`, with the HTML of every release note and runbook body (by page path) as
+/// the pages were rendered: `build` collects them while it renders, so no Markdown is
+/// rendered twice.
+pub fn index_files_with_bodies(
+    content: &Content,
+    facts: Option<&Facts>,
+    bodies: &BTreeMap<String, String>,
+) -> Vec<(String, Vec<u8>)> {
+    let (docs, commits) = documents::collect(content, facts, bodies);
     encode::encode(&docs, &commits)
         .into_iter()
         .map(|(path, bytes)| (format!("search/{path}"), bytes))

@@ -145,3 +145,27 @@ impl Drop for ChromeDriver {
         let _ = self.child.wait();
     }
 }
+
+/// A browser scenario: what a test does with one session.
+pub type Scenario = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// Runs `scenario` with `client` as its own task, so a panic fails the test instead of
+/// leaving the browser open, within `limit`; then always closes the session. `profile`
+/// names the session in errors.
+pub async fn run_scenario(
+    client: Client,
+    profile: &str,
+    limit: Duration,
+    scenario: impl FnOnce(Client) -> Scenario,
+) -> Result<(), String> {
+    let task = tokio::spawn(tokio::time::timeout(limit, scenario(client.clone())));
+    let outcome = match task.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(format!("{profile}: the browser scenario timed out")),
+        Err(e) => Err(format!("{profile}: the browser scenario failed: {e}")),
+    };
+    if let Err(e) = client.close().await {
+        eprintln!("closing the WebDriver session failed: {e}");
+    }
+    outcome
+}
