@@ -2,8 +2,9 @@
 //!
 //! `prepare` (load, validate, theme, git history, site model, link checks) is shared with
 //! `check` and `serve`, so all three report the same problems. `render_prepared` produces
-//! the whole site in memory (which `serve` keeps as its last good build); `run` writes it
-//! atomically.
+//! the whole site in memory (which `serve` keeps as its last good build); `run` writes each
+//! file into the output's staging folder as soon as it is rendered and publishes the site
+//! atomically; `render_and_discard` renders every page for `check` and keeps none.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
