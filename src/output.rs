@@ -20,13 +20,11 @@
 //! non-empty directory that Shipboard did not create (a typo in `--output` must not
 //! delete someone's files).
 
-use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
 use thiserror::Error;
 
 /// Marks a directory as Shipboard output, safe to replace on the next build.
@@ -231,24 +229,6 @@ fn try_lock(file: &File, parent: &Path) -> Result<bool, OutputError> {
             source,
         }),
     }
-}
-
-/// Writes `files` (relative path -> bytes) as the new content of the locked output,
-/// atomically.
-pub fn write_site(
-    lock: &OutputLock,
-    content_root: &Path,
-    files: &BTreeMap<String, Vec<u8>>,
-) -> Result<(), OutputError> {
-    // Every path is checked before anything is written.
-    for name in files.keys() {
-        check_relative(name)?;
-    }
-    let staging = Staging::begin(lock, content_root)?;
-    files
-        .par_iter()
-        .try_for_each(|(name, bytes)| staging.write(name, bytes))?;
-    staging.publish()
 }
 
 /// A site being written, file by file and from any thread, into the staging folder of a
@@ -504,6 +484,8 @@ fn pause_for_tests(point: &str) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     fn write_site(
@@ -512,7 +494,15 @@ mod tests {
         files: &BTreeMap<String, Vec<u8>>,
     ) -> Result<(), OutputError> {
         let lock = OutputLock::acquire(out, Wait::NoWait, |_| {})?;
-        super::write_site(&lock, content, files)
+        // Every path is checked before anything is written, as a build checks each one.
+        for name in files.keys() {
+            check_relative(name)?;
+        }
+        let staging = Staging::begin(&lock, content)?;
+        for (name, bytes) in files {
+            staging.write(name, bytes)?;
+        }
+        staging.publish()
     }
 
     fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {

@@ -313,13 +313,6 @@ pub fn releases_json(content: &Content, now: DateTime<Utc>) -> ReleasesJson {
     }
 }
 
-/// The announcement files and `api/releases.json` (pretty, newline-terminated).
-pub fn api_files(content: &Content, now: DateTime<Utc>) -> Vec<(String, Vec<u8>)> {
-    let mut out = files(content);
-    out.push(releases_json_file(content, now));
-    out
-}
-
 /// `api/releases.json` (pretty, newline-terminated).
 pub fn releases_json_file(content: &Content, now: DateTime<Utc>) -> (String, Vec<u8>) {
     let doc = releases_json(content, now);
@@ -416,7 +409,8 @@ mod tests {
             .chat
             .contains("[Release page](https://releases.example.com/releases/payments/2.4.0/)"));
         assert_eq!(a.email_path, "releases/payments/2.4.0/announce.txt");
-        let files = api_files(&c, at(2026, 11, 25, 12, 0));
+        let mut files = release_files(&c, &c.releases[0]).to_vec();
+        files.push(releases_json_file(&c, at(2026, 11, 25, 12, 0)));
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,

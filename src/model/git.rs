@@ -62,8 +62,8 @@ pub fn join_release(
         .for_each(|r| r.review = reviews.get(&r.slug).cloned());
 }
 
-/// Adds what git knows to `pages` (release pages get it when they are built, see
-/// `join_release`), and the slips report page.
+/// Adds what git knows to `pages`, and the slips report page. Release and runbook pages
+/// are still pending here: they get it when they are built (`SiteModel::resolve`).
 pub fn attach(
     pages: &mut Vec<Page>,
     content: &Content,
@@ -72,7 +72,6 @@ pub fn attach(
 ) {
     for page in pages.iter_mut() {
         match &mut page.data {
-            PageData::Release(data) => join_release(data, facts, reviews),
             PageData::System(data) => {
                 data.history = facts
                     .systems
@@ -88,9 +87,6 @@ pub fn attach(
                 .systems
                 .iter_mut()
                 .for_each(|card| review_rollback(&mut card.rollback, reviews)),
-            PageData::Runbook(data) => {
-                data.runbook.review = reviews.get(&data.runbook.slug).cloned()
-            }
             PageData::Runbooks(data) => data
                 .runbooks
                 .iter_mut()

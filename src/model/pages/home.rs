@@ -246,15 +246,20 @@ mod tests {
         stuck.status = ReleaseStatus::InProgress;
         let ahead = release("payments", "1.2.0", utc(2026, 12, 3, 9, 0), 60);
         c.releases = vec![shipped, stuck, ahead];
+        home_of(&c, now)
+    }
+
+    /// The home page of `c` at `now`.
+    fn home_of(c: &Content, now: DateTime<Utc>) -> HomePage {
         let clock = Clock {
             zone: c.portal.timezone,
         };
         let summaries: Vec<ReleaseSummary> = c
             .releases
             .iter()
-            .map(|r| ReleaseSummary::new(&c, r, clock, now))
+            .map(|r| ReleaseSummary::new(c, r, clock, now))
             .collect();
-        home(&c, &summaries, clock, now)
+        home(c, &summaries, clock, now)
     }
 
     fn shown(list: &[ReleaseSummary]) -> Vec<&str> {
@@ -313,15 +318,7 @@ mod tests {
                 60,
             ),
         ];
-        let clock = Clock {
-            zone: c.portal.timezone,
-        };
-        let summaries: Vec<ReleaseSummary> = c
-            .releases
-            .iter()
-            .map(|r| ReleaseSummary::new(&c, r, clock, now))
-            .collect();
-        let page = home(&c, &summaries, clock, now);
+        let page = home_of(&c, now);
         let during: Vec<&str> = page
             .in_progress
             .iter()

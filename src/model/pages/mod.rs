@@ -88,34 +88,36 @@ pub(super) fn all_pages(
         zone: content.portal.timezone,
     };
     let now = inputs.now;
-    let summaries: Vec<ReleaseSummary> = content
-        .releases
-        .par_iter()
-        .map(|r| ReleaseSummary::new(content, r, clock, now))
-        .collect();
-    // Who holds each rotation over the embedded span, once: every ladder on every page
-    // shows it.
-    let on_call_by_rotation: std::collections::BTreeMap<String, Vec<_>> = content
-        .rotations
-        .iter()
-        .map(|r| (r.id.clone(), crate::model::live::on_call(content, r, now)))
-        .collect();
-    let on_call = |rotation: &str| {
-        on_call_by_rotation
-            .get(rotation)
-            .cloned()
-            .unwrap_or_default()
+    // What every page needs, computed once: release summaries, neighbours, released versions
+    // per system, and who holds each rotation over the embedded span (every ladder shows it).
+    let index = ReleaseIndex {
+        summaries: content
+            .releases
+            .par_iter()
+            .map(|r| ReleaseSummary::new(content, r, clock, now))
+            .collect(),
+        neighbours: ReleaseIndex::neighbours(content),
+        released: ReleasedVersions::new(content),
+        on_call: content
+            .rotations
+            .iter()
+            .map(|r| (r.id.clone(), crate::model::live::on_call(content, r, now)))
+            .collect(),
+        clock,
+        root: site.root.clone(),
+        now,
     };
-    let released = ReleasedVersions::new(content);
+    let (summaries, released) = (&index.summaries, &index.released);
+    let on_call = |rotation: &str| index.on_call(rotation);
     let mut pages = vec![page(
         "",
         "index.html",
         "home",
         &site.title,
-        PageData::Home(home(content, &summaries, clock, now)),
+        PageData::Home(home(content, summaries, clock, now)),
     )];
     pages.extend(schedule::calendar_pages(content, now));
-    pages.extend(release_index_pages(content, &summaries, now));
+    pages.extend(release_index_pages(content, summaries, now));
     pages.extend(summaries.iter().enumerate().map(|(index, summary)| {
         let title = format!("{} {}", summary.system_name, summary.version);
         page(
@@ -129,7 +131,7 @@ pub(super) fn all_pages(
     let cards: Vec<SystemCard> = content
         .systems
         .iter()
-        .map(|s| system_card(content, s, &summaries, now))
+        .map(|s| system_card(content, s, summaries, now))
         .collect();
     pages.push(page(
         "systems/",
@@ -141,7 +143,7 @@ pub(super) fn all_pages(
         }),
     ));
     for card in cards {
-        let mut data = system_page(content, card, &summaries, &on_call, &released);
+        let mut data = system_page(content, card, summaries, &on_call, released);
         release_history(&mut data, now);
         data.rotations = schedule::system_rotations(content, &data.card.id, now);
         let title = data.card.name.clone();
@@ -210,15 +212,6 @@ pub(super) fn all_pages(
         "Page not found",
         PageData::Empty {},
     ));
-    let index = ReleaseIndex {
-        neighbours: ReleaseIndex::neighbours(content),
-        summaries,
-        released,
-        on_call: on_call_by_rotation,
-        clock,
-        root: site.root.clone(),
-        now,
-    };
     (pages, index)
 }
 
