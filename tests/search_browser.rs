@@ -542,31 +542,14 @@ async fn resources(c: &Client) -> Vec<String> {
 
 // --- Building and serving -------------------------------------------------------------------
 
+/// Builds `content` into `site` as of the tests' build date, with the search files.
 fn build_portal(content: &Path, site: &Path, base_url: Option<&str>) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_shipboard"));
-    command.arg("build").arg(content).arg("--output").arg(site);
-    if let Some(url) = base_url {
-        command.arg("--base-url").arg(url);
-    }
-    let out = command
-        .env("SOURCE_DATE_EPOCH", "1795608000")
-        .output()
-        .expect("run shipboard build");
-    assert!(
-        out.status.success(),
-        "shipboard build {} failed ({}):\n{}{}",
-        content.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for file in [
+    let expected = [
         "search/index.txt",
         "widget/search/search.js",
         "tickets/index.html",
-    ] {
-        assert!(site.join(file).is_file(), "the build has no {file}");
-    }
+    ];
+    browser::build_portal(content, site, base_url, Some("1795608000"), &expected);
 }
 
 /// Serves `root` on `port` (chosen before the build, which needs the base URL).

@@ -14,7 +14,6 @@
 mod browser;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use browser::static_site::serve;
@@ -73,26 +72,10 @@ fn checklist_widget_in_chromium() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Builds the content repo `content` into `site` with the real binary.
+/// Builds the content repo `content` into `site` with the real binary, with the widget.
 fn build_portal(content: &Path, site: &Path) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shipboard"))
-        .arg("build")
-        .arg(content)
-        .arg("--output")
-        .arg(site)
-        .output()
-        .expect("run shipboard build");
-    assert!(
-        out.status.success(),
-        "shipboard build {} failed ({}):\n{}{}",
-        content.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for file in ["widget/checklist.js", "widget/shipboard_widget_bg.wasm"] {
-        assert!(site.join(file).is_file(), "the build has no {file}");
-    }
+    let expected = ["widget/checklist.js", "widget/shipboard_widget_bg.wasm"];
+    browser::build_portal(content, site, None, None, &expected);
 }
 
 /// URL paths (`/releases/x/1.0.0/`) of the built pages that contain a checklist.

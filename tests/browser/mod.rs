@@ -169,3 +169,35 @@ pub async fn run_scenario(
     }
     outcome
 }
+
+/// Builds the content repo `content` into `site` with the real binary (`--base-url` and
+/// `SOURCE_DATE_EPOCH` when given), failing the test with the build's output if it fails or
+/// if one of the `expected` files is not in the site.
+pub fn build_portal(
+    content: &Path,
+    site: &Path,
+    base_url: Option<&str>,
+    source_date_epoch: Option<&str>,
+    expected: &[&str],
+) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shipboard"));
+    command.arg("build").arg(content).arg("--output").arg(site);
+    if let Some(url) = base_url {
+        command.arg("--base-url").arg(url);
+    }
+    if let Some(epoch) = source_date_epoch {
+        command.env("SOURCE_DATE_EPOCH", epoch);
+    }
+    let out = command.output().expect("run shipboard build");
+    assert!(
+        out.status.success(),
+        "shipboard build {} failed ({}):\n{}{}",
+        content.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for file in expected {
+        assert!(site.join(file).is_file(), "the build has no {file}");
+    }
+}
