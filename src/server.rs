@@ -1,7 +1,8 @@
 //! The preview server of `shipboard serve`: serves a site held in memory over HTTP/1.1,
 //! with live reload.
 //!
-//! Paths are looked up in the in-memory site (output path -> bytes) and nowhere else, so
+//! Paths are looked up in the in-memory site (output path -> bytes, held compressed: see
+//! [`site`]) and nowhere else, so
 //! no request can reach a file on disk. `/x/` serves `x/index.html`, `/x` redirects to
 //! `/x/` when that page exists, unknown paths get the site's `404.html`. Every response
 //! says `Cache-Control: no-store`. Each connection is handled by its own thread and closed
@@ -20,6 +21,7 @@
 pub mod deadline;
 pub mod http;
 pub mod live;
+pub mod site;
 pub mod slots;
 
 use std::io::{self, BufWriter, Read};
@@ -33,6 +35,7 @@ use self::http::{content_type, read_request, Method, Request, Response};
 use self::live::{decorate, error_page, Snapshot, EVENTS_PATH, OVERLAY_CSS, OVERLAY_CSS_PATH};
 pub use self::live::{BuildFailure, Live};
 use self::live::{RELOAD_JS, RELOAD_JS_PATH};
+pub use self::site::Site;
 use self::slots::{Phase, Slots, Ticket, LIMITS};
 
 /// How long a client may take to send its whole request head.
@@ -278,7 +281,7 @@ pub fn respond(request: &Request, snapshot: &Snapshot) -> Response {
     if let Some(bytes) = site.get(&key) {
         return page(200, &key, bytes, snapshot);
     }
-    if site.contains_key(&format!("{key}/index.html")) {
+    if site.contains(&format!("{key}/index.html")) {
         let query = request
             .query
             .as_deref()
@@ -295,12 +298,12 @@ pub fn respond(request: &Request, snapshot: &Snapshot) -> Response {
 }
 
 /// A site file as a response; HTML gets the reload script and any error overlay.
-fn page(status: u16, key: &str, bytes: &[u8], snapshot: &Snapshot) -> Response {
+fn page(status: u16, key: &str, bytes: Vec<u8>, snapshot: &Snapshot) -> Response {
     let kind = content_type(key);
     let body = if kind.starts_with("text/html") {
-        decorate(bytes, &snapshot.token, snapshot.failure.as_deref())
+        decorate(&bytes, &snapshot.token, snapshot.failure.as_deref())
     } else {
-        bytes.to_vec()
+        bytes
     };
     Response::new(status, kind, body)
 }
@@ -321,17 +324,15 @@ fn encode_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn snapshot(failure: Option<BuildFailure>) -> Snapshot {
-        let site: BTreeMap<String, Vec<u8>> = [
+        let site: Site = [
             ("index.html", "<body>home</body>"),
             ("404.html", "<body>missing</body>"),
             ("releases/a/1.0.0/index.html", "<body>a 1.0.0</body>"),
             ("style.css", "body{}"),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.as_bytes().to_vec()))
         .collect();
         Snapshot {
             site: Some(Arc::new(site)),

@@ -1,10 +1,11 @@
 //! `shipboard build`: load -> validate -> git history -> model -> render -> write.
 //!
 //! `prepare` (load, validate, theme, git history, site model, link checks) is shared with
-//! `check` and `serve`, so all three report the same problems. `render_prepared` produces
-//! the whole site in memory (which `serve` keeps as its last good build); `run` writes each
-//! file into the output's staging folder as soon as it is rendered and publishes the site
-//! atomically; `render_and_discard` renders every page for `check` and keeps none.
+//! `check` and `serve`, so all three report the same problems. `render_prepared_each`
+//! hands over each file as it is rendered (`serve` keeps them, compressed, as its last good
+//! build); `run` writes each file into the output's staging folder as soon as it is
+//! rendered and publishes the site atomically; `render_and_discard` renders every page for
+//! `check` and keeps none.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -198,30 +199,19 @@ pub fn build_time() -> DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
-/// Renders a prepared site into memory (output path -> bytes); `None` when the content
-/// has errors. A page that runs away where tera cannot stop it hangs (see `Renderer`):
-/// `build` and `check` use `render_prepared_watched`.
-pub fn render_prepared(
-    prepared: &Prepared,
-) -> Option<Result<BTreeMap<String, Vec<u8>>, RenderError>> {
-    render_prepared_watched(prepared, None)
-}
-
-/// `render_prepared`, with `on_stall` called for a page that overruns its budget where
-/// tera cannot stop it (it is expected to end the process).
-pub fn render_prepared_watched(
+/// Renders every file of a prepared site (see `emit_site`) and hands each to `emit` as it
+/// is made, from the rendering threads; `serve` keeps them in memory. `None` when the
+/// content has errors. `on_stall` gets a page that overran its budget where tera cannot
+/// stop it (see `Renderer::watched`).
+pub fn render_prepared_each(
     prepared: &Prepared,
     on_stall: Option<OnStall>,
-) -> Option<Result<BTreeMap<String, Vec<u8>>, RenderError>> {
+    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), RenderError> + Sync),
+) -> Option<Result<(), RenderError>> {
     let (content, theme) = prepared.usable()?;
     let site = prepared.model.as_ref()?;
-    Some(render_model(
-        content,
-        theme,
-        site,
-        prepared.history.as_ref(),
-        on_stall,
-    ))
+    let history = prepared.history.as_ref();
+    Some(emit_site(content, theme, site, history, on_stall, emit))
 }
 
 /// Renders every page of a prepared site and keeps none of it: `check`'s proof that every
@@ -239,23 +229,6 @@ pub fn render_and_discard(
     Some(emit_pages(
         content, theme, site, history, on_stall, None, &discard,
     ))
-}
-
-fn render_model(
-    content: &Content,
-    theme: &Theme,
-    site: &SiteModel,
-    history: Option<&Facts>,
-    on_stall: Option<OnStall>,
-) -> Result<BTreeMap<String, Vec<u8>>, RenderError> {
-    let files = Mutex::new(BTreeMap::new());
-    let keep = |path: String, bytes: Vec<u8>| {
-        let mut files = files.lock().unwrap_or_else(PoisonError::into_inner);
-        files.insert(path, bytes);
-        Ok::<(), RenderError>(())
-    };
-    emit_site(content, theme, site, history, on_stall, &keep)?;
-    Ok(files.into_inner().unwrap_or_else(PoisonError::into_inner))
 }
 
 /// Renders every file of the site (pages, static files, feeds, the search index, the JSON

@@ -7,12 +7,12 @@
 //! is no longer the current one. While the content has errors, HTML responses also get an
 //! overlay listing them, escaped; without any good site, every path is an error page.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::http::COMMON_HEADERS;
+use super::site::Site;
 
 /// URL of the reload script.
 pub const RELOAD_JS_PATH: &str = "/__shipboard/reload.js";
@@ -62,14 +62,14 @@ pub struct BuildFailure {
 
 #[derive(Default)]
 struct State {
-    site: Option<Arc<BTreeMap<String, Vec<u8>>>>,
+    site: Option<Arc<Site>>,
     failure: Option<Arc<BuildFailure>>,
     generation: u64,
 }
 
 /// What a request sees: one consistent snapshot of the state.
 pub struct Snapshot {
-    pub site: Option<Arc<BTreeMap<String, Vec<u8>>>>,
+    pub site: Option<Arc<Site>>,
     pub failure: Option<Arc<BuildFailure>>,
     pub token: String,
 }
@@ -121,7 +121,7 @@ impl Live {
     /// Serves `files` from now on and clears any failure. Returns whether anything changed
     /// (open tabs are told to reload only then). Only one thread (the rebuild loop)
     /// publishes.
-    pub fn publish_site(&self, files: BTreeMap<String, Vec<u8>>) -> bool {
+    pub fn publish_site(&self, files: Site) -> bool {
         // Compare outside the lock: a large site takes a while, and requests need the lock.
         let (current, failing) = {
             let state = self.lock();
@@ -372,7 +372,7 @@ mod tests {
     #[test]
     fn publishing_bumps_the_generation_only_on_change() {
         let live = Live::default();
-        let site: BTreeMap<String, Vec<u8>> = [("a".to_owned(), b"1".to_vec())].into();
+        let site: Site = [("a", b"1")].into_iter().collect();
         assert!(live.publish_site(site.clone()));
         let first = live.snapshot().token;
         assert!(!live.publish_site(site.clone()), "same bytes: no reload");

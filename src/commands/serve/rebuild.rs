@@ -13,7 +13,6 @@
 //! process exits (or a per-page render budget in `render` ends it), but the
 //! preview serves, and rebuilds, without waiting for it.
 
-use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -22,14 +21,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::watch::Change;
-use crate::commands::build::{prepare_with, render_prepared_watched, Prepared};
+use crate::commands::build::{prepare_with, render_prepared_each, Prepared};
 use crate::mirrors::Network;
 use crate::render::{OnStall, RenderError};
-use crate::server::{BuildFailure, Live};
+use crate::server::site::Compressed;
+use crate::server::{BuildFailure, Live, Site};
 use crate::theme::Theme;
-
-/// A site in memory: output path -> bytes.
-type Site = BTreeMap<String, Vec<u8>>;
 
 /// A rebuild running longer than this is reported on the terminal.
 const SLOW: Duration = Duration::from_secs(15);
@@ -374,8 +371,20 @@ fn render(prepared: &Prepared, on_stall: OnStall) -> Result<(Site, Vec<String>),
         let sorted = prepared.diagnostics.sorted();
         sorted.iter().map(ToString::to_string).collect()
     };
-    match render_prepared_watched(prepared, Some(on_stall)) {
-        Some(Ok(files)) => Ok((files, messages())),
+    let site = Mutex::new(Site::default());
+    let keep = |path: String, bytes: Vec<u8>| {
+        // Compressed by the thread that rendered it; the lock only inserts.
+        let file = Compressed::new(&bytes);
+        drop(bytes);
+        let mut site = site.lock().unwrap_or_else(|p| p.into_inner());
+        site.insert_compressed(path, file);
+        Ok(())
+    };
+    match render_prepared_each(prepared, Some(on_stall), &keep) {
+        Some(Ok(())) => Ok((
+            site.into_inner().unwrap_or_else(|p| p.into_inner()),
+            messages(),
+        )),
         Some(Err(err)) => Err(BuildFailure {
             summary: "the site could not be rendered".into(),
             messages: vec![format!("error: {err}")],
@@ -405,7 +414,7 @@ mod tests {
     }
 
     fn built(page: &str) -> Option<Option<Outcome>> {
-        let files: Site = [("index.html".to_owned(), page.as_bytes().to_vec())].into();
+        let files: Site = [("index.html", page.as_bytes())].into_iter().collect();
         let built = Built {
             files,
             warnings: Vec::new(),
@@ -422,7 +431,7 @@ mod tests {
 
     fn shown(rebuilds: &Rebuilds) -> Option<Vec<u8>> {
         let site = rebuilds.shared.live.snapshot().site?;
-        site.get("index.html").cloned()
+        site.get("index.html")
     }
 
     #[test]
