@@ -545,6 +545,61 @@ mod tests {
     }
 
     #[test]
+    fn release_checklists_mark_recorded_ticks_and_older_wordings() {
+        use crate::calendar::testutil::{content, release, utc};
+        use crate::content::{ChecklistItem, Phase};
+        use crate::diagnostics::SourceRef;
+        let mut c = content();
+        c.portal.edit_url = Some("https://git.example.com/edit/main/{path}".into());
+        let item = |id: &str| ChecklistItem {
+            id: id.into(),
+            text: format!("Do {id}."),
+            owner: None,
+        };
+        let list = Checklist {
+            id: "rollout".into(),
+            title: "Rollout".into(),
+            description: None,
+            phases: vec![Phase {
+                id: "plan".into(),
+                title: "Plan".into(),
+                items: vec![item("a"), item("b"), item("c")],
+            }],
+            source: SourceRef::file("checklists/rollout.yaml"),
+        };
+        let tick = |id: &str, wording: Option<String>| RecordedTick {
+            item: id.into(),
+            by: "li".into(),
+            at: utc(2026, 11, 20, 9, 0),
+            wording,
+            note: None,
+            evidence: None,
+            at_source: SourceRef::file("releases/payments-2.4.0.md"),
+        };
+        let mut r = release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 60);
+        let current = format!("{:016x}", fnv1a64(b"Do a."));
+        r.ticks = vec![
+            tick("a", Some(current)),
+            tick("b", Some("0123456789abcdef".into())),
+        ];
+        let view = ChecklistView::for_release(&c, &list, &r);
+        let items = &view.phases[0].items;
+        let a = items[0].recorded.as_ref().expect("a is recorded");
+        assert_eq!(
+            (a.by.name.as_str(), a.at.as_str()),
+            ("Li Wei", "Fri 20 Nov 2026, 10:00 CET")
+        );
+        assert!(!a.older_wording);
+        assert!(items[1].recorded.as_ref().is_some_and(|b| b.older_wording));
+        assert!(items[2].recorded.is_none());
+        assert_eq!(view.recorded_count, 2);
+        assert_eq!(
+            view.edit_url.as_deref(),
+            Some("https://git.example.com/edit/main/releases/payments-2.4.0.md")
+        );
+    }
+
+    #[test]
     fn edit_paths_are_percent_encoded() {
         assert_eq!(
             encode_path("releases/payments-2.4.0.md"),

@@ -343,6 +343,109 @@ fn unticked_required(content: &Content, release: &Release) -> Option<Diagnostic>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::testutil::{content, release, utc};
+    use crate::content::{ChecklistItem, Phase};
+
+    fn tick(item: &str, at: DateTime<Utc>) -> RecordedTick {
+        RecordedTick {
+            item: item.into(),
+            by: "priya".into(),
+            at,
+            wording: None,
+            note: None,
+            evidence: None,
+            at_source: SourceRef::new("releases/payments-2.4.0.md", 30, 9),
+        }
+    }
+
+    /// The example portal with payments 2.4.0 on a two-phase checklist, ticked as given.
+    fn ticked(ticks: Vec<RecordedTick>) -> Content {
+        let mut c = content();
+        let item = |id: &str| ChecklistItem {
+            id: id.into(),
+            text: id.into(),
+            owner: None,
+        };
+        let phase = |id: &str, items: Vec<ChecklistItem>| Phase {
+            id: id.into(),
+            title: id.into(),
+            items,
+        };
+        c.checklists.push(Checklist {
+            id: "rollout".into(),
+            title: "Rollout".into(),
+            description: None,
+            phases: vec![
+                phase("planning", vec![item("ticket-filed"), item("scope")]),
+                phase("deploy", vec![item("canary")]),
+            ],
+            source: SourceRef::file("checklists/rollout.yaml"),
+        });
+        let mut r = release("payments", "2.4.0", utc(2026, 11, 20, 9, 0), 60);
+        r.checklist = Some("rollout".into());
+        r.ticks = ticks;
+        c.releases.push(r);
+        c
+    }
+
+    fn dates(created: Option<DateTime<Utc>>, last: Option<DateTime<Utc>>) -> FileDates {
+        FileDates {
+            created,
+            last_commit: last,
+        }
+    }
+
+    #[test]
+    fn ticks_after_now_or_before_creation_are_errors() {
+        let c = ticked(vec![
+            tick("ticket-filed", utc(2026, 11, 1, 9, 0)),
+            tick("scope", utc(2026, 11, 10, 9, 0)),
+            tick("canary", utc(2026, 11, 26, 9, 0)),
+        ]);
+        let now = utc(2026, 11, 25, 12, 0);
+        let found = tick_dates(&c, now, &|_| dates(Some(utc(2026, 11, 5, 0, 0)), None));
+        let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("\"ticket-filed\" is dated 2026-11-01 10:00, before the release file was created (2026-11-05 01:00)"));
+        assert!(messages[1]
+            .contains("\"canary\" is dated 2026-11-26 10:00, after this build (2026-11-25 13:00)"));
+    }
+
+    #[test]
+    fn without_history_only_the_future_counts_and_a_later_commit_stands_for_now() {
+        let c = ticked(vec![tick("canary", utc(2026, 11, 26, 9, 0))]);
+        let now = utc(2026, 11, 25, 12, 0);
+        assert_eq!(tick_dates(&c, now, &|_| FileDates::default()).len(), 1);
+        // A build pinned before the file's last commit: that commit is "now".
+        let pinned = dates(Some(utc(2026, 11, 20, 0, 0)), Some(utc(2026, 11, 27, 0, 0)));
+        assert!(tick_dates(&c, now, &|_| pinned).is_empty());
+    }
+
+    #[test]
+    fn released_releases_warn_about_unticked_items_of_required_phases() {
+        let mut c = ticked(vec![tick("ticket-filed", utc(2026, 11, 1, 9, 0))]);
+        c.portal
+            .required_phases
+            .insert(ReleaseType::Minor, vec!["planning".into()]);
+        assert!(required_phases_done(&c).is_empty(), "approved: no warning");
+        c.releases[0].status = ReleaseStatus::Released;
+        let found = required_phases_done(&c);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .message
+                .ends_with("(planning) is not ticked: planning/scope"),
+            "{}",
+            found[0].message
+        );
+        c.releases[0]
+            .ticks
+            .push(tick("scope", utc(2026, 11, 2, 9, 0)));
+        assert!(
+            required_phases_done(&c).is_empty(),
+            "deploy is not required"
+        );
+    }
 
     #[test]
     fn digests_are_sixteen_lowercase_hex_digits() {
