@@ -6,7 +6,9 @@
 //! resets, checks that two releases (and two checklists on one page) keep separate state, and
 //! that the widget degrades to an in-page checklist with a notice when storage is full or
 //! blocked. On the example portal it checks every checklist page against the HTML contract.
-//! It fails if the widget did not load.
+//! A second test makes the round trip of recorded ticks (issue 14): tick, "Record ticks",
+//! paste the YAML into the release file, rebuild, and see them recorded in a fresh profile and
+//! gone from the first profile's storage. It fails if the widget did not load.
 //!
 //! Needs `/usr/bin/chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`). Without
 //! them the test fails, unless `SHIPBOARD_SKIP_BROWSER_TESTS=1` says to skip it.
