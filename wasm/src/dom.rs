@@ -293,7 +293,9 @@ fn on_event(event: JsValue) {
         return;
     };
     if event.type_() == "change" {
-        if target.has_attribute("data-item") {
+        // An item done by record is disabled in the page; should a theme leave it enabled,
+        // a change to it is still never stored.
+        if target.has_attribute("data-item") && !target.has_attribute("data-done") {
             toggle(&section, &target);
         } else if target.has_attribute("data-cw-name") {
             save_name(&section);
