@@ -157,6 +157,8 @@ fn generate() -> (Content, FeedFacts) {
             approval_policy: BTreeMap::new(),
             checklists_by_type: BTreeMap::new(),
             import_freezes: Vec::new(),
+            edit_url: None,
+            required_phases: Default::default(),
             source: SourceRef::file("portal.yaml"),
         },
         systems,

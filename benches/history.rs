@@ -117,6 +117,8 @@ fn content(repo: &Path, tags: &[generate::Tag]) -> Content {
             approval_policy: BTreeMap::new(),
             checklists_by_type: BTreeMap::new(),
             import_freezes: Vec::new(),
+            edit_url: None,
+            required_phases: Default::default(),
             source: SourceRef::file("portal.yaml"),
         },
         systems,

@@ -163,6 +163,8 @@ fn fixture() -> Content {
             approval_policy: BTreeMap::new(),
             checklists_by_type: BTreeMap::new(),
             import_freezes: Vec::new(),
+            edit_url: None,
+            required_phases: Default::default(),
             source: SourceRef::file("portal.yaml"),
         },
         // Search has no release: its feed is empty but must still be valid.

@@ -6,7 +6,9 @@
 //! resets, checks that two releases (and two checklists on one page) keep separate state, and
 //! that the widget degrades to an in-page checklist with a notice when storage is full or
 //! blocked. On the example portal it checks every checklist page against the HTML contract.
-//! It fails if the widget did not load.
+//! A second test makes the round trip of recorded ticks (issue 14): tick, "Record ticks",
+//! paste the YAML into the release file, rebuild, and see them recorded in a fresh profile and
+//! gone from the first profile's storage. It fails if the widget did not load.
 //!
 //! Needs `/usr/bin/chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`). Without
 //! them the test fails, unless `SHIPBOARD_SKIP_BROWSER_TESTS=1` says to skip it.
@@ -70,6 +72,165 @@ fn checklist_widget_in_chromium() {
     drop(driver);
     let failures: Vec<String> = outcome.into_iter().filter_map(Result::err).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Issue 14's round trip: tick items in one browser, "Record ticks", paste the YAML into the
+/// release file, rebuild; a fresh browser profile then sees them recorded with who and when,
+/// and the first profile's local copies of those ticks are gone from `localStorage`.
+#[test]
+fn recorded_ticks_round_trip_in_chromium() {
+    let Some(chromedriver) = browser_tools("widget_browser") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let content = tmp.path().join("content");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/widget");
+    copy_dir(&fixture, &content);
+    let site = tmp.path().join("site");
+    // The real clock, not SOURCE_DATE_EPOCH: the browser stamps ticks with the real time, and
+    // a tick later than the build is an error.
+    build_portal(&content, &site);
+    let base = format!("http://127.0.0.1:{}", serve(site.clone()));
+    let url = format!("{base}/releases/payments/2.4.0/");
+    let driver = ChromeDriver::start(&chromedriver, tmp.path());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let outcome = runtime.block_on(async {
+        let release_file = content.join("releases/payments-2.4.0.md");
+        let first = in_session(&driver, tmp.path(), "profile-recorder", false, {
+            let (url, content, site) = (url.clone(), content.clone(), site.clone());
+            move |c| {
+                Box::pin(async move {
+                    let yaml = tick_and_record(&c, &url).await;
+                    paste_ticks(&release_file, &yaml);
+                    build_portal(&content, &site);
+                    recorded_and_cleared(&c, &url).await;
+                })
+            }
+        })
+        .await;
+        let fresh = in_session(&driver, tmp.path(), "profile-fresh", false, {
+            let url = url.clone();
+            move |c| Box::pin(async move { fresh_profile_sees_records(&c, &url).await })
+        })
+        .await;
+        [first, fresh]
+    });
+    drop(driver);
+    let failures: Vec<String> = outcome.into_iter().filter_map(Result::err).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Ticks the first and third items as `priya`, presses "Record ticks" and returns the YAML.
+async fn tick_and_record(c: &Client, url: &str) -> String {
+    open(c, url).await;
+    let name = c.find(Locator::Css("[data-cw-name]")).await.expect("name");
+    name.send_keys("priya").await.expect("type the person id");
+    let boxes = checkboxes(c).await;
+    boxes[0].click().await.expect("tick ticket-filed");
+    boxes[2].click().await.expect("tick canary");
+    assert_eq!(count_text(c).await, "2 of 5 done");
+    assert_eq!(storage_keys(c).await.len(), 3, "two ticks and the name");
+    click(c, "[data-cw-record]").await;
+    let area = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-cw-export]:not([hidden])"))
+        .await
+        .expect("Record ticks shows its YAML");
+    let yaml = area.prop("value").await.expect("value").unwrap_or_default();
+    assert!(
+        yaml.starts_with("ticks:\n  - item: ticket-filed\n    by: priya\n    at: "),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("\n  - item: canary\n    by: priya\n"),
+        "{yaml}"
+    );
+    assert_eq!(yaml.matches("    wording: ").count(), 2, "{yaml}");
+    let msg = wait_text(c, "[data-cw-msg]").await;
+    assert!(msg.contains("YAML of your ticks"), "message: {msg:?}");
+    yaml
+}
+
+/// Adds `yaml` at the end of the release file's front matter, as a person would.
+fn paste_ticks(file: &Path, yaml: &str) {
+    let text = std::fs::read_to_string(file).expect("release file");
+    let end = text[4..]
+        .find("\n---")
+        .map(|i| i + 5)
+        .expect("front matter end");
+    let pasted = format!("{}{}{}", &text[..end], yaml, &text[end..]);
+    std::fs::write(file, pasted).expect("write the release file");
+}
+
+/// After the rebuild, the first profile sees the ticks recorded and no longer keeps them.
+async fn recorded_and_cleared(c: &Client, url: &str) {
+    open(c, url).await;
+    assert_eq!(recorded(c).await, [true, false, true, false, false]);
+    assert_eq!(
+        count_text(c).await,
+        "2 of 5 done: 2 recorded, 0 on this device"
+    );
+    let keys = storage_keys(c).await;
+    assert!(
+        !keys
+            .iter()
+            .any(|k| k.contains("|planning/ticket-filed|") || k.contains("|deploy/canary|")),
+        "recorded ticks are still in localStorage: {keys:?}"
+    );
+    assert!(
+        keys.iter().any(|k| k.ends_with("|name")),
+        "the name stays: {keys:?}"
+    );
+}
+
+/// A new profile (nothing in storage) sees both ticks as recorded, with who and when.
+async fn fresh_profile_sees_records(c: &Client, url: &str) {
+    open(c, url).await;
+    assert!(storage_keys(c).await.is_empty());
+    assert_eq!(recorded(c).await, [true, false, true, false, false]);
+    assert_eq!(selected(c).await, [true, false, true, false, false]);
+    assert_eq!(
+        count_text(c).await,
+        "2 of 5 done: 2 recorded, 0 on this device"
+    );
+    let notes = texts(c, ".checklist-recorded").await;
+    assert_eq!(notes.len(), 2);
+    for note in &notes {
+        assert!(note.starts_with("recorded by Priya Raman, "), "{note:?}");
+    }
+    let times = texts(c, ".checklist-recorded time").await;
+    assert!(times.iter().all(|t| t.contains(":")), "{times:?}");
+    // A recorded item cannot be unticked here.
+    let first = &checkboxes(c).await[0];
+    assert!(
+        !first.is_enabled().await.expect("enabled"),
+        "a recorded tick is disabled"
+    );
+}
+
+/// Whether each checkbox is done by record (`data-done="recorded"`).
+async fn recorded(c: &Client) -> Vec<bool> {
+    let mut out = Vec::new();
+    for b in checkboxes(c).await {
+        out.push(b.attr("data-done").await.expect("data-done").as_deref() == Some("recorded"));
+    }
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy fixture file");
+        }
+    }
 }
 
 /// Builds the content repo `content` into `site` with the real binary, with the widget.
@@ -404,7 +565,8 @@ async fn example_scenario(c: &Client, base: &str, pages: &[String]) {
             if (!sec.dataset.portal || !sec.dataset.release || !id) problems.push(id + ': missing data-portal/release/checklist-id');
             const boxes = sec.querySelectorAll('input[data-item]');
             const count = sec.querySelector('[data-cw-count]');
-            const want = '0 of ' + boxes.length + ' done';
+            const rec = sec.querySelectorAll('input[data-done]').length;
+            const want = rec + ' of ' + boxes.length + ' done' + (rec ? ': ' + rec + ' recorded, 0 on this device' : '');
             if (!boxes.length) problems.push(id + ': no items');
             if (!count || count.textContent !== want) problems.push(id + ': count ' + (count && count.textContent) + ', want ' + want);
             const seen = new Set();
@@ -437,7 +599,7 @@ async fn example_scenario(c: &Client, base: &str, pages: &[String]) {
 
     let release = pages
         .iter()
-        .find(|p| p.starts_with("/releases/"))
+        .find(|p| p.starts_with("/releases/identity/"))
         .expect("a release page with a checklist");
     let url = format!("{base}{release}");
     open(c, &url).await;

@@ -4,7 +4,8 @@
 # wasm-opt -Oz on the module and terser on the JS glue, then prints raw and gzipped sizes and
 # fails if everything a page loads from widget/ (.wasm, glue, loader, checklist stylesheet)
 # exceeds 20 KiB gzipped. The search module (wasm/search/, into widget/search/) is built the
-# same way with a budget of its own, 25 KiB gzipped (module, glue and its loader).
+# same way with a budget of its own, 25 KiB gzipped (module, glue and its loader), and so is
+# the checklist's export module (wasm/export/, into widget/export/), 16 KiB gzipped.
 #
 # Needs: rustup target wasm32-unknown-unknown; wasm-bindgen-cli at exactly the wasm-bindgen
 # version in Cargo.lock; binaryen and terser from npm (`npm ci --prefix wasm`; not Debian's
@@ -23,6 +24,8 @@ target_dir="${WIDGET_TARGET_DIR:-$root/target/wasm}"
 budget=20480
 search_dir="$out_dir/search"
 search_budget=25600
+export_dir="$out_dir/export"
+export_budget=16384
 
 die() { echo "wasm/build.sh: $*" >&2; exit 1; }
 
@@ -93,8 +96,13 @@ build "$crate" "$lib" "$out_dir"
 # The search box (wasm/search/): a module of its own, loaded only when the box is used, with
 # its own budget, so the widget's budget and the pages that are not searched are unchanged.
 build shipboard-search shipboard_search "$search_dir"
+# The checklist's exports (wasm/export/, into widget/export/: "Copy as Markdown", "Record
+# ticks"): loaded by checklist.js only when one is pressed, with a budget of its own.
+build shipboard-export shipboard_export "$export_dir"
 
 check_budget "all of widget/" "$budget" "$out_dir/${lib}_bg.wasm" "$out_dir/$lib.js" \
   "$out_dir/checklist.js" "$out_dir/checklist.css"
 check_budget "all of widget/search/" "$search_budget" "$search_dir/shipboard_search_bg.wasm" \
   "$search_dir/shipboard_search.js" "$search_dir/search.js"
+check_budget "all of widget/export/" "$export_budget" "$export_dir/shipboard_export_bg.wasm" \
+  "$export_dir/shipboard_export.js"

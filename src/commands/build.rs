@@ -79,6 +79,19 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
     prepared
         .diagnostics
         .extend(validate::overdue::overdue_statuses(content, build_time()));
+    let dates = |file: &Path| {
+        let file = facts.file(file);
+        validate::ticks::FileDates {
+            // A shallow clone's oldest commit is not the file's creation.
+            created: file
+                .and_then(|f| f.first_commit_at)
+                .filter(|_| !facts.content_shallow),
+            last_commit: file.and_then(|f| f.last_commit_at),
+        }
+    };
+    prepared
+        .diagnostics
+        .extend(validate::ticks::tick_dates(content, build_time(), &dates));
     if let Some(theme) = &prepared.theme {
         if !prepared.diagnostics.has_errors() {
             let inputs = BuildInputs { now: build_time() };

@@ -58,6 +58,10 @@ pub struct Portal {
     pub checklists_by_type: BTreeMap<ReleaseType, String>,
     /// External `.ics` files (relative to the content dir) whose events are freezes.
     pub import_freezes: Vec<(String, SourceRef)>,
+    /// A release file's edit page: an https URL template containing `{path}`.
+    pub edit_url: Option<String>,
+    /// Release type -> checklist phase ids that a `released` release must have done.
+    pub required_phases: BTreeMap<ReleaseType, Vec<String>>,
     pub source: SourceRef,
 }
 
@@ -132,6 +136,9 @@ pub struct Release {
     pub depends_on: Vec<Dependency>,
     /// When stakeholders were told (`announced_at`), if recorded.
     pub announced_at: Option<DateTime<Utc>>,
+    /// Checklist ticks recorded in the release file, in the order written; at most one per
+    /// item.
+    pub ticks: Vec<RecordedTick>,
     /// Markdown release notes.
     pub notes: String,
     /// The release file and the line where its notes start.
@@ -200,6 +207,7 @@ impl Release {
             rollout: None,
             depends_on: Vec::new(),
             announced_at: None,
+            ticks: Vec::new(),
             notes: String::new(),
             source: SourceRef::file(file),
             notes_line: 1,
@@ -227,6 +235,24 @@ pub struct Approval {
     pub by: String,
     pub at: DateTime<Utc>,
     pub ticket: Option<String>,
+}
+
+/// A checklist tick recorded in the content repo (`ticks:` in a release file): done for
+/// everyone, with who and when.
+#[derive(Debug, Clone)]
+pub struct RecordedTick {
+    /// Checklist item id (unique within the release's checklist).
+    pub item: String,
+    /// Person id.
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// Digest of the item text when ticked (16 hex digits, as `data-digest`), if given.
+    pub wording: Option<String>,
+    pub note: Option<String>,
+    /// An http(s) URL.
+    pub evidence: Option<String>,
+    /// Where `at:` is written (for the date checks that need the build time or git).
+    pub at_source: SourceRef,
 }
 
 #[derive(Debug, Clone)]

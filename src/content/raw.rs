@@ -43,6 +43,12 @@ pub struct RawPortal {
     /// External `.ics` files whose events become freezes (calendar import).
     #[serde(default)]
     pub import_freezes: Vec<Text>,
+    /// Template of a release file's edit page, with `{path}` (e.g. a GitHub edit URL).
+    #[serde(default)]
+    pub edit_url: Option<Text>,
+    /// Release type -> checklist phase ids a `released` release must have ticked.
+    #[serde(default)]
+    pub required_phases: BTreeMap<String, Vec<Text>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +141,25 @@ pub struct RawRelease {
     /// When stakeholders were told (emergency releases: within 1 hour of the window start).
     #[serde(default)]
     pub announced_at: Option<Text>,
+    /// Checklist ticks recorded in the content repo (see `RawTick`).
+    #[serde(default)]
+    pub ticks: Vec<Spanned<RawTick>>,
+}
+
+/// One recorded checklist tick: `- item: ticket-filed, by: priya, at: 2026-12-01 16:20`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTick {
+    pub item: Text,
+    pub by: Text,
+    pub at: Text,
+    /// Digest of the item text when it was ticked (16 hex digits, as the widget keys by).
+    #[serde(default)]
+    pub wording: Option<Text>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub evidence: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -29,6 +29,9 @@ pub struct Facts {
     /// Human notes about what could not be read (e.g. "the content dir is not in a git
     /// repository"), for a verbose mode or a footer.
     pub notes: Vec<String>,
+    /// The content repository is a shallow clone: file creation dates are not known.
+    #[serde(skip)]
+    pub content_shallow: bool,
     /// Debug lines: ignored tags and why. Not serialised.
     #[serde(skip)]
     pub debug: Vec<String>,
@@ -224,6 +227,10 @@ pub struct FileFacts {
     pub last_commit_date: Option<String>,
     pub last_commit_datetime: Option<String>,
     pub last_author: Option<String>,
+    /// Committer date of the first commit that added the file at this path (its creation,
+    /// for "ticked before the release existed"); `None` when not committed.
+    #[serde(skip)]
+    pub first_commit_at: Option<DateTime<Utc>>,
 }
 
 /// A shared, immutable value that serialises as the value itself: commits are built once

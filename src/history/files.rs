@@ -67,6 +67,9 @@ pub(crate) fn file_facts(
             let entry = facts.entry(path).or_default();
             entry.commits += 1;
             let at = timestamp(data.commit_time);
+            if entry.first_commit_at.is_none_or(|first| at < first) {
+                entry.first_commit_at = Some(at);
+            }
             if entry.last_commit_at.is_none_or(|last| at > last) {
                 let (date, datetime) = format_date(at, tz);
                 entry.last_commit_at = Some(at);

@@ -165,6 +165,7 @@ pub fn read_with(
     }
     if let Ok((repo, _)) = &content_repo {
         if repo.is_shallow() {
+            facts.content_shallow = true;
             let message = "the content repository is a shallow clone: runbook review dates and calendar SEQUENCE numbers only count the fetched commits";
             facts.notes.push(message.to_owned());
             diagnostics.push(

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::live;
 use crate::content::{
-    Checklist, Content, Ladder, LadderContact, Person, Release, ReleaseStatus, Runbook, System,
+    Checklist, Content, Ladder, LadderContact, Person, RecordedTick, Release, ReleaseStatus,
+    Runbook, System,
 };
 use crate::history::RunbookReview;
 use crate::markdown::slugify;
@@ -376,6 +377,12 @@ pub struct ChecklistView {
     pub heading_id: String,
     pub phases: Vec<PhaseView>,
     pub item_count: usize,
+    /// Items done by a recorded tick.
+    pub recorded_count: usize,
+    /// The release file's edit page (`edit_url` with `{path}` filled in), to record ticks.
+    pub edit_url: Option<String>,
+    /// The release file, relative to the content dir (`releases/payments-2.4.0.md`).
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -394,9 +401,69 @@ pub struct ItemView {
     pub digest: String,
     pub text: String,
     pub owner: Option<String>,
+    /// The tick recorded in the release file, if any: done for everyone.
+    pub recorded: Option<RecordedView>,
+}
+
+/// A tick recorded in the content repo, as the page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedView {
+    pub by: PersonView,
+    /// In the portal's zone, and as a `datetime` attribute.
+    pub at: String,
+    pub at_machine: String,
+    pub note: Option<String>,
+    pub evidence: Option<String>,
+    /// The tick names a digest other than the current item text's: the text has changed
+    /// since it was ticked.
+    pub older_wording: bool,
+}
+
+impl RecordedView {
+    fn new(content: &Content, tick: &RecordedTick, digest: &str) -> Self {
+        let clock = Clock {
+            zone: content.portal.timezone,
+        };
+        RecordedView {
+            by: PersonView::lookup(content, &tick.by),
+            at: clock.date_time(tick.at),
+            at_machine: clock.machine(tick.at),
+            note: tick.note.clone(),
+            evidence: tick.evidence.clone(),
+            older_wording: tick.wording.as_deref().is_some_and(|w| w != digest),
+        }
+    }
 }
 
 impl ChecklistView {
+    /// The checklist of a release page: its recorded ticks marked done, and the release
+    /// file's edit link when the portal has an `edit_url`.
+    pub fn for_release(content: &Content, checklist: &Checklist, release: &Release) -> Self {
+        let mut view = ChecklistView::new(content, checklist, &release.key());
+        for item in view.phases.iter_mut().flat_map(|p| p.items.iter_mut()) {
+            let id = item.key.rsplit('/').next().unwrap_or_default();
+            item.recorded = release
+                .ticks
+                .iter()
+                .find(|t| t.item == id)
+                .map(|t| RecordedView::new(content, t, &item.digest));
+        }
+        view.recorded_count = view
+            .phases
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter(|i| i.recorded.is_some())
+            .count();
+        let file = crate::diagnostics::display_path(&release.source.file);
+        view.edit_url = content
+            .portal
+            .edit_url
+            .as_ref()
+            .map(|t| t.replace("{path}", &encode_path(&file)));
+        view.file = Some(file);
+        view
+    }
+
     pub fn new(content: &Content, checklist: &Checklist, scope: &str) -> Self {
         let prefix = slugify(&format!("{scope} {}", checklist.id));
         let phases: Vec<PhaseView> = checklist
@@ -419,6 +486,7 @@ impl ChecklistView {
                                 .map(|r| r.name.clone())
                                 .unwrap_or_else(|| o.clone())
                         }),
+                        recorded: None,
                     })
                     .collect(),
             })
@@ -431,8 +499,24 @@ impl ChecklistView {
             heading_id: format!("{prefix}-h"),
             item_count: phases.iter().map(|p| p.items.len()).sum(),
             phases,
+            recorded_count: 0,
+            edit_url: None,
+            file: None,
         }
     }
+}
+
+/// A file path for a URL: every byte but unreserved characters and `/` percent-encoded.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// FNV-1a, 64 bit: a tiny, stable digest of checklist item texts (not for security).
@@ -458,6 +542,70 @@ mod tests {
     fn fnv_matches_reference_values() {
         assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
         assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+    }
+
+    #[test]
+    fn release_checklists_mark_recorded_ticks_and_older_wordings() {
+        use crate::calendar::testutil::{content, release, utc};
+        use crate::content::{ChecklistItem, Phase};
+        use crate::diagnostics::SourceRef;
+        let mut c = content();
+        c.portal.edit_url = Some("https://git.example.com/edit/main/{path}".into());
+        let item = |id: &str| ChecklistItem {
+            id: id.into(),
+            text: format!("Do {id}."),
+            owner: None,
+        };
+        let list = Checklist {
+            id: "rollout".into(),
+            title: "Rollout".into(),
+            description: None,
+            phases: vec![Phase {
+                id: "plan".into(),
+                title: "Plan".into(),
+                items: vec![item("a"), item("b"), item("c")],
+            }],
+            source: SourceRef::file("checklists/rollout.yaml"),
+        };
+        let tick = |id: &str, wording: Option<String>| RecordedTick {
+            item: id.into(),
+            by: "li".into(),
+            at: utc(2026, 11, 20, 9, 0),
+            wording,
+            note: None,
+            evidence: None,
+            at_source: SourceRef::file("releases/payments-2.4.0.md"),
+        };
+        let mut r = release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 60);
+        let current = format!("{:016x}", fnv1a64(b"Do a."));
+        r.ticks = vec![
+            tick("a", Some(current)),
+            tick("b", Some("0123456789abcdef".into())),
+        ];
+        let view = ChecklistView::for_release(&c, &list, &r);
+        let items = &view.phases[0].items;
+        let a = items[0].recorded.as_ref().expect("a is recorded");
+        assert_eq!(
+            (a.by.name.as_str(), a.at.as_str()),
+            ("Li Wei", "Fri 20 Nov 2026, 10:00 CET")
+        );
+        assert!(!a.older_wording);
+        assert!(items[1].recorded.as_ref().is_some_and(|b| b.older_wording));
+        assert!(items[2].recorded.is_none());
+        assert_eq!(view.recorded_count, 2);
+        assert_eq!(
+            view.edit_url.as_deref(),
+            Some("https://git.example.com/edit/main/releases/payments-2.4.0.md")
+        );
+    }
+
+    #[test]
+    fn edit_paths_are_percent_encoded() {
+        assert_eq!(
+            encode_path("releases/payments-2.4.0.md"),
+            "releases/payments-2.4.0.md"
+        );
+        assert_eq!(encode_path("releases/a b?.md"), "releases/a%20b%3F.md");
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod overrides;
 mod people;
 pub mod placeholders;
 mod releases;
+pub mod ticks;
 mod windows;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +49,7 @@ pub fn validate(raw: &RawContent, diagnostics: &mut Diagnostics) -> Option<Conte
         None => Default::default(),
     };
     let checklists = v.checklists(raw);
+    v.required_phases_exist(portal_file, &checklists);
     let runbooks = v.runbooks(raw);
     let mut content = Content {
         portal,
@@ -73,6 +75,7 @@ pub fn validate(raw: &RawContent, diagnostics: &mut Diagnostics) -> Option<Conte
     }
     v.diagnostics.extend(calendar::conflicts(&content));
     v.diagnostics.extend(placeholders::check(raw));
+    v.diagnostics.extend(ticks::required_phases_done(&content));
     Some(content)
 }
 
@@ -296,6 +299,8 @@ impl Validator<'_> {
                 .iter()
                 .map(|f| (f.value.clone(), at(path, 0, f)))
                 .collect(),
+            edit_url: self.edit_url(path, raw),
+            required_phases: self.required_phases(path, raw),
             source: SourceRef::file(path),
         };
         let systems = self.systems(path, &raw.systems);

@@ -17,9 +17,15 @@ impl Validator<'_> {
         let mut releases: Vec<Release> = Vec::new();
         let mut seen: BTreeMap<String, SourceRef> = BTreeMap::new();
         for file in &raw.releases {
-            let Some(release) = self.release(file) else {
+            let Some(mut release) = self.release(file) else {
                 continue;
             };
+            let checklist = release.checklist.as_deref();
+            release.ticks = self.ticks(
+                file,
+                checklist.and_then(|id| content.checklist(id)),
+                checklist.is_some(),
+            );
             let offset = file.front_line_offset;
             let key = release.key();
             if let Some(first) = seen.get(&key) {
@@ -165,6 +171,7 @@ impl Validator<'_> {
             rollout: front.rollout,
             depends_on,
             announced_at,
+            ticks: Vec::new(),
             notes: file.body.clone(),
             source: SourceRef::file(path),
             notes_line: file.body_line,

@@ -9,6 +9,11 @@ use std::process::Command;
 /// The build date every test uses, so output does not depend on the day tests run.
 pub const SOURCE_DATE_EPOCH: &str = "1795608000"; // 2026-11-25T12:00:00Z
 
+/// A build date after the example's recorded checklist ticks (the latest is 2026-11-27), for
+/// tests that build a copy of `content/` without its git history: there the history cannot
+/// vouch for the ticks, and at `SOURCE_DATE_EPOCH` they are in the future (an error).
+pub const AFTER_EXAMPLE_TICKS: &str = "1796126400"; // 2026-12-01T12:00:00Z
+
 pub struct Output {
     pub code: Option<i32>,
     pub stdout: String,
@@ -21,10 +26,15 @@ pub fn run(args: &[&str]) -> Output {
 }
 
 pub fn run_in(args: &[&str], dir: Option<&Path>) -> Output {
+    run_at(args, dir, SOURCE_DATE_EPOCH)
+}
+
+/// Runs the shipboard binary with `args` in `dir`, building at `epoch` (seconds).
+pub fn run_at(args: &[&str], dir: Option<&Path>, epoch: &str) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_shipboard"));
     command
         .args(args)
-        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env("SOURCE_DATE_EPOCH", epoch)
         .env_remove("NO_COLOR");
     if let Some(dir) = dir {
         command.current_dir(dir);
@@ -72,7 +82,12 @@ impl Fixture {
 
     /// Builds and returns the output dir; fails the test with the errors otherwise.
     pub fn build_ok(&self) -> PathBuf {
-        let result = self.build();
+        self.build_ok_at(SOURCE_DATE_EPOCH)
+    }
+
+    /// `build_ok` at another build date (`SOURCE_DATE_EPOCH` seconds).
+    pub fn build_ok_at(&self, epoch: &str) -> PathBuf {
+        let result = run_at(&["build", &self.dir().display().to_string()], None, epoch);
         assert_eq!(result.code, Some(0), "build failed:\n{}", result.stderr);
         self.dir().join("public")
     }

@@ -123,6 +123,8 @@ pub fn portal() -> Portal {
         approval_policy: BTreeMap::new(),
         checklists_by_type: BTreeMap::new(),
         import_freezes: Vec::new(),
+        edit_url: None,
+        required_phases: Default::default(),
         source: SourceRef::file("portal.yaml"),
     }
 }

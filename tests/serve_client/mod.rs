@@ -29,9 +29,14 @@ impl Served {
     }
 
     pub fn start_dir(dir: &Path) -> Served {
+        Served::start_dir_at(dir, SOURCE_DATE_EPOCH)
+    }
+
+    /// `start_dir`, building at `epoch` (`SOURCE_DATE_EPOCH` seconds).
+    pub fn start_dir_at(dir: &Path, epoch: &str) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_shipboard"))
             .args(["serve", &dir.display().to_string(), "--port", "0"])
-            .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+            .env("SOURCE_DATE_EPOCH", epoch)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -3,6 +3,12 @@
 //! "ticked ... by ..." notes up to date. The DOM itself is the in-page state (`checked` plus
 //! `data-cw-at` / `data-cw-by` on each checkbox), so the widget keeps working when storage is
 //! disabled or full. Nothing here unwraps a value that comes from the page or from storage.
+//!
+//! An item the page marks `data-done` (a tick recorded in the content repo, or an item the
+//! portal verified) is done for everyone: it is never stored, toggled or reset here, and a
+//! local tick of the same item and text (not `data-older`) is removed from storage, because
+//! it has been recorded. "Copy as Markdown" and "Record ticks" live in a second module
+//! (`wasm/export`) that the loader fetches when one of them is pressed.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -22,25 +28,14 @@ static STORAGE_OK: AtomicBool = AtomicBool::new(false);
 const STATUS_UI: &str = "<progress class=\"checklist-progress\" data-cw-bar max=\"1\" value=\"0\" aria-label=\"Checklist progress\"></progress> \
 <p class=\"checklist-count\" data-cw-count role=\"status\" aria-live=\"polite\"></p>\
 <p class=\"checklist-actions\"><label class=\"checklist-name\">Your name <input type=\"text\" data-cw-name autocomplete=\"name\" maxlength=\"80\"></label> \
-<button type=\"button\" class=\"checklist-copy\" data-cw-copy>Copy as Markdown</button> \
-<button type=\"button\" class=\"checklist-reset\" data-cw-reset>Reset</button></p>\
+<button type=\"button\" data-cw-copy>Copy as Markdown</button> \
+<button type=\"button\" data-cw-reset>Reset</button></p>\
 <p class=\"checklist-notice\" data-cw-warn hidden>Ticks are not saved in this browser (storage is disabled or full); they are lost when you leave the page.</p>\
 <p class=\"checklist-message\" data-cw-msg role=\"status\" aria-live=\"polite\"></p>\
 <textarea class=\"checklist-export\" data-cw-export readonly rows=\"10\" aria-label=\"Checklist as Markdown\" hidden></textarea>";
 
 #[wasm_bindgen]
 extern "C" {
-    /// The promise `navigator.clipboard.writeText` returns.
-    type Thenable;
-
-    /// `navigator.clipboard.writeText`; throws (caught as `Err`) where there is no clipboard.
-    #[wasm_bindgen(catch, js_namespace = ["navigator", "clipboard"], js_name = writeText)]
-    fn clipboard_write_text(text: &str) -> Result<Thenable, JsValue>;
-
-    /// `promise.then(onFulfilled, onRejected)` with plain function values.
-    #[wasm_bindgen(method, js_name = then)]
-    fn then_either(this: &Thenable, ok: &JsValue, err: &JsValue);
-
     // The globals, bound directly: `web_sys::window()` probes four global objects and an
     // `instanceof`, which costs more glue than the whole status bar.
     #[wasm_bindgen(thread_local_v2, js_name = window)]
@@ -205,7 +200,14 @@ fn restore(section: &Element) {
         return;
     };
     for input in checkboxes(section) {
-        let stored = store.get_item(&item_key(section, &input)).ok().flatten();
+        let key = item_key(section, &input);
+        if input.has_attribute("data-done") {
+            if !input.has_attribute("data-older") {
+                let _ = store.remove_item(&key);
+            }
+            continue;
+        }
+        let stored = store.get_item(&key).ok().flatten();
         mark(&input, stored.as_deref().and_then(state::decode_tick));
     }
     if let Ok(Some(name)) = store.get_item(&state::name_key(&attr(section, "data-portal"))) {
@@ -235,6 +237,10 @@ fn message(section: &Element, msg: &str) {
 fn refresh(section: &Element) {
     let inputs = checkboxes(section);
     let done = inputs.iter().filter(|i| i.checked()).count() as u32;
+    let recorded = inputs
+        .iter()
+        .filter(|i| i.has_attribute("data-done"))
+        .count() as u32;
     let total = inputs.len() as u32;
     if let Some(bar) = one(section, "[data-cw-bar]") {
         let mut n = String::new();
@@ -245,7 +251,7 @@ fn refresh(section: &Element) {
         let _ = bar.set_attribute("value", &n);
     }
     if let Some(count) = one(section, "[data-cw-count]") {
-        count.set_text_content(Some(&state::progress_text(done, total)));
+        count.set_text_content(Some(&state::progress_label(done, total, recorded)));
     }
     for phase in all(section, "fieldset") {
         let items = checkboxes(&phase);
@@ -258,7 +264,7 @@ fn refresh(section: &Element) {
         }
     }
     for input in inputs {
-        let note = if input.checked() {
+        let note = if input.checked() && !input.has_attribute("data-done") {
             let (at, by) = tick_of(&input);
             state::ticked_note(at, &by)
         } else {
@@ -287,13 +293,13 @@ fn on_event(event: JsValue) {
         return;
     };
     if event.type_() == "change" {
-        if target.has_attribute("data-item") {
+        // An item done by record is disabled in the page; should a theme leave it enabled,
+        // a change to it is still never stored.
+        if target.has_attribute("data-item") && !target.has_attribute("data-done") {
             toggle(&section, &target);
         } else if target.has_attribute("data-cw-name") {
             save_name(&section);
         }
-    } else if target.has_attribute("data-cw-copy") {
-        copy_markdown(&section);
     } else if target.has_attribute("data-cw-reset") {
         reset(&section);
     }
@@ -340,57 +346,7 @@ fn save_name(section: &Element) {
     }
 }
 
-/// Shows the checklist as Markdown in the section's text area and copies it to the clipboard
-/// where the browser allows; the message says which happened.
-fn copy_markdown(section: &Element) {
-    let items: Vec<state::ItemView> = checkboxes(section)
-        .iter()
-        .map(|input| {
-            let (at, by) = tick_of(input);
-            let phase = input
-                .closest("fieldset")
-                .ok()
-                .flatten()
-                .map(|f| attr(&f, "data-cw-title"))
-                .unwrap_or_default();
-            state::ItemView {
-                phase,
-                text: label_text(input),
-                owner: text(item_box(input).and_then(|li| one(&li, ".checklist-owner"))),
-                done: input.checked(),
-                at,
-                by,
-            }
-        })
-        .collect();
-    let md = state::markdown(
-        &text(one(section, "h2, h3")),
-        &attr(section, "data-release"),
-        &items,
-    );
-    let area = one(section, "[data-cw-export]");
-    if let Some(area) = &area {
-        area.set_text_content(Some(&md));
-    }
-    show(area);
-    match clipboard_write_text(&md) {
-        Ok(promise) => {
-            let (a, b) = (section.clone(), section.clone());
-            let ok = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-                message(&a, "Copied as Markdown; it is also shown below.")
-            })
-            .into_js_value();
-            let err = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-                message(&b, "Copy the Markdown below.")
-            })
-            .into_js_value();
-            promise.then_either(&ok, &err);
-        }
-        Err(_) => message(section, "Copy the Markdown below."),
-    }
-}
-
-/// Clears every tick of the section, in the page and in storage, after a confirmation.
+/// Clears every local tick of the section, in the page and in storage, after a confirmation.
 fn reset(section: &Element) {
     let confirmed = WINDOW.with(|w| {
         w.confirm_with_message("Reset this checklist? Every tick on it will be cleared.")
@@ -401,6 +357,9 @@ fn reset(section: &Element) {
     }
     let store = storage();
     for input in checkboxes(section) {
+        if input.has_attribute("data-done") {
+            continue; // recorded for everyone: not this browser's to clear
+        }
         if let Some(s) = &store {
             let _ = s.remove_item(&item_key(section, &input));
         }

@@ -20,11 +20,16 @@
 
 extern crate alloc;
 
+#[cfg(feature = "dom")]
 mod dom;
 pub mod live;
+#[cfg(feature = "dom")]
 mod live_dom;
 pub mod state;
 
+// The browser parts (feature `dom`, on by default) are left out when another module links
+// this crate for its logic only (`wasm/export`); that module has entry points of its own and
+// uses this crate's allocator and panic handler.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
@@ -37,10 +42,12 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+#[cfg(feature = "dom")]
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// The runtime's one entry point, called by the theme's loader: enhances the page's
 /// checklists and starts the live layer (each does nothing on a page without its markup).
+#[cfg(feature = "dom")]
 #[wasm_bindgen]
 pub fn start() {
     dom::start_checklists();

@@ -137,6 +137,21 @@ pub fn progress_text(done: u32, total: u32) -> String {
     out
 }
 
+/// The checklist's progress when some items are done by record (`data-done`: ticks
+/// recorded in the content repo, or verified by the portal): `"5 of 8 done: 3 recorded, 2 on
+/// this device"`; without any, plain `"n of m done"`. `done` counts both.
+pub fn progress_label(done: u32, total: u32, recorded: u32) -> String {
+    let mut out = progress_text(done, total);
+    if recorded > 0 {
+        out.push_str(": ");
+        push_u64(&mut out, u64::from(recorded));
+        out.push_str(" recorded, ");
+        push_u64(&mut out, u64::from(done.saturating_sub(recorded)));
+        out.push_str(" on this device");
+    }
+    out
+}
+
 /// Collapses runs of ASCII whitespace (including newlines) into single spaces and trims, so a
 /// text fits on one Markdown list line. (ASCII only: Unicode tables would cost module size.)
 pub fn collapse(text: &str) -> String {
@@ -410,6 +425,19 @@ mod tests {
         assert_eq!(progress_text(0, 0), "0 of 0 done");
         assert_eq!(progress_text(3, 12), "3 of 12 done");
         assert_eq!(progress_text(120, 120), "120 of 120 done");
+    }
+
+    #[test]
+    fn progress_label_splits_recorded_from_local_ticks() {
+        assert_eq!(progress_label(2, 8, 0), "2 of 8 done");
+        assert_eq!(
+            progress_label(5, 8, 3),
+            "5 of 8 done: 3 recorded, 2 on this device"
+        );
+        assert_eq!(
+            progress_label(3, 8, 3),
+            "3 of 8 done: 3 recorded, 0 on this device"
+        );
     }
 
     #[test]

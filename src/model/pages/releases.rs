@@ -274,7 +274,7 @@ pub fn release_page(content: &Content, ctx: &ReleaseIndex, index: usize) -> Rele
             .checklist
             .as_ref()
             .and_then(|c| content.checklist(c))
-            .map(|c| ChecklistView::new(content, c, &release.key())),
+            .map(|c| ChecklistView::for_release(content, c, release)),
         runbooks: release
             .runbooks
             .iter()
