@@ -611,7 +611,60 @@ async fn example_scenario(c: &Client, base: &str, pages: &[String]) {
         ticked[0] && !ticked[1..].contains(&true),
         "{release}: {ticked:?}"
     );
+    announcement_copy_buttons(c, &url).await;
     assert_same_origin(c, base).await;
+}
+
+/// The "Copy" buttons beside a release page's announcement texts (issue 15): shown only with
+/// JavaScript, each copies its own text area's text; when the browser refuses the clipboard
+/// the reader is told to copy by hand. The clipboard is a stub the test controls, so what was
+/// copied can be read back and a refusal made on purpose.
+async fn announcement_copy_buttons(c: &Client, url: &str) {
+    const STUB: &str = r#"
+        window.copied = [];
+        navigator.clipboard.writeText = (text) => arguments[0]
+            ? (window.copied.push(text), Promise.resolve())
+            : Promise.reject(new Error('denied'));"#;
+    const COPY: &str = ".announce [data-copy]";
+    open(c, url).await;
+    assert!(displayed(c, COPY).await, "{url}: Copy buttons are hidden");
+    let areas = texts_of(c, ".announce textarea").await;
+    assert_eq!(areas.len(), 2, "{url}: two announcement texts");
+    let buttons = c.find_all(Locator::Css(COPY)).await.expect(COPY);
+    assert_eq!(buttons.len(), 2, "{url}: a Copy button per text");
+    c.execute(STUB, vec![Value::Bool(true)])
+        .await
+        .expect("stub");
+    buttons[1].click().await.expect("copy the chat message");
+    let msg = wait_text(c, "#announce-chat ~ [data-copy-msg]").await;
+    assert_eq!(msg, "Copied.", "{url}: chat copy message");
+    let copied = c
+        .execute("return window.copied;", vec![])
+        .await
+        .expect("copied");
+    assert_eq!(
+        copied,
+        Value::from(vec![areas[1].clone()]),
+        "{url}: what was copied"
+    );
+    assert!(!areas[1].trim().is_empty(), "{url}: an empty chat message");
+    c.execute(STUB, vec![Value::Bool(false)])
+        .await
+        .expect("refusing stub");
+    buttons[0].click().await.expect("copy the e-mail");
+    let msg = wait_text(c, "#announce-email ~ [data-copy-msg]").await;
+    assert!(
+        msg.contains("select the text and copy it"),
+        "{url}: refusal message {msg:?}"
+    );
+}
+
+async fn texts_of(c: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in c.find_all(Locator::Css(css)).await.expect(css) {
+        out.push(e.prop("value").await.expect(css).unwrap_or_default());
+    }
+    out
 }
 
 // --- Page helpers ---------------------------------------------------------------------------

@@ -30,6 +30,36 @@ extern "C" {
     fn then_either(this: &Thenable, ok: &JsValue, err: &JsValue);
 }
 
+/// A "Copy" button beside a read-only text area (the release page's announcement texts):
+/// copies the text area that shares the button's parent (its text is its value: the area
+/// is read-only) and says in the parent's `[data-copy-msg]` whether it worked.
+#[wasm_bindgen]
+pub fn copy_text(button: Element) {
+    const COPIED: &str = "Copied.";
+    const BY_HAND: &str = "This browser did not allow copying: select the text and copy it.";
+    let Some(parent) = button.parent_element() else {
+        return;
+    };
+    let say = one(&parent, "[data-copy-msg]");
+    let said = |msg: &'static str| {
+        let say = say.clone();
+        Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            if let Some(el) = &say {
+                el.set_text_content(Some(msg));
+            }
+        })
+        .into_js_value()
+    };
+    match clipboard_write_text(&text(one(&parent, "textarea"))) {
+        Ok(promise) => promise.then_either(&said(COPIED), &said(BY_HAND)),
+        Err(_) => {
+            if let Some(el) = &say {
+                el.set_text_content(Some(BY_HAND));
+            }
+        }
+    }
+}
+
 /// "Copy as Markdown": the checklist as a task list for the release ticket.
 #[wasm_bindgen]
 pub fn copy_markdown(section: Element) {

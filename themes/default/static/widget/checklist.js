@@ -1,5 +1,6 @@
 // Shipboard client runtime loader (see wasm/README.md): checklists and the live layer.
-// "Copy as Markdown" and "Record ticks" load the export module (export/) when first pressed.
+// "Copy as Markdown", "Record ticks" and the announcement texts' "Copy" buttons load the
+// export module (export/) when first pressed.
 import init, { start } from './shipboard_widget.js';
 
 const here = (p) => new URL(p, import.meta.url);
@@ -11,13 +12,16 @@ if (document.querySelector('[data-checklist]')) {
 }
 
 let exports;
+for (const b of document.querySelectorAll('[data-copy]')) b.hidden = false;
 document.addEventListener('click', (e) => {
-  const b = e.target.closest && e.target.closest('[data-cw-copy], [data-cw-record]');
-  const s = b && b.closest('[data-checklist]');
+  const b = e.target.closest && e.target.closest('[data-cw-copy], [data-cw-record], [data-copy]');
+  const s = b && (b.hasAttribute('data-copy') ? b : b.closest('[data-checklist]'));
   if (!s) return;
   exports = exports || import('./export/shipboard_export.js')
     .then((m) => m.default({ module_or_path: here('./export/shipboard_export_bg.wasm') }).then(() => m));
-  exports.then((m) => (b.hasAttribute('data-cw-record') ? m.record_ticks(s) : m.copy_markdown(s)))
+  const run = (m) => (b.hasAttribute('data-copy') ? m.copy_text(b)
+    : b.hasAttribute('data-cw-record') ? m.record_ticks(s) : m.copy_markdown(s));
+  exports.then(run)
     .catch((err) => console.warn('Shipboard export did not load:', err));
 });
 
