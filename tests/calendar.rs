@@ -195,6 +195,7 @@ fn fixture() -> Content {
             overrides: Vec::new(),
         }],
         checklists: Vec::new(),
+        plan: Default::default(),
     }
 }
 

@@ -68,6 +68,7 @@ pub fn content() -> Content {
             overrides: Vec::new(),
         }],
         checklists: Vec::new(),
+        plan: Default::default(),
     }
 }
 

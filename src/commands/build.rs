@@ -179,6 +179,7 @@ fn files_besides_pages(content: &Content, theme: &Theme) -> BTreeSet<String> {
         .rotations
         .iter()
         .map(|r| format!("calendar/oncall-{}.ics", r.id));
+    let trains = content.plan.trains.iter().map(model::trains::feed_path);
     theme
         .static_files
         .keys()
@@ -186,6 +187,7 @@ fn files_besides_pages(content: &Content, theme: &Theme) -> BTreeSet<String> {
         .chain(feeds)
         .chain(systems)
         .chain(rotations)
+        .chain(trains)
         .collect()
 }
 
@@ -370,7 +372,7 @@ fn feed_facts(history: Option<&Facts>) -> FeedFacts {
     facts
 }
 
-/// `calendar.ics`, one feed per system and one per on-call rotation.
+/// `calendar.ics`, one feed per system, per release train and per on-call rotation.
 fn calendar_feeds(
     content: &Content,
     site: &SiteModel,
@@ -381,6 +383,12 @@ fn calendar_feeds(
     for system in &content.systems {
         if let Some(feed) = ics::system_feed(content, facts, &system.id) {
             feeds.push((format!("calendar/{}.ics", system.id), feed.into_bytes()));
+        }
+    }
+    for train in &content.plan.trains {
+        if let Some(feed) = ics::train_feed(content, facts, &train.id) {
+            let path = crate::model::trains::feed_path(train);
+            feeds.push((path, feed.into_bytes()));
         }
     }
     for rotation in &content.rotations {
