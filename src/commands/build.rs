@@ -78,6 +78,9 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
     prepared
         .diagnostics
         .extend(validate::overdue::overdue_statuses(content, build_time()));
+    prepared
+        .diagnostics
+        .extend(validate::trains::missed_departures(content, build_time()));
     if let Some(theme) = &prepared.theme {
         if !prepared.diagnostics.has_errors() {
             let inputs = BuildInputs { now: build_time() };

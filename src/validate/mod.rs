@@ -15,7 +15,7 @@ mod people;
 pub mod placeholders;
 mod releases;
 mod system_versions;
-mod trains;
+pub mod trains;
 mod windows;
 
 use std::collections::{BTreeMap, BTreeSet};

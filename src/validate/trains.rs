@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::{at, Validator};
 use crate::calendar::time;
@@ -14,6 +14,7 @@ use crate::content::load::YamlFile;
 use crate::content::plan::{Departure, Member, Train};
 use crate::content::raw::{RawCadence, RawDeparture, RawTrain};
 use crate::content::{Content, Release, ReleaseStatus, Schedule};
+use crate::diagnostics::Diagnostic;
 
 /// The longest cadence and departure window, in days: a year.
 const MAX_DAYS: i64 = 366;
@@ -390,4 +391,40 @@ fn departure_of<'a>(train: &'a Train, release: &Release) -> Option<&'a Departure
             .iter()
             .any(|m| m.system == release.system && m.version == release.version)
     })
+}
+
+/// A warning per member still not released when its departure's window has ended at
+/// `now`. A warning, like an overdue status: the release may have shipped and its file not
+/// been updated yet, and a portal that stops building over a stale status helps nobody.
+/// A member that is cancelled or rolled back has missed its departure for certain: that is
+/// an error of `validate`.
+pub fn missed_departures(content: &Content, now: DateTime<Utc>) -> Vec<Diagnostic> {
+    let zone = content.portal.timezone;
+    let mut found = Vec::new();
+    for train in &content.plan.trains {
+        for departure in train.departures.iter().filter(|d| d.end <= now) {
+            for member in &departure.members {
+                let Some(release) = find(&content.releases, &member.system, &member.version) else {
+                    continue;
+                };
+                if release.status.has_shipped() || release.status == ReleaseStatus::Cancelled {
+                    continue;
+                }
+                let message = format!(
+                    "{} {} is still {} but departure {} of {} ended {}: it missed its departure",
+                    member.system,
+                    member.version,
+                    release.status.as_str(),
+                    departure.number,
+                    train.name,
+                    time::format_local(departure.end, zone)
+                );
+                found.push(
+                    Diagnostic::warning(member.source.clone(), Some("departures.members"), message)
+                        .with_help("set the release's status if it shipped, or move it to a later departure (and its window into that departure's)"),
+                );
+            }
+        }
+    }
+    found
 }
