@@ -313,3 +313,95 @@ fn member_changelogs(
         changelogs,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::calendar::testutil::{content, release, train, utc};
+    use crate::content::plan::SystemVersion;
+    use crate::content::ReleaseStatus;
+    use crate::diagnostics::SourceRef;
+
+    fn member(system: &str, version: &str) -> Member {
+        Member {
+            system: system.into(),
+            version: Version::parse(version).unwrap(),
+            source: SourceRef::file("system-versions/a.yaml"),
+        }
+    }
+
+    #[test]
+    fn a_complete_departure_becomes_a_system_version_ordered_by_when_it_takes_effect() {
+        let mut c = content();
+        let mut ledger = release("ledger", "3.1.0", utc(2026, 10, 11, 1, 0), 90);
+        ledger.status = ReleaseStatus::Released;
+        let mut payments = release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90);
+        payments.status = ReleaseStatus::Released;
+        let later = release("ledger", "3.2.0", utc(2026, 12, 16, 19, 0), 60);
+        c.releases = vec![ledger, payments, later];
+        c.plan.system_versions = vec![SystemVersion {
+            name: "2026.10".into(),
+            slug: "2026-10".into(),
+            description: None,
+            members: vec![member("ledger", "3.1.0")],
+            source: SourceRef::file("system-versions/a.yaml"),
+        }];
+        let dec1 = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let dec15 = NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
+        c.plan.trains = vec![train(&[
+            (dec1, &[("payments", "2.4.0")]),
+            (dec15, &[("ledger", "3.2.0")]),
+        ])];
+        let all = manifests(&c);
+        let names: Vec<&str> = all.iter().map(|m| m.name.as_str()).collect();
+        // Departure 2 is not complete (ledger 3.2.0 is only approved): no system version.
+        assert_eq!(names, ["2026.10", "X train, departure 1"]);
+        assert_eq!(all[1].slug, "train-x-1");
+        assert_eq!(all[1].effective, Some(utc(2026, 12, 6, 2, 30)));
+        let page = page(
+            &c,
+            None,
+            &all,
+            1,
+            Clock {
+                zone: c.portal.timezone,
+            },
+        );
+        let changes: Vec<(&str, &str)> = page
+            .diff
+            .iter()
+            .map(|d| (d.system_name.as_str(), d.change))
+            .collect();
+        assert_eq!(changes, [("Ledger", "removed"), ("Payments API", "added")]);
+        assert_eq!(
+            page.previous.map(|p| p.path),
+            Some("system-versions/2026-10/".into())
+        );
+    }
+
+    #[test]
+    fn the_diff_says_how_each_version_moved() {
+        let c = content();
+        let before = [
+            member("ledger", "3.1.0"),
+            member("payments", "2.4.0"),
+            member("search", "1.8.0"),
+        ];
+        let after = [
+            member("ledger", "3.2.0"),
+            member("payments", "2.3.2"),
+            member("search", "1.8.0"),
+        ];
+        let rows = diff(&c, Some(&before), &after);
+        let changes: Vec<&str> = rows.iter().map(|r| r.change).collect();
+        assert_eq!(changes, ["upgraded", "downgraded", "unchanged"]);
+        assert_eq!(rows[0].from.as_deref(), Some("3.1.0"));
+        assert_eq!(rows[0].to.as_deref(), Some("3.2.0"));
+        let first = diff(&c, None, &after);
+        assert!(first
+            .iter()
+            .all(|r| r.change == "added" && r.from.is_none()));
+    }
+}

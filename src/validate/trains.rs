@@ -428,3 +428,41 @@ pub fn missed_departures(content: &Content, now: DateTime<Utc>) -> Vec<Diagnosti
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::calendar::testutil::{content, release, train, utc};
+
+    #[test]
+    fn a_member_unreleased_after_its_departure_is_a_warning_at_the_member() {
+        let mut c = content();
+        let mut shipped = release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90);
+        shipped.status = ReleaseStatus::Released;
+        let late = release("ledger", "3.1.1", utc(2026, 12, 8, 19, 0), 60);
+        c.releases = vec![shipped, late];
+        let dec1 = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        c.plan.trains = vec![train(&[(
+            dec1,
+            &[("payments", "2.4.0"), ("ledger", "3.1.1")],
+        )])];
+        // The departure is open until 15 Dec 00:00 Berlin: nothing is missed before.
+        assert!(missed_departures(&c, utc(2026, 12, 14, 22, 0)).is_empty());
+        let missed = missed_departures(&c, utc(2026, 12, 15, 0, 0));
+        assert_eq!(missed.len(), 1, "{missed:?}");
+        assert!(!missed[0].is_error());
+        assert_eq!(
+            missed[0].at,
+            crate::diagnostics::SourceRef::new("trains/x.yaml", 10, 17)
+        );
+        assert!(
+            missed[0]
+                .message
+                .starts_with("ledger 3.1.1 is still approved but departure 1 of X train ended"),
+            "{}",
+            missed[0].message
+        );
+    }
+}

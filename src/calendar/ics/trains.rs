@@ -107,3 +107,36 @@ fn remind(w: &mut Writer, content: &Content, summary: &str) {
         reminder(w, summary, hours);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::calendar::testutil::{content, train, utc};
+
+    #[test]
+    fn a_departure_is_an_all_day_event_and_its_demo_an_hour_in_utc_both_with_reminders() {
+        let mut c = content();
+        let dec1 = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut x = train(&[(dec1, &[("payments", "2.4.0")])]);
+        x.departures[0].demo = Some(utc(2026, 12, 11, 14, 0));
+        c.plan.trains = vec![x];
+        let feed = crate::calendar::ics::train_feed(&c, &FeedFacts::default(), "x").unwrap();
+        for line in [
+            "UID:train-x-1@releases.example.com",
+            "DTSTART;VALUE=DATE:20261201",
+            // DTEND of an all-day event is the day after the last one (RFC 5545).
+            "DTEND;VALUE=DATE:20261215",
+            "SUMMARY:X train: departure 1",
+            "UID:train-x-1-demo@releases.example.com",
+            "DTSTART:20261211T140000Z",
+            "DTEND:20261211T150000Z",
+            "DESCRIPTION:Delivery manager: Li Wei\\nMembers: Payments API 2.4.0\\nSystem",
+        ] {
+            assert!(feed.contains(line), "{line:?} not in:\n{feed}");
+        }
+        assert_eq!(feed.matches("BEGIN:VALARM").count(), 2);
+        assert!(crate::calendar::ics::train_feed(&c, &FeedFacts::default(), "y").is_none());
+    }
+}
