@@ -180,11 +180,27 @@ fn train_and_departure_pages_show_members_readiness_demo_and_on_call() {
             && calendar.contains("Launch train, departure 3 Tue 1 Dec 2026 – Mon 14 Dec 2026 System demo: Fri 11 Dec 2026, 15:00 CET"),
         "{calendar}"
     );
+    let upcoming = &calendar[calendar.find("Release train departures").unwrap_or(0)..];
+    let upcoming = &upcoming[..upcoming.find("This month").unwrap_or(upcoming.len())];
     assert!(
-        !calendar.contains("Launch train, departure 1 "),
-        "a departure that has ended is not upcoming:\n{calendar}"
+        !upcoming.contains("departure 1 "),
+        "a departure that has ended is not upcoming:\n{upcoming}"
+    );
+    assert!(
+        calendar.contains("Launch train, departure 1 departs"),
+        "November's grid shows departure 1 on its date:\n{calendar}"
     );
     assert!(page(&out, "production/index.html").contains("href=\"/system-versions/\""));
+    let december = text(&page(&out, "calendar/2026-12/index.html"));
+    for expected in [
+        "Launch train, departure 3 departs",
+        "Launch train, departure 3: system demo 15:00",
+    ] {
+        assert!(
+            december.contains(expected),
+            "{expected:?} not in:\n{december}"
+        );
+    }
 }
 
 #[test]
