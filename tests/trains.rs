@@ -602,3 +602,56 @@ fn a_departure_off_the_cadence_is_an_error() {
         "use a cadence date, e.g. 2026-12-01 or 2026-12-15",
     );
 }
+
+#[test]
+fn a_release_on_two_departures_is_an_error() {
+    let fx = fixture();
+    let text = train(
+        "    members:\n      - system: web\n        version: 2.1.0\n",
+        "    members:\n      - system: web\n        version: 2.1.0\n      - system: billing\n        version: 1.3.0\n",
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let last = lines.len(); // the second billing 1.3.0 ends the file
+    assert_check_error(
+        &fx,
+        "trains/launch.yaml",
+        &text,
+        (last - 1, 17),
+        &format!(
+            "error[departures.members]: billing 1.3.0 is already a member of departure 3 (line {})",
+            member_at(TRAIN, "billing", "1.3.0").0
+        ),
+        "a release rides one departure: keep it on the departure whose window holds its release window",
+    );
+}
+
+#[test]
+fn a_member_unreleased_after_its_departure_is_a_warning() {
+    let fx = fixture();
+    let billing = fx
+        .read("releases/billing-1.2.0.md")
+        .replace("status: released", "status: approved");
+    fx.write("releases/billing-1.2.0.md", &billing);
+    let dir = fx.dir().display().to_string();
+    let result = run(&["check", &dir]);
+    assert_eq!(
+        result.code,
+        Some(0),
+        "a warning, not an error:\n{}",
+        result.stdout
+    );
+    let (line, column) = member_at(TRAIN, "billing", "1.2.0");
+    let expected = format!(
+        "{dir}/trains/launch.yaml:{line}:{column}: warning[departures.members]: billing 1.2.0 is still approved but departure 1 of Launch train ended 2026-11-17 00:00: it missed its departure"
+    );
+    assert!(
+        result.stdout.contains(&expected),
+        "{expected:?} not in:\n{}",
+        result.stdout
+    );
+    let strict = run(&["check", &dir, "--deny-warnings"]);
+    assert_eq!(strict.code, Some(1));
+    // Not complete any more: departure 1 is no system version.
+    let out = fx.build_ok();
+    assert!(!out.join("system-versions/train-launch-1").exists());
+}

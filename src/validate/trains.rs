@@ -73,6 +73,7 @@ impl Validator<'_> {
             }
         }
         train.departures.sort_by_key(|d| d.date);
+        self.members_listed_twice(&train);
         self.overlapping_departures(&train);
         self.member_dependencies(&train, &content.releases);
         Some(train)
@@ -292,6 +293,31 @@ impl Validator<'_> {
                 ),
                 "put the version that replaces it on this or a later departure, or remove the member",
             );
+        }
+    }
+
+    /// A release rides one departure of a train, once.
+    fn members_listed_twice(&mut self, train: &Train) {
+        let mut seen: Vec<(&Member, u32)> = Vec::new();
+        for departure in &train.departures {
+            for member in &departure.members {
+                let first = seen
+                    .iter()
+                    .find(|(m, _)| m.system == member.system && m.version == member.version);
+                if let Some((first, number)) = first {
+                    self.error(
+                        member.source.clone(),
+                        "departures.members",
+                        format!(
+                            "{} {} is already a member of departure {number} (line {})",
+                            member.system, member.version, first.source.line
+                        ),
+                        "a release rides one departure: keep it on the departure whose window holds its release window",
+                    );
+                    continue;
+                }
+                seen.push((member, departure.number));
+            }
         }
     }
 
