@@ -191,6 +191,11 @@ fn train_and_departure_pages_show_members_readiness_demo_and_on_call() {
         "November's grid shows departure 1 on its date:\n{calendar}"
     );
     assert!(page(&out, "production/index.html").contains("href=\"/system-versions/\""));
+    let billing = text(&page(&out, "releases/billing/1.3.0/index.html"));
+    assert!(
+        billing.contains("Release train and system versions Rides Launch train, departure 3 In system version 2026.12"),
+        "a member's release page links its departure and system versions:\n{billing}"
+    );
     let december = text(&page(&out, "calendar/2026-12/index.html"));
     for expected in [
         "Launch train, departure 3 departs",

@@ -310,6 +310,42 @@ fn on_call_during(content: &Content, d: &Departure) -> Vec<OnCallDuring> {
         .collect()
 }
 
+/// A link from a release page to a departure it rides or a system version holding it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanLink {
+    /// `Rides Checkout train, departure 1` or `In system version 2026.12`.
+    pub label: String,
+    pub path: String,
+}
+
+/// The departures `release` rides and the declared system versions that hold it. (A
+/// departure's own system version is one click on from the departure.)
+pub fn plan_links(content: &Content, release: &Release) -> Vec<PlanLink> {
+    let holds = |m: &crate::content::plan::Member| {
+        m.system == release.system && m.version == release.version
+    };
+    let rides = content.plan.trains.iter().flat_map(|train| {
+        train
+            .departures
+            .iter()
+            .filter(move |d| d.members.iter().any(holds))
+            .map(move |d| PlanLink {
+                label: format!("Rides {}", train.departure_name(d)),
+                path: departure_path(train, d),
+            })
+    });
+    let versions = content
+        .plan
+        .system_versions
+        .iter()
+        .filter(|v| v.members.iter().any(holds))
+        .map(|v| PlanLink {
+            label: format!("In system version {}", v.name),
+            path: system_versions::path(&v.slug),
+        });
+    rides.chain(versions).collect()
+}
+
 /// The demo of `d` as an interval, for feeds and calendars.
 pub fn demo_span(d: &Departure) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     d.demo
