@@ -80,7 +80,10 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
         .extend(validate::overdue::overdue_statuses(content, build_time()));
     prepared
         .diagnostics
-        .extend(validate::trains::missed_departures(content, build_time()));
+        .extend(validate::train_members::missed_departures(
+            content,
+            build_time(),
+        ));
     if let Some(theme) = &prepared.theme {
         if !prepared.diagnostics.has_errors() {
             let inputs = BuildInputs { now: build_time() };

@@ -15,7 +15,8 @@ mod people;
 pub mod placeholders;
 mod releases;
 mod system_versions;
-pub mod trains;
+pub mod train_members;
+mod trains;
 mod windows;
 
 use std::collections::{BTreeMap, BTreeSet};

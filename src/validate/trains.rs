@@ -1,20 +1,18 @@
-//! Validation of `trains/*.yaml`: the cadence, each departure's date, window, demo and
-//! delivery manager, and its members (scheduled inside the window, not cancelled, with
-//! their dependencies on the same or an earlier departure). Departures must not overlap
-//! one another or a one-off freeze.
+//! Validation of `trains/*.yaml`: the cadence, and each departure's date, window, demo and
+//! delivery manager. Departures must not overlap one another or a one-off freeze. Their
+//! members are checked in `train_members`.
 
 use std::path::Path;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 
 use super::{at, Validator};
 use crate::calendar::time;
 use crate::calendar::windows::{self, Span};
 use crate::content::load::YamlFile;
-use crate::content::plan::{Departure, Member, Train};
+use crate::content::plan::{Departure, Train};
 use crate::content::raw::{RawCadence, RawDeparture, RawTrain};
-use crate::content::{Content, Release, ReleaseStatus, Schedule};
-use crate::diagnostics::Diagnostic;
+use crate::content::{Content, Schedule};
 
 /// The longest cadence and departure window, in days: a year.
 const MAX_DAYS: i64 = 366;
@@ -255,72 +253,6 @@ impl Validator<'_> {
         }
     }
 
-    /// A member's release window must lie inside its departure's window, and a cancelled or
-    /// rolled-back member has missed it.
-    fn member_on_time(&mut self, departure: &Departure, member: &Member, releases: &[Release]) {
-        let Some(release) = find(releases, &member.system, &member.version) else {
-            return;
-        };
-        let zone = self.zone;
-        let number = departure.number;
-        if release.window.start < departure.start || release.window.end > departure.end {
-            self.error(
-                member.source.clone(),
-                "departures.members",
-                format!(
-                    "{} {} is scheduled {} ({}), outside departure {number}'s window {}",
-                    member.system,
-                    member.version,
-                    time::format_range(release.window.start, release.window.end, zone),
-                    release.window.source,
-                    time::format_range(departure.start, departure.end, zone)
-                ),
-                "move the release's window into the departure's, or put the release on the departure whose window holds it",
-            );
-        }
-        if matches!(
-            release.status,
-            ReleaseStatus::Cancelled | ReleaseStatus::RolledBack
-        ) {
-            self.error(
-                member.source.clone(),
-                "departures.members",
-                format!(
-                    "{} {} is {}: it misses departure {number}",
-                    member.system,
-                    member.version,
-                    release.status.label().to_lowercase()
-                ),
-                "put the version that replaces it on this or a later departure, or remove the member",
-            );
-        }
-    }
-
-    /// A release rides one departure of a train, once.
-    fn members_listed_twice(&mut self, train: &Train) {
-        let mut seen: Vec<(&Member, u32)> = Vec::new();
-        for departure in &train.departures {
-            for member in &departure.members {
-                let first = seen
-                    .iter()
-                    .find(|(m, _)| m.system == member.system && m.version == member.version);
-                if let Some((first, number)) = first {
-                    self.error(
-                        member.source.clone(),
-                        "departures.members",
-                        format!(
-                            "{} {} is already a member of departure {number} (line {})",
-                            member.system, member.version, first.source.line
-                        ),
-                        "a release rides one departure: keep it on the departure whose window holds its release window",
-                    );
-                    continue;
-                }
-                seen.push((member, departure.number));
-            }
-        }
-    }
-
     /// Departures sorted by date must each end before the next starts.
     fn overlapping_departures(&mut self, train: &Train) {
         let zone = self.zone;
@@ -342,153 +274,5 @@ impl Validator<'_> {
                 );
             }
         }
-    }
-
-    /// Every dependency of a member must be met by a release on the same or an earlier
-    /// departure, or by one outside the train that ships before this departure ends.
-    fn member_dependencies(&mut self, train: &Train, releases: &[Release]) {
-        for departure in &train.departures {
-            for member in &departure.members {
-                let Some(release) = find(releases, &member.system, &member.version) else {
-                    continue;
-                };
-                for dependency in &release.depends_on {
-                    let candidates: Vec<&Release> = releases
-                        .iter()
-                        .filter(|r| r.system == dependency.system)
-                        .filter(|r| dependency.requirement.matches(&r.version))
-                        .collect();
-                    let met = candidates.iter().any(|r| match departure_of(train, r) {
-                        Some(other) => other.number <= departure.number,
-                        None => {
-                            !matches!(
-                                r.status,
-                                ReleaseStatus::Cancelled | ReleaseStatus::RolledBack
-                            ) && r.window.end <= departure.end
-                        }
-                    });
-                    if met {
-                        continue;
-                    }
-                    let later = candidates
-                        .iter()
-                        .find_map(|r| departure_of(train, r).map(|d| (r, d)))
-                        .map(|(r, d)| {
-                            format!(
-                                " ({} {} is on departure {}, {})",
-                                r.system, r.version, d.number, d.date
-                            )
-                        })
-                        .unwrap_or_default();
-                    self.error(
-                        member.source.clone(),
-                        "departures.members",
-                        format!(
-                            "{} {} depends on {} {} ({}), which is not on departure {} or an earlier one{later}",
-                            member.system,
-                            member.version,
-                            dependency.system,
-                            dependency.requirement,
-                            dependency.source,
-                            departure.number
-                        ),
-                        &format!("put a version of {} matching {} on this departure or an earlier one, or move {} {} to a later departure", dependency.system, dependency.requirement, member.system, member.version),
-                    );
-                }
-            }
-        }
-    }
-}
-
-fn find<'a>(
-    releases: &'a [Release],
-    system: &str,
-    version: &semver::Version,
-) -> Option<&'a Release> {
-    releases
-        .iter()
-        .find(|r| r.system == system && r.version == *version)
-}
-
-/// The departure of `train` that `release` is a member of.
-fn departure_of<'a>(train: &'a Train, release: &Release) -> Option<&'a Departure> {
-    train.departures.iter().find(|d| {
-        d.members
-            .iter()
-            .any(|m| m.system == release.system && m.version == release.version)
-    })
-}
-
-/// A warning per member still not released when its departure's window has ended at
-/// `now`. A warning, like an overdue status: the release may have shipped and its file not
-/// been updated yet, and a portal that stops building over a stale status helps nobody.
-/// A member that is cancelled or rolled back has missed its departure for certain: that is
-/// an error of `validate`.
-pub fn missed_departures(content: &Content, now: DateTime<Utc>) -> Vec<Diagnostic> {
-    let zone = content.portal.timezone;
-    let mut found = Vec::new();
-    for train in &content.plan.trains {
-        for departure in train.departures.iter().filter(|d| d.end <= now) {
-            for member in &departure.members {
-                let Some(release) = find(&content.releases, &member.system, &member.version) else {
-                    continue;
-                };
-                if release.status.has_shipped() || release.status == ReleaseStatus::Cancelled {
-                    continue;
-                }
-                let message = format!(
-                    "{} {} is still {} but departure {} of {} ended {}: it missed its departure",
-                    member.system,
-                    member.version,
-                    release.status.as_str(),
-                    departure.number,
-                    train.name,
-                    time::format_local(departure.end, zone)
-                );
-                found.push(
-                    Diagnostic::warning(member.source.clone(), Some("departures.members"), message)
-                        .with_help("set the release's status if it shipped, or move it to a later departure (and its window into that departure's)"),
-                );
-            }
-        }
-    }
-    found
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::NaiveDate;
-
-    use super::*;
-    use crate::calendar::testutil::{content, release, train, utc};
-
-    #[test]
-    fn a_member_unreleased_after_its_departure_is_a_warning_at_the_member() {
-        let mut c = content();
-        let mut shipped = release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90);
-        shipped.status = ReleaseStatus::Released;
-        let late = release("ledger", "3.1.1", utc(2026, 12, 8, 19, 0), 60);
-        c.releases = vec![shipped, late];
-        let dec1 = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        c.plan.trains = vec![train(&[(
-            dec1,
-            &[("payments", "2.4.0"), ("ledger", "3.1.1")],
-        )])];
-        // The departure is open until 15 Dec 00:00 Berlin: nothing is missed before.
-        assert!(missed_departures(&c, utc(2026, 12, 14, 22, 0)).is_empty());
-        let missed = missed_departures(&c, utc(2026, 12, 15, 0, 0));
-        assert_eq!(missed.len(), 1, "{missed:?}");
-        assert!(!missed[0].is_error());
-        assert_eq!(
-            missed[0].at,
-            crate::diagnostics::SourceRef::new("trains/x.yaml", 10, 17)
-        );
-        assert!(
-            missed[0]
-                .message
-                .starts_with("ledger 3.1.1 is still approved but departure 1 of X train ended"),
-            "{}",
-            missed[0].message
-        );
     }
 }
