@@ -89,3 +89,65 @@ impl Train {
         format!("{}, departure {}", self.name, departure.number)
     }
 }
+
+/// Releases by system, sorted by version: finding a member's release or the releases that
+/// meet a requirement without scanning every release (a portal may have 10,000).
+pub struct ReleaseLookup<'a> {
+    by_system: std::collections::BTreeMap<&'a str, Vec<&'a super::Release>>,
+}
+
+impl<'a> ReleaseLookup<'a> {
+    pub fn new(releases: &'a [super::Release]) -> Self {
+        let mut by_system: std::collections::BTreeMap<&str, Vec<&super::Release>> =
+            std::collections::BTreeMap::new();
+        for release in releases {
+            by_system.entry(&release.system).or_default().push(release);
+        }
+        for list in by_system.values_mut() {
+            list.sort_by(|a, b| a.version.cmp(&b.version));
+        }
+        ReleaseLookup { by_system }
+    }
+
+    /// The release of `system` at `version`, if it has a file.
+    pub fn get(&self, system: &str, version: &Version) -> Option<&'a super::Release> {
+        let list = self.by_system.get(system)?;
+        let index = list.binary_search_by(|r| r.version.cmp(version)).ok()?;
+        Some(list[index])
+    }
+
+    /// Every release of `system`, lowest version first.
+    pub fn of(&self, system: &str) -> &[&'a super::Release] {
+        self.by_system.get(system).map_or(&[], Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::testutil::{release, utc};
+
+    #[test]
+    fn the_lookup_finds_releases_by_system_and_version() {
+        let releases = vec![
+            release("payments", "2.5.0", utc(2027, 2, 9, 20, 0), 60),
+            release("ledger", "3.1.0", utc(2026, 10, 11, 0, 0), 60),
+            release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 60),
+        ];
+        let lookup = ReleaseLookup::new(&releases);
+        let v = |s: &str| Version::parse(s).unwrap();
+        assert_eq!(
+            lookup.get("payments", &v("2.4.0")).map(|r| r.key()),
+            Some("payments@2.4.0".into())
+        );
+        assert!(lookup.get("payments", &v("2.4.1")).is_none());
+        assert!(lookup.get("search", &v("1.0.0")).is_none());
+        let versions: Vec<String> = lookup
+            .of("payments")
+            .iter()
+            .map(|r| r.version.to_string())
+            .collect();
+        assert_eq!(versions, ["2.4.0", "2.5.0"]);
+        assert!(lookup.of("search").is_empty());
+    }
+}

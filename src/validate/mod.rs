@@ -75,8 +75,14 @@ pub fn validate(raw: &RawContent, diagnostics: &mut Diagnostics) -> Option<Conte
             Err(problem) => v.diagnostics.push(problem),
         }
     }
-    content.plan.system_versions = v.system_versions(raw, &content.releases);
-    content.plan.trains = v.trains(&raw.trains, &content);
+    let lookup = crate::content::plan::ReleaseLookup::new(&content.releases);
+    let system_versions = v.system_versions(raw, &lookup);
+    let trains = v.trains(&raw.trains, &content, &lookup);
+    drop(lookup);
+    content.plan = crate::content::plan::Plan {
+        system_versions,
+        trains,
+    };
     v.departures_named_like_system_versions(&content.plan);
     v.diagnostics.extend(calendar::conflicts(&content));
     v.diagnostics.extend(placeholders::check(raw));

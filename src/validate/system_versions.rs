@@ -8,16 +8,15 @@ use std::path::Path;
 use super::{at, Validator};
 use crate::calendar::ics::slug as slugify;
 use crate::content::load::{RawContent, YamlFile};
-use crate::content::plan::{Member, SystemVersion};
+use crate::content::plan::{Member, ReleaseLookup, SystemVersion};
 use crate::content::raw::{RawMember, RawSystemVersion};
-use crate::content::Release;
 use crate::diagnostics::SourceRef;
 
 impl Validator<'_> {
     pub(super) fn system_versions(
         &mut self,
         raw: &RawContent,
-        releases: &[Release],
+        releases: &ReleaseLookup<'_>,
     ) -> Vec<SystemVersion> {
         let mut seen: BTreeMap<String, SourceRef> = BTreeMap::new();
         let mut versions = Vec::new();
@@ -48,7 +47,7 @@ impl Validator<'_> {
     fn system_version(
         &mut self,
         file: &YamlFile<RawSystemVersion>,
-        releases: &[Release],
+        releases: &ReleaseLookup<'_>,
     ) -> Option<SystemVersion> {
         let path = file.path.as_path();
         let raw = &file.data;
@@ -105,7 +104,7 @@ impl Validator<'_> {
         &mut self,
         path: &Path,
         raw: &[RawMember],
-        releases: &[Release],
+        releases: &ReleaseLookup<'_>,
         field: &str,
     ) -> Vec<Member> {
         let mut members = Vec::new();
@@ -116,9 +115,7 @@ impl Validator<'_> {
             };
             let system = entry.system.value.clone();
             let known = self.known.systems.contains(&system);
-            let has_file = releases
-                .iter()
-                .any(|r| r.system == system && r.version == version);
+            let has_file = releases.get(&system, &version).is_some();
             if known && !has_file && !self.known.releases_unreadable {
                 self.error(
                     at(path, 0, &entry.version),
@@ -142,12 +139,9 @@ impl Validator<'_> {
         &mut self,
         member: &Member,
         by_system: &BTreeMap<&str, &Member>,
-        releases: &[Release],
+        releases: &ReleaseLookup<'_>,
     ) {
-        let Some(release) = releases
-            .iter()
-            .find(|r| r.system == member.system && r.version == member.version)
-        else {
+        let Some(release) = releases.get(&member.system, &member.version) else {
             return;
         };
         for dependency in &release.depends_on {

@@ -2,11 +2,14 @@
 //! cancelled or rolled back, on one departure only, with its dependencies met on the same
 //! or an earlier departure; and, at a given "now", members that missed their departure.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
+use semver::Version;
 
 use super::Validator;
 use crate::calendar::time;
-use crate::content::plan::{Departure, Member, Train};
+use crate::content::plan::{Departure, Member, ReleaseLookup, Train};
 use crate::content::{Content, Release, ReleaseStatus};
 use crate::diagnostics::Diagnostic;
 
@@ -17,9 +20,9 @@ impl Validator<'_> {
         &mut self,
         departure: &Departure,
         member: &Member,
-        releases: &[Release],
+        releases: &ReleaseLookup<'_>,
     ) {
-        let Some(release) = find(releases, &member.system, &member.version) else {
+        let Some(release) = releases.get(&member.system, &member.version) else {
             return;
         };
         let zone = self.zone;
@@ -84,19 +87,30 @@ impl Validator<'_> {
 
     /// Every dependency of a member must be met by a release on the same or an earlier
     /// departure, or by one outside the train that ships before this departure ends.
-    pub(super) fn member_dependencies(&mut self, train: &Train, releases: &[Release]) {
+    pub(super) fn member_dependencies(&mut self, train: &Train, releases: &ReleaseLookup<'_>) {
+        // Which departure each release rides, looked up once per train.
+        let mut rides: BTreeMap<(&str, &Version), &Departure> = BTreeMap::new();
         for departure in &train.departures {
             for member in &departure.members {
-                let Some(release) = find(releases, &member.system, &member.version) else {
+                rides
+                    .entry((&member.system, &member.version))
+                    .or_insert(departure);
+            }
+        }
+        let departure_of = |r: &Release| rides.get(&(r.system.as_str(), &r.version)).copied();
+        for departure in &train.departures {
+            for member in &departure.members {
+                let Some(release) = releases.get(&member.system, &member.version) else {
                     continue;
                 };
                 for dependency in &release.depends_on {
                     let candidates: Vec<&Release> = releases
+                        .of(&dependency.system)
                         .iter()
-                        .filter(|r| r.system == dependency.system)
                         .filter(|r| dependency.requirement.matches(&r.version))
+                        .copied()
                         .collect();
-                    let met = candidates.iter().any(|r| match departure_of(train, r) {
+                    let met = candidates.iter().any(|r| match departure_of(r) {
                         Some(other) => other.number <= departure.number,
                         None => {
                             !matches!(
@@ -110,7 +124,7 @@ impl Validator<'_> {
                     }
                     let later = candidates
                         .iter()
-                        .find_map(|r| departure_of(train, r).map(|d| (r, d)))
+                        .find_map(|r| departure_of(r).map(|d| (r, d)))
                         .map(|(r, d)| {
                             format!(
                                 " ({} {} is on departure {}, {})",
@@ -138,25 +152,6 @@ impl Validator<'_> {
     }
 }
 
-fn find<'a>(
-    releases: &'a [Release],
-    system: &str,
-    version: &semver::Version,
-) -> Option<&'a Release> {
-    releases
-        .iter()
-        .find(|r| r.system == system && r.version == *version)
-}
-
-/// The departure of `train` that `release` is a member of.
-fn departure_of<'a>(train: &'a Train, release: &Release) -> Option<&'a Departure> {
-    train.departures.iter().find(|d| {
-        d.members
-            .iter()
-            .any(|m| m.system == release.system && m.version == release.version)
-    })
-}
-
 /// A warning per member still not released when its departure's window has ended at
 /// `now`. A warning, like an overdue status: the release may have shipped and its file not
 /// been updated yet, and a portal that stops building over a stale status helps nobody.
@@ -164,11 +159,12 @@ fn departure_of<'a>(train: &'a Train, release: &Release) -> Option<&'a Departure
 /// an error of `validate`.
 pub fn missed_departures(content: &Content, now: DateTime<Utc>) -> Vec<Diagnostic> {
     let zone = content.portal.timezone;
+    let lookup = ReleaseLookup::new(&content.releases);
     let mut found = Vec::new();
     for train in &content.plan.trains {
         for departure in train.departures.iter().filter(|d| d.end <= now) {
             for member in &departure.members {
-                let Some(release) = find(&content.releases, &member.system, &member.version) else {
+                let Some(release) = lookup.get(&member.system, &member.version) else {
                     continue;
                 };
                 if release.status.has_shipped() || release.status == ReleaseStatus::Cancelled {

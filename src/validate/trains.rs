@@ -10,7 +10,7 @@ use super::{at, Validator};
 use crate::calendar::time;
 use crate::calendar::windows::{self, Span};
 use crate::content::load::YamlFile;
-use crate::content::plan::{Departure, Train};
+use crate::content::plan::{Departure, ReleaseLookup, Train};
 use crate::content::raw::{RawCadence, RawDeparture, RawTrain};
 use crate::content::{Content, Schedule};
 
@@ -22,16 +22,23 @@ impl Validator<'_> {
         &mut self,
         files: &[(String, YamlFile<RawTrain>)],
         content: &Content,
+        releases: &ReleaseLookup<'_>,
     ) -> Vec<Train> {
         let mut trains: Vec<Train> = files
             .iter()
-            .filter_map(|(id, file)| self.train(id, file, content))
+            .filter_map(|(id, file)| self.train(id, file, content, releases))
             .collect();
         trains.sort_by(|a, b| a.id.cmp(&b.id));
         trains
     }
 
-    fn train(&mut self, id: &str, file: &YamlFile<RawTrain>, content: &Content) -> Option<Train> {
+    fn train(
+        &mut self,
+        id: &str,
+        file: &YamlFile<RawTrain>,
+        content: &Content,
+        releases: &ReleaseLookup<'_>,
+    ) -> Option<Train> {
         let path = file.path.as_path();
         let raw = &file.data;
         if !super::is_slug(id) {
@@ -66,14 +73,14 @@ impl Validator<'_> {
             source: at(path, 0, &raw.name),
         };
         for departure in &raw.departures {
-            if let Some(d) = self.departure(path, departure, &train, content) {
+            if let Some(d) = self.departure(path, departure, &train, content, releases) {
                 train.departures.push(d);
             }
         }
         train.departures.sort_by_key(|d| d.date);
         self.members_listed_twice(&train);
         self.overlapping_departures(&train);
-        self.member_dependencies(&train, &content.releases);
+        self.member_dependencies(&train, releases);
         Some(train)
     }
 
@@ -124,6 +131,7 @@ impl Validator<'_> {
         raw: &RawDeparture,
         train: &Train,
         content: &Content,
+        releases: &ReleaseLookup<'_>,
     ) -> Option<Departure> {
         let date = self.timed(
             path,
@@ -169,7 +177,7 @@ impl Validator<'_> {
             );
         }
         self.departure_in_freeze(content, &source, number, Span::new(start, end));
-        let members = self.members(path, &raw.members, &content.releases, "departures.members");
+        let members = self.members(path, &raw.members, releases, "departures.members");
         let departure = Departure {
             number,
             date,
@@ -181,7 +189,7 @@ impl Validator<'_> {
             source,
         };
         for member in &departure.members {
-            self.member_on_time(&departure, member, &content.releases);
+            self.member_on_time(&departure, member, releases);
         }
         Some(departure)
     }
