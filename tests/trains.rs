@@ -660,3 +660,48 @@ fn a_member_unreleased_after_its_departure_is_a_warning() {
     let out = fx.build_ok();
     assert!(!out.join("system-versions/train-launch-1").exists());
 }
+
+#[test]
+fn a_demo_outside_its_departure_is_an_error() {
+    let fx = fixture();
+    let text = train("demo: 2026-12-11 15:00", "demo: 2026-12-15 15:00");
+    assert_check_error(
+        &fx,
+        "trains/launch.yaml",
+        &text,
+        value_at(&text, "demo: ", "2026-12-15 15:00"),
+        "error[departures.demo]: the system demo is outside departure 3's window (2026-12-01 00:00 – 2026-12-15 00:00)",
+        "hold the demo while the departure is on: between its date and the end of its window",
+    );
+}
+
+#[test]
+fn a_system_listed_twice_in_a_system_version_is_an_error() {
+    let fx = fixture();
+    let text = format!("{SYSTEM_VERSION_DEC}  - system: billing\n    version: 1.2.0\n");
+    let (first, _) = value_at(&text, "- system: ", "billing");
+    let (line, _) = member_at(&text, "billing", "1.2.0");
+    assert_check_error(
+        &fx,
+        "system-versions/2026-12.yaml",
+        &text,
+        (line, 13),
+        &format!("error[versions.system]: billing is listed twice (also at line {first})"),
+        "a system version holds one version of each system: keep one",
+    );
+}
+
+#[test]
+fn a_system_version_named_like_a_departure_is_an_error() {
+    let fx = fixture();
+    let text = SYSTEM_VERSION_NOV.replace("\"2026.11\"", "train-launch-3");
+    let (line, _) = value_at(TRAIN, "- date: ", "2026-12-01");
+    assert_check_error(
+        &fx,
+        "system-versions/2026-11.yaml",
+        &text,
+        value_at(&text, "name: ", "train-launch-3"),
+        &format!("error[name]: the system version \"train-launch-3\" has the name of Launch train, departure 3 (trains/launch.yaml:{line}:11), which becomes a system version when its members are released"),
+        "rename this system version: names `train-<train>-<number>` belong to departures",
+    );
+}
