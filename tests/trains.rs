@@ -705,3 +705,28 @@ fn a_system_version_named_like_a_departure_is_an_error() {
         "rename this system version: names `train-<train>-<number>` belong to departures",
     );
 }
+
+#[test]
+fn the_same_content_builds_the_same_bytes() {
+    let fx = fixture();
+    let out = fx.build_ok();
+    let read_all = |dir: &Path| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        common::all_files(dir)
+            .into_iter()
+            .map(|p| {
+                (
+                    p.strip_prefix(dir).expect("inside").to_path_buf(),
+                    fs::read(&p).expect("read"),
+                )
+            })
+            .collect()
+    };
+    let first = read_all(&out);
+    let out = fx.build_ok();
+    let second = read_all(&out);
+    assert!(first.iter().any(|(p, _)| p.starts_with("trains")));
+    assert_eq!(first.len(), second.len());
+    for ((path, a), (_, b)) in first.iter().zip(&second) {
+        assert!(a == b, "{} differs between two builds", path.display());
+    }
+}
