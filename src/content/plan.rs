@@ -78,6 +78,14 @@ pub struct Departure {
 /// How long a system demo's calendar event lasts.
 pub const DEMO_MINUTES: i64 = 60;
 
+impl Departure {
+    /// The system demo as an interval of `DEMO_MINUTES`, for feeds and calendars.
+    pub fn demo_span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.demo
+            .map(|t| (t, t + chrono::Duration::minutes(DEMO_MINUTES)))
+    }
+}
+
 impl Train {
     /// `train-wallet-3`: the slug of the system version a fully released departure becomes.
     pub fn departure_slug(&self, departure: &Departure) -> String {

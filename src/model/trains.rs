@@ -4,13 +4,13 @@
 //! during the window (the on-call schedule the contact pages use) and, once every member
 //! is released, the system version the departure became. Data only: no I/O, no clock.
 
-use chrono::{DateTime, Days, Utc};
+use chrono::Days;
 use serde::Serialize;
 
 use super::system_versions::{self, member_view, MemberView};
 use super::views::{Clock, PersonView};
 use crate::calendar::oncall;
-use crate::content::plan::{Departure, Train, DEMO_MINUTES};
+use crate::content::plan::{Departure, Train};
 use crate::content::{Content, LadderContact, Release, ReleaseStatus};
 
 pub fn train_path(train: &Train) -> String {
@@ -344,10 +344,4 @@ pub fn plan_links(content: &Content, release: &Release) -> Vec<PlanLink> {
             path: system_versions::path(&v.slug),
         });
     rides.chain(versions).collect()
-}
-
-/// The demo of `d` as an interval, for feeds and calendars.
-pub fn demo_span(d: &Departure) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    d.demo
-        .map(|t| (t, t + chrono::Duration::minutes(DEMO_MINUTES)))
 }

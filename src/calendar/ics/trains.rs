@@ -8,7 +8,6 @@ use super::{absolute_url, host, FeedFacts};
 use crate::calendar::time;
 use crate::content::plan::{Departure, Train};
 use crate::content::Content;
-use crate::model::trains::{demo_span, departure_path};
 
 /// The VEVENTs of one departure: its days, and its demo when it has one.
 pub fn departure(
@@ -21,7 +20,7 @@ pub fn departure(
     let zone = content.portal.timezone;
     let revision = facts.revision(&train.source.file);
     let (sequence, stamp) = revision.map_or((0, d.start), |r| (r.sequence, r.changed_at));
-    let url = absolute_url(content, &departure_path(train, d));
+    let url = absolute_url(content, &format!("trains/{}/{}/", train.id, d.number));
     let manager = content
         .person(&d.delivery_manager)
         .map_or(d.delivery_manager.as_str(), |p| p.name.as_str());
@@ -70,7 +69,7 @@ pub fn departure(
     w.text_list("CATEGORIES", &["Release train", &train.id]);
     remind(w, content, &summary);
     w.end("VEVENT");
-    let Some((start, end)) = demo_span(d) else {
+    let Some((start, end)) = d.demo_span() else {
         return;
     };
     let summary = format!("{}: system demo of departure {}", train.name, d.number);
