@@ -730,3 +730,39 @@ fn the_same_content_builds_the_same_bytes() {
         assert!(a == b, "{} differs between two builds", path.display());
     }
 }
+
+#[test]
+fn a_departure_event_changes_sequence_with_each_commit_of_the_train_file() {
+    let fx = fixture();
+    let dir = fx.dir();
+    git(&dir, &["init", "-q"]);
+    git(
+        &dir,
+        &[
+            "add",
+            "portal.yaml",
+            "contacts.yaml",
+            "releases",
+            "runbooks",
+            "checklists",
+            "system-versions",
+            "trains",
+        ],
+    );
+    git(&dir, &["commit", "-q", "-m", "content"]);
+    fx.write(
+        "trains/launch.yaml",
+        &TRAIN.replace("demo: 2026-12-11 15:00", "demo: 2026-12-10 15:00"),
+    );
+    git(&dir, &["commit", "-q", "-am", "demo a day earlier"]);
+    let out = fx.build_ok();
+    let feed = page(&out, "calendar/train-launch.ics");
+    let event = &feed[feed
+        .find("UID:train-launch-3-demo@")
+        .expect("the demo's event")..];
+    assert!(
+        event.contains("SEQUENCE:2\r\n"),
+        "two commits touched the train file:\n{event}"
+    );
+    assert!(event.contains("DTSTART:20261210T140000Z"), "{event}");
+}
