@@ -766,3 +766,17 @@ fn a_departure_event_changes_sequence_with_each_commit_of_the_train_file() {
     );
     assert!(event.contains("DTSTART:20261210T140000Z"), "{event}");
 }
+
+#[test]
+fn two_train_files_with_the_same_id_are_an_error() {
+    let fx = fixture();
+    let text = TRAIN.replace("Launch train", "Launch train again");
+    assert_check_error(
+        &fx,
+        "trains/launch.yml",
+        &text,
+        value_at(&text, "name: ", "Launch train again"),
+        "error[name]: the train id \"launch\" is already taken by trains/launch.yaml",
+        "rename one of the two files: the file name is the train's id and URL",
+    );
+}

@@ -24,10 +24,27 @@ impl Validator<'_> {
         content: &Content,
         releases: &ReleaseLookup<'_>,
     ) -> Vec<Train> {
-        let mut trains: Vec<Train> = files
-            .iter()
-            .filter_map(|(id, file)| self.train(id, file, content, releases))
-            .collect();
+        let mut trains: Vec<Train> = Vec::new();
+        for (id, file) in files {
+            let Some(train) = self.train(id, file, content, releases) else {
+                continue;
+            };
+            // `trains/x.yaml` and `trains/x.yml` would both be /trains/x/.
+            if let Some(first) = trains.iter().find(|t| t.id == train.id) {
+                let message = format!(
+                    "the train id \"{id}\" is already taken by {}",
+                    first.source.file.display()
+                );
+                self.error(
+                    train.source.clone(),
+                    "name",
+                    message,
+                    "rename one of the two files: the file name is the train's id and URL",
+                );
+                continue;
+            }
+            trains.push(train);
+        }
         trains.sort_by(|a, b| a.id.cmp(&b.id));
         trains
     }
