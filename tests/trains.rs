@@ -180,6 +180,10 @@ fn train_and_departure_pages_show_members_readiness_demo_and_on_call() {
             && calendar.contains("Launch train, departure 3 Tue 1 Dec 2026 – Mon 14 Dec 2026 System demo: Fri 11 Dec 2026, 15:00 CET"),
         "{calendar}"
     );
+    // The live layer drops it from the list when it ends (15 Dec 00:00 Berlin).
+    assert!(page(&out, "calendar/index.html").contains(
+        "<li data-live-on=\"0 1797289200000\" data-live-mark data-live-now><a href=\"/trains/launch/3/\">"
+    ));
     let upcoming = &calendar[calendar.find("Release train departures").unwrap_or(0)..];
     let upcoming = &upcoming[..upcoming.find("This month").unwrap_or(upcoming.len())];
     assert!(

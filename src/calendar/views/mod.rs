@@ -64,6 +64,8 @@ pub struct UpcomingDeparture {
     pub when_machine: String,
     /// The system demo, `Fri 11 Dec 2026, 15:00 CET`.
     pub demo: Option<String>,
+    /// Listed until the departure ends (`0 end`, Unix millis, for the live layer).
+    pub listed_ms: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -276,6 +278,7 @@ fn departures(content: &Content, from: chrono::DateTime<chrono::Utc>) -> Vec<Upc
                             .format("%a %-d %b %Y, %H:%M %Z")
                             .to_string()
                     }),
+                    listed_ms: format!("0 {}", d.end.timestamp_millis().max(0)),
                 },
             ));
         }
