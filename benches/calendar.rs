@@ -185,6 +185,7 @@ fn generate() -> (Content, FeedFacts) {
             overrides: Vec::new(),
         }],
         checklists: Vec::new(),
+        plan: Default::default(),
     };
     (content, facts)
 }

@@ -129,6 +129,7 @@ fn content(repo: &Path, tags: &[generate::Tag]) -> Content {
         ladders: Vec::new(),
         rotations: Vec::new(),
         checklists: Vec::new(),
+        plan: Default::default(),
     }
 }
 

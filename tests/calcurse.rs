@@ -2,7 +2,8 @@
 //! feeds (built by the real binary) into a data folder in a temp dir, and the test reads back
 //! calcurse's own appointment file: every release is there at its window in UTC, with the
 //! reminder (VALARM, calcurse's `!` notify flag) unless it is cancelled or `reminder_hours:
-//! 0` turns reminders off. Nothing is skipped by the import.
+//! 0` turns reminders off; a release train's feed has its departures as all-day events over
+//! their days and its system demos with their reminders. Nothing is skipped by the import.
 //!
 //! Needs `calcurse` (Debian `calcurse`); a missing calcurse fails the test unless
 //! `SHIPBOARD_SKIP_CALCURSE=1` says to skip it.
@@ -122,4 +123,35 @@ fn calcurse_imports_every_feed_with_its_reminders() {
     let (_, apts) = import(&site.join("calendar.ics"), &quiet);
     let web = line(&apts, "Web shop 2.0.0 – New checkout");
     assert!(!web.contains(" !"), "{web}");
+}
+
+#[test]
+fn calcurse_imports_a_release_train_feed() {
+    if !calcurse_present() {
+        return;
+    }
+    let fixture = Fixture::new("minimal");
+    fixture.write(
+        "trains/launch.yaml",
+        "name: Launch train\ndelivery_manager: cy\ncadence:\n  every_days: 14\n  start: 2026-11-03\n\
+         departures:\n  - date: 2026-11-03\n    demo: 2026-11-13 15:00\n    members:\n      \
+         - system: billing\n        version: 1.2.0\n",
+    );
+    let site = fixture.build_ok();
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let (report, apts) = import(&site.join("calendar/train-launch.ics"), scratch.path());
+    assert!(report.contains(" 0 skipped"), "{report}");
+    // The demo: 13 Nov 15:00-16:00 Berlin is 14:00-15:00 UTC, with its reminder.
+    let demo = line(&apts, "Launch train: system demo of departure 1");
+    assert!(
+        demo.starts_with("11/13/2026 @ 14:00 -> 11/13/2026 @ 15:00>") && demo.contains(" !"),
+        "{demo}"
+    );
+    // The departure: all day from 3 Nov to 16 Nov (DTEND 17 Nov, exclusive), which calcurse
+    // keeps as a day event repeated daily until the last day.
+    let departure = line(&apts, "Launch train: departure 1");
+    assert!(
+        departure.starts_with("11/03/2026 [1] {1D -> 11/16/2026}"),
+        "{departure}"
+    );
 }

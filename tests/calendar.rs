@@ -197,6 +197,7 @@ fn fixture() -> Content {
             overrides: Vec::new(),
         }],
         checklists: Vec::new(),
+        plan: Default::default(),
     }
 }
 
@@ -481,6 +482,10 @@ fn example_feeds(content: &Content) -> Vec<(String, String)> {
         let feed = ics::system_feed(content, &facts, &system.id).unwrap();
         feeds.push((format!("calendar/{}.ics", system.id), feed));
     }
+    for train in &content.plan.trains {
+        let feed = ics::train_feed(content, &facts, &train.id).unwrap();
+        feeds.push((format!("calendar/train-{}.ics", train.id), feed));
+    }
     let from = content
         .releases
         .first()
@@ -515,7 +520,7 @@ fn the_example_portal_feeds_round_trip() {
         } else {
             continue;
         };
-        if !name.contains("oncall-") {
+        if !name.contains("oncall-") && !name.contains("train-") {
             check_releases(&content, &facts, &calendar, &releases);
         }
     }

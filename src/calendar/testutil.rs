@@ -70,6 +70,7 @@ pub fn content() -> Content {
             overrides: Vec::new(),
         }],
         checklists: Vec::new(),
+        plan: Default::default(),
     }
 }
 
@@ -92,4 +93,43 @@ pub fn release(system: &str, version: &str, start: DateTime<Utc>, minutes: i64) 
         "priya",
         &file,
     )
+}
+
+/// A train `x` (every 14 days from 2026-12-01, open 14 days, delivery manager li) with
+/// departures on `dates`, each with `members` (system, version), numbered on the cadence.
+pub fn train(departures: &[(chrono::NaiveDate, &[(&str, &str)])]) -> crate::content::plan::Train {
+    use crate::content::plan::{Departure, Member, Train};
+    let zone = chrono_tz::Europe::Berlin;
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let departures = departures
+        .iter()
+        .map(|(date, members)| Departure {
+            number: u32::try_from((*date - start).num_days() / 14 + 1).unwrap(),
+            date: *date,
+            start: super::time::start_of_day(*date, zone),
+            end: super::time::start_of_day(*date + Duration::days(14), zone),
+            demo: None,
+            delivery_manager: "li".into(),
+            members: members
+                .iter()
+                .map(|(system, version)| Member {
+                    system: (*system).into(),
+                    version: semver::Version::parse(version).unwrap(),
+                    source: SourceRef::new("trains/x.yaml", 10, 17),
+                })
+                .collect(),
+            source: SourceRef::new("trains/x.yaml", 8, 11),
+        })
+        .collect();
+    Train {
+        id: "x".into(),
+        name: "X train".into(),
+        description: None,
+        delivery_manager: Some("li".into()),
+        every_days: 14,
+        start,
+        window_days: 14,
+        departures,
+        source: SourceRef::new("trains/x.yaml", 1, 7),
+    }
 }

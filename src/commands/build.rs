@@ -92,6 +92,12 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
     prepared
         .diagnostics
         .extend(validate::ticks::tick_dates(content, build_time(), &dates));
+    prepared
+        .diagnostics
+        .extend(validate::train_members::missed_departures(
+            content,
+            build_time(),
+        ));
     if let Some(theme) = &prepared.theme {
         if !prepared.diagnostics.has_errors() {
             let inputs = BuildInputs { now: build_time() };
@@ -193,6 +199,7 @@ fn files_besides_pages(content: &Content, theme: &Theme) -> BTreeSet<String> {
         .rotations
         .iter()
         .map(|r| format!("calendar/oncall-{}.ics", r.id));
+    let trains = content.plan.trains.iter().map(model::trains::feed_path);
     theme
         .static_files
         .keys()
@@ -200,6 +207,7 @@ fn files_besides_pages(content: &Content, theme: &Theme) -> BTreeSet<String> {
         .chain(feeds)
         .chain(systems)
         .chain(rotations)
+        .chain(trains)
         .collect()
 }
 
@@ -356,7 +364,7 @@ fn feed_facts(history: Option<&Facts>) -> FeedFacts {
     facts
 }
 
-/// `calendar.ics`, one feed per system and one per on-call rotation.
+/// `calendar.ics`, one feed per system, per release train and per on-call rotation.
 fn calendar_feeds(
     content: &Content,
     site: &SiteModel,
@@ -367,6 +375,12 @@ fn calendar_feeds(
     for system in &content.systems {
         if let Some(feed) = ics::system_feed(content, facts, &system.id) {
             feeds.push((format!("calendar/{}.ics", system.id), feed.into_bytes()));
+        }
+    }
+    for train in &content.plan.trains {
+        if let Some(feed) = ics::train_feed(content, facts, &train.id) {
+            let path = crate::model::trains::feed_path(train);
+            feeds.push((path, feed.into_bytes()));
         }
     }
     for rotation in &content.rotations {

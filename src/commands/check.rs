@@ -52,7 +52,8 @@ pub type OnStallReport = Arc<dyn Fn(CheckReport) + Send + Sync>;
 pub fn run_watched(root: &Path, on_stall: Option<OnStallReport>) -> CheckReport {
     let mut prepared = prepare(root, None);
     let files_checked = prepared.content.as_ref().map_or(0, |c| {
-        c.releases.len() + c.runbooks.len() + c.checklists.len() + 2
+        let plan = c.plan.system_versions.len() + c.plan.trains.len();
+        c.releases.len() + c.runbooks.len() + c.checklists.len() + plan + 2
     });
     let on_stall = on_stall.map(|report_to| {
         let known = prepared.diagnostics.clone();

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use super::raw::{RawChecklist, RawContacts, RawPortal, RawRelease, RawRunbook};
+use super::raw::{
+    RawChecklist, RawContacts, RawPortal, RawRelease, RawRunbook, RawSystemVersion, RawTrain,
+};
 use super::yaml_hints;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 use crate::markdown::{self, MAX_DOCUMENT_BYTES, MAX_NESTING};
@@ -59,6 +61,10 @@ pub struct RawContent {
     pub runbooks: Vec<MarkdownFile<RawRunbook>>,
     /// Checklist templates; the id is the file stem.
     pub checklists: Vec<(String, YamlFile<RawChecklist>)>,
+    /// `system-versions/*.yaml`, one manifest each.
+    pub system_versions: Vec<YamlFile<RawSystemVersion>>,
+    /// `trains/*.yaml`; the id is the file stem.
+    pub trains: Vec<(String, YamlFile<RawTrain>)>,
     /// Files that exist but could not be read or parsed (already reported). Validation
     /// treats what they define as known, so one broken file does not cascade into
     /// "unknown ..." errors everywhere else.
@@ -111,6 +117,17 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> RawContent {
             content.checklists.push((stem, file));
         }
     }
+    for path in list_files(root, "system-versions", &["yaml", "yml"], &mut problems) {
+        if let Some(file) = load_yaml_file(root, &path, true, &mut problems) {
+            content.system_versions.push(file);
+        }
+    }
+    for path in list_files(root, "trains", &["yaml", "yml"], &mut problems) {
+        let stem = file_stem(&path);
+        if let Some(file) = load_yaml_file(root, &path, true, &mut problems) {
+            content.trains.push((stem, file));
+        }
+    }
     content.unreadable = problems.sorted().into_iter().map(|d| d.at.file).collect();
     diagnostics.extend(problems);
     diagnostics.extend(take_warnings(&mut content));
@@ -127,6 +144,12 @@ fn take_warnings(content: &mut RawContent) -> Vec<Diagnostic> {
         warnings.append(&mut file.warnings);
     }
     for (_, file) in &mut content.checklists {
+        warnings.append(&mut file.warnings);
+    }
+    for file in &mut content.system_versions {
+        warnings.append(&mut file.warnings);
+    }
+    for (_, file) in &mut content.trains {
         warnings.append(&mut file.warnings);
     }
     for file in &mut content.releases {

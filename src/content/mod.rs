@@ -6,6 +6,7 @@
 //! later check may complain about keeps its `SourceRef`.
 
 pub mod load;
+pub mod plan;
 pub mod raw;
 pub(crate) mod yaml_hints;
 
@@ -33,6 +34,8 @@ pub struct Content {
     pub rotations: Vec<Rotation>,
     /// Sorted by id.
     pub checklists: Vec<Checklist>,
+    /// System versions and release trains.
+    pub plan: plan::Plan,
 }
 
 #[derive(Debug, Clone)]

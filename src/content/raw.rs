@@ -358,3 +358,63 @@ pub struct RawChecklistItem {
     #[serde(default)]
     pub owner: Option<Text>,
 }
+
+/// `system-versions/*.yaml`: a named manifest of compatible component versions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSystemVersion {
+    pub name: Text,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// System id -> version, in the order written.
+    pub versions: Vec<RawMember>,
+}
+
+/// `- system: payments` / `version: 2.4.0`: one release, in a manifest or a departure.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMember {
+    pub system: Text,
+    pub version: Text,
+}
+
+/// `trains/<id>.yaml`: a release train (the file stem is its id).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrain {
+    pub name: Text,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Person id; a departure may name its own.
+    #[serde(default)]
+    pub delivery_manager: Option<Text>,
+    pub cadence: RawCadence,
+    #[serde(default)]
+    pub departures: Vec<RawDeparture>,
+}
+
+/// Departures every `every_days` days from `start` (a date in the portal's zone); each
+/// departure's window lasts `window_days` (default: until the next departure).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCadence {
+    /// Signed so that a zero or negative cadence is reported as such, not as a type error.
+    pub every_days: Spanned<i64>,
+    pub start: Text,
+    #[serde(default)]
+    pub window_days: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeparture {
+    /// The departure's date: one of the cadence's dates.
+    pub date: Text,
+    /// The system demo (date and time; one hour).
+    #[serde(default)]
+    pub demo: Option<Text>,
+    #[serde(default)]
+    pub delivery_manager: Option<Text>,
+    #[serde(default)]
+    pub members: Vec<RawMember>,
+}

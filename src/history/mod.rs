@@ -273,7 +273,8 @@ fn content_files(content: &Content) -> BTreeSet<String> {
         .iter()
         .map(|r| &r.source.file)
         .chain(content.runbooks.iter().map(|r| &r.source.file))
-        .chain(content.checklists.iter().map(|c| &c.source.file));
+        .chain(content.checklists.iter().map(|c| &c.source.file))
+        .chain(content.plan.trains.iter().map(|t| &t.source.file));
     files.extend(sources.map(|p| display_path(p)));
     files
 }

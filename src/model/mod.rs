@@ -11,6 +11,8 @@ pub mod live;
 mod pages;
 pub mod production;
 pub mod schedule;
+pub mod system_versions;
+pub mod trains;
 pub mod views;
 
 use std::borrow::Cow;
@@ -230,6 +232,7 @@ pub fn build(
         title: "Production now".into(),
         data: PageData::Production(Box::new(production::page(content, history, inputs.now))),
     });
+    pages.extend(plan_pages(content, history));
     let mut reviews = BTreeMap::new();
     if let Some(facts) = history {
         let today = inputs.now.with_timezone(&portal.timezone).date_naive();
@@ -243,6 +246,68 @@ pub fn build(
         releases,
         reviews,
     }
+}
+
+/// `/system-versions/`, `/trains/` and the pages below them.
+fn plan_pages(content: &Content, history: Option<&Facts>) -> Vec<Page> {
+    let clock = views::Clock {
+        zone: content.portal.timezone,
+    };
+    let page = |path: String, template, title: String, data| Page {
+        path,
+        template,
+        section: "production",
+        title,
+        data,
+    };
+    let manifests = system_versions::manifests(content);
+    let mut pages = vec![page(
+        "system-versions/".into(),
+        "system-versions.html",
+        "System versions".into(),
+        PageData::SystemVersions(system_versions::index_page(content, &manifests, clock)),
+    )];
+    for (index, manifest) in manifests.iter().enumerate() {
+        let data = system_versions::page(content, history, &manifests, index, clock);
+        pages.push(page(
+            system_versions::path(&manifest.slug),
+            "system-version.html",
+            format!("System version {}", manifest.name),
+            PageData::SystemVersion(Box::new(data)),
+        ));
+    }
+    let trains: Vec<trains::TrainPage> = content
+        .plan
+        .trains
+        .iter()
+        .map(|t| trains::train_page(content, t, clock))
+        .collect();
+    pages.push(page(
+        "trains/".into(),
+        "trains.html",
+        "Release trains".into(),
+        PageData::Trains(trains::TrainsPage {
+            trains: trains.clone(),
+        }),
+    ));
+    for (train, data) in content.plan.trains.iter().zip(trains) {
+        pages.push(page(
+            data.path.clone(),
+            "train.html",
+            train.name.clone(),
+            PageData::Train(Box::new(data)),
+        ));
+        for (index, departure) in train.departures.iter().enumerate() {
+            let data = trains::departure_page(content, train, index, clock);
+            pages.push(page(
+                trains::departure_path(train, departure),
+                "departure.html",
+                format!("{}, departure {}", train.name, departure.number),
+                PageData::Departure(Box::new(data)),
+            ));
+        }
+    }
+    pages
 }
 
 /// The path of a base URL: `https://x.org/portal` -> `/portal/`.

@@ -14,7 +14,10 @@ mod overrides;
 mod people;
 pub mod placeholders;
 mod releases;
+mod system_versions;
 pub mod ticks;
+pub mod train_members;
+mod trains;
 mod windows;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,6 +64,7 @@ pub fn validate(raw: &RawContent, diagnostics: &mut Diagnostics) -> Option<Conte
         ladders,
         rotations,
         checklists,
+        plan: Default::default(),
     };
     content.releases = v.releases(raw, &content);
     for imported in &raw.calendars {
@@ -73,6 +77,15 @@ pub fn validate(raw: &RawContent, diagnostics: &mut Diagnostics) -> Option<Conte
             Err(problem) => v.diagnostics.push(problem),
         }
     }
+    let lookup = crate::content::plan::ReleaseLookup::new(&content.releases);
+    let system_versions = v.system_versions(raw, &lookup);
+    let trains = v.trains(&raw.trains, &content, &lookup);
+    drop(lookup);
+    content.plan = crate::content::plan::Plan {
+        system_versions,
+        trains,
+    };
+    v.departures_named_like_system_versions(&content.plan);
     v.diagnostics.extend(calendar::conflicts(&content));
     v.diagnostics.extend(placeholders::check(raw));
     v.diagnostics.extend(ticks::required_phases_done(&content));
@@ -108,6 +121,8 @@ struct Known {
     rotations: BTreeSet<String>,
     runbooks: BTreeMap<String, RunbookKind>,
     checklists: BTreeSet<String>,
+    /// A release file is broken: a version without a release file may be in it.
+    releases_unreadable: bool,
     /// contacts.yaml exists but is broken: people, roles, ladders and rotations are unknown.
     contacts_unreadable: bool,
 }
@@ -163,6 +178,8 @@ impl Known {
                 known.runbooks.insert(stem, RunbookKind::Rollback);
             } else if path.starts_with("checklists") {
                 known.checklists.insert(stem);
+            } else if path.starts_with("releases") {
+                known.releases_unreadable = true;
             } else if path.as_os_str() == "contacts.yaml" {
                 known.contacts_unreadable = true;
             }
@@ -198,6 +215,34 @@ fn is_release_index_name(id: &str) -> bool {
 }
 
 impl Validator<'_> {
+    /// A departure whose members are all released becomes the system version
+    /// `train-<id>-<n>`: a declared system version must not take that name.
+    fn departures_named_like_system_versions(&mut self, plan: &crate::content::plan::Plan) {
+        for version in &plan.system_versions {
+            let taken = plan.trains.iter().find_map(|train| {
+                train
+                    .departures
+                    .iter()
+                    .find(|d| train.departure_slug(d) == version.slug)
+                    .map(|d| (train, d))
+            });
+            if let Some((train, departure)) = taken {
+                let message = format!(
+                    "the system version \"{}\" has the name of {} ({}), which becomes a system version when its members are released",
+                    version.name,
+                    train.departure_name(departure),
+                    departure.source
+                );
+                self.error(
+                    version.source.clone(),
+                    "name",
+                    message,
+                    "rename this system version: names `train-<train>-<number>` belong to departures",
+                );
+            }
+        }
+    }
+
     fn error(&mut self, at: SourceRef, field: &str, message: impl Into<String>, help: &str) {
         self.diagnostics
             .push(Diagnostic::error(at, Some(field), message).with_help(help));

@@ -178,7 +178,7 @@ impl Validator<'_> {
         })
     }
 
-    fn version(
+    pub(super) fn version(
         &mut self,
         path: &Path,
         offset: u32,

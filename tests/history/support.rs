@@ -198,5 +198,6 @@ pub fn content(systems: Vec<System>, releases: Vec<Release>, runbooks: Vec<Runbo
         ladders: Vec::new(),
         rotations: Vec::new(),
         checklists: Vec::new(),
+        plan: Default::default(),
     }
 }

@@ -164,7 +164,13 @@ pub fn weekly_anchor(content: &Content) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN)
 }
 
-fn identity(w: &mut Writer, uid: &str, sequence: u32, stamp: DateTime<Utc>, modified: bool) {
+pub(super) fn identity(
+    w: &mut Writer,
+    uid: &str,
+    sequence: u32,
+    stamp: DateTime<Utc>,
+    modified: bool,
+) {
     w.text("UID", uid);
     w.raw("SEQUENCE", &[], &sequence.to_string());
     w.utc("DTSTAMP", stamp);
@@ -251,7 +257,7 @@ pub fn release(w: &mut Writer, content: &Content, facts: &FeedFacts, release: &R
 
 /// A VALARM `hours` before the event's start: RFC 5545 section 3.6.6, where a DISPLAY alarm
 /// needs a DESCRIPTION (the text the client shows).
-fn reminder(w: &mut Writer, summary: &str, hours: u32) {
+pub(super) fn reminder(w: &mut Writer, summary: &str, hours: u32) {
     w.begin("VALARM");
     w.raw("ACTION", &[], "DISPLAY");
     w.text("DESCRIPTION", &format!("{summary} starts in {hours} h"));

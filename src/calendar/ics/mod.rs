@@ -1,8 +1,9 @@
 //! ICS: the portal's subscribable iCalendar feeds (RFC 5545).
 //!
-//! Three feeds: the portal's (`/calendar.ics`: every release, freeze and maintenance
+//! Four kinds of feed: the portal's (`/calendar.ics`: every release, freeze and maintenance
 //! window), one per system (`/calendar/<system>.ics`: that system's releases only), and one
-//! per on-call rotation (`/calendar/oncall-<rotation>.ics`). Same content, same bytes.
+//! per on-call rotation (`/calendar/oncall-<rotation>.ics`), and one per release train
+//! (`/calendar/train-<id>.ics`: its departures and system demos, also in the portal's). Same content, same bytes.
 //!
 //! Time zones: one-off events (releases, one-off freezes, shifts) are written in UTC
 //! (`DTSTART:20261206T010000Z`). UTC is exact whatever zone a release was written in and
@@ -23,6 +24,7 @@
 //! the event's own start, so builds never read the wall clock.
 
 mod events;
+mod trains;
 pub mod vtimezone;
 pub mod writer;
 
@@ -91,7 +93,14 @@ pub fn portal_feed(content: &Content, facts: &FeedFacts) -> String {
     for plan in &plans {
         events::window(&mut w, content, facts, plan);
     }
-    let empty = content.releases.is_empty() && plans.is_empty();
+    let mut departures = false;
+    for train in &content.plan.trains {
+        for departure in &train.departures {
+            trains::departure(&mut w, content, facts, train, departure);
+            departures = true;
+        }
+    }
+    let empty = content.releases.is_empty() && plans.is_empty() && !departures;
     finish(w, content, empty)
 }
 
@@ -108,6 +117,20 @@ pub fn system_feed(content: &Content, facts: &FeedFacts, system_id: &str) -> Opt
         empty = false;
     }
     Some(finish(w, content, empty))
+}
+
+/// `/calendar/train-<id>.ics`: the departures and system demos of one release train;
+/// `None` for an unknown train.
+pub fn train_feed(content: &Content, facts: &FeedFacts, train_id: &str) -> Option<String> {
+    let train = content.plan.trains.iter().find(|t| t.id == train_id)?;
+    let mut w = Writer::new();
+    let name = format!("{}: {}", content.portal.title, train.name);
+    let description = format!("Departures and system demos of {}", train.name);
+    header(&mut w, content, &name, &description);
+    for departure in &train.departures {
+        trains::departure(&mut w, content, facts, train, departure);
+    }
+    Some(finish(w, content, train.departures.is_empty()))
 }
 
 /// `/calendar/oncall-<rotation>.ics`: the shifts of one rotation overlapping

@@ -45,8 +45,27 @@ pub struct CalendarViews {
     pub upcoming_windows: Vec<UpcomingWindow>,
     /// Weekly freezes and maintenance windows.
     pub recurring: Vec<RecurringWindow>,
-    /// Subscribable feeds: the whole portal first, then per system, then on-call rotations.
+    /// Release train departures that have not ended, by date.
+    pub departures: Vec<UpcomingDeparture>,
+    /// Subscribable feeds: the whole portal first, then per system, per release train, then
+    /// on-call rotations.
     pub feeds: Vec<FeedLink>,
+}
+
+/// A release train departure on the calendar page.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpcomingDeparture {
+    /// `Wallet train, departure 2`.
+    pub name: String,
+    /// `trains/<id>/<number>/`.
+    pub path: String,
+    /// `Tue 1 Dec 2026 – Mon 14 Dec 2026`.
+    pub when: String,
+    pub when_machine: String,
+    /// The system demo, `Fri 11 Dec 2026, 15:00 CET`.
+    pub demo: Option<String>,
+    /// Listed until the departure ends (`0 end`, Unix millis, for the live layer).
+    pub listed_ms: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -229,8 +248,43 @@ pub fn build(content: &Content, today: NaiveDate) -> CalendarViews {
         upcoming_more,
         upcoming_windows,
         recurring,
+        departures: departures(content, from),
         feeds: feeds(content),
     }
+}
+
+fn departures(content: &Content, from: chrono::DateTime<chrono::Utc>) -> Vec<UpcomingDeparture> {
+    let zone = content.portal.timezone;
+    let mut list: Vec<(chrono::NaiveDate, UpcomingDeparture)> = Vec::new();
+    for train in &content.plan.trains {
+        for d in train.departures.iter().filter(|d| d.end > from) {
+            let last = time::to_local(d.end, zone)
+                .date()
+                .pred_opt()
+                .unwrap_or(d.date);
+            list.push((
+                d.date,
+                UpcomingDeparture {
+                    name: train.departure_name(d),
+                    path: format!("trains/{}/{}/", train.id, d.number),
+                    when: format!(
+                        "{} – {}",
+                        d.date.format("%a %-d %b %Y"),
+                        last.format("%a %-d %b %Y")
+                    ),
+                    when_machine: d.date.format("%Y-%m-%d").to_string(),
+                    demo: d.demo.map(|t| {
+                        t.with_timezone(&zone)
+                            .format("%a %-d %b %Y, %H:%M %Z")
+                            .to_string()
+                    }),
+                    listed_ms: format!("0 {}", d.end.timestamp_millis().max(0)),
+                },
+            ));
+        }
+    }
+    list.sort_by(|a, b| (a.0, &a.1.name).cmp(&(b.0, &b.1.name)));
+    list.into_iter().map(|(_, d)| d).collect()
 }
 
 fn upcoming_release(content: &Content, rules: &[Rule], release: &Release) -> UpcomingRelease {
@@ -282,6 +336,12 @@ fn feeds(content: &Content) -> Vec<FeedLink> {
         link(
             format!("{} releases", s.name),
             format!("calendar/{}.ics", s.id),
+        )
+    }));
+    feeds.extend(content.plan.trains.iter().map(|t| {
+        link(
+            format!("{} (release train departures and demos)", t.name),
+            format!("calendar/train-{}.ics", t.id),
         )
     }));
     feeds.extend(content.rotations.iter().map(|r| {

@@ -62,6 +62,19 @@ pub struct DayView {
     pub span_ms: String,
     pub releases: Vec<DayRelease>,
     pub windows: Vec<DayWindow>,
+    /// Release train departures leaving and system demos held on this day.
+    pub trains: Vec<DayTrain>,
+}
+
+/// A release train departure (on its first day) or its system demo.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayTrain {
+    /// `Checkout train, departure 2 departs` or `Checkout train, departure 2: system demo`.
+    pub label: String,
+    /// `trains/<id>/<number>/`.
+    pub path: String,
+    /// `15:00` for a demo; empty for a departure (it runs for days).
+    pub time: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,6 +114,7 @@ pub struct DayWindow {
 pub(crate) struct DayIndex<'a> {
     releases: BTreeMap<NaiveDate, Vec<&'a Release>>,
     windows: BTreeMap<NaiveDate, Vec<(Span, Rule<'a>)>>,
+    trains: BTreeMap<NaiveDate, Vec<DayTrain>>,
 }
 
 impl<'a> DayIndex<'a> {
@@ -109,6 +123,7 @@ impl<'a> DayIndex<'a> {
         let mut index = DayIndex {
             releases: BTreeMap::new(),
             windows: BTreeMap::new(),
+            trains: train_days(content),
         };
         for release in &content.releases {
             let span = Span::new(release.window.start, release.window.end);
@@ -132,9 +147,36 @@ impl<'a> DayIndex<'a> {
         self.releases
             .keys()
             .chain(self.windows.keys())
+            .chain(self.trains.keys())
             .map(|d| (d.year(), d.month()))
             .collect()
     }
+}
+
+/// Each departure on its date and each system demo on its day, in the portal's zone.
+fn train_days(content: &Content) -> BTreeMap<NaiveDate, Vec<DayTrain>> {
+    let zone = content.portal.timezone;
+    let mut days: BTreeMap<NaiveDate, Vec<DayTrain>> = BTreeMap::new();
+    for train in &content.plan.trains {
+        for d in &train.departures {
+            let name = train.departure_name(d);
+            let path = format!("trains/{}/{}/", train.id, d.number);
+            days.entry(d.date).or_default().push(DayTrain {
+                label: format!("{name} departs"),
+                path: path.clone(),
+                time: String::new(),
+            });
+            if let Some(demo) = d.demo {
+                let local = time::to_local(demo, zone);
+                days.entry(local.date()).or_default().push(DayTrain {
+                    label: format!("{name}: system demo"),
+                    path,
+                    time: local.format("%H:%M").to_string(),
+                });
+            }
+        }
+    }
+    days
 }
 
 /// The local dates `span` touches (an end at midnight does not touch that day).
@@ -248,7 +290,8 @@ pub(crate) fn month_view(
                         .filter(|r| time::to_local(r.window.start, zone).date() == date)
                         .count()
                 });
-                if !day.releases.is_empty() || day.windows.iter().any(|w| !w.recurring) {
+                let listed = !day.releases.is_empty() || !day.trains.is_empty();
+                if listed || day.windows.iter().any(|w| !w.recurring) {
                     agenda.push(day.clone());
                 }
             }
@@ -294,6 +337,7 @@ fn day_view(
         span_ms: day_span_ms(date, zone),
         releases: Vec::new(),
         windows: Vec::new(),
+        trains: Vec::new(),
     };
     // Days of the neighbouring months that fill the grid list their releases too (an
     // empty cell would read as "nothing that day"); their windows stay on their own month.
@@ -306,6 +350,7 @@ fn day_view(
     if !in_month {
         return view;
     }
+    view.trains = index.trains.get(&date).cloned().unwrap_or_default();
     for (span, rule) in index.windows.get(&date).into_iter().flatten() {
         view.windows
             .push(day_window(*rule, time_label(*span, date, zone), false));

@@ -43,6 +43,11 @@ pub enum PageData {
     Slips(crate::model::git::SlipsPage),
     Production(Box<crate::model::production::ProductionPage>),
     Tickets(TicketsPage),
+    SystemVersions(crate::model::system_versions::SystemVersionsPage),
+    SystemVersion(Box<crate::model::system_versions::SystemVersionPage>),
+    Trains(crate::model::trains::TrainsPage),
+    Train(Box<crate::model::trains::TrainPage>),
+    Departure(Box<crate::model::trains::DeparturePage>),
     Empty {},
     /// Built when rendered (`SiteModel::resolve`); never serialized.
     #[serde(skip)]

@@ -59,6 +59,8 @@ pub struct ReleasePage {
     pub history_partial: bool,
     /// Ready-to-send texts (`model::announce`).
     pub announce: crate::model::announce::Announcement,
+    /// The train departures it rides and the system versions that hold it.
+    pub plan: Vec<crate::model::trains::PlanLink>,
 }
 
 /// Part of a release window and who holds a rotation then.
@@ -292,6 +294,7 @@ pub fn release_page(content: &Content, ctx: &ReleaseIndex, index: usize) -> Rele
             .collect(),
         notes_html: markdown::render(&release.notes, root, 3).html,
         announce: crate::model::announce::for_release(content, release),
+        plan: crate::model::trains::plan_links(content, release),
         written_timezone: (release.window.timezone != content.portal.timezone)
             .then(|| release.window.timezone.name().to_owned()),
         previous: neighbour(previous),
