@@ -81,16 +81,19 @@ fn fixture() -> Fixture {
         "    escalation: billing\n    repo: repos/billing\n",
     );
     fixture.write("portal.yaml", &portal);
-    fixture.write(
-        "releases/billing-1.3.0.md",
-        &release(
-            "billing",
-            "1.3.0",
-            "minor",
-            "approved",
-            ("2026-12-08", "20:00", "21:00"),
-        ),
+    // One of its two checklist items has a recorded tick.
+    let billing = release(
+        "billing",
+        "1.3.0",
+        "minor",
+        "approved",
+        ("2026-12-08", "20:00", "21:00"),
+    )
+    .replace(
+        "checklist: basic\n",
+        "checklist: basic\nticks:\n  - item: canary\n    by: ana\n    at: 2026-11-20 10:00\n",
     );
+    fixture.write("releases/billing-1.3.0.md", &billing);
     let web = release(
         "web",
         "2.1.0",
@@ -152,7 +155,7 @@ fn train_and_departure_pages_show_members_readiness_demo_and_on_call() {
         "System demo Fri 11 Dec 2026, 15:00 CET",
         "Delivery manager Cy Tan",
         // billing 1.3.0: minor, approved, no approval required by the policy: ready.
-        "Billing 1.3.0 Tue 8 Dec 2026, 20:00–21:00 CET Approved Basic rollout (2 items) none needed yes",
+        "Billing 1.3.0 Tue 8 Dec 2026, 20:00–21:00 CET Approved Basic rollout (1 of 2 items recorded) none needed yes",
         // web 2.0.0: major and planned; the policy asks for a product owner and a QA lead.
         "Web shop 2.0.0 New checkout Sun 6 Dec 2026, 02:00–04:00 CET Planned none missing: Product owner, QA lead not yet",
         // Billing's ladder calls the SRE rotation (ben, cy, weekly from Mon 2 Nov 10:00).

@@ -89,6 +89,8 @@ pub struct Readiness {
     pub when: String,
     pub checklist: Option<String>,
     pub checklist_items: usize,
+    /// Items of the checklist with a tick recorded in the release file.
+    pub checklist_recorded: usize,
     /// `QA lead: Ana Costa`.
     pub approvals: Vec<String>,
     /// Role names the approval policy asks for and no approval names.
@@ -228,6 +230,7 @@ fn readiness(content: &Content, member: &crate::content::plan::Member, clock: Cl
             when: String::new(),
             checklist: None,
             checklist_items: 0,
+            checklist_recorded: 0,
             approvals: Vec::new(),
             missing_approvals: Vec::new(),
             ready: false,
@@ -263,6 +266,13 @@ fn readiness(content: &Content, member: &crate::content::plan::Member, clock: Cl
         when: clock.range(release.window.start, release.window.end),
         checklist: checklist.map(|c| c.title.clone()),
         checklist_items: checklist.map_or(0, |c| c.phases.iter().map(|p| p.items.len()).sum()),
+        checklist_recorded: checklist.map_or(0, |c| {
+            c.phases
+                .iter()
+                .flat_map(|p| &p.items)
+                .filter(|item| release.ticks.iter().any(|t| t.item == item.id))
+                .count()
+        }),
         approvals: release
             .approvals
             .iter()
