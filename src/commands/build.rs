@@ -25,7 +25,7 @@ use crate::model::schedule::ON_CALL_WEEKS;
 use crate::model::{self, BuildInputs, Page, PageData, SiteModel};
 use crate::render::{OnStall, RenderError, Renderer};
 use crate::theme::Theme;
-use crate::{feeds, output, timings, validate};
+use crate::{feeds, output, search, timings, validate};
 
 /// Content that was loaded and validated, with the theme it renders with, what git says
 /// about it, and the site model built from it (when the content has no errors).
@@ -270,18 +270,19 @@ where
     let bodies = Mutex::new(BTreeMap::new());
     emit_pages(content, theme, site, history, on_stall, Some(&bodies), emit)?;
     let bodies = bodies.into_inner().unwrap_or_else(PoisonError::into_inner);
-    emit_data_files(content, site, history, &bodies, emit)
+    emit_data_files(content, site, history, bodies, emit)
 }
 
-/// The Markdown of release notes and runbooks as their pages show it, by page path, kept
-/// while the pages render for the search index.
-type Bodies = Mutex<BTreeMap<String, String>>;
+/// What the search index reads of release notes and runbooks as their pages show them, by
+/// page path, kept while the pages render.
+type Bodies = Mutex<BTreeMap<String, search::Body>>;
 
-/// The HTML rendered from Markdown on `page`, if it is a release or runbook page.
-fn markdown_body(page: &Page) -> Option<&str> {
+/// What the search index reads of the Markdown on `page`, if it is a release or runbook
+/// page: made here, by the rendering thread, rather than in the index's serial tail.
+fn search_body(page: &Page) -> Option<search::Body> {
     match &page.data {
-        PageData::Release(data) => Some(&data.notes_html),
-        PageData::Runbook(data) => Some(&data.body_html),
+        PageData::Release(data) => Some(search::Body::of_release(&data.notes_html)),
+        PageData::Runbook(data) => Some(search::Body::of_runbook(&data.body_html)),
         _ => None,
     }
 }
@@ -310,9 +311,11 @@ where
     }
     let resolve: &(dyn Fn(&Page) -> Cow<'_, Page> + Sync) = &|page| {
         let page = site.resolve(content, history, page);
-        if let (Some(bodies), Some(html)) = (bodies, markdown_body(&page)) {
-            let mut bodies = bodies.lock().unwrap_or_else(PoisonError::into_inner);
-            bodies.insert(page.path.clone(), html.to_owned());
+        if let Some(bodies) = bodies {
+            if let Some(body) = search_body(&page) {
+                let mut bodies = bodies.lock().unwrap_or_else(PoisonError::into_inner);
+                bodies.insert(page.path.clone(), body);
+            }
         }
         page
     };
@@ -325,14 +328,14 @@ fn emit_data_files<E: Send>(
     content: &Content,
     site: &SiteModel,
     history: Option<&Facts>,
-    bodies: &BTreeMap<String, String>,
+    bodies: BTreeMap<String, search::Body>,
     emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
 ) -> Result<(), E> {
     for (path, bytes) in calendar_feeds(content, site, &feed_facts(history)) {
         emit(path, bytes)?;
     }
     let timing = timings::stage("search index");
-    let index = crate::search::index_files_with_bodies(content, history, bodies);
+    let index = search::index_files_with_bodies(content, history, bodies);
     drop(timing);
     for (path, bytes) in index {
         emit(path, bytes)?;

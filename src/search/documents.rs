@@ -51,12 +51,35 @@ pub struct CommitEntry {
     pub subject: String,
 }
 
-/// Every document in id order, and the commits. `bodies` holds the HTML of each release
-/// note and runbook body by page path, as its page shows it (`page_bodies`).
+/// What the index reads of a page's Markdown body: a release note's text, a runbook's
+/// sections. Made from the body's HTML by the thread that rendered the page, so a build
+/// keeps neither the HTML nor the work of reading it for the index's serial tail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// A release note's text.
+    Text(String),
+    /// A runbook's sections (an intro without an anchor first, if it has one).
+    Sections(Vec<Section>),
+}
+
+impl Body {
+    /// The body of a release page, from its notes' HTML.
+    pub fn of_release(html: &str) -> Body {
+        Body::Text(html_text::text_of(html))
+    }
+
+    /// The body of a runbook page, from its HTML.
+    pub fn of_runbook(html: &str) -> Body {
+        Body::Sections(html_text::sections(html))
+    }
+}
+
+/// Every document in id order, and the commits. `bodies` holds what the index reads of
+/// each release note and runbook body, by page path, as its page shows it (`page_bodies`).
 pub fn collect(
     content: &Content,
     facts: Option<&Facts>,
-    bodies: &BTreeMap<String, String>,
+    mut bodies: BTreeMap<String, Body>,
 ) -> (Vec<Document>, Vec<CommitEntry>) {
     let mut docs = Vec::new();
     for system in &content.systems {
@@ -99,8 +122,11 @@ pub fn collect(
             system.map_or("", |s| s.name.as_str()),
             &owned_by(owner),
         ]);
-        let html = bodies.get(url.as_str()).map_or("", String::as_str);
-        let mut sections = html_text::sections(html).into_iter().peekable();
+        let sections = match bodies.remove(url.as_str()) {
+            Some(Body::Sections(sections)) => sections,
+            _ => Vec::new(),
+        };
+        let mut sections = sections.into_iter().peekable();
         let intro = sections.next_if(|s| s.anchor.is_empty());
         let summary = runbook.summary.as_deref().unwrap_or("");
         let intro = intro.map_or(String::new(), |s| s.text);
@@ -172,9 +198,10 @@ pub fn collect(
                 &when,
                 &release.tickets.join(", "),
             ]);
-            let notes = bodies
-                .get(url.as_str())
-                .map_or(String::new(), |h| html_text::text_of(h));
+            let notes = match bodies.get(url.as_str()) {
+                Some(Body::Text(text)) => text.clone(),
+                _ => String::new(),
+            };
             let note = release.status_note.as_deref().unwrap_or("");
             let system_version = format!("{} {version}", release.system);
             let name_version = format!("{name} {version}");
@@ -236,18 +263,20 @@ fn commits(facts: Option<&Facts>, releases: &BTreeMap<(&str, String), u32>) -> V
     out
 }
 
-/// The sanitized HTML of each release note and runbook body, by page path, rendered as
-/// their pages render them (same base path and heading levels, so the same anchors): for
-/// callers that have not rendered the site (a build collects them while it renders).
-pub fn page_bodies(content: &Content, site: &SiteModel) -> BTreeMap<String, String> {
+/// Each release note and runbook body, by page path, rendered as their pages render them
+/// (same base path and heading levels, so the same anchors): for callers that have not
+/// rendered the site (a build collects them while it renders).
+pub fn page_bodies(content: &Content, site: &SiteModel) -> BTreeMap<String, Body> {
     let root = site.site.root.as_str();
     let releases = content.releases.par_iter().map(|release| {
         let path = release_path(&release.system, &release.version.to_string());
-        (path, markdown::render(&release.notes, root, 3).html)
+        let html = markdown::render(&release.notes, root, 3).html;
+        (path, Body::of_release(&html))
     });
     let runbooks = content.runbooks.par_iter().map(|runbook| {
         let path = format!("runbooks/{}/", runbook.slug);
-        (path, markdown::render(&runbook.body, root, 2).html)
+        let html = markdown::render(&runbook.body, root, 2).html;
+        (path, Body::of_runbook(&html))
     });
     releases.chain(runbooks).collect()
 }

@@ -61,7 +61,7 @@ use crate::content::Content;
 use crate::history::Facts;
 use crate::model::SiteModel;
 
-pub use documents::{CommitEntry, Document};
+pub use documents::{Body, CommitEntry, Document};
 
 /// The index files, by output path (`search/index.txt`, `search/k/7061.txt`, ...),
 /// rendering the release notes and runbook bodies it indexes.
@@ -71,16 +71,15 @@ pub fn index_files(
     facts: Option<&Facts>,
 ) -> Vec<(String, Vec<u8>)> {
     let bodies = documents::page_bodies(content, site);
-    index_files_with_bodies(content, facts, &bodies)
+    index_files_with_bodies(content, facts, bodies)
 }
 
-/// `index_files`, with the HTML of every release note and runbook body (by page path) as
-/// the pages were rendered: `build` collects them while it renders, so no Markdown is
-/// rendered twice.
+/// `index_files`, with every release note and runbook body (by page path) as the pages
+/// were rendered: `build` collects them while it renders, so no Markdown is rendered twice.
 pub fn index_files_with_bodies(
     content: &Content,
     facts: Option<&Facts>,
-    bodies: &BTreeMap<String, String>,
+    bodies: BTreeMap<String, Body>,
 ) -> Vec<(String, Vec<u8>)> {
     let (docs, commits) = documents::collect(content, facts, bodies);
     encode::encode(&docs, &commits)
