@@ -25,6 +25,7 @@ use crate::budget::{self, Budget, Exceeded, MemoryLimit, PageWriter};
 use crate::diagnostics::{Diagnostic, SourceRef};
 use crate::model::{Page, PageData, SiteModel};
 use crate::theme::Theme;
+use crate::timings;
 
 /// Where in a template a problem is: its file (content-relative, or in the built-in theme)
 /// and the 1-based line and column when tera knows them.
@@ -173,9 +174,17 @@ impl Renderer {
             return Ok(());
         };
         let site = self.template_value(&model.site, first)?;
+        let per_template = timings::per_template();
         model.pages.par_iter().try_for_each(|page| {
+            let started = per_template.as_ref().map(|_| Instant::now());
             let page = resolve(page);
-            emit(page.output_file(), self.render_with_site(&site, &page)?)
+            let resolved = started.map(|_| Instant::now());
+            let html = self.render_with_site(&site, &page)?;
+            if let (Some(tally), Some(started), Some(resolved)) = (&per_template, started, resolved)
+            {
+                tally.add(page.template, resolved - started, resolved.elapsed());
+            }
+            emit(page.output_file(), html)
         })
     }
 

@@ -4,8 +4,9 @@
 //! without a profiler and the benchmarks can say where the time and memory go. Off, a
 //! stage costs one cached check.
 
-use std::sync::OnceLock;
-use std::time::Instant;
+use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 /// The variable that turns timings on.
 pub const VARIABLE: &str = "SHIPBOARD_TIMINGS";
@@ -37,6 +38,43 @@ impl Drop for Stage {
                 Some(mib) => eprintln!("timing: {} {elapsed} ms, {mib} MiB resident", self.name),
                 None => eprintln!("timing: {} {elapsed} ms", self.name),
             }
+        }
+    }
+}
+
+/// CPU time per page template, summed over the rendering threads: which kind of page a
+/// build spends its render stage on. `None` when timings are off.
+pub fn per_template() -> Option<PerTemplate> {
+    enabled().then(PerTemplate::default)
+}
+
+/// Pages, time completing their data (`SiteModel::resolve`) and time rendering them, by
+/// template.
+#[derive(Default)]
+pub struct PerTemplate {
+    tally: Mutex<BTreeMap<&'static str, (usize, Duration, Duration)>>,
+}
+
+impl PerTemplate {
+    /// Counts one page of `template`.
+    pub fn add(&self, template: &'static str, resolve: Duration, render: Duration) {
+        let mut tally = self.tally.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = tally.entry(template).or_default();
+        entry.0 += 1;
+        entry.1 += resolve;
+        entry.2 += render;
+    }
+}
+
+impl Drop for PerTemplate {
+    fn drop(&mut self) {
+        let tally = self.tally.lock().unwrap_or_else(PoisonError::into_inner);
+        for (template, (pages, resolve, render)) in tally.iter() {
+            eprintln!(
+                "timing: template {template}: {pages} pages, data {} ms, render {} ms (CPU)",
+                resolve.as_millis(),
+                render.as_millis()
+            );
         }
     }
 }

@@ -256,6 +256,10 @@ pub fn render_and_discard(
 /// API) and hands each to `emit` (relative path, bytes) as soon as it exists: pages from the
 /// rendering threads, in no particular order. `build` writes them straight into its
 /// staging folder, so memory stays bounded by the model, not the site.
+///
+/// The files made from data alone are made while the pages render (one worker takes them,
+/// the others render pages), so their serial parts leave no core idle; only the search
+/// index, which reads the rendered notes and runbooks, waits for the pages.
 fn emit_site<E>(
     content: &Content,
     theme: &Theme,
@@ -268,9 +272,20 @@ where
     E: From<RenderError> + Send,
 {
     let bodies = Mutex::new(BTreeMap::new());
-    emit_pages(content, theme, site, history, on_stall, Some(&bodies), emit)?;
+    let (pages, data) = rayon::join(
+        || emit_pages(content, theme, site, history, on_stall, Some(&bodies), emit),
+        || emit_data_files(content, site, history, emit),
+    );
+    pages?;
+    data?;
     let bodies = bodies.into_inner().unwrap_or_else(PoisonError::into_inner);
-    emit_data_files(content, site, history, bodies, emit)
+    let timing = timings::stage("search index");
+    let index = search::index_files_with_bodies(content, history, bodies);
+    drop(timing);
+    for (path, bytes) in index {
+        emit(path, bytes)?;
+    }
+    Ok(())
 }
 
 /// What the search index reads of release notes and runbooks as their pages show them, by
@@ -322,36 +337,36 @@ where
     renderer.render_each(site, resolve, &|path, html| emit(path, html.into_bytes()))
 }
 
-/// The files written from data alone, without templates: calendar feeds, the search index,
-/// the sitemap, the Atom feed and the JSON API.
+/// The files written from data alone, without templates (all but the search index):
+/// calendar feeds, the sitemap, the Atom feed, the announcements and the JSON API.
 fn emit_data_files<E: Send>(
     content: &Content,
     site: &SiteModel,
     history: Option<&Facts>,
-    bodies: BTreeMap<String, search::Body>,
     emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
 ) -> Result<(), E> {
+    let timing = timings::stage("calendar feeds");
     for (path, bytes) in calendar_feeds(content, site, &feed_facts(history)) {
         emit(path, bytes)?;
     }
-    let timing = timings::stage("search index");
-    let index = search::index_files_with_bodies(content, history, bodies);
     drop(timing);
-    for (path, bytes) in index {
-        emit(path, bytes)?;
-    }
+    let timing = timings::stage("sitemap, atom, production");
     emit("sitemap.xml".into(), feeds::sitemap(site).into_bytes())?;
     let atom = feeds::releases_atom(content, site);
     emit("releases.atom".into(), atom.into_bytes())?;
     for (path, bytes) in model::production::api_files(content, history, site.now) {
         emit(path, bytes)?;
     }
+    drop(timing);
+    let timing = timings::stage("announcements");
     // Two files per release: written as they are made, never all held at once.
     content.releases.par_iter().try_for_each(|release| {
         let [email, chat] = model::announce::release_files(content, release);
         emit(email.0, email.1)?;
         emit(chat.0, chat.1)
     })?;
+    drop(timing);
+    let _timing = timings::stage("releases.json");
     let (path, bytes) = model::announce::releases_json_file(content, site.now);
     emit(path, bytes)
 }
