@@ -12,23 +12,30 @@ use chrono_tz::Tz;
 use git2::{Oid, Repository};
 
 use super::changelog::{format_date, timestamp};
-use super::facts::FileFacts;
+use super::facts::{FileFacts, Trail};
 use super::graph::{Graph, Walker};
 use super::paths::entry_id;
+use super::trail::TrailBuilder;
+
+/// What one walk of the content history gives: facts per wanted file, and the audit trail
+/// per release file.
+pub(crate) type ContentFacts = (BTreeMap<String, FileFacts>, BTreeMap<String, Trail>);
 
 /// Facts for the `wanted` files (paths relative to the content dir, `/`-separated) of the
-/// content folder `prefix` (relative to the repository root; empty = the root).
+/// content folder `prefix` (relative to the repository root; empty = the root), and the
+/// audit trails of the `releases` files, in one walk.
 pub(crate) fn file_facts(
     repo: &Repository,
     graph: &Graph,
     head: Option<u32>,
     prefix: &str,
-    wanted: &BTreeSet<String>,
+    (wanted, releases): (&BTreeSet<String>, &BTreeSet<String>),
     tz: Tz,
-) -> BTreeMap<String, FileFacts> {
+) -> ContentFacts {
     let mut facts: BTreeMap<String, FileFacts> = BTreeMap::new();
+    let mut trails = TrailBuilder::new(repo, tz, releases);
     let (Some(head), Ok(odb)) = (head, repo.odb()) else {
-        return facts;
+        return (facts, trails.finish(repo.is_shallow()));
     };
     let commits = Walker::default().difference(graph, &[head], &[], false);
     let mut folder: HashMap<u32, Option<Oid>> = HashMap::new();
@@ -47,6 +54,7 @@ pub(crate) fn file_facts(
             continue;
         }
         let mut changed: Option<HashSet<String>> = None;
+        let first_parent = before.first().copied().flatten();
         let olds = if before.is_empty() {
             vec![None]
         } else {
@@ -60,7 +68,20 @@ pub(crate) fn file_facts(
             });
         }
         let data = &graph.data[commit as usize];
-        for path in changed.unwrap_or_default() {
+        let changed = changed.unwrap_or_default();
+        let author = graph.authors.get(data.author as usize);
+        // A shallow clone's boundary commit has no parents here: what it changed is unknown.
+        let boundary = graph
+            .boundary
+            .get(commit as usize)
+            .copied()
+            .unwrap_or(false);
+        if !boundary && trails.concerns(&changed) {
+            let author = author.map_or("", String::as_str);
+            let id = graph.ids[commit as usize];
+            trails.record(id, data, author, (first_parent, now), &changed);
+        }
+        for path in changed {
             if !wanted.contains(&path) {
                 continue;
             }
@@ -72,11 +93,11 @@ pub(crate) fn file_facts(
                 entry.last_commit_at = Some(at);
                 entry.last_commit_date = Some(date);
                 entry.last_commit_datetime = Some(datetime);
-                entry.last_author = graph.authors.get(data.author as usize).cloned();
+                entry.last_author = author.cloned();
             }
         }
     }
-    facts
+    (facts, trails.finish(repo.is_shallow()))
 }
 
 /// Paths (relative to the folder) that differ between two versions of the folder.

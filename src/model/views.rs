@@ -394,6 +394,8 @@ pub struct ItemView {
     pub digest: String,
     pub text: String,
     pub owner: Option<String>,
+    /// Set for `verify:` items on release pages (`model::verify`): the portal's verdict.
+    pub verified: Option<super::verify::Verification>,
 }
 
 impl ChecklistView {
@@ -419,6 +421,7 @@ impl ChecklistView {
                                 .map(|r| r.name.clone())
                                 .unwrap_or_else(|| o.clone())
                         }),
+                        verified: None,
                     })
                     .collect(),
             })

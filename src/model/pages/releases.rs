@@ -59,6 +59,8 @@ pub struct ReleasePage {
     pub history_partial: bool,
     /// Ready-to-send texts (`model::announce`).
     pub announce: crate::model::announce::Announcement,
+    /// Who changed the release file when, newest first (set by `model::git`).
+    pub trail: Option<crate::model::git::TrailView>,
 }
 
 /// Part of a release window and who holds a rotation then.
@@ -305,6 +307,7 @@ pub fn release_page(content: &Content, ctx: &ReleaseIndex, index: usize) -> Rele
         git: None,
         changelog: None,
         history_partial: false,
+        trail: None,
     }
 }
 
