@@ -342,3 +342,140 @@ fn announced(ctx: &VerifyContext) -> Verification {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::testutil::{content, release, utc};
+    use crate::content::{
+        Approval, Checklist, ChecklistItem, Phase, ReleaseStatus, Schedule, WindowRule,
+    };
+    use crate::diagnostics::SourceRef;
+    use crate::model::{self, BuildInputs, PageData};
+
+    const KINDS: [Verify; 7] = [
+        Verify::Tag,
+        Verify::Approvals,
+        Verify::Freeze,
+        Verify::RunbookReviewed { within_days: None },
+        Verify::Dependencies,
+        Verify::Changelog,
+        Verify::Announced,
+    ];
+
+    /// The verdicts of every `verify:` value on the page of `release` (no git history).
+    fn verdicts(release: Release, edit: impl FnOnce(&mut Content)) -> Vec<Verification> {
+        let items = KINDS
+            .iter()
+            .enumerate()
+            .map(|(i, kind)| ChecklistItem {
+                id: format!("item-{i}"),
+                text: format!("Item {i}"),
+                owner: None,
+                verify: Some(*kind),
+            })
+            .collect();
+        let mut content = content();
+        content.checklists = vec![Checklist {
+            id: "verified".into(),
+            title: "Verified".into(),
+            description: None,
+            phases: vec![Phase {
+                id: "facts".into(),
+                title: "Facts".into(),
+                items,
+            }],
+            source: SourceRef::file("checklists/verified.yaml"),
+        }];
+        content.releases = vec![Release {
+            checklist: Some("verified".into()),
+            ..release
+        }];
+        edit(&mut content);
+        let inputs = BuildInputs {
+            now: utc(2026, 11, 25, 12, 0),
+        };
+        let site = model::build(&content, &inputs, "test".into(), None);
+        let page = site
+            .pages
+            .iter()
+            .find_map(
+                |page| match site.resolve(&content, None, page).into_owned().data {
+                    PageData::Release(data) => Some(*data),
+                    _ => None,
+                },
+            )
+            .expect("a release page");
+        let checklist = page.checklist.expect("a checklist");
+        checklist.phases[0]
+            .items
+            .iter()
+            .map(|item| item.verified.clone().expect("verified"))
+            .collect()
+    }
+
+    fn freeze(content: &mut Content) {
+        content.portal.freezes.push(WindowRule {
+            name: "Year-end".into(),
+            reason: None,
+            schedule: Schedule::Once {
+                start: utc(2026, 12, 20, 0, 0),
+                end: utc(2027, 1, 3, 0, 0),
+            },
+            source: SourceRef::file("portal.yaml"),
+        });
+        content
+            .portal
+            .approval_policy
+            .insert(ReleaseType::Minor, vec![vec!["qa-lead".into()]]);
+    }
+
+    #[test]
+    fn facts_from_the_content_pass_or_fail_with_reasons() {
+        let planned = release("payments", "2.4.0", utc(2026, 12, 21, 1, 0), 60);
+        let v = verdicts(planned.clone(), freeze);
+        assert_eq!(v[1].text, "the minor policy needs an approval by qa-lead");
+        assert_eq!(v[2].text, "the window overlaps the freeze \"Year-end\"");
+        assert_eq!(v[2].evidence.as_deref(), Some("/calendar/2026-12/"));
+        assert!(v[4].passed, "no dependencies: {:?}", v[4]);
+        assert_eq!(
+            v[6].text,
+            "no `announced_at` is recorded in the release file"
+        );
+        assert!(![1, 2, 6].iter().any(|&i| v[i].passed));
+        // Approved, announced, and an emergency with an approval: the freeze's exception.
+        let done = Release {
+            kind: ReleaseType::Emergency,
+            status: ReleaseStatus::Released,
+            approvals: vec![Approval {
+                role: "qa-lead".into(),
+                by: "li".into(),
+                at: utc(2026, 12, 21, 0, 30),
+                ticket: None,
+            }],
+            announced_at: Some(utc(2026, 12, 21, 1, 20)),
+            ..planned
+        };
+        let v = verdicts(done, freeze);
+        assert!(v[1].passed, "{:?}", v[1]);
+        assert_eq!(
+            v[1].text,
+            "the approval policy requires no approvals for emergency releases"
+        );
+        assert!(v[2].passed && v[2].text.contains("approved emergency exception"));
+        assert!(v[6].passed, "{:?}", v[6]);
+        assert_eq!(v[6].text, "announced at Mon 21 Dec 2026, 02:20 CET");
+    }
+
+    #[test]
+    fn git_facts_without_history_say_they_cannot_be_verified() {
+        let planned = release("payments", "2.4.0", utc(2026, 12, 1, 1, 0), 60);
+        let v = verdicts(planned, |_| {});
+        for i in [0, 5] {
+            assert!(!v[i].passed);
+            assert!(v[i].text.starts_with("cannot verify"), "{:?}", v[i]);
+        }
+        // The rollback runbook does not exist in this content.
+        assert_eq!(v[3].text, "the system has no rollback runbook");
+    }
+}
