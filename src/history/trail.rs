@@ -96,14 +96,17 @@ impl<'r> TrailBuilder<'r> {
         let Ok(mut diff) = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None) else {
             return found;
         };
-        // Renames only matter when a tracked file was added; finding them compares blobs.
-        let added = diff.deltas().any(|d| {
-            d.status() == Delta::Added
-                && d.new_file()
-                    .path()
-                    .and_then(|p| p.to_str())
-                    .is_some_and(|p| self.alias.contains_key(p))
-        });
+        // Renames only matter when a tracked file was added and some file deleted; finding
+        // them compares blobs.
+        let deleted = diff.deltas().any(|d| d.status() == Delta::Deleted);
+        let added = deleted
+            && diff.deltas().any(|d| {
+                d.status() == Delta::Added
+                    && d.new_file()
+                        .path()
+                        .and_then(|p| p.to_str())
+                        .is_some_and(|p| self.alias.contains_key(p))
+            });
         if added {
             let _ = diff.find_similar(Some(DiffFindOptions::new().renames(true)));
         }
