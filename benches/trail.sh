@@ -7,7 +7,7 @@
 #   benches/trail.sh BEFORE_BINARY AFTER_BINARY [BENCH_CONTENT] [RUNS]
 #
 # BENCH_CONTENT defaults to target/bench-content/releases-10000 (written by
-# `cargo bench --bench build`); it is copied, never changed. The copy is the `content/`
+# `cargo bench --bench build`); it is copied (without its own `.git`), never changed. The copy is the `content/`
 # folder of a new repository (its system repositories in `content/repos/` are ignored)
 # with 13 commits: all files; 1,000 release files with a new status; 1,000 with a moved
 # window; 1,000 with a changed approval ticket; then 10 commits of one file each.
@@ -20,6 +20,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/repo"
 cp -r "$source" "$work/repo/content"
+# The generated content may be a repository of its own: this history replaces it.
+rm -rf "$work/repo/content/.git"
 cd "$work/repo"
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com

@@ -15,7 +15,7 @@ use super::changelog::{format_date, timestamp};
 use super::facts::{FileFacts, Trail};
 use super::graph::{Graph, Walker};
 use super::paths::entry_id;
-use super::trail::TrailBuilder;
+use super::trail::{FileDelta, TrailBuilder};
 
 /// What one walk of the content history gives: facts per wanted file, and the audit trail
 /// per release file.
@@ -60,8 +60,11 @@ pub(crate) fn file_facts(
         } else {
             before
         };
+        // The first parent's file changes, which the trail reads.
+        let mut deltas = Vec::new();
         for old in olds {
-            let paths = changed_paths(repo, old, now);
+            let keep = changed.is_none().then_some(&mut deltas);
+            let paths = changed_paths(repo, old, now, keep);
             changed = Some(match changed {
                 None => paths,
                 Some(previous) => previous.intersection(&paths).cloned().collect(),
@@ -79,7 +82,7 @@ pub(crate) fn file_facts(
         if !boundary && trails.concerns(&changed) {
             let author = author.map_or("", String::as_str);
             let id = graph.ids[commit as usize];
-            trails.record(id, data, author, (first_parent, now), &changed);
+            trails.record(id, data, author, (first_parent, now), (&changed, &deltas));
         }
         for path in changed {
             if !wanted.contains(&path) {
@@ -100,8 +103,14 @@ pub(crate) fn file_facts(
     (facts, trails.finish(repo.is_shallow()))
 }
 
-/// Paths (relative to the folder) that differ between two versions of the folder.
-fn changed_paths(repo: &Repository, old: Option<Oid>, new: Oid) -> HashSet<String> {
+/// Paths (relative to the folder) that differ between two versions of the folder; with
+/// `deltas`, each file change is also kept there (for the audit trail).
+fn changed_paths(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Oid,
+    mut deltas: Option<&mut Vec<FileDelta>>,
+) -> HashSet<String> {
     let mut paths = HashSet::new();
     let old = old.and_then(|id| repo.find_tree(id).ok());
     let Ok(new) = repo.find_tree(new) else {
@@ -110,12 +119,27 @@ fn changed_paths(repo: &Repository, old: Option<Oid>, new: Oid) -> HashSet<Strin
     let Ok(diff) = repo.diff_tree_to_tree(old.as_ref(), Some(&new), None) else {
         return paths;
     };
+    let path = |file: git2::DiffFile| {
+        file.path()
+            .and_then(|p| p.to_str())
+            .map(|p| p.replace('\\', "/"))
+    };
     for delta in diff.deltas() {
-        for file in [delta.new_file(), delta.old_file()] {
-            if let Some(path) = file.path().and_then(|p| p.to_str()) {
-                paths.insert(path.replace('\\', "/"));
-            }
+        let (new_path, old_path) = (path(delta.new_file()), path(delta.old_file()));
+        if let Some(deltas) = deltas.as_deref_mut() {
+            deltas.push(FileDelta {
+                status: delta.status(),
+                path: new_path
+                    .clone()
+                    .or_else(|| old_path.clone())
+                    .unwrap_or_default(),
+                old_path: None,
+                old_id: delta.old_file().id(),
+                new_id: delta.new_file().id(),
+            });
         }
+        paths.extend(new_path);
+        paths.extend(old_path);
     }
     paths
 }

@@ -18,6 +18,18 @@ use super::changelog::{format_date, timestamp};
 use super::facts::{Change, Trail, TrailEntry};
 use super::graph::CommitData;
 
+/// One file change of a commit, with paths relative to the content folder.
+#[derive(Debug, Clone)]
+pub(crate) struct FileDelta {
+    pub status: Delta,
+    /// The new path (the old one for a deletion).
+    pub path: String,
+    /// For a rename: the path before.
+    pub old_path: Option<String>,
+    pub old_id: Oid,
+    pub new_id: Oid,
+}
+
 /// Collects the trails of the tracked release files while `files` walks the history.
 pub(crate) struct TrailBuilder<'r> {
     repo: &'r Repository,
@@ -47,17 +59,25 @@ impl<'r> TrailBuilder<'r> {
     }
 
     /// Records what `commit` (`sha`, `data`) did to tracked files: its content folder went
-    /// from `old` (its first parent's, `None` for a root) to `new`; only `changed` paths
-    /// count (for a merge: those changed relative to every parent).
+    /// from `old` (its first parent's, `None` for a root) to `new`, with the file changes
+    /// `deltas` (no renames found yet); only `changed` paths count (for a merge: those
+    /// changed relative to every parent).
     pub(crate) fn record(
         &mut self,
         sha: Oid,
         data: &CommitData,
         author: &str,
         (old, new): (Option<Oid>, Oid),
-        changed: &HashSet<String>,
+        (changed, deltas): (&HashSet<String>, &[FileDelta]),
     ) {
-        for (current, changes) in self.changes(old, new, changed) {
+        let renamed;
+        let deltas = if self.may_rename(deltas) {
+            renamed = self.with_renames(old, new);
+            &renamed
+        } else {
+            deltas
+        };
+        for (current, changes) in self.changes(deltas, changed) {
             let at = timestamp(data.commit_time);
             let (date, datetime) = format_date(at, self.tz);
             let sha = sha.to_string();
@@ -80,69 +100,81 @@ impl<'r> TrailBuilder<'r> {
         }
     }
 
-    /// The changes per current path between two versions of the content folder.
-    fn changes(
-        &mut self,
-        old: Option<Oid>,
-        new: Oid,
-        changed: &HashSet<String>,
-    ) -> Vec<(String, Vec<Change>)> {
-        let mut found = Vec::new();
+    /// Whether `deltas` may hide a rename of a tracked file: one was added and some file
+    /// deleted. Only then are renames looked for (that compares blobs).
+    fn may_rename(&self, deltas: &[FileDelta]) -> bool {
+        deltas.iter().any(|d| d.status == Delta::Deleted)
+            && deltas
+                .iter()
+                .any(|d| d.status == Delta::Added && self.alias.contains_key(&d.path))
+    }
+
+    /// The file changes between two versions of the content folder, renames found.
+    fn with_renames(&self, old: Option<Oid>, new: Oid) -> Vec<FileDelta> {
         let repo = self.repo;
         let old_tree = old.and_then(|id| repo.find_tree(id).ok());
         let Ok(new_tree) = repo.find_tree(new) else {
-            return found;
+            return Vec::new();
         };
         let Ok(mut diff) = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None) else {
-            return found;
+            return Vec::new();
         };
-        // Renames only matter when a tracked file was added and some file deleted; finding
-        // them compares blobs.
-        let deleted = diff.deltas().any(|d| d.status() == Delta::Deleted);
-        let added = deleted
-            && diff.deltas().any(|d| {
-                d.status() == Delta::Added
-                    && d.new_file()
-                        .path()
-                        .and_then(|p| p.to_str())
-                        .is_some_and(|p| self.alias.contains_key(p))
-            });
-        if added {
-            let _ = diff.find_similar(Some(DiffFindOptions::new().renames(true)));
-        }
-        for delta in diff.deltas() {
-            let path = |f: git2::DiffFile| f.path().and_then(|p| p.to_str()).map(str::to_owned);
-            let (Some(new_path), old_path) = (path(delta.new_file()), path(delta.old_file()))
-            else {
-                continue;
-            };
-            if !changed.contains(&new_path) {
+        let _ = diff.find_similar(Some(DiffFindOptions::new().renames(true)));
+        let path = |f: git2::DiffFile| f.path().and_then(|p| p.to_str()).map(str::to_owned);
+        diff.deltas()
+            .filter_map(|delta| {
+                let (new_path, old_path) = (path(delta.new_file()), path(delta.old_file()));
+                Some(FileDelta {
+                    status: delta.status(),
+                    path: new_path.or_else(|| old_path.clone())?,
+                    old_path: old_path.filter(|_| delta.status() == Delta::Renamed),
+                    old_id: delta.old_file().id(),
+                    new_id: delta.new_file().id(),
+                })
+            })
+            .collect()
+    }
+
+    /// The changes per current path that `deltas` made.
+    fn changes(
+        &mut self,
+        deltas: &[FileDelta],
+        changed: &HashSet<String>,
+    ) -> Vec<(String, Vec<Change>)> {
+        let mut found = Vec::new();
+        for delta in deltas {
+            if !changed.contains(&delta.path) {
                 continue;
             }
-            let Some(current) = self.alias.get(&new_path).cloned() else {
+            let Some(current) = self.alias.get(&delta.path).cloned() else {
                 continue;
-            };
-            let before = match delta.status() {
-                Delta::Added => None,
-                Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange => {
-                    Some(delta.old_file().id())
-                }
-                _ => continue,
             };
             let mut changes = Vec::new();
-            if delta.status() == Delta::Renamed {
-                if let Some(old_path) = old_path.filter(|p| *p != new_path) {
-                    changes.push(Change {
-                        kind: "renamed",
-                        text: format!("renamed from {old_path}"),
-                    });
-                    self.alias.insert(old_path, current.clone());
+            let before = match delta.status {
+                // A new file: only its status is needed, so it is not parsed as YAML.
+                Delta::Added => {
+                    let status = self.blob_text(delta.new_id).and_then(|t| status_line(&t));
+                    let status = status.map(|s| format!(" (status {s})")).unwrap_or_default();
+                    found.push((current, vec![created(status)]));
+                    continue;
                 }
-            }
+                Delta::Renamed => {
+                    if let Some(old_path) = delta.old_path.clone() {
+                        changes.push(Change {
+                            kind: "renamed",
+                            text: format!("renamed from {old_path}"),
+                        });
+                        self.alias.insert(old_path, current.clone());
+                    }
+                    delta.old_id
+                }
+                Delta::Modified | Delta::Copied | Delta::Typechange => delta.old_id,
+                _ => continue,
+            };
             // A pure rename changes no content.
-            if before != Some(delta.new_file().id()) {
-                let old_value = before.map(|id| self.front_matter(id));
-                let new_value = self.front_matter(delta.new_file().id());
+            if before != delta.new_id {
+                let old_value = Some(self.front_matter(before));
+                let new_value = self.front_matter(delta.new_id);
                 changes.extend(compare(old_value.as_ref(), &new_value));
             }
             if !changes.is_empty() {
@@ -152,11 +184,14 @@ impl<'r> TrailBuilder<'r> {
         found
     }
 
+    fn blob_text(&self, blob: Oid) -> Option<String> {
+        let blob = self.repo.find_blob(blob).ok()?;
+        String::from_utf8(blob.content().to_vec()).ok()
+    }
+
     /// The front matter of a release file's blob as a YAML value (`None`: not readable).
     fn front_matter(&self, blob: Oid) -> Option<Value> {
-        let blob = self.repo.find_blob(blob).ok()?;
-        let text = std::str::from_utf8(blob.content()).ok()?;
-        parse_front_matter(text)
+        parse_front_matter(&self.blob_text(blob)?)
     }
 
     /// The trails, each newest first, marked partial when the history is.
@@ -168,6 +203,27 @@ impl<'r> TrailBuilder<'r> {
         trails.retain(|_, t| !t.entries.is_empty() || partial);
         trails
     }
+}
+
+fn created(status: String) -> Change {
+    Change {
+        kind: "created",
+        text: format!("created{status}"),
+    }
+}
+
+/// The top-level `status:` of a release file's front matter, found without parsing the
+/// YAML (a new file needs nothing else, and at 10,000 files parsing was most of the cost).
+fn status_line(text: &str) -> Option<String> {
+    let front = text.strip_prefix("---")?;
+    let value = front
+        .lines()
+        .skip(1)
+        .take_while(|line| line.trim_end() != "---")
+        .find_map(|line| line.strip_prefix("status:"))?;
+    let value = value.split(" #").next().unwrap_or("").trim();
+    let value = value.trim_matches(|c| c == '"' || c == '\'');
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 /// The YAML between the leading `---` lines of a Markdown file, as a value.
@@ -196,7 +252,7 @@ pub(crate) fn compare(old: Option<&Option<Value>>, new: &Option<Value>) -> Vec<C
         let status = field(new.as_ref(), "status")
             .map(|s| format!(" (status {s})"))
             .unwrap_or_default();
-        return vec![change("created", format!("created{status}"))];
+        return vec![created(status)];
     };
     let (Some(old), Some(new)) = (old.as_ref(), new.as_ref()) else {
         return vec![change(
@@ -336,6 +392,10 @@ mod tests {
         let new = yaml("status: planned\n");
         let changes = compare(None, &new);
         assert_eq!(changes[0].text, "created (status planned)");
+        let file = "---\nsystem: a\nstatus: \"approved\"  # set by the CAB\n---\nstatus: notes\n";
+        assert_eq!(status_line(file).as_deref(), Some("approved"));
+        assert_eq!(status_line("---\nsystem: a\n---\nstatus: x\n"), None);
+        assert_eq!(status_line("no front matter"), None);
     }
 
     #[test]
