@@ -77,25 +77,33 @@ impl<'r> TrailBuilder<'r> {
         } else {
             deltas
         };
-        for (current, changes) in self.changes(deltas, changed) {
-            let at = timestamp(data.commit_time);
-            let (date, datetime) = format_date(at, self.tz);
-            let sha = sha.to_string();
-            let entry = TrailEntry {
-                at,
-                date,
-                datetime,
-                when: at
-                    .with_timezone(&self.tz)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string(),
-                author: author.to_owned(),
-                short_sha: sha.chars().take(7).collect(),
-                sha,
-                changes,
-            };
+        let found = self.changes(deltas, changed);
+        if found.is_empty() {
+            return;
+        }
+        // Formatted once per commit: an initial commit may create 10,000 release files.
+        let at = timestamp(data.commit_time);
+        let (date, datetime) = format_date(at, self.tz);
+        let sha = sha.to_string();
+        let commit = TrailEntry {
+            at,
+            date,
+            datetime,
+            when: at
+                .with_timezone(&self.tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            author: author.to_owned(),
+            short_sha: sha.chars().take(7).collect(),
+            sha,
+            changes: Vec::new(),
+        };
+        for (current, changes) in found {
             if let Some(trail) = self.trails.get_mut(&current) {
-                trail.entries.push(entry);
+                trail.entries.push(TrailEntry {
+                    changes,
+                    ..commit.clone()
+                });
             }
         }
     }
