@@ -9,7 +9,7 @@
 # BENCH_CONTENT defaults to target/bench-content/releases-10000 (written by
 # `cargo bench --bench build`); it is copied (without its own `.git`), never changed. The copy is the `content/`
 # folder of a new repository (its system repositories in `content/repos/` are ignored)
-# with 13 commits: all files; 1,000 release files with a new status; 1,000 with a moved
+# with 14 commits: all files; 1,000 release files with a new status; 1,000 with a moved
 # window; 1,000 with a changed approval ticket; then 10 commits of one file each.
 set -eu
 before=$1
