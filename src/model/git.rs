@@ -177,3 +177,38 @@ fn slips_page(content: &Content, facts: &Facts) -> SlipsPage {
         systems,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: usize) -> TrailEntry {
+        TrailEntry {
+            at: chrono::DateTime::UNIX_EPOCH,
+            date: String::new(),
+            datetime: String::new(),
+            when: format!("entry {n}"),
+            author: "Priya Raman".into(),
+            sha: String::new(),
+            short_sha: String::new(),
+            changes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn release_pages_show_the_newest_trail_entries_and_count_the_rest() {
+        let trail = Trail {
+            entries: (0..25).map(entry).collect(),
+            partial: true,
+        };
+        let view = trail_view(&trail);
+        assert_eq!(view.entries.len(), TRAIL_SHOWN);
+        assert_eq!(view.entries[0].when, "entry 0", "newest first, as read");
+        assert_eq!((view.older, view.partial), (5, true));
+        let short = Trail {
+            entries: (0..3).map(entry).collect(),
+            partial: false,
+        };
+        assert_eq!(trail_view(&short).older, 0);
+    }
+}
