@@ -11,6 +11,8 @@ mod joins;
 mod support;
 #[path = "history/templates.rs"]
 mod templates;
+#[path = "history/trail.rs"]
+mod trail;
 
 use std::collections::BTreeSet;
 

@@ -378,6 +378,9 @@ fn feed_facts(history: Option<&Facts>) -> FeedFacts {
         if let Some(at) = file.last_commit_at {
             facts.insert(path, file.commits, at);
         }
+        if let Some(author) = &file.last_author {
+            facts.insert_author(path, author);
+        }
     }
     facts
 }

@@ -374,6 +374,56 @@ pub struct ChecklistItem {
     pub text: String,
     /// Role id.
     pub owner: Option<String>,
+    /// What the portal verifies for this item on each release page, if anything.
+    pub verify: Option<Verify>,
+}
+
+/// A fact the portal checks at build time instead of a person ticking the item
+/// (`verify:` on a checklist item; see the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verify {
+    /// The release's tag exists in its system's repository.
+    Tag,
+    /// The approvals satisfy the `approval_policy` of the release's type.
+    Approvals,
+    /// The window is outside every freeze, or is an emergency release with an approval.
+    Freeze,
+    /// The system's rollback runbook was reviewed (committed) within this many days
+    /// (`None`: the portal's `runbook_review_days`).
+    RunbookReviewed { within_days: Option<u32> },
+    /// Every `depends_on` is met by a version released at or before the window start.
+    Dependencies,
+    /// The release's changelog has at least one commit.
+    Changelog,
+    /// `announced_at` is recorded (for emergency releases: within 1 hour of the window).
+    Announced,
+}
+
+impl Verify {
+    /// Every `verify:` value, as written in checklist files.
+    pub const NAMES: [&'static str; 7] = [
+        "tag",
+        "approvals",
+        "freeze",
+        "runbook-reviewed",
+        "dependencies",
+        "changelog",
+        "announced",
+    ];
+
+    /// The value written as `name`; `within_days` only matters for `runbook-reviewed`.
+    pub fn parse(name: &str, within_days: Option<u32>) -> Option<Verify> {
+        Some(match name {
+            "tag" => Verify::Tag,
+            "approvals" => Verify::Approvals,
+            "freeze" => Verify::Freeze,
+            "runbook-reviewed" => Verify::RunbookReviewed { within_days },
+            "dependencies" => Verify::Dependencies,
+            "changelog" => Verify::Changelog,
+            "announced" => Verify::Announced,
+            _ => return None,
+        })
+    }
 }
 
 impl Content {

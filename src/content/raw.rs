@@ -357,6 +357,13 @@ pub struct RawChecklistItem {
     pub text: String,
     #[serde(default)]
     pub owner: Option<Text>,
+    /// What the portal verifies instead of a person (`tag`, `approvals`, ...).
+    #[serde(default)]
+    pub verify: Option<Text>,
+    /// `verify: runbook-reviewed`: how recent the review must be (default: the portal's
+    /// `runbook_review_days`).
+    #[serde(default)]
+    pub within_days: Option<Spanned<u32>>,
 }
 
 /// `system-versions/*.yaml`: a named manifest of compatible component versions.

@@ -26,6 +26,9 @@ pub struct Facts {
     /// Per content file, keyed by its path relative to the content dir with `/`
     /// (`releases/payments-2.4.0.md`, `runbooks/payments-rollback.md`).
     pub files: BTreeMap<String, FileFacts>,
+    /// Per release file (same keys as `files`): its audit trail from the content history.
+    /// Empty when the content dir is not in git.
+    pub trails: BTreeMap<String, Trail>,
     /// Human notes about what could not be read (e.g. "the content dir is not in a git
     /// repository"), for a verbose mode or a footer.
     pub notes: Vec<String>,
@@ -233,6 +236,41 @@ pub struct FileFacts {
     pub first_commit_at: Option<DateTime<Utc>>,
 }
 
+/// The audit trail of one release file: its commits, newest first.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Trail {
+    pub entries: Vec<TrailEntry>,
+    /// The content repository is a shallow clone: older changes are missing.
+    pub partial: bool,
+}
+
+/// One commit that changed a release file, and what it changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrailEntry {
+    /// Committer date.
+    #[serde(skip)]
+    pub at: DateTime<Utc>,
+    pub date: String,
+    pub datetime: String,
+    /// `2026-12-01 16:20` in the portal's timezone.
+    pub when: String,
+    /// The commit's author.
+    pub author: String,
+    pub sha: String,
+    pub short_sha: String,
+    pub changes: Vec<Change>,
+}
+
+/// One change a commit made to a release file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// `created`, `status`, `window`, `approval-added`, `approval-removed`,
+    /// `tick-recorded`, `tick-removed`, `renamed`, `edited`.
+    pub kind: &'static str,
+    /// A sentence for people: "status planned → approved".
+    pub text: String,
+}
+
 /// A shared, immutable value that serialises as the value itself: commits are built once
 /// and referenced from every changelog, rollback list and system page that shows them.
 #[derive(Debug)]
@@ -279,6 +317,11 @@ impl Facts {
     /// Facts about a content file, by its path relative to the content dir.
     pub fn file(&self, path: &Path) -> Option<&FileFacts> {
         self.files.get(&display_path(path))
+    }
+
+    /// The audit trail of a release file, by its path relative to the content dir.
+    pub fn trail(&self, path: &Path) -> Option<&Trail> {
+        self.trails.get(&display_path(path))
     }
 }
 

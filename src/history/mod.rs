@@ -26,6 +26,7 @@ mod rawobj;
 mod repo;
 mod runbooks;
 mod system;
+mod trail;
 mod walk;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,8 +37,8 @@ use rayon::prelude::*;
 
 pub use checks::FAR_FROM_WINDOW_DAYS;
 pub use facts::{
-    Changelog, CommitInfo, Contributor, Facts, FileFacts, Group, PlanVsActual, ReleaseFacts,
-    RollbackTarget, Shared, Slip, SystemHistory, TagInfo,
+    Change, Changelog, CommitInfo, Contributor, Facts, FileFacts, Group, PlanVsActual,
+    ReleaseFacts, RollbackTarget, Shared, Slip, SystemHistory, TagInfo, Trail, TrailEntry,
 };
 pub use links::{Span, Ticket};
 pub use markdown::{changelog_markdown, ChangelogError};
@@ -123,6 +124,7 @@ pub fn read_with(
         }
     }
     let wanted = content_files(content);
+    let releases = release_files(content);
     // Repositories are independent: read them in parallel, each with its own handle (a
     // `Repository` is not `Sync`), and merge in the groups' order so output stays stable.
     let read_group = |(location, systems): (&Option<PathBuf>, &Vec<&System>)| {
@@ -132,7 +134,7 @@ pub fn read_with(
             systems,
             content,
             options,
-            &wanted,
+            (&wanted, &releases),
         )
     };
     let groups: Vec<GroupRead> = groups
@@ -148,8 +150,9 @@ pub fn read_with(
             facts.systems.insert(history.system.clone(), history);
         }
         facts.debug.extend(group.debug);
-        if let Some(files) = group.files {
+        if let Some((files, trails)) = group.files {
             facts.files = files;
+            facts.trails = trails;
             content_done = true;
         }
     }
@@ -160,13 +163,14 @@ pub fn read_with(
             let graph = Graph::walk(&odb, std::slice::from_ref(&head), &shallow, &mut |_| {});
             diagnostics.extend(content_repo_corrupt(content, &graph));
             let head = graph.get(head.id);
-            facts.files = files::file_facts(repo, &graph, head, prefix, &wanted, tz);
+            let wanted = (&wanted, &releases);
+            (facts.files, facts.trails) = files::file_facts(repo, &graph, head, prefix, wanted, tz);
         }
     }
     if let Ok((repo, _)) = &content_repo {
         if repo.is_shallow() {
             facts.content_shallow = true;
-            let message = "the content repository is a shallow clone: runbook review dates and calendar SEQUENCE numbers only count the fetched commits";
+            let message = "the content repository is a shallow clone: runbook review dates, release audit trails and calendar SEQUENCE numbers only count the fetched commits";
             facts.notes.push(message.to_owned());
             diagnostics.push(
                 Diagnostic::warning(content.portal.source.clone(), None, message)
@@ -184,7 +188,7 @@ struct GroupRead {
     systems: Vec<SystemHistory>,
     diagnostics: Vec<Diagnostic>,
     debug: Vec<String>,
-    files: Option<BTreeMap<String, FileFacts>>,
+    files: Option<files::ContentFacts>,
 }
 
 /// Reads the repository at `location` (`None`: the content repository) for `systems`.
@@ -194,7 +198,7 @@ fn read_group(
     systems: &[&System],
     content: &Content,
     options: &ReadOptions,
-    wanted: &BTreeSet<String>,
+    wanted: (&BTreeSet<String>, &BTreeSet<String>),
 ) -> GroupRead {
     let mut read = GroupRead::default();
     let unreadable = |read: &mut GroupRead, problem: &dyn Fn(&System) -> Diagnostic| {
@@ -244,7 +248,7 @@ fn read_group(
 fn discover_content_repo(content_root: &Path) -> Result<(Repository, String), String> {
     let not_in_git = || {
         format!(
-            "{} is not in a git repository: runbooks have no last-reviewed date and calendar SEQUENCE numbers stay 0",
+            "{} is not in a git repository: runbooks have no last-reviewed date, releases have no audit trail and calendar SEQUENCE numbers stay 0",
             display_path(content_root)
         )
     };
@@ -260,6 +264,15 @@ fn discover_content_repo(content_root: &Path) -> Result<(Repository, String), St
         .collect::<Vec<_>>()
         .join("/");
     Ok((repo, prefix))
+}
+
+/// Every release file (its audit trail is read), relative to the content dir.
+fn release_files(content: &Content) -> BTreeSet<String> {
+    content
+        .releases
+        .iter()
+        .map(|r| display_path(&r.source.file))
+        .collect()
 }
 
 /// Every content file whose history matters, relative to the content dir.

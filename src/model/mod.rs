@@ -13,6 +13,7 @@ pub mod production;
 pub mod schedule;
 pub mod system_versions;
 pub mod trains;
+pub mod verify;
 pub mod views;
 
 use std::borrow::Cow;
@@ -133,7 +134,19 @@ impl SiteModel {
                 let mut data = release_page(content, &self.releases, index);
                 if let Some(facts) = history {
                     git::join_release(&mut data, facts, &self.reviews);
+                    let file = &content.releases[index].source.file;
+                    data.trail = facts.trail(file).map(git::trail_view);
                 }
+                let context = verify::VerifyContext {
+                    content,
+                    release: &content.releases[index],
+                    facts: history,
+                    now: self.now,
+                    clock: self.releases.clock,
+                    root: &self.site.root,
+                    built_at: &self.site.built_at,
+                };
+                verify::apply(&mut data, &context);
                 Cow::Owned(Page {
                     data: PageData::Release(Box::new(data)),
                     ..page.clone()

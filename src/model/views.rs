@@ -403,6 +403,8 @@ pub struct ItemView {
     pub owner: Option<String>,
     /// The tick recorded in the release file, if any: done for everyone.
     pub recorded: Option<RecordedView>,
+    /// Set for `verify:` items on release pages (`model::verify`): the portal's verdict.
+    pub verified: Option<super::verify::Verification>,
 }
 
 /// A tick recorded in the content repo, as the page shows it.
@@ -487,6 +489,7 @@ impl ChecklistView {
                                 .unwrap_or_else(|| o.clone())
                         }),
                         recorded: None,
+                        verified: None,
                     })
                     .collect(),
             })
@@ -555,6 +558,7 @@ mod tests {
             id: id.into(),
             text: format!("Do {id}."),
             owner: None,
+            verify: None,
         };
         let list = Checklist {
             id: "rollout".into(),

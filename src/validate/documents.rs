@@ -2,10 +2,12 @@
 //! items, owners and systems that exist.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use super::{at, is_slug, Validator};
 use crate::content::load::RawContent;
-use crate::content::{Checklist, ChecklistItem, Phase, Runbook};
+use crate::content::raw::RawChecklistItem;
+use crate::content::{Checklist, ChecklistItem, Phase, Runbook, Verify};
 use crate::diagnostics::SourceRef;
 
 impl Validator<'_> {
@@ -46,6 +48,7 @@ impl Validator<'_> {
                             self.role_ref(path, 0, owner, "items.owner");
                         }
                         ChecklistItem {
+                            verify: self.verify(path, item),
                             id: item_id,
                             text: item.text.clone(),
                             owner: item.owner.as_ref().map(|o| o.value.clone()),
@@ -76,6 +79,38 @@ impl Validator<'_> {
         }
         checklists.sort_by(|a, b| a.id.cmp(&b.id));
         checklists
+    }
+
+    /// An item's `verify:` (with `within_days:`); unknown values are errors that list the
+    /// valid ones.
+    fn verify(&mut self, path: &Path, item: &RawChecklistItem) -> Option<Verify> {
+        if let (Some(days), None | Some(false)) = (
+            &item.within_days,
+            item.verify.as_ref().map(|v| v.value == "runbook-reviewed"),
+        ) {
+            self.error(
+                at(path, 0, days),
+                "items.within_days",
+                "`within_days` only applies to `verify: runbook-reviewed`",
+                "add `verify: runbook-reviewed` to the item, or remove `within_days`",
+            );
+        }
+        let name = item.verify.as_ref()?;
+        let within_days = item.within_days.as_ref().map(|d| d.value);
+        let verify = Verify::parse(&name.value, within_days);
+        if verify.is_none() {
+            self.error(
+                at(path, 0, name),
+                "items.verify",
+                format!(
+                    "unknown `verify: {}`; valid values are: {}",
+                    name.value,
+                    Verify::NAMES.join(", ")
+                ),
+                "use one of the listed values (see the README's \"Verified checklist items\"), or remove `verify:` and let a person tick the item",
+            );
+        }
+        verify
     }
 
     pub(super) fn runbooks(&mut self, raw: &RawContent) -> Vec<Runbook> {

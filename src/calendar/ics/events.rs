@@ -226,6 +226,10 @@ pub fn release(w: &mut Writer, content: &Content, facts: &FeedFacts, release: &R
             .collect();
         lines.push(format!("Depends on: {}", deps.join(", ")));
     }
+    if let (Some(revision), Some(author)) = (revision, facts.author(&release.source.file)) {
+        let date = time::to_local(revision.changed_at, zone).format("%Y-%m-%d");
+        lines.push(format!("Last changed {date} by {author}"));
+    }
     lines.push(url.clone().unwrap_or(path));
 
     w.begin("VEVENT");

@@ -52,6 +52,9 @@ pub struct FeedFacts {
     /// Content-relative file path (as in `SourceRef::file`, e.g. `releases/payments-2.4.0.md`,
     /// `portal.yaml`, or an imported `.ics`) -> its revision. Missing files use SEQUENCE 0.
     pub files: BTreeMap<PathBuf, Revision>,
+    /// Content-relative file path -> the author of its last commit (a release event's
+    /// "Last changed … by …" line).
+    pub authors: BTreeMap<PathBuf, String>,
 }
 
 impl FeedFacts {
@@ -69,6 +72,15 @@ impl FeedFacts {
 
     pub fn revision(&self, file: &Path) -> Option<Revision> {
         self.files.get(file).copied()
+    }
+
+    /// Records who made the last commit that changed `file`.
+    pub fn insert_author(&mut self, file: impl Into<PathBuf>, author: &str) {
+        self.authors.insert(file.into(), author.to_owned());
+    }
+
+    pub fn author(&self, file: &Path) -> Option<&str> {
+        self.authors.get(file).map(String::as_str)
     }
 }
 

@@ -61,6 +61,8 @@ pub struct ReleasePage {
     pub announce: crate::model::announce::Announcement,
     /// The train departures it rides and the system versions that hold it.
     pub plan: Vec<crate::model::trains::PlanLink>,
+    /// Who changed the release file when, newest first (set by `model::git`).
+    pub trail: Option<crate::model::git::TrailView>,
 }
 
 /// Part of a release window and who holds a rotation then.
@@ -308,6 +310,7 @@ pub fn release_page(content: &Content, ctx: &ReleaseIndex, index: usize) -> Rele
         git: None,
         changelog: None,
         history_partial: false,
+        trail: None,
     }
 }
 

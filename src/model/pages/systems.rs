@@ -53,6 +53,9 @@ pub struct SystemPage {
     pub history: Option<SystemHistory>,
     /// How many older releases' changelogs are left out (each is on its release page).
     pub older_changelogs: usize,
+    /// Release pages have an audit trail (`#trail`) to link: the content is in git (set by
+    /// `model::git`).
+    pub trail_links: bool,
 }
 
 /// How many release changelogs a system page shows: a phone must be able to open the
@@ -202,6 +205,7 @@ pub(super) fn system_page(
         rotations: Vec::new(),
         history: None,
         older_changelogs: 0,
+        trail_links: false,
         release_count: 0,
         release_years: Vec::new(),
     }
