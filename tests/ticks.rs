@@ -65,6 +65,26 @@ fn valid_ticks_check_clean() {
 }
 
 #[test]
+fn a_tick_for_an_item_the_portal_verifies_is_a_warning() {
+    let fx = with_ticks("ticks:\n  - item: canary\n    by: cy\n    at: 2026-11-10 20:20\n");
+    let checklist = fx.read("checklists/basic.yaml");
+    fx.write(
+        "checklists/basic.yaml",
+        &checklist.replace(
+            "      - id: canary\n",
+            "      - id: canary\n        verify: changelog\n",
+        ),
+    );
+    let out = check(&fx);
+    assert_eq!(out.code, Some(0), "a warning only:\n{}", out.stdout);
+    has(
+        &out,
+        "16:11",
+        "warning[ticks.item]: \"canary\" is verified by the portal",
+    );
+}
+
+#[test]
 fn unknown_item_duplicate_and_unknown_person_are_errors() {
     let fx = with_ticks(concat!(
         "ticks:\n",

@@ -130,6 +130,18 @@ impl Validator<'_> {
                         &format!("use an item id of checklists/{}.yaml: {}", list.id, ids),
                     );
                 }
+                Some(list) if verified_item(list, &item) => {
+                    let message = format!(
+                        "\"{item}\" is verified by the portal (its `verify:` in checklists/{}.yaml): the page shows the portal's verdict, and a recorded tick does not change it",
+                        list.id
+                    );
+                    self.diagnostics.push(
+                        Diagnostic::warning(item_at.clone(), Some("ticks.item"), message)
+                            .with_help(
+                            "remove this tick; the portal checks the fact itself on every build",
+                        ),
+                    );
+                }
                 None if !names_checklist => self.error(
                     item_at.clone(),
                     "ticks.item",
@@ -195,6 +207,14 @@ fn has_item(checklist: &Checklist, item: &str) -> bool {
         .phases
         .iter()
         .any(|p| p.items.iter().any(|i| i.id == item))
+}
+
+fn verified_item(checklist: &Checklist, item: &str) -> bool {
+    checklist
+        .phases
+        .iter()
+        .flat_map(|p| &p.items)
+        .any(|i| i.id == item && i.verify.is_some())
 }
 
 fn item_ids(checklist: &Checklist) -> String {
