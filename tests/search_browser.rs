@@ -20,7 +20,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use browser::static_site::serve;
-use browser::{browser_tools, run_scenario, ChromeDriver, Scenario};
+use browser::{browser_tools, copy_dir, run_scenario, ChromeDriver, Scenario};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
@@ -563,18 +563,6 @@ fn serve_on(root: std::path::PathBuf, port: u16) {
             });
         }
     });
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create copy");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy file");
-        }
-    }
 }
 
 fn git_rev(repo: &Path, tag: &str) -> String {

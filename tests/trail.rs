@@ -242,7 +242,7 @@ fn release_pages_show_the_audit_trail_and_feeds_and_system_pages_point_at_it() {
     assert!(first < second, "newest first: {trail}");
     assert!(
         trail.contains(
-            "<time datetime=\"2026-11-09T11:05:00+01:00\">2026-11-09 11:05</time> Cy Tan"
+            "<time datetime=\"2026-11-09T11:05:00+01:00\">2026-11-09 11:05</time>, by Cy Tan (commit <code>"
         ),
         "{trail}"
     );

@@ -201,3 +201,16 @@ pub fn build_portal(
         assert!(site.join(file).is_file(), "the build has no {file}");
     }
 }
+
+/// Copies a directory tree (a fixture or the example portal) to build a changed copy of it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create copy");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
