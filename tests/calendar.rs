@@ -1,7 +1,9 @@
 //! Calendar integration tests: every generated feed is read back by the `ical` crate's parser
 //! and each event checked (UID, times in UTC, status, sequence); the example portal's feeds,
-//! views and calendar pages are built end to end; and, where Python's `icalendar` package is
-//! installed, `tests/ical_check.py` judges the feeds independently.
+//! views and calendar pages are built end to end; and `tests/ical_check.py` (Python's
+//! `icalendar`) judges the feeds independently.
+
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufReader;
@@ -630,23 +632,9 @@ fn the_example_portal_renders_and_checks_without_panics() {
 }
 
 /// Runs `tests/ical_check.py` (Python's `icalendar`) on every feed. A missing `icalendar`
-/// fails the test unless `SHIPBOARD_SKIP_ICALENDAR=1` says to skip it.
+/// fails the test unless `SHIPBOARD_SKIP_ICALENDAR=1` says to skip it (`common::ical_check`).
 #[test]
 fn python_icalendar_accepts_every_feed() {
-    let available = std::process::Command::new("python3")
-        .args(["-c", "import icalendar"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        let opted_out = std::env::var("SHIPBOARD_SKIP_ICALENDAR").is_ok_and(|v| v == "1");
-        assert!(
-            opted_out,
-            "python3 with icalendar is missing: pip install icalendar (.ci/run does), \
-             or set SHIPBOARD_SKIP_ICALENDAR=1 to skip this test"
-        );
-        eprintln!("python3 with icalendar is missing and SHIPBOARD_SKIP_ICALENDAR=1: skipped");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let mut files: Vec<PathBuf> = Vec::new();
     let content = fixture();
@@ -670,16 +658,5 @@ fn python_icalendar_accepts_every_feed() {
         std::fs::write(&path, feed).unwrap();
         files.push(path);
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ical_check.py");
-    let output = std::process::Command::new("python3")
-        .arg(script)
-        .args(&files)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "ical_check.py failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::ical_check(&files);
 }

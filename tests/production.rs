@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use browser::static_site::serve;
 use browser::{browser_tools, ChromeDriver};
-use common::{git, Fixture};
+use common::{minimal_with_billing_history, Fixture};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
@@ -29,21 +29,8 @@ fn release(system: &str, version: &str, status: &str, day: &str, from: &str, to:
 /// `repos/billing` (tags v1.1.0 and v1.2.0). Web: 1.9.0 in progress across the build
 /// (25 Nov 13:00 Berlin), 2.0.0 planned (6 Dec).
 fn fixture() -> Fixture {
-    let fixture = Fixture::new("minimal");
-    let repo = fixture.dir().join("repos/billing");
-    fs::create_dir_all(&repo).expect("mkdir");
-    git(&repo, &["init", "-q"]);
-    for (version, message) in [("1.1.0", "feat: invoices"), ("1.2.0", "feat: PDF/A")] {
-        fs::write(repo.join("invoice.txt"), message).expect("write");
-        git(&repo, &["add", "invoice.txt"]);
-        git(&repo, &["commit", "-q", "-m", message]);
-        git(&repo, &["tag", &format!("v{version}")]);
-    }
-    let portal = fixture.read("portal.yaml").replace(
-        "    escalation: billing\n",
-        "    escalation: billing\n    repo: repos/billing\n",
-    );
-    fixture.write("portal.yaml", &portal);
+    let fixture =
+        minimal_with_billing_history(&[("1.1.0", "feat: invoices"), ("1.2.0", "feat: PDF/A")]);
     let files = [
         (
             "billing-1.1.0",

@@ -9,9 +9,8 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
-use common::{git, run, Fixture};
+use common::{git, ical_check, minimal_with_billing_history, run, Fixture};
 
 fn release(
     system: &str,
@@ -63,24 +62,10 @@ departures:
 /// The `minimal` fixture with billing's history (tags v1.1.0, v1.2.0), billing 1.3.0
 /// (8 Dec), web 2.1.0 (12 Jan, needs billing 1.3.0), two system versions and the train.
 fn fixture() -> Fixture {
-    let fixture = Fixture::new("minimal");
-    let repo = fixture.dir().join("repos/billing");
-    fs::create_dir_all(&repo).expect("mkdir");
-    git(&repo, &["init", "-q"]);
-    for (version, message) in [
+    let fixture = minimal_with_billing_history(&[
         ("1.1.0", "feat: invoices"),
         ("1.2.0", "feat: invoices in PDF/A"),
-    ] {
-        fs::write(repo.join("invoice.txt"), message).expect("write");
-        git(&repo, &["add", "invoice.txt"]);
-        git(&repo, &["commit", "-q", "-m", message]);
-        git(&repo, &["tag", &format!("v{version}")]);
-    }
-    let portal = fixture.read("portal.yaml").replace(
-        "    escalation: billing\n",
-        "    escalation: billing\n    repo: repos/billing\n",
-    );
-    fixture.write("portal.yaml", &portal);
+    ]);
     // One of its two checklist items has a recorded tick.
     let billing = release(
         "billing",
@@ -297,34 +282,6 @@ fn the_train_feed_has_each_departure_and_demo_with_reminders() {
         out.join("calendar/train-launch.ics"),
         out.join("calendar.ics"),
     ]);
-}
-
-/// `tests/ical_check.py` (Python's `icalendar`) on `files`; a missing `icalendar` fails
-/// unless `SHIPBOARD_SKIP_ICALENDAR=1` says to skip, as in tests/calendar.rs.
-fn ical_check(files: &[std::path::PathBuf]) {
-    let available = Command::new("python3")
-        .args(["-c", "import icalendar"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            std::env::var("SHIPBOARD_SKIP_ICALENDAR").is_ok_and(|v| v == "1"),
-            "python3 with icalendar is missing: pip install icalendar, or set SHIPBOARD_SKIP_ICALENDAR=1"
-        );
-        return;
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ical_check.py");
-    let output = Command::new("python3")
-        .arg(script)
-        .args(files)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "ical_check.py failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// The line and column of `value` on the first line that holds `prefix` + `value`.

@@ -156,3 +156,57 @@ pub fn git(dir: &Path, args: &[&str]) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Runs `tests/ical_check.py` (Python's `icalendar`) on `files`, failing the test when a
+/// feed does not parse. A missing `icalendar` fails the test too, unless
+/// `SHIPBOARD_SKIP_ICALENDAR=1` says to skip; returns whether the check ran.
+pub fn ical_check(files: &[PathBuf]) -> bool {
+    let available = Command::new("python3")
+        .args(["-c", "import icalendar"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        let opted_out = std::env::var("SHIPBOARD_SKIP_ICALENDAR").is_ok_and(|v| v == "1");
+        assert!(
+            opted_out,
+            "python3 with icalendar is missing: pip install icalendar (.ci/run does), \
+             or set SHIPBOARD_SKIP_ICALENDAR=1 to skip this test"
+        );
+        eprintln!("python3 with icalendar is missing and SHIPBOARD_SKIP_ICALENDAR=1: skipped");
+        return false;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ical_check.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .args(files)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "ical_check.py failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    true
+}
+
+/// The `minimal` fixture with billing's code in a git repository (`repos/billing`, named by
+/// portal.yaml's `repo:`): one commit and tag `v<version>` per `(version, message)`.
+pub fn minimal_with_billing_history(tags: &[(&str, &str)]) -> Fixture {
+    let fixture = Fixture::new("minimal");
+    let repo = fixture.dir().join("repos/billing");
+    fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q"]);
+    for (version, message) in tags {
+        fs::write(repo.join("invoice.txt"), message).expect("write");
+        git(&repo, &["add", "invoice.txt"]);
+        git(&repo, &["commit", "-q", "-m", message]);
+        git(&repo, &["tag", &format!("v{version}")]);
+    }
+    let portal = fixture.read("portal.yaml").replace(
+        "    escalation: billing\n",
+        "    escalation: billing\n    repo: repos/billing\n",
+    );
+    fixture.write("portal.yaml", &portal);
+    fixture
+}
