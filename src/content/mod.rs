@@ -427,6 +427,20 @@ impl Verify {
 }
 
 impl Content {
+    /// The requirements of `approval_policy` for the release's type (each a set of roles,
+    /// any one of which approves) that none of its approvals meets; empty when the policy
+    /// is met or has nothing for its type.
+    pub fn unmet_approvals(&self, release: &Release) -> Vec<&[String]> {
+        self.portal
+            .approval_policy
+            .get(&release.kind)
+            .into_iter()
+            .flatten()
+            .filter(|any_of| !release.approvals.iter().any(|a| any_of.contains(&a.role)))
+            .map(Vec::as_slice)
+            .collect()
+    }
+
     pub fn system(&self, id: &str) -> Option<&System> {
         self.systems.iter().find(|s| s.id == id)
     }

@@ -239,12 +239,8 @@ fn readiness(content: &Content, member: &crate::content::plan::Member, clock: Cl
     let role_name = |id: &str| content.role(id).map_or(id.to_owned(), |r| r.name.clone());
     let person_name = |id: &str| content.person(id).map_or(id.to_owned(), |p| p.name.clone());
     let missing: Vec<String> = content
-        .portal
-        .approval_policy
-        .get(&release.kind)
+        .unmet_approvals(release)
         .into_iter()
-        .flatten()
-        .filter(|any_of| !release.approvals.iter().any(|a| any_of.contains(&a.role)))
         .map(|any_of| {
             any_of
                 .iter()

@@ -144,7 +144,12 @@ fn changelog_anchor(page: &ReleasePage) -> Option<String> {
 fn approvals(ctx: &VerifyContext) -> Verification {
     let evidence = Some("#approvals-h".to_owned());
     let release = ctx.release;
-    let Some(requirements) = ctx.content.portal.approval_policy.get(&release.kind) else {
+    if !ctx
+        .content
+        .portal
+        .approval_policy
+        .contains_key(&release.kind)
+    {
         return verdict(
             true,
             format!(
@@ -153,10 +158,11 @@ fn approvals(ctx: &VerifyContext) -> Verification {
             ),
             evidence,
         );
-    };
-    let missing: Vec<String> = requirements
-        .iter()
-        .filter(|roles| !release.approvals.iter().any(|a| roles.contains(&a.role)))
+    }
+    let missing: Vec<String> = ctx
+        .content
+        .unmet_approvals(release)
+        .into_iter()
         .map(|roles| roles.join(" or "))
         .collect();
     if missing.is_empty() {

@@ -249,15 +249,7 @@ impl Validator<'_> {
         if !needs_approval {
             return;
         }
-        let missing: Vec<&Vec<String>> = requirements
-            .iter()
-            .filter(|requirement| {
-                !release
-                    .approvals
-                    .iter()
-                    .any(|a| requirement.contains(&a.role))
-            })
-            .collect();
+        let missing = content.unmet_approvals(release);
         let Some(first) = missing.first() else { return };
         let roles: Vec<String> = missing.iter().map(|r| r.join(" or ")).collect();
         let message = format!(
