@@ -441,6 +441,13 @@ impl Content {
             .collect()
     }
 
+    /// The release file of `system` at `version`, if there is one.
+    pub fn release(&self, system: &str, version: &Version) -> Option<&Release> {
+        self.releases
+            .iter()
+            .find(|r| r.system == system && r.version == *version)
+    }
+
     pub fn system(&self, id: &str) -> Option<&System> {
         self.systems.iter().find(|s| s.id == id)
     }

@@ -212,18 +212,12 @@ fn system_facts<'a>(
     SystemFacts { spans, in_flight }
 }
 
-fn release_file<'a>(content: &'a Content, system: &str, version: &Version) -> Option<&'a Release> {
-    content
-        .releases
-        .iter()
-        .find(|r| r.system == system && r.version == *version)
-}
-
 fn version_link(content: &Content, system: &System, version: &Version) -> VersionLink {
     VersionLink {
         version: version.to_string(),
         tag: tag_name(system, version),
-        path: release_file(content, &system.id, version)
+        path: content
+            .release(&system.id, version)
             .map(|r| release_path(&r.system, &r.version.to_string())),
     }
 }
@@ -243,7 +237,7 @@ fn changelog_path(
         .iter()
         .find(|c| c.version.as_deref() == Some(text.as_str()))?;
     let anchor = format!("#changelog-{}", changelog.anchor);
-    match release_file(content, &system.id, version) {
+    match content.release(&system.id, version) {
         Some(_) if changelog.commit_count > 0 => {
             Some(format!("{}{anchor}", release_path(&system.id, &text)))
         }
@@ -286,7 +280,8 @@ pub fn page(content: &Content, facts: Option<&Facts>, now: DateTime<Utc>) -> Pro
                     since_machine: clock.machine(s.since),
                     tag: tag_name(system, &s.version),
                     tagged: tagged(facts, &system.id, &s.version),
-                    release_path: release_file(content, &system.id, &s.version)
+                    release_path: content
+                        .release(&system.id, &s.version)
                         .map(|r| release_path(&r.system, &r.version.to_string())),
                     changelog_path: changelog_path(content, facts, system, &s.version),
                     rollback_to: rollback_target(content, facts, &system.id, &s.version)
@@ -423,7 +418,8 @@ pub fn json(content: &Content, facts: Option<&Facts>, now: DateTime<Utc>) -> Pro
                     since: rfc3339(s.since),
                     tag: tag_name(system, &s.version),
                     tagged: tagged(facts, &system.id, &s.version),
-                    release_url: release_file(content, &system.id, &s.version)
+                    release_url: content
+                        .release(&system.id, &s.version)
                         .map(|r| url(&release_path(&r.system, &r.version.to_string()))),
                     changelog_url: changelog_path(content, facts, system, &s.version)
                         .map(|p| url(&p)),

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::views::{release_path, system_name, Clock};
 use crate::content::plan::{Departure, Member, Train};
-use crate::content::{Content, Release};
+use crate::content::Content;
 use crate::history::{Changelog, Facts};
 
 /// A system version as the pages need it: declared or made by a departure.
@@ -51,17 +51,10 @@ fn sorted(mut members: Vec<Member>) -> Vec<Member> {
     members
 }
 
-fn release<'a>(content: &'a Content, member: &Member) -> Option<&'a Release> {
-    content
-        .releases
-        .iter()
-        .find(|r| r.system == member.system && r.version == member.version)
-}
-
 fn effective(content: &Content, members: &[Member]) -> Option<DateTime<Utc>> {
     members
         .iter()
-        .map(|m| release(content, m).map(|r| r.window.end))
+        .map(|m| content.release(&m.system, &m.version).map(|r| r.window.end))
         .collect::<Option<Vec<_>>>()?
         .into_iter()
         .max()
@@ -71,7 +64,9 @@ fn effective(content: &Content, members: &[Member]) -> Option<DateTime<Utc>> {
 pub fn departure_complete(content: &Content, departure: &Departure) -> bool {
     !departure.members.is_empty()
         && departure.members.iter().all(|m| {
-            release(content, m).is_some_and(|r| r.status == crate::content::ReleaseStatus::Released)
+            content
+                .release(&m.system, &m.version)
+                .is_some_and(|r| r.status == crate::content::ReleaseStatus::Released)
         })
 }
 
@@ -235,7 +230,7 @@ pub fn page(
 }
 
 pub fn member_view(content: &Content, member: &Member) -> MemberView {
-    let release = release(content, member);
+    let release = content.release(&member.system, &member.version);
     MemberView {
         system: member.system.clone(),
         system_name: system_name(content, &member.system),

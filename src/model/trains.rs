@@ -113,17 +113,6 @@ pub struct ShiftDuring {
     pub when: String,
 }
 
-fn release<'a>(
-    content: &'a Content,
-    system: &str,
-    version: &semver::Version,
-) -> Option<&'a Release> {
-    content
-        .releases
-        .iter()
-        .find(|r| r.system == system && r.version == *version)
-}
-
 fn person(content: &Content, id: Option<&str>) -> Option<PersonView> {
     id.and_then(|id| content.person(id)).map(PersonView::new)
 }
@@ -224,7 +213,7 @@ pub fn departure_page(
 /// Ready: approved or further along, and every approval the policy asks for recorded.
 fn readiness(content: &Content, member: &crate::content::plan::Member, clock: Clock) -> Readiness {
     let view = member_view(content, member);
-    let Some(release) = release(content, &member.system, &member.version) else {
+    let Some(release) = content.release(&member.system, &member.version) else {
         return Readiness {
             member: view,
             when: String::new(),
