@@ -14,7 +14,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, TimeZone, Utc};
-use rayon::prelude::*;
 
 use crate::calendar::ics::{self, FeedFacts};
 use crate::content::{load, Content};
@@ -358,16 +357,15 @@ fn emit_data_files<E: Send>(
         emit(path, bytes)?;
     }
     drop(timing);
-    let timing = timings::stage("announcements");
-    // Two files per release: written as they are made, never all held at once.
-    content.releases.par_iter().try_for_each(|release| {
-        let [email, chat] = model::announce::release_files(content, release);
+    let _timing = timings::stage("announcements and releases.json");
+    // Each release's texts are composed once, for its two files and its JSON entry; the
+    // files are written as they are made, never all held at once.
+    let write_files = |a: &model::announce::Announcement| {
+        let [email, chat] = model::announce::release_files(a);
         emit(email.0, email.1)?;
         emit(chat.0, chat.1)
-    })?;
-    drop(timing);
-    let _timing = timings::stage("releases.json");
-    let (path, bytes) = model::announce::releases_json_file(content, site.now);
+    };
+    let (path, bytes) = model::announce::releases_json_file(content, site.now, &write_files)?;
     emit(path, bytes)
 }
 

@@ -214,21 +214,11 @@ fn strip_tags(text: &str) -> String {
     out
 }
 
-/// `announce.txt` and `announce.md` beside every release page.
-pub fn files(content: &Content) -> Vec<(String, Vec<u8>)> {
-    content
-        .releases
-        .iter()
-        .flat_map(|r| release_files(content, r))
-        .collect()
-}
-
-/// `announce.txt` and `announce.md` of one release (path, bytes).
-pub fn release_files(content: &Content, release: &Release) -> [(String, Vec<u8>); 2] {
-    let a = for_release(content, release);
+/// `announce.txt` and `announce.md` of one release's announcement (path, bytes).
+pub fn release_files(a: &Announcement) -> [(String, Vec<u8>); 2] {
     [
-        (a.email_path, a.email.into_bytes()),
-        (a.chat_path, a.chat.into_bytes()),
+        (a.email_path.clone(), a.email.clone().into_bytes()),
+        (a.chat_path.clone(), a.chat.clone().into_bytes()),
     ]
 }
 
@@ -270,55 +260,68 @@ fn utc(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// The API document; releases by window start, then system and version.
-pub fn releases_json(content: &Content, now: DateTime<Utc>) -> ReleasesJson {
+/// The API document (releases by window start, then system and version), handing each
+/// release's announcement to `each` as it is made (in parallel), so its `announce.txt` and
+/// `announce.md` are written from the same texts rather than composed a second time.
+pub fn releases_json_with<E: Send>(
+    content: &Content,
+    now: DateTime<Utc>,
+    each: &(dyn Fn(&Announcement) -> Result<(), E> + Sync),
+) -> Result<ReleasesJson, E> {
     let base = &content.portal.base_url;
     let mut releases: Vec<&Release> = content.releases.iter().collect();
     releases.sort_by(|a, b| {
         (a.window.start, &a.system, &a.version).cmp(&(b.window.start, &b.system, &b.version))
     });
-    ReleasesJson {
+    let releases = releases
+        .into_par_iter()
+        .map(|r| {
+            let a = for_release(content, r);
+            each(&a)?;
+            let body = a
+                .email
+                .split_once("\n\n")
+                .map_or(a.email.as_str(), |(_, body)| body)
+                .to_owned();
+            Ok(ReleaseJson {
+                system: r.system.clone(),
+                version: r.version.to_string(),
+                title: r.title.clone(),
+                kind: r.kind.as_str(),
+                status: r.status.as_str(),
+                status_note: r.status_note.clone(),
+                window_start: utc(r.window.start),
+                window_end: utc(r.window.end),
+                url: format!("{base}{}", release_path(&r.system, &r.version.to_string())),
+                calendar_url: format!("{base}calendar/{}.ics", r.system),
+                announcement: AnnouncementJson {
+                    subject: a.subject,
+                    email: body,
+                    chat_markdown: a.chat,
+                    email_url: format!("{base}{}", a.email_path),
+                    chat_url: format!("{base}{}", a.chat_path),
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, E>>()?;
+    Ok(ReleasesJson {
         generated_at: utc(now),
         timezone: content.portal.timezone.name().to_owned(),
-        releases: releases
-            .into_par_iter()
-            .map(|r| {
-                let a = for_release(content, r);
-                let body = a
-                    .email
-                    .split_once("\n\n")
-                    .map_or(a.email.as_str(), |(_, body)| body)
-                    .to_owned();
-                ReleaseJson {
-                    system: r.system.clone(),
-                    version: r.version.to_string(),
-                    title: r.title.clone(),
-                    kind: r.kind.as_str(),
-                    status: r.status.as_str(),
-                    status_note: r.status_note.clone(),
-                    window_start: utc(r.window.start),
-                    window_end: utc(r.window.end),
-                    url: format!("{base}{}", release_path(&r.system, &r.version.to_string())),
-                    calendar_url: format!("{base}calendar/{}.ics", r.system),
-                    announcement: AnnouncementJson {
-                        subject: a.subject,
-                        email: body,
-                        chat_markdown: a.chat,
-                        email_url: format!("{base}{}", a.email_path),
-                        chat_url: format!("{base}{}", a.chat_path),
-                    },
-                }
-            })
-            .collect(),
-    }
+        releases,
+    })
 }
 
-/// `api/releases.json` (pretty, newline-terminated).
-pub fn releases_json_file(content: &Content, now: DateTime<Utc>) -> (String, Vec<u8>) {
-    let doc = releases_json(content, now);
+/// `api/releases.json` (pretty, newline-terminated), with each release's announcement
+/// handed to `each` on the way (see `releases_json_with`).
+pub fn releases_json_file<E: Send>(
+    content: &Content,
+    now: DateTime<Utc>,
+    each: &(dyn Fn(&Announcement) -> Result<(), E> + Sync),
+) -> Result<(String, Vec<u8>), E> {
+    let doc = releases_json_with(content, now, each)?;
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
-    ("api/releases.json".to_owned(), text.into_bytes())
+    Ok(("api/releases.json".to_owned(), text.into_bytes()))
 }
 
 #[cfg(test)]
@@ -409,8 +412,14 @@ mod tests {
             .chat
             .contains("[Release page](https://releases.example.com/releases/payments/2.4.0/)"));
         assert_eq!(a.email_path, "releases/payments/2.4.0/announce.txt");
-        let mut files = release_files(&c, &c.releases[0]).to_vec();
-        files.push(releases_json_file(&c, at(2026, 11, 25, 12, 0)));
+        let files = std::sync::Mutex::new(Vec::new());
+        let keep = |a: &Announcement| {
+            files.lock().expect("lock").extend(release_files(a));
+            Ok::<(), ()>(())
+        };
+        let json = releases_json_file(&c, at(2026, 11, 25, 12, 0), &keep).expect("no error");
+        let mut files = files.into_inner().expect("lock");
+        files.push(json);
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
