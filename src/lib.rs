@@ -5,6 +5,7 @@
 //! `output` writes it aside and swaps it in. `commands` are thin drivers over it.
 
 pub mod budget;
+pub mod cache;
 pub mod calendar;
 pub mod commands;
 pub mod content;

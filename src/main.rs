@@ -74,6 +74,10 @@ enum Command {
         /// Fail at once if another build is writing into the same output, instead of waiting.
         #[arg(long)]
         no_wait: bool,
+        /// Make every file anew, ignoring what the last build of this output recorded
+        /// (by default, files that would come out the same are kept).
+        #[arg(long)]
+        full: bool,
     },
     /// Run every check of a build without writing anything (for editors and CI).
     #[command(
@@ -216,11 +220,12 @@ fn main() -> ExitCode {
             output,
             base_url,
             no_wait,
+            full,
         } => run_build(
             &dir,
             output.as_deref(),
             base_url.as_deref(),
-            no_wait,
+            (no_wait, full),
             cli.quiet,
             cli.verbose,
         ),
@@ -367,7 +372,7 @@ fn run_build(
     dir: &Path,
     output: Option<&Path>,
     base_url: Option<&str>,
-    no_wait: bool,
+    (no_wait, full): (bool, bool),
     quiet: bool,
     verbose: bool,
 ) -> ExitCode {
@@ -383,6 +388,7 @@ fn run_build(
         output,
         base_url: base_url.as_deref(),
         wait: if no_wait { Wait::NoWait } else { Wait::Wait },
+        full,
     };
     let on_wait = |dir: &Path| {
         if !quiet {
@@ -407,9 +413,11 @@ fn run_build(
             }
             if !quiet {
                 eprintln!(
-                    "built {} files into {}",
+                    "built {} files into {} ({} written, {} unchanged)",
                     report.files,
-                    report.output.display()
+                    report.output.display(),
+                    report.files - report.unchanged,
+                    report.unchanged
                 );
             }
             ExitCode::SUCCESS

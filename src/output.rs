@@ -27,6 +27,8 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
+use crate::cache::Stamp;
+
 /// Marks a directory as Shipboard output, safe to replace on the next build.
 pub const MARKER: &str = ".shipboard-output";
 
@@ -270,18 +272,32 @@ impl<'lock> Staging<'lock> {
     /// Writes one file (`relative` to the site root; checked to stay inside it).
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.dir.join(check_relative(relative)?);
-        match fs::write(&path, bytes) {
-            Ok(()) => Ok(()),
-            // Most files go into a folder another file already made: create it only when
-            // the first write says it is missing.
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                if let Some(dir) = path.parent() {
-                    fs::create_dir_all(dir).map_err(io_error(dir))?;
-                }
-                fs::write(&path, bytes).map_err(io_error(&path))
-            }
-            Err(source) => Err(OutputError::Io { path, source }),
+        in_folder(&path, |path| fs::write(path, bytes))
+    }
+
+    /// Writes one file and says how it is on disk, for the incremental build's record.
+    pub fn write_stamped(&self, relative: &str, bytes: &[u8]) -> Result<Stamp, OutputError> {
+        self.write(relative, bytes)?;
+        let path = self.dir.join(relative);
+        Stamp::of(&path).map_err(io_error(&path))
+    }
+
+    /// The published site this staging folder is going to replace.
+    pub fn previous(&self) -> &Path {
+        &self.target.output
+    }
+
+    /// Puts the published site's file `relative` into the staging folder unchanged: a hard
+    /// link (the same inode, so the file is not rewritten and keeps its modification time),
+    /// or a copy where the file system refuses links. Says how it is on disk then.
+    pub fn keep(&self, relative: &str) -> Result<Stamp, OutputError> {
+        let relative = check_relative(relative)?;
+        let (from, to) = (self.target.output.join(&relative), self.dir.join(&relative));
+        let linked = in_folder(&to, |to| fs::hard_link(&from, to));
+        if linked.is_err() {
+            in_folder(&to, |to| fs::copy(&from, to).map(drop))?;
         }
+        Stamp::of(&to).map_err(io_error(&to))
     }
 
     /// Puts the staging folder in place of the output, in one atomic step where possible.
@@ -297,6 +313,24 @@ impl Drop for Staging<'_> {
         if !self.published {
             remove_ours(&self.dir);
         }
+    }
+}
+
+/// Runs `make` on `path`, creating its folder first if `make` says it is missing: most files
+/// go into a folder another file already made, so it is created only when needed.
+fn in_folder(path: &Path, make: impl Fn(&Path) -> io::Result<()>) -> Result<(), OutputError> {
+    match make(path) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(io_error(dir))?;
+            }
+            make(path).map_err(io_error(path))
+        }
+        Err(source) => Err(OutputError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 

@@ -9,7 +9,6 @@
 //! page stopped by the allocator) is reported by a `Watchdog` thread to its `OnStall`
 //! callback, which ends the process for `build` and `check`.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -25,7 +24,6 @@ use crate::budget::{self, Budget, Exceeded, MemoryLimit, PageWriter};
 use crate::diagnostics::{Diagnostic, SourceRef};
 use crate::model::{Page, PageData, SiteModel};
 use crate::theme::Theme;
-use crate::timings;
 
 /// Where in a template a problem is: its file (content-relative, or in the built-in theme)
 /// and the 1-based line and column when tera knows them.
@@ -97,6 +95,19 @@ impl RenderError {
     }
 }
 
+/// Renders one page of the site `Renderer::render_each` goes over.
+pub struct PageRender<'r> {
+    renderer: &'r Renderer,
+    site: &'r tera::Value,
+}
+
+impl PageRender<'_> {
+    /// The page's HTML; `page` must have its data complete (`SiteModel::resolve`).
+    pub fn render(&self, page: &Page) -> Result<String, RenderError> {
+        self.renderer.render_with_site(self.site, page)
+    }
+}
+
 /// Called with a page that overran its budget where tera could not stop it. The render
 /// cannot continue (the thread is stuck), so the callback is expected to end the process.
 pub type OnStall = Arc<dyn Fn(RenderError) + Send + Sync>;
@@ -156,15 +167,15 @@ impl Renderer {
         self
     }
 
-    /// Renders every page in parallel and hands each (output file, HTML) to `emit` as soon
-    /// as it is rendered, so a build never holds the whole site in memory. Stops at the
-    /// first error (of rendering or of `emit`).
-    /// `resolve` completes a page's data before it renders (`SiteModel::resolve`).
+    /// Goes over every page in parallel, handing each to `each` with a [`PageRender`] that
+    /// renders it: the caller completes the page's data, decides whether it needs rendering
+    /// (an incremental build keeps unchanged pages) and does what it wants with the HTML, as
+    /// soon as it is made, so a build never holds the whole site in memory. Stops at the
+    /// first error.
     pub fn render_each<E>(
         &self,
         model: &SiteModel,
-        resolve: &(dyn Fn(&Page) -> Cow<'_, Page> + Sync),
-        emit: &(dyn Fn(String, String) -> Result<(), E> + Sync),
+        each: &(dyn Fn(&Page, &PageRender<'_>) -> Result<(), E> + Sync),
     ) -> Result<(), E>
     where
         E: From<RenderError> + Send,
@@ -174,18 +185,14 @@ impl Renderer {
             return Ok(());
         };
         let site = self.template_value(&model.site, first)?;
-        let per_template = timings::per_template();
-        model.pages.par_iter().try_for_each(|page| {
-            let started = per_template.as_ref().map(|_| Instant::now());
-            let page = resolve(page);
-            let resolved = started.map(|_| Instant::now());
-            let html = self.render_with_site(&site, &page)?;
-            if let (Some(tally), Some(started), Some(resolved)) = (&per_template, started, resolved)
-            {
-                tally.add(page.template, resolved - started, resolved.elapsed());
-            }
-            emit(page.output_file(), html)
-        })
+        let render = PageRender {
+            renderer: self,
+            site: &site,
+        };
+        model
+            .pages
+            .par_iter()
+            .try_for_each(|page| each(page, &render))
     }
 
     fn watchdog(&self) -> Option<Watchdog> {

@@ -7,11 +7,11 @@
 //! rendered and publishes the site atomically; `render_and_discard` renders every page for
 //! `check` and keeps none.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
 
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -24,7 +24,7 @@ use crate::model::schedule::ON_CALL_WEEKS;
 use crate::model::{self, BuildInputs, Page, PageData, SiteModel};
 use crate::render::{OnStall, RenderError, Renderer};
 use crate::theme::Theme;
-use crate::{feeds, output, search, timings, validate};
+use crate::{cache, feeds, output, search, timings, validate};
 
 /// Content that was loaded and validated, with the theme it renders with, what git says
 /// about it, and the site model built from it (when the content has no errors).
@@ -212,26 +212,77 @@ fn files_besides_pages(content: &Content, theme: &Theme) -> BTreeSet<String> {
 
 /// "Now" for a build: `SOURCE_DATE_EPOCH` (seconds) when set, for reproducible builds.
 pub fn build_time() -> DateTime<Utc> {
+    pinned_time().unwrap_or_else(Utc::now)
+}
+
+/// Whether the build moment is pinned by `SOURCE_DATE_EPOCH` rather than read from the clock.
+pub fn moment_pinned() -> bool {
+    pinned_time().is_some()
+}
+
+fn pinned_time() -> Option<DateTime<Utc>> {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .and_then(|secs| Utc.timestamp_opt(secs, 0).single())
-        .unwrap_or_else(Utc::now)
 }
 
-/// Renders every file of a prepared site (see `emit_site`) and hands each to `emit` as it
+/// Where the files of a site go as they are made, from the rendering threads.
+pub trait Sink: Sync {
+    type Error: From<RenderError> + Send;
+
+    /// A file made now (`path` relative to the site root).
+    fn file(&self, path: String, bytes: Vec<u8>) -> Result<(), Self::Error>;
+
+    /// A page rendered now; `fingerprint` is set when [`Sink::fingerprints`] asked for it.
+    fn page(
+        &self,
+        path: String,
+        html: Vec<u8>,
+        fingerprint: Option<cache::Digest>,
+    ) -> Result<(), Self::Error> {
+        let _ = fingerprint;
+        self.file(path, html)
+    }
+
+    /// Whether pages are fingerprinted (the digest of everything they render from): a sink
+    /// that can keep pages of an earlier build says yes.
+    fn fingerprints(&self) -> bool {
+        false
+    }
+
+    /// Asked before a page is rendered: true when the sink kept the page with this
+    /// fingerprint from an earlier build, so it is not rendered.
+    fn kept(&self, path: &str, fingerprint: &cache::Digest) -> bool {
+        let _ = (path, fingerprint);
+        false
+    }
+}
+
+/// A sink that hands every file to a function.
+pub struct EachFile<'f, E>(pub &'f (dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync));
+
+impl<E: From<RenderError> + Send> Sink for EachFile<'_, E> {
+    type Error = E;
+
+    fn file(&self, path: String, bytes: Vec<u8>) -> Result<(), E> {
+        (self.0)(path, bytes)
+    }
+}
+
+/// Renders every file of a prepared site (see `emit_site`) and hands each to `sink` as it
 /// is made, from the rendering threads; `serve` keeps them in memory. `None` when the
 /// content has errors. `on_stall` gets a page that overran its budget where tera cannot
 /// stop it (see `Renderer::watched`).
-pub fn render_prepared_each(
+pub fn render_prepared_each<S: Sink>(
     prepared: &Prepared,
     on_stall: Option<OnStall>,
-    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), RenderError> + Sync),
-) -> Option<Result<(), RenderError>> {
+    sink: &S,
+) -> Option<Result<(), S::Error>> {
     let (content, theme) = prepared.usable()?;
     let site = prepared.model.as_ref()?;
     let history = prepared.history.as_ref();
-    Some(emit_site(content, theme, site, history, on_stall, emit))
+    Some(emit_site(content, theme, site, history, on_stall, sink))
 }
 
 /// Renders every page of a prepared site and keeps none of it: `check`'s proof that every
@@ -247,33 +298,37 @@ pub fn render_and_discard(
     let history = prepared.history.as_ref();
     let discard = |_: String, _: Vec<u8>| Ok::<(), RenderError>(());
     Some(emit_pages(
-        content, theme, site, history, on_stall, None, &discard,
+        content,
+        theme,
+        site,
+        history,
+        on_stall,
+        None,
+        &EachFile(&discard),
     ))
 }
 
 /// Renders every file of the site (pages, static files, feeds, the search index, the JSON
-/// API) and hands each to `emit` (relative path, bytes) as soon as it exists: pages from the
+/// API) and hands each to `sink` (relative path, bytes) as soon as it exists: pages from the
 /// rendering threads, in no particular order. `build` writes them straight into its
 /// staging folder, so memory stays bounded by the model, not the site.
 ///
 /// The files made from data alone are made while the pages render (one worker takes them,
 /// the others render pages), so their serial parts leave no core idle; only the search
 /// index, which reads the rendered notes and runbooks, waits for the pages.
-fn emit_site<E>(
+fn emit_site<S: Sink>(
     content: &Content,
     theme: &Theme,
     site: &SiteModel,
     history: Option<&Facts>,
     on_stall: Option<OnStall>,
-    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
-) -> Result<(), E>
-where
-    E: From<RenderError> + Send,
-{
+    sink: &S,
+) -> Result<(), S::Error> {
     let bodies = Mutex::new(BTreeMap::new());
+    let emit = |path, bytes| sink.file(path, bytes);
     let (pages, data) = rayon::join(
-        || emit_pages(content, theme, site, history, on_stall, Some(&bodies), emit),
-        || emit_data_files(content, site, history, emit),
+        || emit_pages(content, theme, site, history, on_stall, Some(&bodies), sink),
+        || emit_data_files(content, site, history, &emit),
     );
     pages?;
     data?;
@@ -303,27 +358,31 @@ fn search_body(page: &Page) -> Option<search::Body> {
 
 /// The theme's static files and every page, rendered with the theme's templates: what can
 /// fail because of a template, and so what `check` renders. With `bodies`, the Markdown
-/// bodies of release and runbook pages are kept there.
-fn emit_pages<E>(
+/// bodies of release and runbook pages are kept there. A page the sink kept from an
+/// earlier build (same fingerprint) is not rendered.
+fn emit_pages<S: Sink>(
     content: &Content,
     theme: &Theme,
     site: &SiteModel,
     history: Option<&Facts>,
     on_stall: Option<OnStall>,
     bodies: Option<&Bodies>,
-    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
-) -> Result<(), E>
-where
-    E: From<RenderError> + Send,
-{
+    sink: &S,
+) -> Result<(), S::Error> {
     let mut renderer = Renderer::new(theme)?;
     if let Some(on_stall) = on_stall {
         renderer = renderer.watched(on_stall);
     }
     for (path, bytes) in &theme.static_files {
-        emit(path.clone(), bytes.clone())?;
+        sink.file(path.clone(), bytes.clone())?;
     }
-    let resolve: &(dyn Fn(&Page) -> Cow<'_, Page> + Sync) = &|page| {
+    let fingerprints = sink
+        .fingerprints()
+        .then(|| PageFingerprints::new(theme, &site.site))
+        .flatten();
+    let per_template = timings::per_template();
+    renderer.render_each(site, &|page, render| {
+        let started = Instant::now();
         let page = site.resolve(content, history, page);
         if let Some(bodies) = bodies {
             if let Some(body) = search_body(&page) {
@@ -331,9 +390,59 @@ where
                 bodies.insert(page.path.clone(), body);
             }
         }
-        page
-    };
-    renderer.render_each(site, resolve, &|path, html| emit(path, html.into_bytes()))
+        let file = page.output_file();
+        let fingerprint = fingerprints.as_ref().and_then(|f| f.of(&page));
+        if fingerprint.is_some_and(|f| sink.kept(&file, &f)) {
+            return Ok(());
+        }
+        let resolved = Instant::now();
+        let html = render.render(&page)?;
+        if let Some(tally) = &per_template {
+            tally.add(page.template, resolved - started, resolved.elapsed());
+        }
+        sink.page(file, html.into_bytes(), fingerprint)
+    })
+}
+
+/// Fingerprints pages: the digest of everything a page's HTML is rendered from, that is
+/// the theme's templates, the site's data and the page's own data, but not the build
+/// moment (`built_on`, `built_at` and the live frame), so a page whose facts are unchanged
+/// has the same fingerprint at another moment.
+struct PageFingerprints {
+    /// Templates and site data, hashed once.
+    base: cache::Fingerprint,
+}
+
+impl PageFingerprints {
+    /// `None` if the site's data cannot be serialized (it then fails to render anyway).
+    fn new(theme: &Theme, site: &model::SiteInfo) -> Option<Self> {
+        let mut base = cache::Fingerprint::new("page");
+        for (name, text) in &theme.templates {
+            base.text(name).text(text);
+        }
+        let timeless = model::SiteInfo {
+            built_on: String::new(),
+            built_at: String::new(),
+            live: model::live::LiveFrame::timeless(),
+            ..site.clone()
+        };
+        base.value(&timeless).ok()?;
+        Some(PageFingerprints { base })
+    }
+
+    /// The page's fingerprint; `None` for data that cannot be serialized (it will fail to
+    /// render, and say why).
+    fn of(&self, page: &Page) -> Option<cache::Digest> {
+        let mut fingerprint = self.base.clone();
+        fingerprint
+            .text(page.template)
+            .text(page.section)
+            .text(&page.title)
+            .text(&page.path)
+            .bytes(&[u8::from(page.is_live())]);
+        fingerprint.value(&page.data).ok()?;
+        Some(fingerprint.finish())
+    }
 }
 
 /// The files written from data alone, without templates (all but the search index):
@@ -423,6 +532,8 @@ pub fn history_notes(prepared: &Prepared) -> Vec<String> {
 pub struct BuildReport {
     pub output: PathBuf,
     pub files: usize,
+    /// Files kept from the previous build (unchanged, not rewritten).
+    pub unchanged: usize,
     pub warnings: Diagnostics,
     /// What git reading noticed (ignored tags, missing history), for `--verbose`.
     pub notes: Vec<String>,
@@ -452,6 +563,97 @@ pub struct BuildOptions<'a> {
     pub base_url: Option<&'a str>,
     /// Wait for another build of the same output, or fail at once.
     pub wait: output::Wait,
+    /// Make every file, without reading the previous build's record (`--full`).
+    pub full: bool,
+}
+
+/// The build's sink: writes into the staging folder, but keeps (hard-links) from the
+/// published site every file the previous build's record shows would come out the same,
+/// and records what it did for the next build.
+struct StagingSink<'s> {
+    staging: &'s output::Staging<'s>,
+    previous: Option<&'s cache::Record>,
+    rule: cache::MomentRule,
+    recorder: cache::Recorder,
+    written: AtomicUsize,
+    kept: AtomicUsize,
+}
+
+impl StagingSink<'_> {
+    fn store(
+        &self,
+        path: String,
+        bytes: Vec<u8>,
+        fingerprint: Option<cache::Digest>,
+    ) -> Result<(), BuildError> {
+        let digest = cache::digest(&bytes);
+        let page = fingerprint.map(|f| (f, self.rule.now));
+        let unchanged = self
+            .previous
+            .and_then(|r| r.keepable_file(self.staging.previous(), &path, &digest));
+        // Kept only if the link works; otherwise the bytes are at hand: write them.
+        let kept = unchanged.and_then(|_| self.staging.keep(&path).ok());
+        let stamp = match kept {
+            Some(stamp) => {
+                self.kept.fetch_add(1, Ordering::Relaxed);
+                stamp
+            }
+            None => {
+                self.written.fetch_add(1, Ordering::Relaxed);
+                self.staging.write_stamped(&path, &bytes)?
+            }
+        };
+        let entry = cache::Entry {
+            bytes: digest,
+            stamp,
+            page,
+        };
+        self.recorder.add(path, entry);
+        Ok(())
+    }
+}
+
+impl Sink for StagingSink<'_> {
+    type Error = BuildError;
+
+    fn file(&self, path: String, bytes: Vec<u8>) -> Result<(), BuildError> {
+        self.store(path, bytes, None)
+    }
+
+    fn page(
+        &self,
+        path: String,
+        html: Vec<u8>,
+        fingerprint: Option<cache::Digest>,
+    ) -> Result<(), BuildError> {
+        self.store(path, html, fingerprint)
+    }
+
+    /// Always: the record is written for the next build even when this one had none.
+    fn fingerprints(&self) -> bool {
+        true
+    }
+
+    fn kept(&self, path: &str, fingerprint: &cache::Digest) -> bool {
+        let output = self.staging.previous();
+        let Some(entry) = self
+            .previous
+            .and_then(|r| r.keepable_page(output, path, fingerprint, &self.rule))
+        else {
+            return false;
+        };
+        // If the link fails the page is simply rendered.
+        let Ok(stamp) = self.staging.keep(path) else {
+            return false;
+        };
+        let entry = cache::Entry {
+            stamp,
+            ..entry.clone()
+        };
+        self.recorder.add(path.to_owned(), entry);
+        self.kept.fetch_add(1, Ordering::Relaxed);
+        true
+    }
 }
 
 /// Builds the portal of `root`. The output's lock is taken first, so a concurrent build of
@@ -486,23 +688,46 @@ pub fn run(
         None => lock(options.wait)?,
     };
     let staging = output::Staging::begin(&lock, root)?;
-    let written = AtomicUsize::new(0);
-    let write = |path: String, bytes: Vec<u8>| {
-        staging.write(&path, &bytes)?;
-        written.fetch_add(1, Ordering::Relaxed);
-        Ok::<(), BuildError>(())
+    let (previous, cache_note) = match options.full {
+        true => (None, Some("--full: every file is made".to_owned())),
+        false => match cache::Record::load(root, lock.output()) {
+            Ok(record) => (Some(record), None),
+            Err(miss) => (None, Some(miss)),
+        },
+    };
+    let sink = StagingSink {
+        staging: &staging,
+        previous: previous.as_ref(),
+        rule: cache::MomentRule::new(site.now, moment_pinned(), content.portal.stale_after_hours),
+        recorder: cache::Recorder::default(),
+        written: AtomicUsize::new(0),
+        kept: AtomicUsize::new(0),
     };
     let history = prepared.history.as_ref();
     let timing = timings::stage("render and write");
-    emit_site(content, theme, site, history, on_stall, &write)?;
+    emit_site(content, theme, site, history, on_stall, &sink)?;
     drop(timing);
+    let StagingSink {
+        recorder,
+        written,
+        kept,
+        ..
+    } = sink;
     let timing = timings::stage("publish");
     staging.publish()?;
     drop(timing);
+    let (written, kept) = (written.into_inner(), kept.into_inner());
+    let mut notes = history_notes(&prepared);
+    notes.extend(cache_note);
+    if let Err(err) = recorder.save(root, &output) {
+        // The site is published; without a record the next build just makes every file.
+        notes.push(format!("could not save the build cache: {err}"));
+    }
     let report = BuildReport {
         output,
-        files: written.into_inner(),
-        notes: history_notes(&prepared),
+        files: written + kept,
+        unchanged: kept,
+        notes,
         warnings: std::mem::take(&mut prepared.diagnostics),
     };
     // Freeing the model and the git facts is a serial tail of a tenth of a second or more

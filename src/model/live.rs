@@ -44,6 +44,19 @@ impl LiveFrame {
     }
 }
 
+impl LiveFrame {
+    /// A frame with no moment in it, for what must not depend on the build moment (a
+    /// page's fingerprint, see `commands::build`).
+    pub fn timeless() -> Self {
+        LiveFrame {
+            built: 0,
+            stale: 0,
+            until: 0,
+            offsets: String::new(),
+        }
+    }
+}
+
 /// How far the embedded data reaches: the on-call tables' horizon. Every rotation's shifts
 /// overlapping `[now, until)` are embedded, so the holder of any instant before it is known.
 pub fn data_until(now: DateTime<Utc>) -> DateTime<Utc> {

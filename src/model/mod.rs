@@ -144,7 +144,6 @@ impl SiteModel {
                     now: self.now,
                     clock: self.releases.clock,
                     root: &self.site.root,
-                    built_at: &self.site.built_at,
                 };
                 verify::apply(&mut data, &context);
                 Cow::Owned(Page {

@@ -26,8 +26,10 @@ pub struct Verification {
     /// Where the proof is: a URL, or a path under the site root (`/portal/runbooks/x/`), or
     /// a fragment of the release page itself (`#approvals-h`).
     pub evidence: Option<String>,
-    /// The build moment, for results that change with time ("as of Mon 30 Nov 2026, …").
-    pub as_of: Option<String>,
+    /// Whether the result changes with time, so the page says "as of" the build moment
+    /// (`site.built_at`). A flag, not the moment itself, so a page's data says nothing of
+    /// when it was built and an incremental build can tell whether its facts changed.
+    pub as_of: bool,
 }
 
 /// What the checks need besides the page.
@@ -39,8 +41,6 @@ pub struct VerifyContext<'a> {
     pub clock: Clock,
     /// The site's base path (`/` or `/portal/`).
     pub root: &'a str,
-    /// The build moment, formatted (`SiteInfo::built_at`).
-    pub built_at: &'a str,
 }
 
 /// Sets `verified` on every checklist item of `page` that declares `verify:`.
@@ -86,7 +86,7 @@ fn verdict(passed: bool, text: String, evidence: Option<String>) -> Verification
         passed,
         text,
         evidence,
-        as_of: None,
+        as_of: false,
     }
 }
 
@@ -131,7 +131,7 @@ fn tag(page: &ReleasePage, ctx: &VerifyContext) -> Verification {
             None,
         ),
     };
-    result.as_of = Some(ctx.built_at.to_owned());
+    result.as_of = true;
     result
 }
 
@@ -263,7 +263,7 @@ fn runbook_reviewed(
             verdict(age <= i64::from(days), text, evidence)
         }
     };
-    result.as_of = Some(ctx.built_at.to_owned());
+    result.as_of = true;
     result
 }
 

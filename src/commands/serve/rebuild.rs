@@ -21,7 +21,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::watch::Change;
-use crate::commands::build::{prepare_with, render_prepared_each, Prepared};
+use crate::commands::build::{prepare_with, render_prepared_each, EachFile, Prepared};
 use crate::mirrors::Network;
 use crate::render::{OnStall, RenderError};
 use crate::server::site::Compressed;
@@ -378,9 +378,9 @@ fn render(prepared: &Prepared, on_stall: OnStall) -> Result<(Site, Vec<String>),
         drop(bytes);
         let mut site = site.lock().unwrap_or_else(|p| p.into_inner());
         site.insert_compressed(path, file);
-        Ok(())
+        Ok::<(), RenderError>(())
     };
-    match render_prepared_each(prepared, Some(on_stall), &keep) {
+    match render_prepared_each(prepared, Some(on_stall), &EachFile(&keep)) {
         Some(Ok(())) => Ok((
             site.into_inner().unwrap_or_else(|p| p.into_inner()),
             messages(),

@@ -1,0 +1,492 @@
+//! The incremental build's record: what the last build wrote into an output folder, so the
+//! next build of the same output keeps (hard-links) every file that would come out the
+//! same instead of rendering and writing it again.
+//!
+//! For each file it holds the BLAKE3 digest of its bytes and how it was on disk (size,
+//! modification time, inode); for a page also its *fingerprint*, the digest of everything
+//! its HTML is rendered from (the theme's templates, the site's data and the page's data,
+//! but not the build moment), and the moment it was rendered at. A page whose fingerprint
+//! is unchanged is not rendered at all when its recorded moment may stand (see
+//! [`MomentRule`]); any other file is made and kept only if its bytes are the same.
+//!
+//! The record lives in `.shipboard/cache/` in the content repo, one file per output folder.
+//! It is never trusted blindly: the file starts with a format line naming the format and
+//! the Shipboard version and a checksum of the rest; any mismatch or malformed line makes it
+//! a miss (everything is rendered, and a new record is written). An output file is kept only
+//! while it is exactly as recorded (size, modification time and inode), so a file edited or
+//! replaced in the output by hand is rewritten. The record is written after the site is
+//! published, into a temporary file renamed into place: a build killed at any point leaves
+//! either the old record (which still describes every file the new site shares with the old
+//! one, because shared files are the same inodes) or the new one.
+//!
+//! Written here rather than with a crate: the record is a few dozen lines of tab-separated
+//! text, and what matters (what to trust, when) is this module's own policy.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use chrono::{DateTime, Utc};
+
+/// The record's format; a different number is a miss.
+const FORMAT: &str = "shipboard-build-cache 1";
+
+/// A 128-bit BLAKE3 digest: of a file's bytes, or a page's fingerprint.
+pub type Digest = [u8; 16];
+
+/// The digest of `bytes`.
+pub fn digest(bytes: &[u8]) -> Digest {
+    truncate(blake3::hash(bytes))
+}
+
+fn truncate(hash: blake3::Hash) -> Digest {
+    let mut out = [0; 16];
+    out.copy_from_slice(&hash.as_bytes()[..16]);
+    out
+}
+
+/// Accumulates a fingerprint: labelled parts, each length-prefixed so no two different
+/// sequences of parts hash alike.
+#[derive(Clone)]
+pub struct Fingerprint(blake3::Hasher);
+
+impl Fingerprint {
+    pub fn new(kind: &str) -> Self {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(FORMAT.as_bytes());
+        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        let mut fingerprint = Fingerprint(hasher);
+        fingerprint.text(kind);
+        fingerprint
+    }
+
+    /// Adds raw bytes.
+    pub fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        self.bytes(text.as_bytes())
+    }
+
+    /// Adds a value as JSON (serde's output for the data templates get is deterministic:
+    /// structs in field order, maps as the model sorts them).
+    pub fn value<T: serde::Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+    ) -> serde_json::Result<&mut Self> {
+        let json = serde_json::to_vec(value)?;
+        Ok(self.bytes(&json))
+    }
+
+    pub fn finish(&self) -> Digest {
+        truncate(self.0.finalize())
+    }
+}
+
+/// How a file is on disk; a kept file must still be exactly so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub len: u64,
+    pub modified_ns: i128,
+    pub inode: u64,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> io::Result<Stamp> {
+        let meta = fs::symlink_metadata(path)?;
+        if !meta.is_file() {
+            return Err(io::Error::other("not a regular file"));
+        }
+        let modified_ns = meta
+            .modified()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i128)
+            .unwrap_or(-1);
+        Ok(Stamp {
+            len: meta.len(),
+            modified_ns,
+            inode: inode(&meta),
+        })
+    }
+}
+
+#[cfg(unix)]
+fn inode(meta: &fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(unix))]
+fn inode(_: &fs::Metadata) -> u64 {
+    0
+}
+
+/// What the record says of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub bytes: Digest,
+    pub stamp: Stamp,
+    /// For a page: its fingerprint and the moment (Unix millis) it was rendered at.
+    pub page: Option<(Digest, i64)>,
+}
+
+/// When a page rendered at an earlier moment may be kept although the build moment moved.
+/// The page's data (its facts) is unchanged; only its "built"/"as of" labels are older.
+#[derive(Debug, Clone, Copy)]
+pub struct MomentRule {
+    /// This build's moment, Unix millis.
+    pub now: i64,
+    /// `SOURCE_DATE_EPOCH` is set: the output must be a function of the content, git and
+    /// that moment, so only pages rendered at this very moment are kept.
+    pub pinned: bool,
+    /// With the real clock, how old a page's moment may be: half the portal's
+    /// `stale_after_hours`, so a kept page never reads as stale in the browser while the
+    /// portal is being rebuilt.
+    pub refresh_ms: i64,
+}
+
+impl MomentRule {
+    pub fn new(now: DateTime<Utc>, pinned: bool, stale_after_hours: u32) -> Self {
+        MomentRule {
+            now: now.timestamp_millis(),
+            pinned,
+            refresh_ms: i64::from(stale_after_hours) * 3_600_000 / 2,
+        }
+    }
+
+    pub fn allows(&self, rendered_at: i64) -> bool {
+        if self.pinned {
+            rendered_at == self.now
+        } else {
+            rendered_at <= self.now && self.now - rendered_at <= self.refresh_ms
+        }
+    }
+}
+
+/// The previous build's record of one output folder.
+#[derive(Debug, Default)]
+pub struct Record {
+    entries: HashMap<String, Entry>,
+}
+
+/// Why a record was not used, for `--verbose`.
+pub type Miss = String;
+
+impl Record {
+    /// The record for `output`, or why there is none to trust.
+    pub fn load(root: &Path, output: &Path) -> Result<Record, Miss> {
+        let path = record_path(root, output);
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                return Err("no cache yet: every file is made".into())
+            }
+            Err(err) => {
+                return Err(format!(
+                    "cache {} unreadable ({err}): ignored",
+                    path.display()
+                ))
+            }
+        };
+        parse(&text).ok_or_else(|| {
+            format!(
+                "cache {} is corrupt or from another version: ignored, rebuilt",
+                path.display()
+            )
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry of a page that may be kept without rendering: same fingerprint, a moment
+    /// `rule` allows, and the output file still as recorded.
+    pub fn keepable_page(
+        &self,
+        output: &Path,
+        file: &str,
+        fingerprint: &Digest,
+        rule: &MomentRule,
+    ) -> Option<&Entry> {
+        let entry = self.entries.get(file)?;
+        let (recorded, moment) = entry.page.as_ref()?;
+        let same = recorded == fingerprint && rule.allows(*moment);
+        (same && untouched(output, file, entry)).then_some(entry)
+    }
+
+    /// The entry of a file whose bytes are `bytes`, if the output still holds it as recorded.
+    pub fn keepable_file(&self, output: &Path, file: &str, bytes: &Digest) -> Option<&Entry> {
+        let entry = self.entries.get(file)?;
+        (entry.bytes == *bytes && untouched(output, file, entry)).then_some(entry)
+    }
+}
+
+fn untouched(output: &Path, file: &str, entry: &Entry) -> bool {
+    Stamp::of(&output.join(file)).is_ok_and(|stamp| stamp == entry.stamp)
+}
+
+/// Where the record of `output` lives: `.shipboard/cache/build-<digest of the output's
+/// absolute path>.txt` in the content repo.
+pub fn record_path(root: &Path, output: &Path) -> PathBuf {
+    let absolute = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
+    let key = hex(&digest(absolute.to_string_lossy().as_bytes())[..8]);
+    root.join(".shipboard")
+        .join("cache")
+        .join(format!("build-{key}.txt"))
+}
+
+/// The entries of the build being made, collected from the writing threads.
+#[derive(Debug, Default)]
+pub struct Recorder(Mutex<Vec<(String, Entry)>>);
+
+impl Recorder {
+    pub fn add(&self, file: String, entry: Entry) {
+        let mut entries = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.push((file, entry));
+    }
+
+    /// Writes the record of `output` (after it was published): into a temporary file, then
+    /// renamed over the old record.
+    pub fn save(self, root: &Path, output: &Path) -> io::Result<()> {
+        let mut entries = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let body = serialize(&entries);
+        let path = record_path(root, output);
+        let dir = path.parent().unwrap_or(root);
+        fs::create_dir_all(dir)?;
+        let temporary = dir.join(format!(".{}.tmp", std::process::id()));
+        let mut file = fs::File::create(&temporary)?;
+        writeln!(
+            file,
+            "{FORMAT} {} {}",
+            env!("CARGO_PKG_VERSION"),
+            hex(&digest(body.as_bytes()))
+        )?;
+        file.write_all(body.as_bytes())?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temporary, &path).inspect_err(|_| {
+            let _ = fs::remove_file(&temporary);
+        })
+    }
+}
+
+fn serialize(entries: &[(String, Entry)]) -> String {
+    let mut body = String::with_capacity(entries.len() * 120);
+    for (file, entry) in entries {
+        // A name the line format cannot hold is left out: that file is simply made again.
+        if file.contains(['\t', '\n', '\r']) {
+            continue;
+        }
+        let Stamp {
+            len,
+            modified_ns,
+            inode,
+        } = entry.stamp;
+        let _ = write!(
+            body,
+            "{file}\t{}\t{len}\t{modified_ns}\t{inode}",
+            hex(&entry.bytes)
+        );
+        if let Some((fingerprint, moment)) = &entry.page {
+            let _ = write!(body, "\t{}\t{moment}", hex(fingerprint));
+        }
+        body.push('\n');
+    }
+    body
+}
+
+fn parse(text: &str) -> Option<Record> {
+    let (header, body) = text.split_once('\n')?;
+    let expected = format!("{FORMAT} {} ", env!("CARGO_PKG_VERSION"));
+    let checksum = header.strip_prefix(&expected)?;
+    if checksum != hex(&digest(body.as_bytes())) {
+        return None;
+    }
+    let mut entries = HashMap::new();
+    for line in body.lines() {
+        let (file, entry) = parse_line(line)?;
+        entries.insert(file.to_owned(), entry);
+    }
+    Some(Record { entries })
+}
+
+fn parse_line(line: &str) -> Option<(&str, Entry)> {
+    let fields: Vec<&str> = line.split('\t').collect();
+    let (file, bytes, len, modified, inode) = match fields[..] {
+        [f, b, l, m, i] | [f, b, l, m, i, _, _] => (f, b, l, m, i),
+        _ => return None,
+    };
+    let page = match fields[..] {
+        [.., fingerprint, moment] if fields.len() == 7 => {
+            Some((unhex(fingerprint)?, moment.parse().ok()?))
+        }
+        _ => None,
+    };
+    let stamp = Stamp {
+        len: len.parse().ok()?,
+        modified_ns: modified.parse().ok()?,
+        inode: inode.parse().ok()?,
+    };
+    let entry = Entry {
+        bytes: unhex(bytes)?,
+        stamp,
+        page,
+    };
+    Some((file, entry))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+fn unhex(text: &str) -> Option<Digest> {
+    if text.len() != 32 || !text.is_ascii() {
+        return None;
+    }
+    let mut out = [0; 16];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(page: bool) -> Entry {
+        Entry {
+            bytes: digest(b"<p>hello</p>"),
+            stamp: Stamp {
+                len: 12,
+                modified_ns: 1_795_608_000_123_456_789,
+                inode: 42,
+            },
+            page: page.then(|| (digest(b"fingerprint"), 1_795_608_000_000)),
+        }
+    }
+
+    fn saved(dir: &Path, output: &Path) -> PathBuf {
+        let recorder = Recorder::default();
+        recorder.add("releases/a/1.0.0/index.html".into(), entry(true));
+        recorder.add("calendar.ics".into(), entry(false));
+        recorder.add("bad\tname".into(), entry(false));
+        recorder.save(dir, output).expect("saved");
+        record_path(dir, output)
+    }
+
+    #[test]
+    fn a_saved_record_loads_back_without_names_it_cannot_hold() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let output = dir.path().join("public");
+        saved(dir.path(), &output);
+        let record = Record::load(dir.path(), &output).expect("loads");
+        assert_eq!(record.len(), 2);
+        assert_eq!(record.entries["releases/a/1.0.0/index.html"], entry(true));
+        assert_eq!(record.entries["calendar.ics"], entry(false));
+    }
+
+    #[test]
+    fn a_corrupt_truncated_or_foreign_record_is_a_miss() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let output = dir.path().join("public");
+        let path = saved(dir.path(), &output);
+        let good = fs::read_to_string(&path).expect("read");
+        let flipped = good.replacen("calendar.ics", "calendar.icz", 1);
+        let truncated = &good[..good.len() - 10];
+        let other_version = good.replacen(env!("CARGO_PKG_VERSION"), "0.0.0-other", 1);
+        for bad in [
+            flipped.as_str(),
+            truncated,
+            other_version.as_str(),
+            "",
+            "\u{0}\u{1}garbage",
+        ] {
+            fs::write(&path, bad).expect("write");
+            let miss = Record::load(dir.path(), &output).expect_err("not trusted");
+            assert!(miss.contains("corrupt or from another version"), "{miss}");
+        }
+        fs::remove_file(&path).expect("remove");
+        assert!(Record::load(dir.path(), &output)
+            .unwrap_err()
+            .contains("no cache yet"));
+    }
+
+    #[test]
+    fn each_output_folder_has_its_own_record() {
+        let root = Path::new("/content");
+        assert_ne!(
+            record_path(root, Path::new("/content/public")),
+            record_path(root, Path::new("/tmp/site"))
+        );
+    }
+
+    #[test]
+    fn a_pinned_moment_keeps_only_its_own_pages_and_the_clock_keeps_recent_ones() {
+        let now = DateTime::from_timestamp(1_795_608_000, 0).expect("time");
+        let pinned = MomentRule::new(now, true, 36);
+        assert!(pinned.allows(now.timestamp_millis()));
+        assert!(!pinned.allows(now.timestamp_millis() - 1));
+        let clock = MomentRule::new(now, false, 36);
+        let hour = 3_600_000;
+        assert!(clock.allows(now.timestamp_millis() - 18 * hour));
+        assert!(!clock.allows(now.timestamp_millis() - 18 * hour - 1));
+        assert!(
+            !clock.allows(now.timestamp_millis() + 1),
+            "a moment in the future"
+        );
+    }
+
+    #[test]
+    fn a_page_is_keepable_only_while_its_file_is_as_recorded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let output = dir.path().join("public");
+        fs::create_dir_all(&output).expect("mkdir");
+        fs::write(output.join("index.html"), "<p>hello</p>").expect("write");
+        let fingerprint = digest(b"data");
+        let now = DateTime::from_timestamp(1_795_608_000, 0).expect("time");
+        let entry = Entry {
+            bytes: digest(b"<p>hello</p>"),
+            stamp: Stamp::of(&output.join("index.html")).expect("stamp"),
+            page: Some((fingerprint, now.timestamp_millis())),
+        };
+        let mut record = Record::default();
+        record.entries.insert("index.html".into(), entry);
+        let rule = MomentRule::new(now, true, 36);
+        assert!(record
+            .keepable_page(&output, "index.html", &fingerprint, &rule)
+            .is_some());
+        assert!(record
+            .keepable_page(&output, "index.html", &digest(b"other"), &rule)
+            .is_none());
+        let later = MomentRule::new(now + chrono::Duration::seconds(1), true, 36);
+        assert!(record
+            .keepable_page(&output, "index.html", &fingerprint, &later)
+            .is_none());
+        // Edited by hand in the output (same length, another inode or time).
+        fs::remove_file(output.join("index.html")).expect("rm");
+        fs::write(output.join("index.html"), "<p>HELLO</p>").expect("write");
+        assert!(record
+            .keepable_page(&output, "index.html", &fingerprint, &rule)
+            .is_none());
+        assert!(record
+            .keepable_file(&output, "index.html", &digest(b"<p>hello</p>"))
+            .is_none());
+    }
+}

@@ -1,0 +1,387 @@
+//! Incremental builds: a build over an existing output keeps every file that would come
+//! out the same (a hard link to the published file: same inode, not rewritten) and makes
+//! the rest, and its output is byte-identical to a clean build after any sequence of
+//! edits. The record it keeps in `.shipboard/cache/` is never trusted when corrupt, from
+//! another version or contradicted by the output on disk. The real binary runs on the
+//! minimal fixture with a real git repository for the billing system.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::{all_files, git, minimal_with_billing_history, run_at, Fixture, SOURCE_DATE_EPOCH};
+
+/// Every file of an output folder: relative path -> (bytes, inode).
+fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, u64)> {
+    all_files(dir)
+        .into_iter()
+        .map(|path| {
+            let relative = path
+                .strip_prefix(dir)
+                .expect("inside")
+                .display()
+                .to_string();
+            let inode = std::os::unix::fs::MetadataExt::ino(&fs::metadata(&path).expect("stat"));
+            (relative, (fs::read(&path).expect("read"), inode))
+        })
+        .collect()
+}
+
+fn build_into(fx: &Fixture, output: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["build", "-v"];
+    let (dir, out) = (fx.dir().display().to_string(), output.display().to_string());
+    args.extend([dir.as_str(), "--output", out.as_str()]);
+    args.extend(extra);
+    let result = run_at(&args, None, SOURCE_DATE_EPOCH);
+    assert_eq!(result.code, Some(0), "build failed:\n{}", result.stderr);
+    result.stderr
+}
+
+/// What an incremental build did, checked against a clean build of the same content.
+struct Step {
+    /// Files whose bytes changed (or are new): each must have been written anew.
+    changed: Vec<String>,
+    /// Files whose bytes did not change: each must be the same inode as before.
+    unchanged: usize,
+}
+
+/// Builds `fx` incrementally into `output` and cleanly into a fresh folder; the two must
+/// be byte-identical, files with the same bytes as before must not have been rewritten,
+/// and files with new bytes must have been.
+fn incremental_matches_clean(fx: &Fixture, output: &Path, what: &str) -> Step {
+    let before = snapshot(output);
+    build_into(fx, output, &[]);
+    let after = snapshot(output);
+    let clean_dir = output.with_file_name(format!("clean-{}", what.replace(' ', "-")));
+    build_into(fx, &clean_dir, &["--full"]);
+    let clean = snapshot(&clean_dir);
+    let bytes = |s: &BTreeMap<String, (Vec<u8>, u64)>| {
+        s.iter()
+            .map(|(k, v)| (k.clone(), v.0.clone()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let (after_bytes, clean_bytes) = (bytes(&after), bytes(&clean));
+    let differing: Vec<&String> = after_bytes
+        .keys()
+        .chain(clean_bytes.keys())
+        .filter(|k| after_bytes.get(*k) != clean_bytes.get(*k))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "after {what}, incremental != clean: {differing:?}"
+    );
+    let mut step = Step {
+        changed: Vec::new(),
+        unchanged: 0,
+    };
+    for (file, (bytes, inode)) in &after {
+        if file == ".shipboard-output" {
+            continue;
+        }
+        match before.get(file) {
+            Some((old, old_inode)) if old == bytes => {
+                assert_eq!(
+                    old_inode, inode,
+                    "after {what}, {file} was rewritten with the same bytes"
+                );
+                step.unchanged += 1;
+            }
+            Some((_, old_inode)) => {
+                assert_ne!(old_inode, inode, "after {what}, {file} changed in place");
+                step.changed.push(file.clone());
+            }
+            None => step.changed.push(file.clone()),
+        }
+    }
+    step
+}
+
+fn edit(fx: &Fixture, file: &str, from: &str, to: &str) {
+    let text = fx.read(file);
+    assert!(text.contains(from), "{file} has {from:?}");
+    fx.write(file, &text.replacen(from, to, 1));
+}
+
+#[test]
+fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
+    let fx = minimal_with_billing_history(&[("1.1.0", "fix: totals"), ("1.2.0", "feat: PDF/A")]);
+    let temp = tempfile::tempdir().expect("temp");
+    let output = temp.path().join("site");
+    let first = build_into(&fx, &output, &[]);
+    assert!(first.contains("no cache yet"), "{first}");
+
+    let nothing = incremental_matches_clean(&fx, &output, "no edit");
+    assert!(
+        nothing.changed.is_empty(),
+        "nothing edited, yet {:?}",
+        nothing.changed
+    );
+    assert!(nothing.unchanged > 50);
+
+    edit(
+        &fx,
+        "releases/billing-1.2.0.md",
+        "Invoices in **PDF/A**.",
+        "Invoices in **PDF/A-3**.",
+    );
+    let release = incremental_matches_clean(&fx, &output, "release edit");
+    assert!(release
+        .changed
+        .contains(&"releases/billing/1.2.0/index.html".to_owned()));
+    assert!(
+        !release
+            .changed
+            .contains(&"releases/web/2.0.0/index.html".to_owned()),
+        "another system's release page is untouched: {:?}",
+        release.changed
+    );
+    assert!(
+        release.unchanged > release.changed.len(),
+        "{:?}",
+        release.changed
+    );
+
+    let runbook = fx.read("runbooks/billing-rollback.md");
+    fx.write(
+        "runbooks/billing-rollback.md",
+        &format!("{runbook}\nAsk the on-call first.\n"),
+    );
+    let runbook = incremental_matches_clean(&fx, &output, "runbook edit");
+    assert!(runbook
+        .changed
+        .contains(&"runbooks/billing-rollback/index.html".to_owned()));
+
+    edit(&fx, "contacts.yaml", "Ben Okoro", "Ben Okoro-Lee");
+    let contacts = incremental_matches_clean(&fx, &output, "contacts edit");
+    assert!(contacts.changed.contains(&"contacts/index.html".to_owned()));
+
+    fx.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>Gone</h1>{% endblock main %}",
+    );
+    let theme = incremental_matches_clean(&fx, &output, "theme edit");
+    assert_eq!(
+        theme.changed,
+        vec!["404.html".to_owned()],
+        "only the 404 page's bytes change"
+    );
+
+    edit(&fx, "portal.yaml", "title: ", "title: New ");
+    let portal = incremental_matches_clean(&fx, &output, "portal edit");
+    assert!(portal.changed.contains(&"index.html".to_owned()));
+
+    let repo = fx.dir().join("repos/billing");
+    fs::write(repo.join("invoice.txt"), "fix: rounding").expect("write");
+    git(&repo, &["commit", "-q", "-am", "fix: rounding"]);
+    git(&repo, &["tag", "v1.2.1"]);
+    let tag = incremental_matches_clean(&fx, &output, "new tag");
+    assert!(
+        tag.changed
+            .iter()
+            .any(|f| f.starts_with("systems/billing/")),
+        "the new tag's commit is unreleased work on the billing page: {:?}",
+        tag.changed
+    );
+}
+
+#[test]
+fn a_corrupt_or_foreign_cache_is_rebuilt_never_trusted() {
+    let fx = Fixture::new("minimal");
+    let temp = tempfile::tempdir().expect("temp");
+    let output = temp.path().join("site");
+    build_into(&fx, &output, &[]);
+    let record = only_record(&fx.dir());
+    let good = fs::read_to_string(&record).expect("record");
+    // Claim every page is the home page's bytes: trusted, this would publish wrong pages.
+    let home_digest = good
+        .lines()
+        .find(|l| l.starts_with("index.html\t"))
+        .and_then(|l| l.split('\t').nth(1))
+        .expect("home page entry")
+        .to_owned();
+    let lying: String = good
+        .lines()
+        .map(|line| {
+            let mut fields: Vec<&str> = line.split('\t').collect();
+            if fields.len() > 1 {
+                fields[1] = &home_digest;
+            }
+            fields.join("\t") + "\n"
+        })
+        .collect();
+    let foreign = good.replacen("shipboard-build-cache 1 ", "shipboard-build-cache 9 ", 1);
+    for (what, text) in [
+        ("checksum", lying.as_str()),
+        ("version", &foreign),
+        ("garbage", "\u{0}PK\u{3}"),
+    ] {
+        fs::write(&record, text).expect("corrupt the record");
+        edit(&fx, "releases/web-2.0.0.md", "---\n", "---\n# edited\n");
+        let stderr = build_into(&fx, &output, &[]);
+        assert!(
+            stderr.contains("corrupt or from another version: ignored, rebuilt"),
+            "{what}: {stderr}"
+        );
+        assert!(
+            stderr.contains(", 0 unchanged)"),
+            "{what}: nothing kept: {stderr}"
+        );
+        let clean = temp.path().join(format!("clean-{what}"));
+        build_into(&fx, &clean, &["--full"]);
+        assert_eq!(bytes_of(&output), bytes_of(&clean), "{what}");
+    }
+    let next = build_into(&fx, &output, &[]);
+    assert!(
+        !next.contains("ignored"),
+        "a new record was written: {next}"
+    );
+}
+
+#[test]
+fn an_output_file_changed_by_hand_is_made_again() {
+    let fx = Fixture::new("minimal");
+    let temp = tempfile::tempdir().expect("temp");
+    let output = temp.path().join("site");
+    build_into(&fx, &output, &[]);
+    let page = output.join("releases/billing/1.2.0/index.html");
+    let original = fs::read(&page).expect("page");
+    // Same length, so only the modification time and inode tell.
+    let mut tampered = original.clone();
+    tampered[0] = b'X';
+    fs::remove_file(&page).expect("rm");
+    fs::write(&page, &tampered).expect("tamper");
+    fs::remove_file(output.join("calendar.ics")).expect("rm");
+    build_into(&fx, &output, &[]);
+    assert_eq!(fs::read(&page).expect("page"), original);
+    assert!(output.join("calendar.ics").is_file());
+}
+
+#[test]
+fn a_build_killed_before_publishing_leaves_a_record_the_next_build_can_use() {
+    let fx = Fixture::new("minimal");
+    let temp = tempfile::tempdir().expect("temp");
+    let output = temp.path().join("site");
+    build_into(&fx, &output, &[]);
+    edit(
+        &fx,
+        "releases/billing-1.2.0.md",
+        "Invoices",
+        "Invoices and receipts",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipboard"))
+        .args([
+            "build",
+            &fx.dir().display().to_string(),
+            "--output",
+            &output.display().to_string(),
+        ])
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env("SHIPBOARD_TEST_PAUSE_AT", "after-swap")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    wait_for_pause(&mut child);
+    child.kill().expect("kill");
+    child.wait().expect("reaped");
+    // Killed after the new site was swapped in and before its record was written: the
+    // old record describes the old site; the next build must not be fooled by it.
+    build_into(&fx, &output, &[]);
+    let clean = temp.path().join("clean");
+    build_into(&fx, &clean, &["--full"]);
+    assert_eq!(bytes_of(&output), bytes_of(&clean));
+}
+
+fn wait_for_pause(child: &mut std::process::Child) {
+    use std::io::{BufRead, BufReader};
+    let stderr = child.stderr.take().expect("piped");
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        if line.contains("paused at after-swap") {
+            return;
+        }
+    }
+    panic!("the build never paused");
+}
+
+#[test]
+fn a_moved_pinned_moment_renders_every_page_again() {
+    let fx = Fixture::new("minimal");
+    let temp = tempfile::tempdir().expect("temp");
+    let output = temp.path().join("site");
+    build_into(&fx, &output, &[]);
+    let (dir, out) = (fx.dir().display().to_string(), output.display().to_string());
+    let later = (SOURCE_DATE_EPOCH.parse::<i64>().expect("epoch") + 60).to_string();
+    let result = run_at(&["build", &dir, "--output", &out], None, &later);
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
+    let clean = temp.path().join("clean");
+    let result = run_at(
+        &[
+            "build",
+            &dir,
+            "--output",
+            &clean.display().to_string(),
+            "--full",
+        ],
+        None,
+        &later,
+    );
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
+    assert_eq!(
+        bytes_of(&output),
+        bytes_of(&clean),
+        "with SOURCE_DATE_EPOCH the output is a function of it"
+    );
+}
+
+#[test]
+fn with_the_real_clock_unchanged_pages_keep_the_moment_they_were_built_at() {
+    let fx = Fixture::new("minimal");
+    let temp = tempfile::tempdir().expect("temp");
+    let output = temp.path().join("site");
+    let build = || {
+        let result = Command::new(env!("CARGO_BIN_EXE_shipboard"))
+            .args([
+                "build",
+                &fx.dir().display().to_string(),
+                "--output",
+                &output.display().to_string(),
+            ])
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .expect("runs");
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        String::from_utf8_lossy(&result.stderr).into_owned()
+    };
+    build();
+    let page = output.join("checklists/basic/index.html");
+    let before = snapshot(&output)["checklists/basic/index.html"].clone();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = build();
+    assert!(!second.contains(", 0 unchanged)"), "{second}");
+    // The page's facts did not change, so it was not rendered again: the same file, with
+    // the first build's moment in it.
+    let after = snapshot(&output)["checklists/basic/index.html"].clone();
+    assert_eq!(after, before, "{} was made again", page.display());
+}
+
+fn only_record(root: &Path) -> PathBuf {
+    let dir = root.join(".shipboard/cache");
+    let records: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect("cache dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(records.len(), 1, "{records:?}");
+    records.into_iter().next().expect("one")
+}
+
+fn bytes_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    snapshot(dir).into_iter().map(|(k, v)| (k, v.0)).collect()
+}
