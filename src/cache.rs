@@ -22,7 +22,7 @@
 //! Written here rather than with a crate: the record is a few dozen lines of tab-separated
 //! text, and what matters (what to trust, when) is this module's own policy.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write as _};
@@ -229,6 +229,33 @@ impl Record {
         let entry = self.entries.get(file)?;
         (entry.bytes == *bytes && untouched(output, file, entry)).then_some(entry)
     }
+}
+
+/// Every page (output file and fingerprint) that some build of the content at `root`
+/// rendered and published, from every trusted record in its cache: `check` need not
+/// render these again to know that they render.
+pub fn rendered_pages(root: &Path) -> HashSet<(String, Digest)> {
+    let dir = root.join(".shipboard").join("cache");
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return HashSet::new();
+    };
+    let records = entries.flatten().filter_map(|entry| {
+        let name = entry.file_name();
+        let name = name.to_str()?;
+        let ours = name.starts_with("build-") && name.ends_with(".txt");
+        ours.then(|| fs::read_to_string(entry.path()).ok())
+            .flatten()
+            .and_then(|text| parse(&text))
+    });
+    let mut pages = HashSet::new();
+    for record in records {
+        for (file, entry) in record.entries {
+            if let Some((fingerprint, _)) = entry.page {
+                pages.insert((file, fingerprint));
+            }
+        }
+    }
+    pages
 }
 
 fn untouched(output: &Path, file: &str, entry: &Entry) -> bool {

@@ -385,3 +385,27 @@ fn only_record(root: &Path) -> PathBuf {
 fn bytes_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     snapshot(dir).into_iter().map(|(k, v)| (k, v.0)).collect()
 }
+
+#[test]
+fn check_after_a_build_still_renders_every_page_whose_templates_or_data_changed() {
+    let fx = Fixture::new("minimal");
+    let temp = tempfile::tempdir().expect("temp");
+    build_into(&fx, &temp.path().join("site"), &[]);
+    let dir = fx.dir().display().to_string();
+    let clean = run_at(&["check", &dir], None, SOURCE_DATE_EPOCH);
+    assert_eq!(clean.code, Some(0), "{}", clean.stderr);
+    // A template error that only the release pages meet: they were rendered before, with
+    // other templates, so check must render them again and fail.
+    let release = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/release.html"),
+    )
+    .expect("template");
+    fx.write(
+        "templates/release.html",
+        &release.replacen("{{ r.version }}", "{{ r.no_such_field }}", 1),
+    );
+    let broken = run_at(&["check", &dir], None, SOURCE_DATE_EPOCH);
+    let said = format!("{}{}", broken.stdout, broken.stderr);
+    assert_eq!(broken.code, Some(1), "{said}");
+    assert!(said.contains("no_such_field"), "{said}");
+}

@@ -103,6 +103,11 @@ fn serves_the_site_and_reloads_tabs_on_every_change() {
     let page = served.get("/releases/billing/1.2.0/");
     assert!(page.body.contains("<strong>ZUGFeRD</strong>"));
     assert!(page.body.contains(&format!("data-generation=\"{second}\"")));
+    assert!(
+        served.printed("pages unchanged"),
+        "pages the edit did not touch are not rendered again:\n{}",
+        served.stderr()
+    );
 
     // Changes that cannot matter do not rebuild.
     fx.write("public/index.html", "stale output");

@@ -259,17 +259,6 @@ pub trait Sink: Sync {
     }
 }
 
-/// A sink that hands every file to a function.
-pub struct EachFile<'f, E>(pub &'f (dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync));
-
-impl<E: From<RenderError> + Send> Sink for EachFile<'_, E> {
-    type Error = E;
-
-    fn file(&self, path: String, bytes: Vec<u8>) -> Result<(), E> {
-        (self.0)(path, bytes)
-    }
-}
-
 /// Renders every file of a prepared site (see `emit_site`) and hands each to `sink` as it
 /// is made, from the rendering threads; `serve` keeps them in memory. `None` when the
 /// content has errors. `on_stall` gets a page that overran its budget where tera cannot
@@ -287,8 +276,9 @@ pub fn render_prepared_each<S: Sink>(
 
 /// Renders every page of a prepared site and keeps none of it: `check`'s proof that every
 /// page renders with the theme's templates, without holding the site in memory. The files
-/// made from data alone (feeds, search index, JSON) cannot fail and are skipped. `None`
-/// when the content has errors.
+/// made from data alone (feeds, search index, JSON) cannot fail and are skipped, and so are
+/// pages a build of this content rendered from the same fingerprint (its cache says which).
+/// `None` when the content has errors.
 pub fn render_and_discard(
     prepared: &Prepared,
     on_stall: Option<OnStall>,
@@ -296,16 +286,34 @@ pub fn render_and_discard(
     let (content, theme) = prepared.usable()?;
     let site = prepared.model.as_ref()?;
     let history = prepared.history.as_ref();
-    let discard = |_: String, _: Vec<u8>| Ok::<(), RenderError>(());
+    let sink = Discard {
+        rendered: cache::rendered_pages(&prepared.root),
+    };
     Some(emit_pages(
-        content,
-        theme,
-        site,
-        history,
-        on_stall,
-        None,
-        &EachFile(&discard),
+        content, theme, site, history, on_stall, None, &sink,
     ))
+}
+
+/// `check`'s sink: keeps nothing, and skips the pages a build already rendered from the
+/// same fingerprint (the same templates and data render the same way).
+struct Discard {
+    rendered: std::collections::HashSet<(String, cache::Digest)>,
+}
+
+impl Sink for Discard {
+    type Error = RenderError;
+
+    fn file(&self, _: String, _: Vec<u8>) -> Result<(), RenderError> {
+        Ok(())
+    }
+
+    fn fingerprints(&self) -> bool {
+        !self.rendered.is_empty()
+    }
+
+    fn kept(&self, path: &str, fingerprint: &cache::Digest) -> bool {
+        self.rendered.contains(&(path.to_owned(), *fingerprint))
+    }
 }
 
 /// Renders every file of the site (pages, static files, feeds, the search index, the JSON

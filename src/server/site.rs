@@ -9,22 +9,41 @@
 //! rather than gzip: gzip compresses better but several times slower, and a rebuild's
 //! time is what an author waits for.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::cache::Digest;
 
 /// A rendered site, compressed file by file.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+///
+/// A rebuild's site shares every page it did not render again (same fingerprint, see
+/// `commands::build::Sink`) with the site it replaces: files are reference-counted, so
+/// the site being served and the one being built hold one copy of what they have in
+/// common.
+#[derive(Debug, Default, Clone)]
 pub struct Site {
-    files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, Arc<[u8]>>,
     /// Uncompressed bytes in all, for the terminal's report.
     size: usize,
+    /// Each page's fingerprint and the moment (Unix millis) it was rendered at.
+    pages: HashMap<String, (Digest, i64)>,
 }
 
+/// Sites are equal when they serve the same bytes (however they were made).
+impl PartialEq for Site {
+    fn eq(&self, other: &Site) -> bool {
+        self.files == other.files
+    }
+}
+
+impl Eq for Site {}
+
 /// One file, compressed: made by the thread that rendered it, outside any lock.
-pub struct Compressed(Vec<u8>);
+pub struct Compressed(Arc<[u8]>);
 
 impl Compressed {
     pub fn new(bytes: &[u8]) -> Compressed {
-        Compressed(compress(bytes))
+        Compressed(compress(bytes).into())
     }
 }
 
@@ -40,6 +59,19 @@ impl Site {
         if let Some(old) = self.files.insert(path, file.0) {
             self.size -= stored_size(&old);
         }
+    }
+
+    /// Records that the page at `path` was rendered from `fingerprint` at `moment`.
+    pub fn set_fingerprint(&mut self, path: String, fingerprint: Digest, moment: i64) {
+        self.pages.insert(path, (fingerprint, moment));
+    }
+
+    /// The page at `path` as this site holds it (compressed) with its fingerprint and
+    /// moment, for a rebuild that keeps it.
+    pub fn page(&self, path: &str) -> Option<(Compressed, Digest, i64)> {
+        let (fingerprint, moment) = self.pages.get(path)?;
+        let file = self.files.get(path)?;
+        Some((Compressed(Arc::clone(file)), *fingerprint, *moment))
     }
 
     /// The file at `path`, decompressed.
@@ -64,7 +96,7 @@ impl Site {
 
     /// Bytes held in memory (compressed) and the bytes they stand for.
     pub fn sizes(&self) -> (usize, usize) {
-        let held = self.files.values().map(Vec::len).sum();
+        let held = self.files.values().map(|file| file.len()).sum();
         (held, self.size)
     }
 }

@@ -15,13 +15,17 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use super::watch::Change;
-use crate::commands::build::{prepare_with, render_prepared_each, EachFile, Prepared};
+use crate::cache::{Digest, MomentRule};
+use crate::commands::build::{
+    build_time, moment_pinned, prepare_with, render_prepared_each, Prepared, Sink,
+};
 use crate::mirrors::Network;
 use crate::render::{OnStall, RenderError};
 use crate::server::site::Compressed;
@@ -66,6 +70,8 @@ struct State {
 struct Built {
     files: Site,
     warnings: Vec<String>,
+    /// Pages taken unchanged from the site served before.
+    unchanged: usize,
     /// Load, validate, git history, model, link checks; zero when only re-rendered.
     prepare: Duration,
     render: Duration,
@@ -203,7 +209,9 @@ impl Shared {
     ) -> Option<Outcome> {
         let started = Instant::now();
         if let (Change::Theme, Some(prepared)) = (change, last.as_mut()) {
-            if let Some(result) = rerender(&self.root, prepared, self.on_stall(generation)) {
+            let previous = self.live.snapshot().site;
+            let on_stall = self.on_stall(generation);
+            if let Some(result) = rerender(&self.root, prepared, previous.as_deref(), on_stall) {
                 let keep = last;
                 let verb = "re-rendered";
                 return Some(Outcome {
@@ -227,9 +235,12 @@ impl Shared {
         if self.overtaken(generation) {
             return None;
         }
-        let result = render(&prepared, self.on_stall(generation)).map(|(files, warnings)| Built {
-            files,
-            warnings,
+        let previous = self.live.snapshot().site;
+        let on_stall = self.on_stall(generation);
+        let result = render(&prepared, previous.as_deref(), on_stall).map(|r| Built {
+            files: r.site,
+            warnings: r.warnings,
+            unchanged: r.unchanged,
             prepare: prepare_time,
             render: started.elapsed() - prepare_time,
         });
@@ -317,8 +328,12 @@ impl Shared {
                 }
                 if !self.quiet {
                     let what = if changed { "" } else { ", no change" };
+                    let kept = match built.unchanged {
+                        0 => String::new(),
+                        n => format!(", {n} pages unchanged"),
+                    };
                     eprintln!(
-                        "{verb} {count} files in {} ms (prepare {} ms, render {} ms{what})",
+                        "{verb} {count} files in {} ms (prepare {} ms, render {} ms{kept}{what})",
                         started.elapsed().as_millis(),
                         built.prepare.as_millis(),
                         built.render.as_millis(),
@@ -346,6 +361,7 @@ impl Shared {
 fn rerender(
     root: &std::path::Path,
     prepared: &mut Prepared,
+    previous: Option<&Site>,
     on_stall: OnStall,
 ) -> Option<Result<Built, BuildFailure>> {
     let name = prepared.content.as_ref()?.portal.theme.clone();
@@ -357,34 +373,109 @@ fn rerender(
     }
     prepared.theme = Some(theme);
     let started = Instant::now();
-    Some(render(prepared, on_stall).map(|(files, warnings)| Built {
-        files,
-        warnings,
+    Some(render(prepared, previous, on_stall).map(|r| Built {
+        files: r.site,
+        warnings: r.warnings,
+        unchanged: r.unchanged,
         prepare: Duration::ZERO,
         render: started.elapsed(),
     }))
 }
 
-/// The site and its warnings, or what the browser and terminal show instead.
-fn render(prepared: &Prepared, on_stall: OnStall) -> Result<(Site, Vec<String>), BuildFailure> {
+/// Where a rebuild's files go: into a new site, compressed by the rendering threads. A
+/// page whose fingerprint is the one it has in the site being served (and whose moment
+/// may stand, as in `build`) is shared with it instead of rendered.
+struct SiteSink<'p> {
+    site: Mutex<Site>,
+    previous: Option<&'p Site>,
+    rule: MomentRule,
+    /// Pages shared with `previous`, not rendered.
+    unchanged: AtomicUsize,
+}
+
+impl SiteSink<'_> {
+    fn lock(&self) -> MutexGuard<'_, Site> {
+        self.site.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Sink for SiteSink<'_> {
+    type Error = RenderError;
+
+    fn file(&self, path: String, bytes: Vec<u8>) -> Result<(), RenderError> {
+        // Compressed by the thread that rendered it; the lock only inserts.
+        let file = Compressed::new(&bytes);
+        drop(bytes);
+        self.lock().insert_compressed(path, file);
+        Ok(())
+    }
+
+    fn page(
+        &self,
+        path: String,
+        html: Vec<u8>,
+        fingerprint: Option<Digest>,
+    ) -> Result<(), RenderError> {
+        if let Some(fingerprint) = fingerprint {
+            self.lock()
+                .set_fingerprint(path.clone(), fingerprint, self.rule.now);
+        }
+        self.file(path, html)
+    }
+
+    fn fingerprints(&self) -> bool {
+        true
+    }
+
+    fn kept(&self, path: &str, fingerprint: &Digest) -> bool {
+        let Some((file, recorded, moment)) = self.previous.and_then(|site| site.page(path)) else {
+            return false;
+        };
+        if recorded != *fingerprint || !self.rule.allows(moment) {
+            return false;
+        }
+        let mut site = self.lock();
+        site.insert_compressed(path.to_owned(), file);
+        site.set_fingerprint(path.to_owned(), recorded, moment);
+        self.unchanged.fetch_add(1, Ordering::Relaxed);
+        true
+    }
+}
+
+/// A rendered site, its warnings, and how many of its pages were shared unchanged.
+struct Rendered {
+    site: Site,
+    warnings: Vec<String>,
+    unchanged: usize,
+}
+
+/// The site and its warnings, or what the browser and terminal show instead. Pages
+/// unchanged since `previous` (the site being served) are taken from it.
+fn render(
+    prepared: &Prepared,
+    previous: Option<&Site>,
+    on_stall: OnStall,
+) -> Result<Rendered, BuildFailure> {
     let messages = || -> Vec<String> {
         let sorted = prepared.diagnostics.sorted();
         sorted.iter().map(ToString::to_string).collect()
     };
-    let site = Mutex::new(Site::default());
-    let keep = |path: String, bytes: Vec<u8>| {
-        // Compressed by the thread that rendered it; the lock only inserts.
-        let file = Compressed::new(&bytes);
-        drop(bytes);
-        let mut site = site.lock().unwrap_or_else(|p| p.into_inner());
-        site.insert_compressed(path, file);
-        Ok::<(), RenderError>(())
+    let stale_after_hours = prepared
+        .content
+        .as_ref()
+        .map_or(36, |c| c.portal.stale_after_hours);
+    let sink = SiteSink {
+        site: Mutex::new(Site::default()),
+        previous,
+        rule: MomentRule::new(build_time(), moment_pinned(), stale_after_hours),
+        unchanged: AtomicUsize::new(0),
     };
-    match render_prepared_each(prepared, Some(on_stall), &EachFile(&keep)) {
-        Some(Ok(())) => Ok((
-            site.into_inner().unwrap_or_else(|p| p.into_inner()),
-            messages(),
-        )),
+    match render_prepared_each(prepared, Some(on_stall), &sink) {
+        Some(Ok(())) => Ok(Rendered {
+            unchanged: sink.unchanged.into_inner(),
+            site: sink.site.into_inner().unwrap_or_else(|p| p.into_inner()),
+            warnings: messages(),
+        }),
         Some(Err(err)) => Err(BuildFailure {
             summary: "the site could not be rendered".into(),
             messages: vec![format!("error: {err}")],
@@ -418,6 +509,7 @@ mod tests {
         let built = Built {
             files,
             warnings: Vec::new(),
+            unchanged: 0,
             prepare: Duration::ZERO,
             render: Duration::ZERO,
         };
