@@ -13,7 +13,11 @@
 //!    default `/dev/shm`), with `SOURCE_DATE_EPOCH=1795608000`, under `/usr/bin/time -v`
 //!    for CPU time and peak RSS (wall time is measured here).
 //! 3. A Shipboard rebuild over the existing output (staging dir, swap, old site removed),
-//!    and `shipboard check` `CHECK_RUNS` times.
+//!    and `shipboard check` `CHECK_RUNS` times, first without the build cache (so it renders
+//!    every page), then with the cache the builds left (pages a build rendered are skipped).
+//! 4. Incremental builds over the existing output (issue 12), each after one kind of edit
+//!    (none, one release file, one runbook, one template), as ratios to the fresh builds'
+//!    median; after each the edit is undone and an untimed build settles the output.
 //!
 //! Environment: `BENCH_SIZES` (release counts, default `10000,1000`; runbooks are a tenth),
 //! `BENCH_PAIRS` (default 5), `BENCH_OUT` (default `/dev/shm`), `ZOLA` (the Zola binary,
@@ -186,7 +190,11 @@ struct SizeResult {
     zola: Vec<Measured>,
     rebuild: Measured,
     zola_rebuild: Option<Measured>,
+    /// Without the build cache, then with it.
+    check_uncached: Vec<Measured>,
     check: Vec<Measured>,
+    /// (edit, measured) for each incremental build.
+    incremental: Vec<(&'static str, Measured)>,
     shipboard_output: TreeSize,
     zola_output: Option<TreeSize>,
 }
@@ -235,16 +243,26 @@ fn bench_size(tools: &Tools, bench_dir: &Path, out_root: &Path, params: &Params)
     }
     let rebuild = ship(false, "shipboard rebuild over existing output");
     let zola_rebuild = zola(false, "zola rebuild over existing output (--force)");
-    let check = (1..=CHECK_RUNS)
+    let check_run = |label: &str| {
+        Run {
+            label,
+            fresh: false,
+            out: &ship_out,
+        }
+        .measure(tools, shipboard_check(tools, &content))
+    };
+    let cache = content.join(".shipboard/cache");
+    let check_uncached = (1..=CHECK_RUNS)
         .map(|k| {
-            Run {
-                label: &format!("shipboard check {k}"),
-                fresh: false,
-                out: &ship_out,
-            }
-            .measure(tools, shipboard_check(tools, &content))
+            let _ = fs::remove_dir_all(&cache);
+            check_run(&format!("shipboard check {k}, no build cache"))
         })
         .collect();
+    ship(false, "shipboard build (untimed: writes the build cache)");
+    let check = (1..=CHECK_RUNS)
+        .map(|k| check_run(&format!("shipboard check {k}, after a build")))
+        .collect();
+    let incremental = incremental_builds(&content, &|label| ship(false, label));
     SizeResult {
         params: *params,
         input: repo.size,
@@ -252,10 +270,79 @@ fn bench_size(tools: &Tools, bench_dir: &Path, out_root: &Path, params: &Params)
         zola: zolas,
         rebuild,
         zola_rebuild,
+        check_uncached,
         check,
+        incremental,
         shipboard_output: TreeSize::of(&ship_out),
         zola_output: tools.zola.as_ref().map(|_| TreeSize::of(&zola_out)),
     }
+}
+
+/// Makes an edit to the content and returns what undoes it.
+type Edit = dyn Fn() -> Box<dyn Fn()>;
+
+/// One incremental build after each kind of edit. Each edit is undone afterwards and an
+/// untimed build brings the output back to the unedited content, so every measured build
+/// sees exactly one edit.
+fn incremental_builds(
+    content: &Path,
+    build: &dyn Fn(&str) -> Measured,
+) -> Vec<(&'static str, Measured)> {
+    let first_in = |dir: &str| {
+        let mut files: Vec<PathBuf> = fs::read_dir(content.join(dir))
+            .expect("content folder")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        files.sort();
+        files.into_iter().next().expect("a Markdown file")
+    };
+    let appended = |file: PathBuf| {
+        move || {
+            let text = fs::read_to_string(&file).expect("read");
+            fs::write(&file, format!("{text}\nOne more sentence.\n")).expect("edit");
+            let file = file.clone();
+            Box::new(move || fs::write(&file, &text).expect("undo")) as Box<dyn Fn()>
+        }
+    };
+    let template = content.join("templates/404.html");
+    let template_edit = move || {
+        let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html");
+        let text = fs::read_to_string(theme).expect("theme template");
+        fs::create_dir_all(template.parent().expect("parent")).expect("mkdir");
+        fs::write(&template, text.replace("Page not found", "No such page")).expect("edit");
+        let template = template.clone();
+        Box::new(move || {
+            let _ = fs::remove_file(&template);
+            let _ = fs::remove_dir(template.parent().expect("parent"));
+        }) as Box<dyn Fn()>
+    };
+    let edits: Vec<(&'static str, Box<Edit>)> = vec![
+        (
+            "nothing changed",
+            Box::new(|| Box::new(|| ()) as Box<dyn Fn()>),
+        ),
+        (
+            "one release file edited",
+            Box::new(appended(first_in("releases"))),
+        ),
+        (
+            "one runbook edited",
+            Box::new(appended(first_in("runbooks"))),
+        ),
+        ("one template edited (404.html)", Box::new(template_edit)),
+    ];
+    edits
+        .into_iter()
+        .map(|(what, edit)| {
+            let undo = edit();
+            let measured = build(&format!("incremental build, {what}"));
+            undo();
+            build("incremental build (untimed: undoes the edit)");
+            (what, measured)
+        })
+        .collect()
 }
 
 fn shipboard_build(tools: &Tools, content: &Path, out: &Path) -> Command {
@@ -447,14 +534,36 @@ fn print_summary(results: &[SizeResult], with_zola: bool) {
         } else {
             "no Zola in this run".into()
         };
-        let check: Vec<f64> = r.check.iter().map(|m| m.wall.as_secs_f64()).collect();
-        let rss = r.check.iter().filter_map(|m| m.max_rss_kb).max();
+        let walls = |runs: &[Measured]| {
+            runs.iter()
+                .map(|m| m.wall.as_secs_f64())
+                .collect::<Vec<_>>()
+        };
+        let rss = r.check_uncached.iter().filter_map(|m| m.max_rss_kb).max();
         println!(
-            "| {} releases | {ratio} | {} | {} |",
+            "| {} releases | {ratio} | {} without the build cache, {} after a build | {} |",
             thousands(r.params.releases),
-            spread(&check, " s"),
+            spread(&walls(&r.check_uncached), " s"),
+            spread(&walls(&r.check), " s"),
             rss.map_or("n/a".into(), |kb| human_bytes(kb * 1024))
         );
+    }
+    println!("\n| portal | incremental build after | wall | ratio to a fresh build (median) | CPU | peak RSS |");
+    println!("|---|---|---|---|---|---|");
+    for r in results {
+        let fresh: Vec<f64> = r.shipboard.iter().map(|m| m.wall.as_secs_f64()).collect();
+        let fresh = median(&fresh);
+        for (what, m) in &r.incremental {
+            println!(
+                "| {} releases | {what} | {:.2} s | {:.2} | {} | {} |",
+                thousands(r.params.releases),
+                m.wall.as_secs_f64(),
+                m.wall.as_secs_f64() / fresh,
+                m.cpu.map_or("n/a".into(), |c| format!("{c:.2} s")),
+                m.max_rss_kb
+                    .map_or("n/a".into(), |kb| human_bytes(kb * 1024))
+            );
+        }
     }
 }
 

@@ -48,25 +48,25 @@ fn truncate(hash: blake3::Hash) -> Digest {
     out
 }
 
-/// Accumulates a fingerprint: labelled parts, each length-prefixed so no two different
-/// sequences of parts hash alike.
+/// Accumulates a fingerprint: parts, each followed by its length, so no two different
+/// sequences of parts hash alike (read from the end, the lengths split them).
 #[derive(Clone)]
 pub struct Fingerprint(blake3::Hasher);
 
 impl Fingerprint {
     pub fn new(kind: &str) -> Self {
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(FORMAT.as_bytes());
-        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
-        let mut fingerprint = Fingerprint(hasher);
-        fingerprint.text(kind);
+        let mut fingerprint = Fingerprint(blake3::Hasher::new());
+        fingerprint
+            .text(FORMAT)
+            .text(env!("CARGO_PKG_VERSION"))
+            .text(kind);
         fingerprint
     }
 
     /// Adds raw bytes.
     pub fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
-        self.0.update(&(bytes.len() as u64).to_le_bytes());
         self.0.update(bytes);
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
         self
     }
 
@@ -74,18 +74,42 @@ impl Fingerprint {
         self.bytes(text.as_bytes())
     }
 
-    /// Adds a value as JSON (serde's output for the data templates get is deterministic:
-    /// structs in field order, maps as the model sorts them).
+    /// Adds a value as JSON, streamed into the hash (serde's output for the data templates
+    /// get is deterministic: structs in field order, maps as the model sorts them).
     pub fn value<T: serde::Serialize + ?Sized>(
         &mut self,
         value: &T,
     ) -> serde_json::Result<&mut Self> {
-        let json = serde_json::to_vec(value)?;
-        Ok(self.bytes(&json))
+        let mut writer = Counting {
+            hasher: &mut self.0,
+            written: 0,
+        };
+        serde_json::to_writer(&mut writer, value)?;
+        let written = writer.written;
+        self.0.update(&written.to_le_bytes());
+        Ok(self)
     }
 
     pub fn finish(&self) -> Digest {
         truncate(self.0.finalize())
+    }
+}
+
+/// Feeds what is written into the hash and counts it.
+struct Counting<'h> {
+    hasher: &'h mut blake3::Hasher,
+    written: u64,
+}
+
+impl io::Write for Counting<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.hasher.update(bytes);
+        self.written += bytes.len() as u64;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -453,6 +477,31 @@ mod tests {
         assert!(Record::load(dir.path(), &output)
             .unwrap_err()
             .contains("no cache yet"));
+    }
+
+    #[test]
+    fn fingerprints_tell_apart_parts_split_differently() {
+        let of = |parts: &[&str]| {
+            let mut f = Fingerprint::new("test");
+            for part in parts {
+                f.text(part);
+            }
+            f.finish()
+        };
+        assert_eq!(of(&["ab", "c"]), of(&["ab", "c"]));
+        assert_ne!(of(&["ab", "c"]), of(&["a", "bc"]));
+        assert_ne!(of(&["ab"]), of(&["ab", ""]));
+        let mut streamed = Fingerprint::new("test");
+        streamed
+            .value(&serde_json::json!({"a": [1, 2]}))
+            .expect("json");
+        let mut whole = Fingerprint::new("test");
+        whole.text(r#"{"a":[1,2]}"#);
+        assert_eq!(
+            streamed.finish(),
+            whole.finish(),
+            "a value is hashed as its JSON text"
+        );
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub fn per_template() -> Option<PerTemplate> {
     enabled().then(PerTemplate::default)
 }
 
-/// Pages, time completing their data (`SiteModel::resolve`) and time rendering them, by
+/// Pages, time completing their data (`SiteModel::resolve`, and the fingerprint of an
+/// incremental build) and time rendering them (zero for a page kept from the last build), by
 /// template.
 #[derive(Default)]
 pub struct PerTemplate {

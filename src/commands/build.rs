@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -400,10 +400,14 @@ fn emit_pages<S: Sink>(
         }
         let file = page.output_file();
         let fingerprint = fingerprints.as_ref().and_then(|f| f.of(&page));
-        if fingerprint.is_some_and(|f| sink.kept(&file, &f)) {
+        let kept = fingerprint.is_some_and(|f| sink.kept(&file, &f));
+        let resolved = Instant::now();
+        if kept {
+            if let Some(tally) = &per_template {
+                tally.add(page.template, resolved - started, Duration::ZERO);
+            }
             return Ok(());
         }
-        let resolved = Instant::now();
         let html = render.render(&page)?;
         if let Some(tally) = &per_template {
             tally.add(page.template, resolved - started, resolved.elapsed());
