@@ -10,8 +10,8 @@
 //! [`MomentRule`]); any other file is made and kept only if its bytes are the same.
 //!
 //! The record lives in `.shipboard/cache/` in the content repo, one file per output folder.
-//! It is never trusted blindly: the file starts with a format line naming the format and
-//! the Shipboard version and a checksum of the rest; any mismatch or malformed line makes it
+//! It is never trusted blindly: the file starts with a format line naming the format, the
+//! Shipboard binary (version, and its executable's size and time) and a checksum of the rest; any mismatch or malformed line makes it
 //! a miss (everything is rendered, and a new record is written). An output file is kept only
 //! while it is exactly as recorded (size, modification time and inode), so a file edited or
 //! replaced in the output by hand is rewritten. The record is written after the site is
@@ -27,12 +27,26 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use chrono::{DateTime, Utc};
 
 /// The record's format; a different number is a miss.
 const FORMAT: &str = "shipboard-build-cache 1";
+
+/// The Shipboard binary this is: its version, and the size and modification time of its
+/// executable, so a record made by another build of Shipboard (even of the same version,
+/// whose rendering may differ) is never trusted.
+fn binary() -> &'static str {
+    static BINARY: OnceLock<String> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let stamp = std::env::current_exe()
+            .and_then(|exe| Stamp::of(&exe))
+            .map(|s| format!("{}.{}", s.len, s.modified_ns))
+            .unwrap_or_else(|_| "unknown".into());
+        format!("{}+{stamp}", env!("CARGO_PKG_VERSION"))
+    })
+}
 
 /// A 128-bit BLAKE3 digest: of a file's bytes, or a page's fingerprint.
 pub type Digest = [u8; 16];
@@ -56,10 +70,7 @@ pub struct Fingerprint(blake3::Hasher);
 impl Fingerprint {
     pub fn new(kind: &str) -> Self {
         let mut fingerprint = Fingerprint(blake3::Hasher::new());
-        fingerprint
-            .text(FORMAT)
-            .text(env!("CARGO_PKG_VERSION"))
-            .text(kind);
+        fingerprint.text(FORMAT).text(binary()).text(kind);
         fingerprint
     }
 
@@ -320,7 +331,7 @@ impl Recorder {
         writeln!(
             file,
             "{FORMAT} {} {}",
-            env!("CARGO_PKG_VERSION"),
+            binary(),
             hex(&digest(body.as_bytes()))
         )?;
         file.write_all(body.as_bytes())?;
@@ -359,7 +370,7 @@ fn serialize(entries: &[(String, Entry)]) -> String {
 
 fn parse(text: &str) -> Option<Record> {
     let (header, body) = text.split_once('\n')?;
-    let expected = format!("{FORMAT} {} ", env!("CARGO_PKG_VERSION"));
+    let expected = format!("{FORMAT} {} ", binary());
     let checksum = header.strip_prefix(&expected)?;
     if checksum != hex(&digest(body.as_bytes())) {
         return None;
@@ -461,7 +472,7 @@ mod tests {
         let good = fs::read_to_string(&path).expect("read");
         let flipped = good.replacen("calendar.ics", "calendar.icz", 1);
         let truncated = &good[..good.len() - 10];
-        let other_version = good.replacen(env!("CARGO_PKG_VERSION"), "0.0.0-other", 1);
+        let other_version = good.replacen(binary(), "0.0.0-other", 1);
         for bad in [
             flipped.as_str(),
             truncated,
