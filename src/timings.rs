@@ -48,32 +48,35 @@ pub fn per_template() -> Option<PerTemplate> {
     enabled().then(PerTemplate::default)
 }
 
-/// Pages, time completing their data (`SiteModel::resolve`, and the fingerprint of an
-/// incremental build) and time rendering them (zero for a page kept from the last build), by
-/// template.
+/// Pages, time completing their data (`SiteModel::resolve`), time fingerprinting them (an
+/// incremental build's digest of what they render from; for a page kept from the last
+/// build, also the time to keep it) and time rendering and writing them (zero for a kept
+/// page), by template.
 #[derive(Default)]
 pub struct PerTemplate {
-    tally: Mutex<BTreeMap<&'static str, (usize, Duration, Duration)>>,
+    tally: Mutex<BTreeMap<&'static str, (usize, [Duration; 3])>>,
 }
 
 impl PerTemplate {
-    /// Counts one page of `template`.
-    pub fn add(&self, template: &'static str, resolve: Duration, render: Duration) {
+    /// Counts one page of `template`: its data, fingerprint and render times.
+    pub fn add(&self, template: &'static str, times: [Duration; 3]) {
         let mut tally = self.tally.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = tally.entry(template).or_default();
         entry.0 += 1;
-        entry.1 += resolve;
-        entry.2 += render;
+        for (sum, time) in entry.1.iter_mut().zip(times) {
+            *sum += time;
+        }
     }
 }
 
 impl Drop for PerTemplate {
     fn drop(&mut self) {
         let tally = self.tally.lock().unwrap_or_else(PoisonError::into_inner);
-        for (template, (pages, resolve, render)) in tally.iter() {
+        for (template, (pages, [data, fingerprint, render])) in tally.iter() {
             eprintln!(
-                "timing: template {template}: {pages} pages, data {} ms, render {} ms (CPU)",
-                resolve.as_millis(),
+                "timing: template {template}: {pages} pages, data {} ms, fingerprint {} ms, render {} ms (CPU)",
+                data.as_millis(),
+                fingerprint.as_millis(),
                 render.as_millis()
             );
         }

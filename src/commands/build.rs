@@ -399,19 +399,22 @@ fn emit_pages<S: Sink>(
             }
         }
         let file = page.output_file();
+        let resolved = Instant::now();
         let fingerprint = fingerprints.as_ref().and_then(|f| f.of(&page));
         let kept = fingerprint.is_some_and(|f| sink.kept(&file, &f));
-        let resolved = Instant::now();
-        if kept {
+        let fingerprinted = Instant::now();
+        let tally = |rendered: Duration| {
             if let Some(tally) = &per_template {
-                tally.add(page.template, resolved - started, Duration::ZERO);
+                let times = [resolved - started, fingerprinted - resolved, rendered];
+                tally.add(page.template, times);
             }
+        };
+        if kept {
+            tally(Duration::ZERO);
             return Ok(());
         }
         let html = render.render(&page)?;
-        if let Some(tally) = &per_template {
-            tally.add(page.template, resolved - started, resolved.elapsed());
-        }
+        tally(fingerprinted.elapsed());
         sink.page(file, html.into_bytes(), fingerprint)
     })
 }
@@ -731,7 +734,10 @@ pub fn run(
     let (written, kept) = (written.into_inner(), kept.into_inner());
     let mut notes = history_notes(&prepared);
     notes.extend(cache_note);
-    if let Err(err) = recorder.save(root, &output) {
+    let timing = timings::stage("build cache record");
+    let saved = recorder.save(root, &output);
+    drop(timing);
+    if let Err(err) = saved {
         // The site is published; without a record the next build just makes every file.
         notes.push(format!("could not save the build cache: {err}"));
     }
