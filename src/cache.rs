@@ -91,12 +91,17 @@ impl Fingerprint {
         &mut self,
         value: &T,
     ) -> serde_json::Result<&mut Self> {
-        let mut writer = Counting {
+        let counting = Counting {
             hasher: &mut self.0,
             written: 0,
         };
+        // serde_json writes token by token; the hash is fast on long runs, not on bytes.
+        let mut writer = io::BufWriter::with_capacity(16 * 1024, counting);
         serde_json::to_writer(&mut writer, value)?;
-        let written = writer.written;
+        let written = writer
+            .into_inner()
+            .map_err(|err| serde_json::Error::io(err.into_error()))?
+            .written;
         self.0.update(&written.to_le_bytes());
         Ok(self)
     }
