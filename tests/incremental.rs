@@ -99,6 +99,15 @@ fn incremental_matches_clean(fx: &Fixture, output: &Path, what: &str) -> Step {
     step
 }
 
+/// The minimal fixture built once (at `SOURCE_DATE_EPOCH`) into `site/` of a temp dir.
+fn minimal_built() -> (Fixture, tempfile::TempDir, PathBuf) {
+    let fx = Fixture::new("minimal");
+    let temp = tempfile::tempdir().expect("temp");
+    let output = temp.path().join("site");
+    build_into(&fx, &output, &[]);
+    (fx, temp, output)
+}
+
 fn edit(fx: &Fixture, file: &str, from: &str, to: &str) {
     let text = fx.read(file);
     assert!(text.contains(from), "{file} has {from:?}");
@@ -189,10 +198,7 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
 
 #[test]
 fn a_corrupt_or_foreign_cache_is_rebuilt_never_trusted() {
-    let fx = Fixture::new("minimal");
-    let temp = tempfile::tempdir().expect("temp");
-    let output = temp.path().join("site");
-    build_into(&fx, &output, &[]);
+    let (fx, temp, output) = minimal_built();
     let record = only_record(&fx.dir());
     let good = fs::read_to_string(&record).expect("record");
     // Claim every page is the home page's bytes: trusted, this would publish wrong pages.
@@ -242,10 +248,7 @@ fn a_corrupt_or_foreign_cache_is_rebuilt_never_trusted() {
 
 #[test]
 fn an_output_file_changed_by_hand_is_made_again() {
-    let fx = Fixture::new("minimal");
-    let temp = tempfile::tempdir().expect("temp");
-    let output = temp.path().join("site");
-    build_into(&fx, &output, &[]);
+    let (fx, _temp, output) = minimal_built();
     let page = output.join("releases/billing/1.2.0/index.html");
     let original = fs::read(&page).expect("page");
     // Same length, so only the modification time and inode tell.
@@ -261,10 +264,7 @@ fn an_output_file_changed_by_hand_is_made_again() {
 
 #[test]
 fn a_build_killed_before_publishing_leaves_a_record_the_next_build_can_use() {
-    let fx = Fixture::new("minimal");
-    let temp = tempfile::tempdir().expect("temp");
-    let output = temp.path().join("site");
-    build_into(&fx, &output, &[]);
+    let (fx, temp, output) = minimal_built();
     edit(
         &fx,
         "releases/billing-1.2.0.md",
@@ -308,10 +308,7 @@ fn wait_for_pause(child: &mut std::process::Child) {
 
 #[test]
 fn a_moved_pinned_moment_renders_every_page_again() {
-    let fx = Fixture::new("minimal");
-    let temp = tempfile::tempdir().expect("temp");
-    let output = temp.path().join("site");
-    build_into(&fx, &output, &[]);
+    let (fx, temp, output) = minimal_built();
     let (dir, out) = (fx.dir().display().to_string(), output.display().to_string());
     let later = (SOURCE_DATE_EPOCH.parse::<i64>().expect("epoch") + 60).to_string();
     let result = run_at(&["build", &dir, "--output", &out], None, &later);
@@ -388,9 +385,7 @@ fn bytes_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn check_after_a_build_still_renders_every_page_whose_templates_or_data_changed() {
-    let fx = Fixture::new("minimal");
-    let temp = tempfile::tempdir().expect("temp");
-    build_into(&fx, &temp.path().join("site"), &[]);
+    let (fx, _temp, _) = minimal_built();
     let dir = fx.dir().display().to_string();
     let clean = run_at(&["check", &dir], None, SOURCE_DATE_EPOCH);
     assert_eq!(clean.code, Some(0), "{}", clean.stderr);
