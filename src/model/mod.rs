@@ -135,7 +135,7 @@ impl SiteModel {
                 if let Some(facts) = history {
                     git::join_release(&mut data, facts, &self.reviews);
                     let file = &content.releases[index].source.file;
-                    data.trail = facts.trail(file).map(git::trail_view);
+                    data.trail = facts.trail(file).map(pages::trail_view);
                 }
                 let context = verify::VerifyContext {
                     content,

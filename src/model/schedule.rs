@@ -1,14 +1,12 @@
-//! Schedule pages: the release calendar (`/calendar/`, `/calendar/YYYY-MM/`) and the
-//! on-call tables, from the calendar stage's views. Data only.
+//! Schedule data for pages: the release calendar's page data and the on-call tables, from
+//! the calendar stage's views. Data only; the pages themselves are made in `pages`.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::live;
-use super::pages::PageData;
-use super::Page;
 use crate::calendar::oncall::{self, ShiftRow};
-use crate::calendar::views::{self, CalendarViews, MonthView};
+use crate::calendar::views::{CalendarViews, MonthView};
 use crate::content::{Content, LadderContact, Rotation};
 
 /// How far ahead on-call tables and feeds look.
@@ -38,45 +36,6 @@ pub struct LiveShiftRow {
     #[serde(flatten)]
     pub row: ShiftRow,
     pub on: String,
-}
-
-/// The calendar index page and one page per month.
-pub fn calendar_pages(content: &Content, now: DateTime<Utc>) -> Vec<Page> {
-    let today = now.with_timezone(&content.portal.timezone).date_naive();
-    let full = views::build(content, today);
-    // Month pages only need the calendar's small fields, not every other month again.
-    let light = CalendarViews {
-        months: Vec::new(),
-        ..full.clone()
-    };
-    let mut pages: Vec<Page> = full
-        .months
-        .iter()
-        .map(|month| Page {
-            path: month.path.clone(),
-            template: "calendar.html",
-            section: "calendar",
-            title: format!("{} · Release calendar", month.title),
-            data: PageData::Calendar(Box::new(CalendarPage {
-                calendar: light.clone(),
-                month: Some(month.clone()),
-            })),
-        })
-        .collect();
-    pages.insert(
-        0,
-        Page {
-            path: "calendar/".into(),
-            template: "calendar.html",
-            section: "calendar",
-            title: "Release calendar".into(),
-            data: PageData::Calendar(Box::new(CalendarPage {
-                calendar: full,
-                month: None,
-            })),
-        },
-    );
-    pages
 }
 
 /// Every rotation's shifts from `now` on.

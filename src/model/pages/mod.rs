@@ -9,7 +9,9 @@ use super::{BuildInputs, Page, SiteInfo};
 use crate::content::Content;
 use crate::markdown;
 
+mod calendar;
 mod contacts;
+mod history;
 mod home;
 mod release_index;
 mod releases;
@@ -17,7 +19,9 @@ mod runbook_index;
 mod systems;
 mod tickets;
 
+use calendar::calendar_pages;
 pub use contacts::*;
+pub use history::*;
 pub use home::*;
 pub use release_index::*;
 pub use releases::*;
@@ -40,7 +44,7 @@ pub enum PageData {
     Contacts(ContactsPage),
     Checklist(ChecklistView),
     Calendar(Box<CalendarPage>),
-    Slips(crate::model::git::SlipsPage),
+    Slips(SlipsPage),
     Production(Box<crate::model::production::ProductionPage>),
     Tickets(TicketsPage),
     SystemVersions(crate::model::system_versions::SystemVersionsPage),
@@ -121,7 +125,7 @@ pub(super) fn all_pages(
         &site.title,
         PageData::Home(home(content, summaries, clock, now)),
     )];
-    pages.extend(schedule::calendar_pages(content, now));
+    pages.extend(calendar_pages(content, now));
     pages.extend(release_index_pages(content, summaries, now));
     pages.extend(summaries.iter().enumerate().map(|(index, summary)| {
         let title = format!("{} {}", summary.system_name, summary.version);

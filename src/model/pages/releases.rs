@@ -62,7 +62,7 @@ pub struct ReleasePage {
     /// The train departures it rides and the system versions that hold it.
     pub plan: Vec<crate::model::trains::PlanLink>,
     /// Who changed the release file when, newest first (set by `model::git`).
-    pub trail: Option<crate::model::git::TrailView>,
+    pub trail: Option<super::TrailView>,
 }
 
 /// Part of a release window and who holds a rotation then.
