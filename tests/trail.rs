@@ -304,7 +304,13 @@ fn a_commit_creating_many_release_files_gives_each_its_creation_entry() {
     const MANY: usize = 150;
     let fx = Fixture::new("minimal");
     let template = fx.read("releases/billing-1.2.0.md");
-    let status = |i: usize| if i % 3 == 0 { "cancelled" } else { "released" };
+    let status = |i: usize| {
+        if i.is_multiple_of(3) {
+            "cancelled"
+        } else {
+            "released"
+        }
+    };
     for i in 0..MANY {
         let window = format!("2026-{:02}-{:02}", 3 + i / 28, 1 + i % 28);
         let text = template
