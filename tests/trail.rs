@@ -295,3 +295,46 @@ fn an_unknown_verify_value_is_an_error_listing_the_valid_ones() {
         out.stderr
     );
 }
+
+/// One commit creating many release files (as a portal's first commit does): their blobs
+/// are read on several threads, and each file still gets its own creation entry with the
+/// status it was created with, and the commit's author.
+#[test]
+fn a_commit_creating_many_release_files_gives_each_its_creation_entry() {
+    const MANY: usize = 150;
+    let fx = Fixture::new("minimal");
+    let template = fx.read("releases/billing-1.2.0.md");
+    let status = |i: usize| {
+        if i.is_multiple_of(3) {
+            "cancelled"
+        } else {
+            "released"
+        }
+    };
+    for i in 0..MANY {
+        let window = format!("2026-{:02}-{:02}", 3 + i / 28, 1 + i % 28);
+        let text = template
+            .replace("version: 1.2.0", &format!("version: 0.{i}.0"))
+            .replace("status: released", &format!("status: {}", status(i)))
+            .replace("2026-11-10", &window);
+        fx.write(&format!("releases/billing-0.{i}.0.md"), &text);
+    }
+    let root = fx.dir().parent().expect("temp dir").to_path_buf();
+    let repo = Repo::init(&root);
+    fs::write(root.join(".gitignore"), "content/public/\n").expect("ignore");
+    repo.commit(
+        "2026-05-30 09:00",
+        "Dana Reyes",
+        &[],
+        "All releases at once",
+    );
+    let out = fx.build_ok();
+    for i in 0..MANY {
+        let release = page(&out, &format!("releases/billing/0.{i}.0"));
+        let start = release.find("id=\"trail\"").expect("a trail section");
+        let trail = &release[start..];
+        let created = format!("created (status {})", status(i));
+        assert!(trail.contains(&created), "0.{i}.0: {trail}");
+        assert!(trail.contains("Dana Reyes"), "0.{i}.0: {trail}");
+    }
+}

@@ -63,21 +63,53 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
     let Some(content) = &prepared.content else {
         return prepared;
     };
+    let theme = prepared.theme.as_ref();
+    // The link check's costly half (a Markdown parse per document) needs only the content:
+    // it runs alongside git history and the model, whose serial stretches leave a core idle.
+    let outlines_wanted = theme.is_some() && !prepared.diagnostics.has_errors();
+    let diagnostics = &mut prepared.diagnostics;
+    let ((facts, model), outlines) = rayon::join(
+        || enrich(root, content, theme, network, diagnostics),
+        || outlines_wanted.then(|| validate::links::Outlines::read(content)),
+    );
+    if let (Some(model), Some(theme)) = (&model, theme) {
+        let outlines = outlines.unwrap_or_else(|| validate::links::Outlines::read(content));
+        let _timing = timings::stage("links");
+        let pages: BTreeSet<String> = model.pages.iter().map(|p| p.path.clone()).collect();
+        let files = files_besides_pages(content, theme);
+        let site = validate::links::SiteFiles {
+            pages: &pages,
+            files: &files,
+        };
+        prepared.diagnostics.extend(outlines.check(&site));
+    }
+    prepared.model = model;
+    prepared.history = Some(facts);
+    prepared
+}
+
+/// Fetches and reads the git history, runs the checks that need it and, when the content
+/// has no errors, builds the site model.
+fn enrich(
+    root: &Path,
+    content: &Content,
+    theme: Option<&Theme>,
+    network: Network,
+    diagnostics: &mut Diagnostics,
+) -> (Facts, Option<SiteModel>) {
     let (synced, fetch_problems) = {
         let _timing = timings::stage("fetch");
         mirrors::sync(root, content, network)
     };
-    prepared.diagnostics.extend(fetch_problems);
+    diagnostics.extend(fetch_problems);
     let (mut facts, problems) = {
         let _timing = timings::stage("history");
         history::read_mirrored(root, content, synced.mirrors)
     };
     facts.notes.extend(synced.notes);
-    prepared.diagnostics.extend(problems);
-    prepared.diagnostics.extend(stale_runbooks(content, &facts));
-    prepared
-        .diagnostics
-        .extend(validate::overdue::overdue_statuses(content, build_time()));
+    diagnostics.extend(problems);
+    diagnostics.extend(stale_runbooks(content, &facts));
+    diagnostics.extend(validate::overdue::overdue_statuses(content, build_time()));
     let dates = |file: &Path| {
         let file = facts.file(file);
         validate::ticks::FileDates {
@@ -88,36 +120,17 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
             last_commit: file.and_then(|f| f.last_commit_at),
         }
     };
-    prepared
-        .diagnostics
-        .extend(validate::ticks::tick_dates(content, build_time(), &dates));
-    prepared
-        .diagnostics
-        .extend(validate::train_members::missed_departures(
-            content,
-            build_time(),
-        ));
-    if let Some(theme) = &prepared.theme {
-        if !prepared.diagnostics.has_errors() {
-            let inputs = BuildInputs { now: build_time() };
-            let timing = timings::stage("model");
-            let model = model::build(content, &inputs, css_version(theme), Some(&facts));
-            drop(timing);
-            let _timing = timings::stage("links");
-            let pages: BTreeSet<String> = model.pages.iter().map(|p| p.path.clone()).collect();
-            let files = files_besides_pages(content, theme);
-            let site = validate::links::SiteFiles {
-                pages: &pages,
-                files: &files,
-            };
-            prepared
-                .diagnostics
-                .extend(validate::links::check_links(content, &site));
-            prepared.model = Some(model);
-        }
-    }
-    prepared.history = Some(facts);
-    prepared
+    diagnostics.extend(validate::ticks::tick_dates(content, build_time(), &dates));
+    diagnostics.extend(validate::train_members::missed_departures(
+        content,
+        build_time(),
+    ));
+    let model = theme.filter(|_| !diagnostics.has_errors()).map(|theme| {
+        let inputs = BuildInputs { now: build_time() };
+        let _timing = timings::stage("model");
+        model::build(content, &inputs, css_version(theme), Some(&facts))
+    });
+    (facts, model)
 }
 
 /// A warning per runbook that is overdue for review or older than its system's releases.

@@ -137,13 +137,27 @@ pub fn read_with(
             (&wanted, &releases),
         )
     };
-    let groups: Vec<GroupRead> = groups
-        .iter()
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(read_group)
-        .collect();
-    let mut content_done = false;
+    // The content repository's own walk (when no system lives in it) is independent of the
+    // system repositories too: it runs alongside them rather than after them.
+    let content_alone = !groups.contains_key(&None);
+    let content_shallow = content_repo
+        .as_ref()
+        .is_ok_and(|(repo, _)| repo.is_shallow());
+    let wanted = (&wanted, &releases);
+    let (groups, content_read) = rayon::join(
+        || {
+            groups
+                .iter()
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(read_group)
+                .collect::<Vec<GroupRead>>()
+        },
+        || {
+            let (repo, prefix) = content_repo.ok().filter(|_| content_alone)?;
+            Some(content_repo_facts(content, &repo, &prefix, wanted, tz))
+        },
+    );
     for group in groups {
         diagnostics.extend(group.diagnostics);
         for history in group.systems {
@@ -153,32 +167,43 @@ pub fn read_with(
         if let Some((files, trails)) = group.files {
             facts.files = files;
             facts.trails = trails;
-            content_done = true;
         }
     }
-    if let (false, Ok((repo, prefix))) = (content_done, &content_repo) {
-        let head = repo::head(repo);
-        if let (Some((head, _)), Ok(odb)) = (head, repo.odb()) {
-            let shallow = ShallowCut::of(repo);
-            let graph = Graph::walk(&odb, std::slice::from_ref(&head), &shallow, &mut |_| {});
-            diagnostics.extend(content_repo_corrupt(content, &graph));
-            let head = graph.get(head.id);
-            let wanted = (&wanted, &releases);
-            (facts.files, facts.trails) = files::file_facts(repo, &graph, head, prefix, wanted, tz);
-        }
+    if let Some((problems, files)) = content_read {
+        diagnostics.extend(problems);
+        (facts.files, facts.trails) = files.unwrap_or_default();
     }
-    if let Ok((repo, _)) = &content_repo {
-        if repo.is_shallow() {
-            facts.content_shallow = true;
-            let message = "the content repository is a shallow clone: runbook review dates, release audit trails and calendar SEQUENCE numbers only count the fetched commits";
-            facts.notes.push(message.to_owned());
-            diagnostics.push(
-                Diagnostic::warning(content.portal.source.clone(), None, message)
-                    .with_help("fetch the full history before building (`git fetch --unshallow`; in CI: clone with full depth)"),
-            );
-        }
+    if content_shallow {
+        facts.content_shallow = true;
+        let message = "the content repository is a shallow clone: runbook review dates, release audit trails and calendar SEQUENCE numbers only count the fetched commits";
+        facts.notes.push(message.to_owned());
+        diagnostics.push(
+            Diagnostic::warning(content.portal.source.clone(), None, message)
+                .with_help("fetch the full history before building (`git fetch --unshallow`; in CI: clone with full depth)"),
+        );
     }
     (facts, diagnostics)
+}
+
+/// The content repository read when no system lives in it: only its commits of the
+/// content folder count (file facts and audit trails). Problems of a corrupt repository,
+/// and the facts (`None` without a HEAD or an object database).
+fn content_repo_facts(
+    content: &Content,
+    repo: &Repository,
+    prefix: &str,
+    wanted: (&BTreeSet<String>, &BTreeSet<String>),
+    tz: chrono_tz::Tz,
+) -> (Vec<Diagnostic>, Option<files::ContentFacts>) {
+    let (Some((head, _)), Ok(odb)) = (repo::head(repo), repo.odb()) else {
+        return (Vec::new(), None);
+    };
+    let shallow = ShallowCut::of(repo);
+    let graph = Graph::walk(&odb, std::slice::from_ref(&head), &shallow, &mut |_| {});
+    let problems = content_repo_corrupt(content, &graph);
+    let head = graph.get(head.id);
+    let files = files::file_facts(repo, &graph, head, prefix, wanted, tz);
+    (problems, Some(files))
 }
 
 /// What reading one repository found: its systems' histories, problems, debug lines, and

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono_tz::Tz;
 use git2::{Delta, DiffFindOptions, Oid, Repository};
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::changelog::{format_date, timestamp};
@@ -149,21 +150,23 @@ impl<'r> TrailBuilder<'r> {
         deltas: &[FileDelta],
         changed: &HashSet<String>,
     ) -> Vec<(String, Vec<Change>)> {
+        let mut read = self.read_ahead(deltas, changed);
         let mut found = Vec::new();
-        for delta in deltas {
+        for (i, delta) in deltas.iter().enumerate() {
             if !changed.contains(&delta.path) {
                 continue;
             }
             let Some(current) = self.alias.get(&delta.path).cloned() else {
                 continue;
             };
+            let read = read[i]
+                .take()
+                .unwrap_or_else(|| read_delta(self.repo, delta));
             let mut changes = Vec::new();
-            let before = match delta.status {
-                // A new file: only its status is needed, so it is not parsed as YAML.
+            match delta.status {
                 Delta::Added => {
-                    let status = self.blob_text(delta.new_id).and_then(|t| status_line(&t));
-                    let status = status.map(|s| format!(" (status {s})")).unwrap_or_default();
-                    found.push((current, vec![created(status)]));
+                    let status = read.status.map(|s| format!(" (status {s})"));
+                    found.push((current, vec![created(status.unwrap_or_default())]));
                     continue;
                 }
                 Delta::Renamed => {
@@ -174,16 +177,12 @@ impl<'r> TrailBuilder<'r> {
                         });
                         self.alias.insert(old_path, current.clone());
                     }
-                    delta.old_id
                 }
-                Delta::Modified | Delta::Copied | Delta::Typechange => delta.old_id,
+                Delta::Modified | Delta::Copied | Delta::Typechange => {}
                 _ => continue,
-            };
-            // A pure rename changes no content.
-            if before != delta.new_id {
-                let old_value = Some(self.front_matter(before));
-                let new_value = self.front_matter(delta.new_id);
-                changes.extend(compare(old_value.as_ref(), &new_value));
+            }
+            if let Some((old_value, new_value)) = read.compared {
+                changes.extend(compare(Some(&old_value), &new_value));
             }
             if !changes.is_empty() {
                 found.push((current, changes));
@@ -192,14 +191,34 @@ impl<'r> TrailBuilder<'r> {
         found
     }
 
-    fn blob_text(&self, blob: Oid) -> Option<String> {
-        let blob = self.repo.find_blob(blob).ok()?;
-        String::from_utf8(blob.content().to_vec()).ok()
-    }
-
-    /// The front matter of a release file's blob as a YAML value (`None`: not readable).
-    fn front_matter(&self, blob: Oid) -> Option<Value> {
-        parse_front_matter(&self.blob_text(blob)?)
+    /// The blobs of the tracked files among `deltas`, read and parsed ahead of `changes`,
+    /// by position (`None`: not read ahead, read when needed). An initial commit may create
+    /// 10,000 release files: then the blobs are read on every core, each thread with its
+    /// own handle on the repository (a `Repository` is not `Sync`).
+    fn read_ahead(&self, deltas: &[FileDelta], changed: &HashSet<String>) -> Vec<Option<Read>> {
+        const PARALLEL_FROM: usize = 64;
+        let mut read: Vec<Option<Read>> = deltas.iter().map(|_| None).collect();
+        let tracked: Vec<(usize, &FileDelta)> = deltas
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| changed.contains(&d.path) && self.alias.contains_key(&d.path))
+            .collect();
+        if tracked.len() < PARALLEL_FROM {
+            return read;
+        }
+        let path = self.repo.path();
+        let ahead: Vec<(usize, Option<Read>)> = tracked
+            .par_iter()
+            .with_min_len(PARALLEL_FROM)
+            .map_init(
+                || Repository::open(path).ok(),
+                |repo, &(i, delta)| (i, repo.as_ref().map(|repo| read_delta(repo, delta))),
+            )
+            .collect();
+        for (i, done) in ahead {
+            read[i] = done;
+        }
+        read
     }
 
     /// The trails, each newest first, marked partial when the history is.
@@ -211,6 +230,41 @@ impl<'r> TrailBuilder<'r> {
         trails.retain(|_, t| !t.entries.is_empty() || partial);
         trails
     }
+}
+
+/// What a file change's blobs say: a new file's status, or the front matter before and
+/// after an edit (`None` when a revision is not readable; no pair when the content did not
+/// change, as in a pure rename).
+#[derive(Default)]
+struct Read {
+    status: Option<String>,
+    compared: Option<(Option<Value>, Option<Value>)>,
+}
+
+/// Reads what `changes` needs of `delta`'s blobs.
+fn read_delta(repo: &Repository, delta: &FileDelta) -> Read {
+    match delta.status {
+        // A new file: only its status is needed, so it is not parsed as YAML.
+        Delta::Added => Read {
+            status: blob_text(repo, delta.new_id).and_then(|t| status_line(&t)),
+            compared: None,
+        },
+        Delta::Renamed | Delta::Modified | Delta::Copied | Delta::Typechange
+            if delta.old_id != delta.new_id =>
+        {
+            let front_matter = |blob| parse_front_matter(&blob_text(repo, blob)?);
+            Read {
+                status: None,
+                compared: Some((front_matter(delta.old_id), front_matter(delta.new_id))),
+            }
+        }
+        _ => Read::default(),
+    }
+}
+
+fn blob_text(repo: &Repository, blob: Oid) -> Option<String> {
+    let blob = repo.find_blob(blob).ok()?;
+    String::from_utf8(blob.content().to_vec()).ok()
 }
 
 fn created(status: String) -> Change {

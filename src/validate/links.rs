@@ -29,47 +29,74 @@ pub struct SiteFiles<'a> {
     pub files: &'a BTreeSet<String>,
 }
 
-/// Checks the links of every release and runbook against the pages and files of the site.
-pub fn check_links(content: &Content, site: &SiteFiles) -> Vec<Diagnostic> {
-    let documents: Vec<Document> = content
-        .releases
-        .iter()
-        .map(|r| Document {
-            page: format!("releases/{}/{}/", r.system, r.version),
-            body: &r.notes,
-            source: &r.source,
-            body_line: r.notes_line,
-        })
-        .chain(content.runbooks.iter().map(|r| Document {
-            page: format!("runbooks/{}/", r.slug),
-            body: &r.body,
-            source: &r.source,
-            body_line: r.body_line,
-        }))
-        .collect();
-    let outlines: Vec<markdown::Rendered> = documents
-        .par_iter()
-        .map(|d| markdown::outline(d.body))
-        .collect();
-    let anchors: BTreeMap<&str, BTreeSet<&str>> = documents
-        .iter()
-        .zip(&outlines)
-        .map(|(d, o)| {
-            (
-                d.page.as_str(),
-                o.headings.iter().map(|h| h.id.as_str()).collect(),
-            )
-        })
-        .collect();
-    let mut problems = Vec::new();
-    for (document, outline) in documents.iter().zip(&outlines) {
-        for link in &outline.links {
-            if let Some(problem) = check_link(document, link, site, &anchors) {
-                problems.push(problem);
-            }
+/// The headings and links of every release note and runbook, read from their Markdown:
+/// the costly half of the link check (one parse per document), which needs only the
+/// content, so `prepare` reads them while it reads git history and builds the model.
+pub struct Outlines<'a> {
+    documents: Vec<Document<'a>>,
+    outlines: Vec<markdown::Rendered>,
+}
+
+impl<'a> Outlines<'a> {
+    /// Reads the outline of every release and runbook of `content`, in parallel.
+    pub fn read(content: &'a Content) -> Outlines<'a> {
+        let documents: Vec<Document> = content
+            .releases
+            .iter()
+            .map(|r| Document {
+                page: format!("releases/{}/{}/", r.system, r.version),
+                body: &r.notes,
+                source: &r.source,
+                body_line: r.notes_line,
+            })
+            .chain(content.runbooks.iter().map(|r| Document {
+                page: format!("runbooks/{}/", r.slug),
+                body: &r.body,
+                source: &r.source,
+                body_line: r.body_line,
+            }))
+            .collect();
+        let outlines = documents
+            .par_iter()
+            .map(|d| markdown::outline(d.body))
+            .collect();
+        Outlines {
+            documents,
+            outlines,
         }
     }
-    problems
+
+    /// Checks every link read against the pages and files of the site.
+    pub fn check(&self, site: &SiteFiles) -> Vec<Diagnostic> {
+        let Outlines {
+            documents,
+            outlines,
+        } = self;
+        let anchors: BTreeMap<&str, BTreeSet<&str>> = documents
+            .iter()
+            .zip(outlines)
+            .map(|(d, o)| {
+                (
+                    d.page.as_str(),
+                    o.headings.iter().map(|h| h.id.as_str()).collect(),
+                )
+            })
+            .collect();
+        let mut problems = Vec::new();
+        for (document, outline) in documents.iter().zip(outlines) {
+            for link in &outline.links {
+                if let Some(problem) = check_link(document, link, site, &anchors) {
+                    problems.push(problem);
+                }
+            }
+        }
+        problems
+    }
+}
+
+/// Checks the links of every release and runbook against the pages and files of the site.
+pub fn check_links(content: &Content, site: &SiteFiles) -> Vec<Diagnostic> {
+    Outlines::read(content).check(site)
 }
 
 fn check_link(

@@ -112,7 +112,7 @@ struct Validator<'a> {
 
 /// Every id defined anywhere, collected before conversion so that each reference can be
 /// checked where it is written, with its span.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Known {
     systems: BTreeSet<String>,
     people: BTreeSet<String>,
