@@ -231,7 +231,9 @@ pub fn render_prepared_each(
     let (content, theme) = prepared.usable()?;
     let site = prepared.model.as_ref()?;
     let history = prepared.history.as_ref();
-    Some(emit_site(content, theme, site, history, on_stall, emit))
+    Some(emit_site(
+        content, theme, site, history, on_stall, emit, None,
+    ))
 }
 
 /// Renders every page of a prepared site and keeps none of it: `check`'s proof that every
@@ -266,6 +268,7 @@ fn emit_site<E>(
     history: Option<&Facts>,
     on_stall: Option<OnStall>,
     emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
+    append: Option<&Append<'_, E>>,
 ) -> Result<(), E>
 where
     E: From<RenderError> + Send,
@@ -273,19 +276,22 @@ where
     let bodies = Mutex::new(BTreeMap::new());
     let (pages, data) = rayon::join(
         || emit_pages(content, theme, site, history, on_stall, Some(&bodies), emit),
-        || emit_data_files(content, site, history, emit),
+        || emit_data_files(content, site, history, emit, append),
     );
     pages?;
     data?;
     let bodies = bodies.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let timing = timings::stage("search index");
-    let index = search::index_files_with_bodies(content, history, bodies);
-    drop(timing);
-    for (path, bytes) in index {
-        emit(path, bytes)?;
-    }
-    Ok(())
+    let _timing = timings::stage("search index");
+    search::index_files_each(content, history, bodies, &mut |path, bytes| {
+        emit(path, bytes)
+    })
 }
+
+/// Appends bytes to a file of the site, creating it: how a file too large to be held whole
+/// (`api/releases.json`, 30 MB at 10,000 releases) is written, in parts, in order. `build`
+/// appends to its staging folder; without it (`serve` keeps whole files) such a file is
+/// put together in memory and emitted whole.
+type Append<'a, E> = dyn Fn(&str, &[u8]) -> Result<(), E> + Sync + 'a;
 
 /// What the search index reads of release notes and runbooks as their pages show them, by
 /// page path, kept while the pages render.
@@ -343,11 +349,10 @@ fn emit_data_files<E: Send>(
     site: &SiteModel,
     history: Option<&Facts>,
     emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
+    append: Option<&Append<'_, E>>,
 ) -> Result<(), E> {
     let timing = timings::stage("calendar feeds");
-    for (path, bytes) in calendar_feeds(content, site, &feed_facts(history)) {
-        emit(path, bytes)?;
-    }
+    calendar_feeds(content, site, &feed_facts(history), emit)?;
     drop(timing);
     let timing = timings::stage("sitemap, atom, production");
     emit("sitemap.xml".into(), feeds::sitemap(site).into_bytes())?;
@@ -365,8 +370,18 @@ fn emit_data_files<E: Send>(
         emit(email.0, email.1)?;
         emit(chat.0, chat.1)
     };
-    let (path, bytes) = model::announce::releases_json_file(content, site.now, &write_files)?;
-    emit(path, bytes)
+    match append {
+        Some(append) => {
+            let json = model::announce::RELEASES_JSON;
+            let mut part = |bytes: &[u8]| append(json, bytes);
+            model::announce::releases_json_parts(content, site.now, &write_files, &mut part)
+        }
+        None => {
+            let (path, bytes) =
+                model::announce::releases_json_file(content, site.now, &write_files)?;
+            emit(path, bytes)
+        }
+    }
 }
 
 /// What git says about each content file, as the iCal feeds need it (SEQUENCE, DTSTAMP).
@@ -383,32 +398,35 @@ fn feed_facts(history: Option<&Facts>) -> FeedFacts {
     facts
 }
 
-/// `calendar.ics`, one feed per system, per release train and per on-call rotation.
-fn calendar_feeds(
+/// `calendar.ics`, one feed per system, per release train and per on-call rotation, each
+/// handed to `emit` as soon as it is made (together they are tens of MB at 10,000 releases).
+fn calendar_feeds<E>(
     content: &Content,
     site: &SiteModel,
     facts: &FeedFacts,
-) -> Vec<(String, Vec<u8>)> {
+    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
+) -> Result<(), E> {
     let portal = ics::portal_feed(content, facts);
-    let mut feeds = vec![("calendar.ics".to_owned(), portal.into_bytes())];
+    emit("calendar.ics".to_owned(), portal.into_bytes())?;
     for system in &content.systems {
         if let Some(feed) = ics::system_feed(content, facts, &system.id) {
-            feeds.push((format!("calendar/{}.ics", system.id), feed.into_bytes()));
+            emit(format!("calendar/{}.ics", system.id), feed.into_bytes())?;
         }
     }
     for train in &content.plan.trains {
         if let Some(feed) = ics::train_feed(content, facts, &train.id) {
-            let path = crate::model::trains::feed_path(train);
-            feeds.push((path, feed.into_bytes()));
+            emit(crate::model::trains::feed_path(train), feed.into_bytes())?;
         }
     }
     for rotation in &content.rotations {
         if let Some(feed) = ics::oncall_feed(content, &rotation.id, site.now, ON_CALL_WEEKS) {
-            let path = format!("calendar/oncall-{}.ics", rotation.id);
-            feeds.push((path, feed.into_bytes()));
+            emit(
+                format!("calendar/oncall-{}.ics", rotation.id),
+                feed.into_bytes(),
+            )?;
         }
     }
-    feeds
+    Ok(())
 }
 
 /// Notes and debug lines of the git stage, for `--verbose`.
@@ -492,9 +510,23 @@ pub fn run(
         written.fetch_add(1, Ordering::Relaxed);
         Ok::<(), BuildError>(())
     };
+    let append = |path: &str, bytes: &[u8]| {
+        if staging.append(path, bytes)? {
+            written.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok::<(), BuildError>(())
+    };
     let history = prepared.history.as_ref();
     let timing = timings::stage("render and write");
-    emit_site(content, theme, site, history, on_stall, &write)?;
+    emit_site(
+        content,
+        theme,
+        site,
+        history,
+        on_stall,
+        &write,
+        Some(&append),
+    )?;
     drop(timing);
     let timing = timings::stage("publish");
     staging.publish()?;
