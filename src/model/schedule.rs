@@ -1,13 +1,12 @@
 //! Schedule pages: the release calendar (`/calendar/`, `/calendar/YYYY-MM/`) and the
 //! on-call tables, from the calendar stage's views. Data only.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::live;
 use super::pages::PageData;
+use super::views::Shared;
 use super::Page;
 use crate::calendar::oncall::{self, ShiftRow};
 use crate::calendar::views::{self, CalendarViews, MonthView};
@@ -22,25 +21,6 @@ pub struct CalendarPage {
     /// One copy shared by every month page.
     pub calendar: Shared<CalendarViews>,
     pub month: Option<MonthView>,
-}
-
-/// A value shared by several pages of the model, serialized as the value itself (serde's
-/// own `Arc` support is a crate feature this build does not enable).
-#[derive(Debug, Clone)]
-pub struct Shared<T>(pub Arc<T>);
-
-impl<T> std::ops::Deref for Shared<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: Serialize> Serialize for Shared<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
 }
 
 /// A rotation with its shifts in the coming weeks.
@@ -75,14 +55,14 @@ pub fn calendar_pages(content: &Content, now: DateTime<Utc>) -> Vec<Page> {
         months: months.iter().map(month_link).collect(),
         ..full.clone()
     };
-    let light = Arc::new(full);
+    let light = Shared::new(full);
     let mut pages = vec![Page {
         path: "calendar/".into(),
         template: "calendar.html",
         section: "calendar",
         title: "Release calendar".into(),
         data: PageData::Calendar(Box::new(CalendarPage {
-            calendar: Shared(Arc::new(index)),
+            calendar: Shared::new(index),
             month: None,
         })),
     }];
@@ -92,7 +72,7 @@ pub fn calendar_pages(content: &Content, now: DateTime<Utc>) -> Vec<Page> {
         section: "calendar",
         title: format!("{} · Release calendar", month.title),
         data: PageData::Calendar(Box::new(CalendarPage {
-            calendar: Shared(Arc::clone(&light)),
+            calendar: light.clone(),
             month: Some(month),
         })),
     }));
@@ -220,7 +200,7 @@ mod tests {
         );
         let first = &calendar(&pages[1]).calendar;
         for page in &pages[1..] {
-            assert!(Arc::ptr_eq(&first.0, &calendar(page).calendar.0));
+            assert!(Shared::ptr_eq(first, &calendar(page).calendar));
         }
         assert!(first.months.is_empty());
         assert_eq!(first.current.key, index.calendar.current.key);
