@@ -62,6 +62,20 @@ fn truncate(hash: blake3::Hash) -> Digest {
     out
 }
 
+/// The digest of a file written in parts: the same as [`digest`] of the whole.
+#[derive(Default, Clone)]
+pub struct PartsDigest(blake3::Hasher);
+
+impl PartsDigest {
+    pub fn update(&mut self, part: &[u8]) {
+        self.0.update(part);
+    }
+
+    pub fn finish(&self) -> Digest {
+        truncate(self.0.finalize())
+    }
+}
+
 /// Accumulates a fingerprint: parts, each followed by its length, so no two different
 /// sequences of parts hash alike (read from the end, the lengths split them).
 #[derive(Clone)]
@@ -518,6 +532,14 @@ mod tests {
             whole.finish(),
             "a value is hashed as its JSON text"
         );
+    }
+
+    #[test]
+    fn a_file_digested_in_parts_has_the_digest_of_the_whole() {
+        let mut parts = PartsDigest::default();
+        parts.update(b"[{\"a\": 1},");
+        parts.update(b" {\"b\": 2}]");
+        assert_eq!(parts.finish(), digest(b"[{\"a\": 1}, {\"b\": 2}]"));
     }
 
     #[test]

@@ -21,7 +21,7 @@
 //! delete someone's files).
 
 use std::fs::{self, File};
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -287,6 +287,20 @@ impl<'lock> Staging<'lock> {
         &self.target.output
     }
 
+    /// How the staged file `relative` is on disk, for the incremental build's record.
+    pub fn stamp(&self, relative: &str) -> Result<Stamp, OutputError> {
+        let path = self.dir.join(check_relative(relative)?);
+        Stamp::of(&path).map_err(io_error(&path))
+    }
+
+    /// Replaces the staged file `relative` (written in parts) with the published site's
+    /// file of the same bytes, kept as [`Staging::keep`] keeps it.
+    pub fn keep_instead(&self, relative: &str) -> Result<Stamp, OutputError> {
+        let path = self.dir.join(check_relative(relative)?);
+        fs::remove_file(&path).map_err(io_error(&path))?;
+        self.keep(relative)
+    }
+
     /// Puts the published site's file `relative` into the staging folder unchanged: a hard
     /// link (the same inode, so the file is not rewritten and keeps its modification time),
     /// or a copy where the file system refuses links. Says how it is on disk then.
@@ -298,6 +312,33 @@ impl<'lock> Staging<'lock> {
             in_folder(&to, |to| fs::copy(&from, to).map(drop))?;
         }
         Stamp::of(&to).map_err(io_error(&to))
+    }
+
+    /// Appends `bytes` to one file (`relative` to the site root; checked to stay inside it),
+    /// creating it and its folder on the first call, which returns `true`: a file too large
+    /// to be held whole is written in parts, in order, from one thread.
+    pub fn append(&self, relative: &str, bytes: &[u8]) -> Result<bool, OutputError> {
+        let path = self.dir.join(check_relative(relative)?);
+        let open = |create_new: bool| {
+            let mut options = fs::OpenOptions::new();
+            options.append(true).create_new(create_new);
+            options.open(&path)
+        };
+        let (mut file, created) = match open(true) {
+            Ok(file) => (file, true),
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                (open(false).map_err(io_error(&path))?, false)
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                if let Some(dir) = path.parent() {
+                    fs::create_dir_all(dir).map_err(io_error(dir))?;
+                }
+                (open(true).map_err(io_error(&path))?, true)
+            }
+            Err(source) => return Err(OutputError::Io { path, source }),
+        };
+        file.write_all(bytes).map_err(io_error(&path))?;
+        Ok(created)
     }
 
     /// Puts the staging folder in place of the output, in one atomic step where possible.
@@ -575,6 +616,25 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_file_appended_in_parts_is_created_once_and_published_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir(&content).unwrap();
+        let out = dir.path().join("public");
+        let lock = OutputLock::acquire(&out, Wait::NoWait, |_| {}).unwrap();
+        let staging = Staging::begin(&lock, &content).unwrap();
+        assert!(staging.append("api/big.json", b"{\n").unwrap(), "created");
+        assert!(!staging.append("api/big.json", b"  \"a\": 1\n").unwrap());
+        assert!(!staging.append("api/big.json", b"}\n").unwrap());
+        let err = staging.append("../evil.json", b"x").unwrap_err();
+        assert!(matches!(err, OutputError::UnsafePath(_)), "{err}");
+        staging.publish().unwrap();
+        let text = fs::read_to_string(out.join("api/big.json")).unwrap();
+        assert_eq!(text, "{\n  \"a\": 1\n}\n");
+        assert!(!dir.path().join("evil.json").exists());
     }
 
     #[test]

@@ -270,6 +270,25 @@ pub trait Sink: Sync {
         let _ = (path, fingerprint);
         false
     }
+
+    /// Whether a file too large to be held whole (`api/releases.json`) is handed over in
+    /// parts (`append`, then `appended`) rather than whole (`file`): `build` writes parts
+    /// to its staging folder; `serve` keeps whole files.
+    fn streams(&self) -> bool {
+        false
+    }
+
+    /// One part of the file at `path`; parts come in order, from one thread.
+    fn append(&self, path: &str, part: &[u8]) -> Result<(), Self::Error> {
+        let _ = (path, part);
+        Ok(())
+    }
+
+    /// The file at `path` has had all its parts.
+    fn appended(&self, path: &str) -> Result<(), Self::Error> {
+        let _ = path;
+        Ok(())
+    }
 }
 
 /// Renders every file of a prepared site (see `emit_site`) and hands each to `sink` as it
@@ -349,18 +368,15 @@ fn emit_site<S: Sink>(
     let emit = |path, bytes| sink.file(path, bytes);
     let (pages, data) = rayon::join(
         || emit_pages(content, theme, site, history, on_stall, Some(&bodies), sink),
-        || emit_data_files(content, site, history, &emit),
+        || emit_data_files(content, site, history, sink),
     );
     pages?;
     data?;
     let bodies = bodies.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let timing = timings::stage("search index");
-    let index = search::index_files_with_bodies(content, history, bodies);
-    drop(timing);
-    for (path, bytes) in index {
-        emit(path, bytes)?;
-    }
-    Ok(())
+    let _timing = timings::stage("search index");
+    search::index_files_each(content, history, bodies, &mut |path, bytes| {
+        emit(path, bytes)
+    })
 }
 
 /// What the search index reads of release notes and runbooks as their pages show them, by
@@ -475,16 +491,15 @@ impl PageFingerprints {
 
 /// The files written from data alone, without templates (all but the search index):
 /// calendar feeds, the sitemap, the Atom feed, the announcements and the JSON API.
-fn emit_data_files<E: Send>(
+fn emit_data_files<S: Sink>(
     content: &Content,
     site: &SiteModel,
     history: Option<&Facts>,
-    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
-) -> Result<(), E> {
+    sink: &S,
+) -> Result<(), S::Error> {
+    let emit = &|path, bytes| sink.file(path, bytes);
     let timing = timings::stage("calendar feeds");
-    for (path, bytes) in calendar_feeds(content, site, &feed_facts(history)) {
-        emit(path, bytes)?;
-    }
+    calendar_feeds(content, site, &feed_facts(history), emit)?;
     drop(timing);
     let timing = timings::stage("sitemap, atom, production");
     emit("sitemap.xml".into(), feeds::sitemap(site).into_bytes())?;
@@ -502,8 +517,16 @@ fn emit_data_files<E: Send>(
         emit(email.0, email.1)?;
         emit(chat.0, chat.1)
     };
-    let (path, bytes) = model::announce::releases_json_file(content, site.now, &write_files)?;
-    emit(path, bytes)
+    if sink.streams() {
+        // `api/releases.json` (30 MB at 10,000 releases) is written in parts, in order.
+        let json = model::announce::RELEASES_JSON;
+        let mut part = |bytes: &[u8]| sink.append(json, bytes);
+        model::announce::releases_json_parts(content, site.now, &write_files, &mut part)?;
+        sink.appended(json)
+    } else {
+        let (path, bytes) = model::announce::releases_json_file(content, site.now, &write_files)?;
+        emit(path, bytes)
+    }
 }
 
 /// What git says about each content file, as the iCal feeds need it (SEQUENCE, DTSTAMP).
@@ -520,32 +543,35 @@ fn feed_facts(history: Option<&Facts>) -> FeedFacts {
     facts
 }
 
-/// `calendar.ics`, one feed per system, per release train and per on-call rotation.
-fn calendar_feeds(
+/// `calendar.ics`, one feed per system, per release train and per on-call rotation, each
+/// handed to `emit` as soon as it is made (together they are tens of MB at 10,000 releases).
+fn calendar_feeds<E>(
     content: &Content,
     site: &SiteModel,
     facts: &FeedFacts,
-) -> Vec<(String, Vec<u8>)> {
+    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
+) -> Result<(), E> {
     let portal = ics::portal_feed(content, facts);
-    let mut feeds = vec![("calendar.ics".to_owned(), portal.into_bytes())];
+    emit("calendar.ics".to_owned(), portal.into_bytes())?;
     for system in &content.systems {
         if let Some(feed) = ics::system_feed(content, facts, &system.id) {
-            feeds.push((format!("calendar/{}.ics", system.id), feed.into_bytes()));
+            emit(format!("calendar/{}.ics", system.id), feed.into_bytes())?;
         }
     }
     for train in &content.plan.trains {
         if let Some(feed) = ics::train_feed(content, facts, &train.id) {
-            let path = crate::model::trains::feed_path(train);
-            feeds.push((path, feed.into_bytes()));
+            emit(crate::model::trains::feed_path(train), feed.into_bytes())?;
         }
     }
     for rotation in &content.rotations {
         if let Some(feed) = ics::oncall_feed(content, &rotation.id, site.now, ON_CALL_WEEKS) {
-            let path = format!("calendar/oncall-{}.ics", rotation.id);
-            feeds.push((path, feed.into_bytes()));
+            emit(
+                format!("calendar/oncall-{}.ics", rotation.id),
+                feed.into_bytes(),
+            )?;
         }
     }
-    feeds
+    Ok(())
 }
 
 /// Notes and debug lines of the git stage, for `--verbose`.
@@ -605,30 +631,33 @@ struct StagingSink<'s> {
     recorder: cache::Recorder,
     written: AtomicUsize,
     kept: AtomicUsize,
+    /// Files being written in parts, with the digest of what they have had so far.
+    streamed: Mutex<std::collections::HashMap<String, cache::PartsDigest>>,
 }
 
 impl StagingSink<'_> {
-    fn store(
+    /// Records a file of the staging folder, or keeps the published one instead when it
+    /// has the same bytes (`keep` does it).
+    fn record(
         &self,
         path: String,
-        bytes: Vec<u8>,
-        fingerprint: Option<cache::Digest>,
+        digest: cache::Digest,
+        page: Option<(cache::Digest, i64)>,
+        keep: impl FnOnce() -> Result<cache::Stamp, output::OutputError>,
+        written: impl FnOnce() -> Result<cache::Stamp, output::OutputError>,
     ) -> Result<(), BuildError> {
-        let digest = cache::digest(&bytes);
-        let page = fingerprint.map(|f| (f, self.rule.now));
         let unchanged = self
             .previous
             .and_then(|r| r.keepable_file(self.staging.previous(), &path, &digest));
-        // Kept only if the link works; otherwise the bytes are at hand: write them.
-        let kept = unchanged.and_then(|_| self.staging.keep(&path).ok());
-        let stamp = match kept {
+        // Kept only if the link works; otherwise the new file stands.
+        let stamp = match unchanged.and_then(|_| keep().ok()) {
             Some(stamp) => {
                 self.kept.fetch_add(1, Ordering::Relaxed);
                 stamp
             }
             None => {
                 self.written.fetch_add(1, Ordering::Relaxed);
-                self.staging.write_stamped(&path, &bytes)?
+                written()?
             }
         };
         let entry = cache::Entry {
@@ -638,6 +667,19 @@ impl StagingSink<'_> {
         };
         self.recorder.add(path, entry);
         Ok(())
+    }
+
+    fn store(
+        &self,
+        path: String,
+        bytes: Vec<u8>,
+        fingerprint: Option<cache::Digest>,
+    ) -> Result<(), BuildError> {
+        let digest = cache::digest(&bytes);
+        let page = fingerprint.map(|f| (f, self.rule.now));
+        let keep = || self.staging.keep(&path);
+        let write = || self.staging.write_stamped(&path, &bytes);
+        self.record(path.clone(), digest, page, keep, write)
     }
 }
 
@@ -660,6 +702,31 @@ impl Sink for StagingSink<'_> {
     /// Always: the record is written for the next build even when this one had none.
     fn fingerprints(&self) -> bool {
         true
+    }
+
+    fn streams(&self) -> bool {
+        true
+    }
+
+    fn append(&self, path: &str, part: &[u8]) -> Result<(), BuildError> {
+        self.staging.append(path, part)?;
+        let mut streamed = self.streamed.lock().unwrap_or_else(PoisonError::into_inner);
+        streamed.entry(path.to_owned()).or_default().update(part);
+        Ok(())
+    }
+
+    fn appended(&self, path: &str) -> Result<(), BuildError> {
+        let streamed = {
+            let mut streamed = self.streamed.lock().unwrap_or_else(PoisonError::into_inner);
+            streamed.remove(path)
+        };
+        let Some(digest) = streamed.map(|parts| parts.finish()) else {
+            // No part at all: an empty file.
+            return self.store(path.to_owned(), Vec::new(), None);
+        };
+        let keep = || self.staging.keep_instead(path);
+        let written = || self.staging.stamp(path);
+        self.record(path.to_owned(), digest, None, keep, written)
     }
 
     fn kept(&self, path: &str, fingerprint: &cache::Digest) -> bool {
@@ -730,6 +797,7 @@ pub fn run(
         recorder: cache::Recorder::default(),
         written: AtomicUsize::new(0),
         kept: AtomicUsize::new(0),
+        streamed: Mutex::default(),
     };
     let history = prepared.history.as_ref();
     let timing = timings::stage("render and write");

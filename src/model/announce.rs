@@ -260,48 +260,37 @@ fn utc(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// Where the API document is written, relative to the site root.
+pub const RELEASES_JSON: &str = "api/releases.json";
+
+/// Releases per part of `api/releases.json` (see [`releases_json_parts`]): their texts are
+/// composed in parallel, then the part is handed on and dropped.
+const JSON_PART: usize = 256;
+
+/// The releases in the API document's order: by window start, then system and version.
+fn by_window(content: &Content) -> Vec<&Release> {
+    let mut releases: Vec<&Release> = content.releases.iter().collect();
+    releases.sort_by(|a, b| {
+        (a.window.start, &a.system, &a.version).cmp(&(b.window.start, &b.system, &b.version))
+    });
+    releases
+}
+
 /// The API document (releases by window start, then system and version), handing each
 /// release's announcement to `each` as it is made (in parallel), so its `announce.txt` and
-/// `announce.md` are written from the same texts rather than composed a second time.
+/// `announce.md` are written from the same texts rather than composed a second time. A
+/// build writes the document with [`releases_json_parts`], which never holds it whole.
 pub fn releases_json_with<E: Send>(
     content: &Content,
     now: DateTime<Utc>,
     each: &(dyn Fn(&Announcement) -> Result<(), E> + Sync),
 ) -> Result<ReleasesJson, E> {
-    let base = &content.portal.base_url;
-    let mut releases: Vec<&Release> = content.releases.iter().collect();
-    releases.sort_by(|a, b| {
-        (a.window.start, &a.system, &a.version).cmp(&(b.window.start, &b.system, &b.version))
-    });
-    let releases = releases
+    let releases = by_window(content)
         .into_par_iter()
         .map(|r| {
             let a = for_release(content, r);
             each(&a)?;
-            let body = a
-                .email
-                .split_once("\n\n")
-                .map_or(a.email.as_str(), |(_, body)| body)
-                .to_owned();
-            Ok(ReleaseJson {
-                system: r.system.clone(),
-                version: r.version.to_string(),
-                title: r.title.clone(),
-                kind: r.kind.as_str(),
-                status: r.status.as_str(),
-                status_note: r.status_note.clone(),
-                window_start: utc(r.window.start),
-                window_end: utc(r.window.end),
-                url: format!("{base}{}", release_path(&r.system, &r.version.to_string())),
-                calendar_url: format!("{base}calendar/{}.ics", r.system),
-                announcement: AnnouncementJson {
-                    subject: a.subject,
-                    email: body,
-                    chat_markdown: a.chat,
-                    email_url: format!("{base}{}", a.email_path),
-                    chat_url: format!("{base}{}", a.chat_path),
-                },
-            })
+            Ok(release_json(content, r, a))
         })
         .collect::<Result<Vec<_>, E>>()?;
     Ok(ReleasesJson {
@@ -311,21 +300,111 @@ pub fn releases_json_with<E: Send>(
     })
 }
 
-/// `api/releases.json` (pretty, newline-terminated), with each release's announcement
-/// handed to `each` on the way (see `releases_json_with`).
+/// One release's entry, with its announcement's texts.
+fn release_json(content: &Content, r: &Release, a: Announcement) -> ReleaseJson {
+    let base = &content.portal.base_url;
+    let body = a
+        .email
+        .split_once("\n\n")
+        .map_or(a.email.as_str(), |(_, body)| body)
+        .to_owned();
+    ReleaseJson {
+        system: r.system.clone(),
+        version: r.version.to_string(),
+        title: r.title.clone(),
+        kind: r.kind.as_str(),
+        status: r.status.as_str(),
+        status_note: r.status_note.clone(),
+        window_start: utc(r.window.start),
+        window_end: utc(r.window.end),
+        url: format!("{base}{}", release_path(&r.system, &r.version.to_string())),
+        calendar_url: format!("{base}calendar/{}.ics", r.system),
+        announcement: AnnouncementJson {
+            subject: a.subject,
+            email: body,
+            chat_markdown: a.chat,
+            email_url: format!("{base}{}", a.email_path),
+            chat_url: format!("{base}{}", a.chat_path),
+        },
+    }
+}
+
+/// `api/releases.json` in parts, in order: together the bytes `serde_json` pretty-prints
+/// for [`releases_json_with`]'s document, newline-terminated, handed to `part` a few
+/// hundred releases at a time, so a build never holds the document (30 MB at 10,000
+/// releases) whole, neither as values nor as text. Each release's announcement goes to
+/// `each` as it is made, as in [`releases_json_with`].
+pub fn releases_json_parts<E: Send>(
+    content: &Content,
+    now: DateTime<Utc>,
+    each: &(dyn Fn(&Announcement) -> Result<(), E> + Sync),
+    part: &mut dyn FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    let releases = by_window(content);
+    let mut text = format!(
+        "{{\n  \"generated_at\": {},\n  \"timezone\": {},\n  \"releases\": [",
+        json_string(&utc(now)),
+        json_string(content.portal.timezone.name())
+    );
+    for (chunk_index, chunk) in releases.chunks(JSON_PART).enumerate() {
+        let entries = chunk
+            .par_iter()
+            .map(|r| {
+                let a = for_release(content, r);
+                each(&a)?;
+                Ok(array_element(&release_json(content, r, a)))
+            })
+            .collect::<Result<Vec<String>, E>>()?;
+        for (i, entry) in entries.iter().enumerate() {
+            text.push_str(if chunk_index == 0 && i == 0 {
+                "\n"
+            } else {
+                ",\n"
+            });
+            text.push_str(entry);
+        }
+        part(text.as_bytes())?;
+        text.clear();
+    }
+    text.push_str(if releases.is_empty() {
+        "]\n}\n"
+    } else {
+        "\n  ]\n}\n"
+    });
+    part(text.as_bytes())
+}
+
+/// `api/releases.json` whole (path, bytes), for callers that keep whole files (`serve`).
 pub fn releases_json_file<E: Send>(
     content: &Content,
     now: DateTime<Utc>,
     each: &(dyn Fn(&Announcement) -> Result<(), E> + Sync),
 ) -> Result<(String, Vec<u8>), E> {
-    let doc = releases_json_with(content, now, each)?;
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
-    text.push('\n');
-    Ok(("api/releases.json".to_owned(), text.into_bytes()))
+    let mut bytes = Vec::new();
+    releases_json_parts(content, now, each, &mut |part| {
+        bytes.extend_from_slice(part);
+        Ok(())
+    })?;
+    Ok((RELEASES_JSON.to_owned(), bytes))
+}
+
+/// A JSON string literal.
+fn json_string(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+/// An entry pretty-printed as an element of the document's `releases` array: indented by
+/// two levels. Every line break in pretty JSON is structure (a string's are escaped), so
+/// indenting after each one is what the pretty printer does at that depth.
+fn array_element(entry: &ReleaseJson) -> String {
+    let pretty = serde_json::to_string_pretty(entry).unwrap_or_else(|_| "{}".to_owned());
+    format!("    {}", pretty.replace('\n', "\n    "))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
     use crate::calendar::testutil::{content, release, utc as at};
 
@@ -432,5 +511,62 @@ mod tests {
         let doc: serde_json::Value = serde_json::from_slice(&files[2].1).expect("JSON");
         assert_eq!(doc["releases"][0]["announcement"]["subject"], a.subject);
         assert_eq!(doc["releases"][0]["window_start"], "2026-12-06T01:00:00Z");
+    }
+
+    #[test]
+    fn the_document_in_parts_is_the_pretty_printed_document() {
+        let mut c = content();
+        let whole = |c: &Content| {
+            let none = |_: &Announcement| Ok::<(), ()>(());
+            let doc = releases_json_with(c, at(2026, 11, 25, 12, 0), &none).expect("no error");
+            let mut text = serde_json::to_string_pretty(&doc).expect("serializable");
+            text.push('\n');
+            text
+        };
+        let in_parts = |c: &Content| {
+            let count = AtomicUsize::new(0);
+            let counted = |_: &Announcement| {
+                count.fetch_add(1, Ordering::Relaxed);
+                Ok::<(), ()>(())
+            };
+            let mut parts: Vec<Vec<u8>> = Vec::new();
+            releases_json_parts(c, at(2026, 11, 25, 12, 0), &counted, &mut |part| {
+                parts.push(part.to_vec());
+                Ok(())
+            })
+            .expect("no error");
+            assert_eq!(
+                count.into_inner(),
+                c.releases.len(),
+                "one announcement each"
+            );
+            (
+                String::from_utf8(parts.concat()).expect("UTF-8"),
+                parts.len(),
+            )
+        };
+        let (empty, _) = in_parts(&c);
+        assert_eq!(empty, whole(&c));
+        assert!(empty.contains("\"releases\": []"), "{empty}");
+        for i in 0..JSON_PART + 3 {
+            let start = at(2026, 1, 1, 9, 0) + chrono::Duration::hours(i as i64 * 7);
+            let mut r = release(
+                ["payments", "ledger"][i % 2],
+                &format!("1.{i}.0"),
+                start,
+                30,
+            );
+            r.title = Some(format!("Wallet \"top-ups\" {i}\tüber\nall"));
+            r.status_note = (i % 3 == 0).then(|| "held: {\"x\": [1]}\\".to_owned());
+            c.releases.push(r);
+        }
+        let (text, parts) = in_parts(&c);
+        assert!(parts > 2, "several parts: {parts}");
+        assert_eq!(text, whole(&c));
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(
+            doc["releases"].as_array().map(Vec::len),
+            Some(JSON_PART + 3)
+        );
     }
 }

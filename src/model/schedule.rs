@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::live;
+use super::views::Shared;
 use crate::calendar::oncall::{self, ShiftRow};
 use crate::calendar::views::{CalendarViews, MonthView};
 use crate::content::{Content, LadderContact, Rotation};
@@ -15,7 +16,8 @@ pub const ON_CALL_WEEKS: u32 = 12;
 /// A calendar page: the index (`month` is `None`) or one month.
 #[derive(Debug, Clone, Serialize)]
 pub struct CalendarPage {
-    pub calendar: CalendarViews,
+    /// One copy shared by every month page.
+    pub calendar: Shared<CalendarViews>,
     pub month: Option<MonthView>,
 }
 

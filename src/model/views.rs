@@ -2,6 +2,8 @@
 //! checklists, ladders). Dates are formatted here, in the portal's timezone, so templates
 //! never compute anything.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -211,15 +213,53 @@ pub fn system_name(content: &Content, id: &str) -> String {
         .unwrap_or_else(|| id.to_owned())
 }
 
+/// A value shared by several pages of the model (a release summary in every listing that
+/// shows it, the calendar of every month page), held once and serialized as the value
+/// itself (serde's own `Arc` support is a crate feature this build does not enable).
+#[derive(Debug)]
+pub struct Shared<T>(Arc<T>);
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Shared<T> {
+        Shared(Arc::new(value))
+    }
+
+    /// Whether both are the same value, not two equal ones.
+    pub fn ptr_eq(a: &Shared<T>, b: &Shared<T>) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Shared<T> {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
 /// Releases grouped by month, in the order given.
 #[derive(Debug, Clone, Serialize)]
 pub struct MonthGroup {
     pub month: String,
     pub label: String,
-    pub releases: Vec<ReleaseSummary>,
+    /// Shared with the other listings that show them.
+    pub releases: Vec<Shared<ReleaseSummary>>,
 }
 
-pub fn group_by_month(releases: Vec<ReleaseSummary>) -> Vec<MonthGroup> {
+pub fn group_by_month(releases: Vec<Shared<ReleaseSummary>>) -> Vec<MonthGroup> {
     let mut groups: Vec<MonthGroup> = Vec::new();
     for release in releases {
         match groups.last_mut() {

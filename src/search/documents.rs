@@ -160,9 +160,22 @@ pub fn collect(
     let mut releases: Vec<_> = content.releases.iter().collect();
     releases.sort_by(|a, b| (&a.system, &a.version).cmp(&(&b.system, &b.version)));
     let first_release = docs.len() as u32;
+    // Each note's text moves into its document: held once, not twice, while indexing.
+    let notes: Vec<String> = releases
+        .iter()
+        .map(|release| {
+            let url = release_path(&release.system, &release.version.to_string());
+            match bodies.remove(url.as_str()) {
+                Some(Body::Text(text)) => text,
+                _ => String::new(),
+            }
+        })
+        .collect();
+    drop(bodies);
     let release_docs: Vec<Document> = releases
         .par_iter()
-        .map(|release| {
+        .zip(notes)
+        .map(|(release, notes)| {
             let system = content.system(&release.system);
             let name = system.map_or(release.system.as_str(), |s| s.name.as_str());
             let version = release.version.to_string();
@@ -198,10 +211,6 @@ pub fn collect(
                 &when,
                 &release.tickets.join(", "),
             ]);
-            let notes = match bodies.get(url.as_str()) {
-                Some(Body::Text(text)) => text.clone(),
-                _ => String::new(),
-            };
             let note = release.status_note.as_deref().unwrap_or("");
             let system_version = format!("{} {version}", release.system);
             let name_version = format!("{name} {version}");

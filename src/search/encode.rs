@@ -26,40 +26,64 @@ const TITLE: u32 = 16;
 const FACTS: u32 = 4;
 const TEXT_MAX: u32 = 4;
 
-/// The index files, by path relative to `search/`.
+/// The index files, by path relative to `search/`, all at once (see [`encode_each`]).
+#[cfg(test)]
 pub fn encode(docs: &[Document], commits: &[CommitEntry]) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
-    let key_shards = shard_lines(key_lines(docs));
-    let term_shards = shard_lines(term_lines(docs));
-    let commit_shards = shard_lines(commits.iter().map(|c| {
+    let kept = encode_each(docs, commits, &mut |path, bytes| {
+        files.insert(path, bytes);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    match kept {
+        Ok(()) => files,
+        Err(never) => match never {},
+    }
+}
+
+/// The index files (path relative to `search/`, bytes), each handed to `emit` as soon as it
+/// is made: a build writes them and never holds the whole index (the fragments alone are
+/// most of its bytes). The files and their bytes are the same as [`encode`]'s.
+pub fn encode_each<E>(
+    docs: &[Document],
+    commits: &[CommitEntry],
+    emit: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut manifest = format!("{MAGIC}\ndocs {}\nbucket {BUCKET}\n", docs.len());
+    emit_family(&mut manifest, "k", shard_lines(key_lines(docs)), emit)?;
+    emit_family(&mut manifest, "t", shard_lines(term_lines(docs)), emit)?;
+    let commit_lines = commits.iter().map(|c| {
         let line = format!("{}\t{}\t{}", c.sha, c.doc, clean(&c.subject));
         (c.sha.clone(), line)
-    }));
-    let mut manifest = format!("{MAGIC}\ndocs {}\nbucket {BUCKET}\n", docs.len());
-    for (family, shards) in [
-        ("k", &key_shards),
-        ("t", &term_shards),
-        ("c", &commit_shards),
-    ] {
-        manifest.push_str(family);
-        for name in shards.keys() {
-            manifest.push(' ');
-            manifest.push_str(name);
-        }
-        manifest.push('\n');
-        for (name, text) in shards {
-            files.insert(format!("{family}/{name}.txt"), text.clone().into_bytes());
-        }
-    }
-    files.insert("index.txt".to_owned(), manifest.into_bytes());
+    });
+    emit_family(&mut manifest, "c", shard_lines(commit_lines), emit)?;
+    emit("index.txt".to_owned(), manifest.into_bytes())?;
     for (i, chunk) in docs.chunks(BUCKET as usize).enumerate() {
         let mut text = String::new();
         for doc in chunk {
             record(&mut text, doc);
         }
-        files.insert(format!("f/{i}.txt"), text.into_bytes());
+        emit(format!("f/{i}.txt"), text.into_bytes())?;
     }
-    files
+    Ok(())
+}
+
+/// Lists the shards of one family (`k`, `t`, `c`) in the manifest and emits their files.
+fn emit_family<E>(
+    manifest: &mut String,
+    family: &str,
+    shards: BTreeMap<String, String>,
+    emit: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+) -> Result<(), E> {
+    manifest.push_str(family);
+    for name in shards.keys() {
+        manifest.push(' ');
+        manifest.push_str(name);
+    }
+    manifest.push('\n');
+    for (name, text) in shards {
+        emit(format!("{family}/{name}.txt"), text.into_bytes())?;
+    }
+    Ok(())
 }
 
 /// Two lines: `group \t url \t title \t meta \t rollback`, then the text.
@@ -97,30 +121,33 @@ fn key_lines(docs: &[Document]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Documents whose term weights are computed at once (in parallel) before they are added
+/// to the postings: bounds the per-document maps alive at a time, which for every document
+/// at once were most of the index's memory.
+const WEIGHTS_CHUNK: usize = 256;
+
 /// `term \t postings` per term: delta-coded document ids, `:weight` when not 1.
 fn term_lines(docs: &[Document]) -> Vec<(String, String)> {
-    let per_doc: Vec<HashMap<String, u32>> = docs.par_iter().map(weights).collect();
-    // Hash maps for speed; the order comes from the document loop (postings ascend) and
-    // from sorting the terms, never from iterating a hash map into the output.
-    let mut terms: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
-    for (id, weights) in per_doc.iter().enumerate() {
-        for (term, &weight) in weights {
-            terms.entry(term).or_default().push((id as u32, weight));
+    // Hash maps for speed; the order comes from the document loop (ids ascend) and from
+    // sorting the terms, never from iterating a hash map into the output.
+    let mut terms: HashMap<String, Postings> = HashMap::new();
+    for (chunk_index, chunk) in docs.chunks(WEIGHTS_CHUNK).enumerate() {
+        let per_doc: Vec<HashMap<String, u32>> = chunk.par_iter().map(weights).collect();
+        for (i, weights) in per_doc.into_iter().enumerate() {
+            let id = (chunk_index * WEIGHTS_CHUNK + i) as u32;
+            for (term, weight) in weights {
+                terms.entry(term).or_default().push(id, weight);
+            }
         }
     }
-    let mut terms: Vec<(&str, Vec<(u32, u32)>)> = terms.into_iter().collect();
-    terms.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut terms: Vec<(String, Postings)> = terms.into_iter().collect();
+    terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     terms
         .into_par_iter()
-        .map(|(term, mut postings)| {
-            if postings.len() > MAX_POSTINGS {
-                postings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                postings.truncate(MAX_POSTINGS);
-                postings.sort_unstable();
-            }
+        .map(|(term, postings)| {
             let mut line = format!("{term}\t");
             let mut previous = 0;
-            for (i, (doc, weight)) in postings.into_iter().enumerate() {
+            for (i, (doc, weight)) in postings.finish().into_iter().enumerate() {
                 if i > 0 {
                     line.push(' ');
                 }
@@ -130,9 +157,41 @@ fn term_lines(docs: &[Document]) -> Vec<(String, String)> {
                 }
                 previous = doc;
             }
-            (term.to_owned(), line)
+            (term, line)
         })
         .collect()
+}
+
+/// A term's postings while the index is built, `(document, weight)`: cut back to the best
+/// [`MAX_POSTINGS`] whenever they reach twice that, so a word in every document holds a few
+/// hundred entries, not one per document. The best of all postings are the best of any
+/// part that contains them, so cutting early keeps exactly what one cut at the end keeps.
+#[derive(Debug, Default)]
+struct Postings(Vec<(u32, u32)>);
+
+impl Postings {
+    fn push(&mut self, doc: u32, weight: u32) {
+        self.0.push((doc, weight));
+        if self.0.len() >= 2 * MAX_POSTINGS {
+            self.keep_best();
+        }
+    }
+
+    /// The best [`MAX_POSTINGS`] by weight (ties: lowest id), in no particular order.
+    fn keep_best(&mut self) {
+        if self.0.len() > MAX_POSTINGS {
+            self.0
+                .sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            self.0.truncate(MAX_POSTINGS);
+        }
+    }
+
+    /// The postings kept, by document id.
+    fn finish(mut self) -> Vec<(u32, u32)> {
+        self.keep_best();
+        self.0.sort_unstable();
+        self.0
+    }
 }
 
 /// A document's terms and their weights (a word allocates only the first time it is seen).

@@ -1,7 +1,7 @@
 //! Search index: what the search box of every page reads, written by `shipboard build`
 //! into `search/` beside the pages. This module collects the documents ([`documents`]) from
 //! the content, the site model and the git facts, and encodes them ([`encode`]); it never
-//! writes files (`render_model` adds what [`index_files`] returns to the site) and never
+//! writes files (`build` writes each file [`index_files_each`] hands it) and never
 //! reads the clock, so the same content gives byte-identical files.
 //!
 //! The text rules (folding, words, stemming, shard names) and the reader live in the
@@ -71,19 +71,30 @@ pub fn index_files(
     facts: Option<&Facts>,
 ) -> Vec<(String, Vec<u8>)> {
     let bodies = documents::page_bodies(content, site);
-    index_files_with_bodies(content, facts, bodies)
+    let mut files = Vec::new();
+    let kept = index_files_each(content, facts, bodies, &mut |path, bytes| {
+        files.push((path, bytes));
+        Ok::<(), std::convert::Infallible>(())
+    });
+    if let Err(never) = kept {
+        match never {}
+    }
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    files
 }
 
-/// `index_files`, with every release note and runbook body (by page path) as the pages
-/// were rendered: `build` collects them while it renders, so no Markdown is rendered twice.
-pub fn index_files_with_bodies(
+/// The index files of `index_files` (path under `search/`, bytes), handed to `emit` one
+/// by one as they are made, from every release note and runbook body (by page path) as the
+/// pages were rendered: `build` collects the bodies while it renders, so no Markdown is
+/// rendered twice, and writes each file at once, so the index is never held whole.
+pub fn index_files_each<E>(
     content: &Content,
     facts: Option<&Facts>,
     bodies: BTreeMap<String, Body>,
-) -> Vec<(String, Vec<u8>)> {
+    emit: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+) -> Result<(), E> {
     let (docs, commits) = documents::collect(content, facts, bodies);
-    encode::encode(&docs, &commits)
-        .into_iter()
-        .map(|(path, bytes)| (format!("search/{path}"), bytes))
-        .collect()
+    encode::encode_each(&docs, &commits, &mut |path, bytes| {
+        emit(format!("search/{path}"), bytes)
+    })
 }

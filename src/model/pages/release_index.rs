@@ -68,11 +68,11 @@ pub struct PeriodLink {
 }
 
 /// One listing: its page, heading, filter, and the releases it keeps (in window order).
-struct Listing<'a> {
+struct Listing {
     base: String,
     heading: String,
     filter: Option<String>,
-    releases: Vec<&'a ReleaseSummary>,
+    releases: Vec<Shared<ReleaseSummary>>,
 }
 
 /// A year of a listing, grouped by month.
@@ -98,7 +98,10 @@ pub(super) fn release_index_pages(
         .format("%Y-%m")
         .to_string();
     let facets = facets(content, summaries);
-    listings(content, summaries)
+    // One copy of each summary for every listing that shows it (all, its system, type and
+    // status, and their front pages) rather than one each.
+    let shared: Vec<Shared<ReleaseSummary>> = summaries.iter().cloned().map(Shared::new).collect();
+    listings(content, &shared)
         .into_iter()
         .flat_map(|listing| {
             let facets = current_facet(&facets, &listing.base);
@@ -108,7 +111,7 @@ pub(super) fn release_index_pages(
 }
 
 /// Every listing: all releases, then by system, type and status.
-fn listings<'a>(content: &Content, summaries: &'a [ReleaseSummary]) -> Vec<Listing<'a>> {
+fn listings(content: &Content, summaries: &[Shared<ReleaseSummary>]) -> Vec<Listing> {
     let listing = |base: String,
                    heading: String,
                    filter: Option<String>,
@@ -116,7 +119,7 @@ fn listings<'a>(content: &Content, summaries: &'a [ReleaseSummary]) -> Vec<Listi
         base,
         heading,
         filter,
-        releases: summaries.iter().filter(|s| keep(s)).collect(),
+        releases: summaries.iter().filter(|s| keep(s)).cloned().collect(),
     };
     let mut listings = vec![listing(
         "releases/".into(),
@@ -196,7 +199,7 @@ fn listing_pages(listing: &Listing, facets: Vec<Facet>, current_month: &str) -> 
         previous: None,
         next: None,
     };
-    let all_months = group_by_month(listing.releases.iter().map(|s| (*s).clone()).collect());
+    let all_months = group_by_month(listing.releases.clone());
     if all_months.is_empty() {
         let data = ReleasesPage {
             front: true,

@@ -140,3 +140,37 @@ fn with_nothing_this_recent_the_own_page_shows_the_latest_months() {
     assert!(front.next.is_none());
     assert_eq!(path(&front.previous), Some("releases/2021/04/"));
 }
+
+#[test]
+fn every_listing_shows_one_shared_copy_of_each_summary() {
+    let content = Content {
+        releases: vec![
+            release("payments", "2.4.0", utc(2026, 10, 6, 9, 0), 60),
+            release("ledger", "1.2.0", utc(2026, 11, 20, 9, 0), 60),
+        ],
+        ..content()
+    };
+    let now = utc(2026, 11, 25, 12, 0);
+    let clock = Clock {
+        zone: content.portal.timezone,
+    };
+    let summaries: Vec<ReleaseSummary> = content
+        .releases
+        .iter()
+        .map(|r| ReleaseSummary::new(&content, r, clock, now))
+        .collect();
+    let pages = release_index_pages(&content, &summaries, now);
+    let shown: Vec<&Shared<ReleaseSummary>> = pages
+        .iter()
+        .filter_map(|p| match &p.data {
+            PageData::Releases(data) => Some(data),
+            _ => None,
+        })
+        .flat_map(|data| data.months.iter().flat_map(|m| &m.releases))
+        .filter(|s| s.version == "2.4.0")
+        .collect();
+    // All releases, its system, its type and its status; each a front and a year page.
+    assert!(shown.len() >= 4, "{}", shown.len());
+    assert!(shown.iter().all(|s| Shared::ptr_eq(s, shown[0])));
+    assert_eq!(shown[0].path, summaries[0].path);
+}
