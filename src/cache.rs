@@ -43,7 +43,14 @@ fn binary() -> &'static str {
         let stamp = std::env::current_exe()
             .and_then(|exe| Stamp::of(&exe))
             .map(|s| format!("{}.{}", s.len, s.modified_ns))
-            .unwrap_or_else(|_| "unknown".into());
+            // Unknown: a name no other run has, so nothing is trusted.
+            .unwrap_or_else(|_| {
+                format!(
+                    "unknown-{}-{:?}",
+                    std::process::id(),
+                    std::time::SystemTime::now()
+                )
+            });
         format!("{}+{stamp}", env!("CARGO_PKG_VERSION"))
     })
 }

@@ -60,6 +60,9 @@ pub enum OutputError {
         waited: &'static str,
         hint: &'static str,
     },
+    /// Two files of the site have the same path (a static file named like a generated one).
+    #[error("two files of the site would be written to {0}: a static file of the theme or content has the name of a generated file\n  help: rename or remove static/{0}")]
+    Duplicate(String),
     /// A file system operation failed.
     #[error("cannot write {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
@@ -293,25 +296,52 @@ impl<'lock> Staging<'lock> {
         Stamp::of(&path).map_err(io_error(&path))
     }
 
-    /// Replaces the staged file `relative` (written in parts) with the published site's
-    /// file of the same bytes, kept as [`Staging::keep`] keeps it.
-    pub fn keep_instead(&self, relative: &str) -> Result<Stamp, OutputError> {
-        let path = self.dir.join(check_relative(relative)?);
-        fs::remove_file(&path).map_err(io_error(&path))?;
-        self.keep(relative)
+    /// Replaces the staged file `relative` (written in parts) with the published site's file
+    /// of the same bytes, if that file is still as `expected`: linked under a temporary name
+    /// first, checked, then renamed over the staged one, so the written file stands if not.
+    pub fn keep_over(&self, relative: &str, expected: &Stamp) -> Result<Stamp, OutputError> {
+        let relative = check_relative(relative)?;
+        let (from, to) = (self.target.output.join(&relative), self.dir.join(&relative));
+        let name = relative
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        let temporary = to.with_file_name(format!(".{}.kept", name.unwrap_or_default()));
+        fs::hard_link(&from, &temporary).map_err(io_error(&temporary))?;
+        match Stamp::of(&temporary) {
+            Ok(stamp) if stamp == *expected => {
+                fs::rename(&temporary, &to).map_err(io_error(&to))?;
+                Ok(stamp)
+            }
+            other => {
+                let _ = fs::remove_file(&temporary);
+                let source = other.err().unwrap_or_else(|| io::Error::other("changed"));
+                Err(OutputError::Io { path: from, source })
+            }
+        }
     }
 
-    /// Puts the published site's file `relative` into the staging folder unchanged: a hard
-    /// link (the same inode, so the file is not rewritten and keeps its modification time),
-    /// or a copy where the file system refuses links. Says how it is on disk then.
+    /// Puts the published site's file `relative` into the staging folder unchanged, as a
+    /// hard link: the same inode, so the file is not rewritten and keeps its modification
+    /// time. Says how it is on disk then; an error where the file system refuses links (the
+    /// caller writes the file instead). Never over a staged file: that may be a link to the
+    /// published site, which must not change before it is replaced.
     pub fn keep(&self, relative: &str) -> Result<Stamp, OutputError> {
         let relative = check_relative(relative)?;
         let (from, to) = (self.target.output.join(&relative), self.dir.join(&relative));
-        let linked = in_folder(&to, |to| fs::hard_link(&from, to));
-        if linked.is_err() {
-            in_folder(&to, |to| fs::copy(&from, to).map(drop))?;
-        }
+        in_folder(&to, |to| fs::hard_link(&from, to))?;
         Stamp::of(&to).map_err(io_error(&to))
+    }
+
+    /// Removes the staged file `relative`, if there is one: a file about to be written anew
+    /// must not be written through a link into the published site.
+    pub fn unstage(&self, relative: &str) -> Result<(), OutputError> {
+        let path = self.dir.join(check_relative(relative)?);
+        match fs::remove_file(&path) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => {
+                Err(OutputError::Io { path, source: err })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Appends `bytes` to one file (`relative` to the site root; checked to stay inside it),

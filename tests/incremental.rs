@@ -182,6 +182,16 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
     let portal = incremental_matches_clean(&fx, &output, "portal edit");
     assert!(portal.changed.contains(&"index.html".to_owned()));
 
+    // A setting that only the live layer's frame shows (when a page counts as stale).
+    let portal = fx.read("portal.yaml");
+    fx.write("portal.yaml", &format!("{portal}stale_after_hours: 2\n"));
+    let stale = incremental_matches_clean(&fx, &output, "staleness edit");
+    assert!(
+        stale.changed.contains(&"index.html".to_owned()),
+        "{:?}",
+        stale.changed
+    );
+
     let repo = fx.dir().join("repos/billing");
     fs::write(repo.join("invoice.txt"), "fix: rounding").expect("write");
     git(&repo, &["commit", "-q", "-am", "fix: rounding"]);
@@ -403,4 +413,27 @@ fn check_after_a_build_still_renders_every_page_whose_templates_or_data_changed(
     let said = format!("{}{}", broken.stdout, broken.stderr);
     assert_eq!(broken.code, Some(1), "{said}");
     assert!(said.contains("no_such_field"), "{said}");
+}
+
+#[test]
+fn a_static_file_named_like_a_generated_one_stops_the_build_and_the_site_stays() {
+    let (fx, _temp, output) = minimal_built();
+    let published = fs::read(output.join("404.html")).expect("404 page");
+    let before = snapshot(&output);
+    for _ in 0..2 {
+        fx.write("static/404.html", "<p>mine</p>");
+        let dir = fx.dir().display().to_string();
+        let out = output.display().to_string();
+        let result = run_at(&["build", &dir, "--output", &out], None, SOURCE_DATE_EPOCH);
+        assert_eq!(result.code, Some(2), "{}", result.stderr);
+        assert!(
+            result
+                .stderr
+                .contains("two files of the site would be written to 404.html"),
+            "{}",
+            result.stderr
+        );
+        assert_eq!(fs::read(output.join("404.html")).expect("404"), published);
+        assert_eq!(snapshot(&output), before, "the published site is untouched");
+    }
 }

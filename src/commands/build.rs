@@ -467,7 +467,11 @@ impl PageFingerprints {
         let timeless = model::SiteInfo {
             built_on: String::new(),
             built_at: String::new(),
-            live: model::live::LiveFrame::timeless(),
+            // The staleness window is a setting, not the moment: it stays in.
+            live: model::live::LiveFrame {
+                stale: site.live.stale - site.live.built,
+                ..model::live::LiveFrame::timeless()
+            },
             ..site.clone()
         };
         base.value(&timeless).ok()?;
@@ -633,6 +637,8 @@ struct StagingSink<'s> {
     kept: AtomicUsize,
     /// Files being written in parts, with the digest of what they have had so far.
     streamed: Mutex<std::collections::HashMap<String, cache::PartsDigest>>,
+    /// Every path made or kept so far.
+    claimed: Mutex<BTreeSet<String>>,
 }
 
 impl StagingSink<'_> {
@@ -643,14 +649,16 @@ impl StagingSink<'_> {
         path: String,
         digest: cache::Digest,
         page: Option<(cache::Digest, i64)>,
-        keep: impl FnOnce() -> Result<cache::Stamp, output::OutputError>,
+        keep: impl FnOnce(&cache::Entry) -> Result<cache::Stamp, output::OutputError>,
         written: impl FnOnce() -> Result<cache::Stamp, output::OutputError>,
     ) -> Result<(), BuildError> {
         let unchanged = self
             .previous
             .and_then(|r| r.keepable_file(self.staging.previous(), &path, &digest));
-        // Kept only if the link works; otherwise the new file stands.
-        let stamp = match unchanged.and_then(|_| keep().ok()) {
+        // Kept only if the link works and links the very file the record describes (it
+        // may have been replaced since it was looked at); otherwise the new file stands.
+        let kept = unchanged.and_then(|entry| self.linked_as_recorded(&path, entry, keep));
+        let stamp = match kept {
             Some(stamp) => {
                 self.kept.fetch_add(1, Ordering::Relaxed);
                 stamp
@@ -669,15 +677,51 @@ impl StagingSink<'_> {
         Ok(())
     }
 
+    /// Keeps the published file at `path` with `keep`, if what it linked is still the
+    /// file `entry` records; otherwise takes the link back.
+    fn linked_as_recorded(
+        &self,
+        path: &str,
+        entry: &cache::Entry,
+        keep: impl FnOnce(&cache::Entry) -> Result<cache::Stamp, output::OutputError>,
+    ) -> Option<cache::Stamp> {
+        match keep(entry) {
+            Ok(stamp) if stamp == entry.stamp => Some(stamp),
+            Ok(_) => {
+                let _ = self.staging.unstage(path);
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// Claims `path` for one file of the site: a second file with the same path (a static
+    /// file named like a generated one) is an error, not a race for who writes last.
+    /// Gives back a claim on `path` whose file was not made after all.
+    fn release(&self, path: &str) {
+        let mut claimed = self.claimed.lock().unwrap_or_else(PoisonError::into_inner);
+        claimed.remove(path);
+    }
+
+    fn claim(&self, path: &str) -> Result<(), BuildError> {
+        let mut claimed = self.claimed.lock().unwrap_or_else(PoisonError::into_inner);
+        if claimed.insert(path.to_owned()) {
+            Ok(())
+        } else {
+            Err(output::OutputError::Duplicate(path.to_owned()).into())
+        }
+    }
+
     fn store(
         &self,
         path: String,
         bytes: Vec<u8>,
         fingerprint: Option<cache::Digest>,
     ) -> Result<(), BuildError> {
+        self.claim(&path)?;
         let digest = cache::digest(&bytes);
         let page = fingerprint.map(|f| (f, self.rule.now));
-        let keep = || self.staging.keep(&path);
+        let keep = |_: &cache::Entry| self.staging.keep(&path);
         let write = || self.staging.write_stamped(&path, &bytes);
         self.record(path.clone(), digest, page, keep, write)
     }
@@ -709,8 +753,11 @@ impl Sink for StagingSink<'_> {
     }
 
     fn append(&self, path: &str, part: &[u8]) -> Result<(), BuildError> {
-        self.staging.append(path, part)?;
         let mut streamed = self.streamed.lock().unwrap_or_else(PoisonError::into_inner);
+        if !streamed.contains_key(path) {
+            self.claim(path)?;
+        }
+        self.staging.append(path, part)?;
         streamed.entry(path.to_owned()).or_default().update(part);
         Ok(())
     }
@@ -724,7 +771,7 @@ impl Sink for StagingSink<'_> {
             // No part at all: an empty file.
             return self.store(path.to_owned(), Vec::new(), None);
         };
-        let keep = || self.staging.keep_instead(path);
+        let keep = |entry: &cache::Entry| self.staging.keep_over(path, &entry.stamp);
         let written = || self.staging.stamp(path);
         self.record(path.to_owned(), digest, None, keep, written)
     }
@@ -737,8 +784,14 @@ impl Sink for StagingSink<'_> {
         else {
             return false;
         };
-        // If the link fails the page is simply rendered.
-        let Ok(stamp) = self.staging.keep(path) else {
+        if self.claim(path).is_err() {
+            // Rendered, so that writing it reports the duplicate.
+            return false;
+        }
+        // If the link fails (or links another file than recorded) the page is rendered.
+        let keep = |_: &cache::Entry| self.staging.keep(path);
+        let Some(stamp) = self.linked_as_recorded(path, entry, keep) else {
+            self.release(path);
             return false;
         };
         let entry = cache::Entry {
@@ -798,6 +851,7 @@ pub fn run(
         written: AtomicUsize::new(0),
         kept: AtomicUsize::new(0),
         streamed: Mutex::default(),
+        claimed: Mutex::default(),
     };
     let history = prepared.history.as_ref();
     let timing = timings::stage("render and write");

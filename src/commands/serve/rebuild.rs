@@ -464,10 +464,13 @@ fn render(
         .content
         .as_ref()
         .map_or(36, |c| c.portal.stale_after_hours);
+    let moment = prepared.model.as_ref().map_or_else(build_time, |m| m.now);
     let sink = SiteSink {
         site: Mutex::new(Site::default()),
         previous,
-        rule: MomentRule::new(build_time(), moment_pinned(), stale_after_hours),
+        // The moment the pages are rendered for is the model's (a theme-only re-render
+        // renders the model built earlier, with its moment), not this instant.
+        rule: MomentRule::new(moment, moment_pinned(), stale_after_hours),
         unchanged: AtomicUsize::new(0),
     };
     match render_prepared_each(prepared, Some(on_stall), &sink) {
