@@ -418,22 +418,37 @@ fn check_after_a_build_still_renders_every_page_whose_templates_or_data_changed(
 #[test]
 fn a_static_file_named_like_a_generated_one_stops_the_build_and_the_site_stays() {
     let (fx, _temp, output) = minimal_built();
-    let published = fs::read(output.join("404.html")).expect("404 page");
     let before = snapshot(&output);
-    for _ in 0..2 {
-        fx.write("static/404.html", "<p>mine</p>");
-        let dir = fx.dir().display().to_string();
-        let out = output.display().to_string();
-        let result = run_at(&["build", &dir, "--output", &out], None, SOURCE_DATE_EPOCH);
-        assert_eq!(result.code, Some(2), "{}", result.stderr);
-        assert!(
-            result
-                .stderr
-                .contains("two files of the site would be written to 404.html"),
-            "{}",
-            result.stderr
-        );
-        assert_eq!(fs::read(output.join("404.html")).expect("404"), published);
+    let dir = fx.dir().display().to_string();
+    let out = output.display().to_string();
+    for name in [
+        "404.html",
+        "sitemap.xml",
+        "releases/billing/1.2.0/index.html",
+    ] {
+        fx.write(&format!("static/{name}"), "<p>mine</p>");
+        for command in [vec!["build", &dir, "--output", &out], vec!["check", &dir]] {
+            let result = run_at(&command, None, SOURCE_DATE_EPOCH);
+            let said = format!("{}{}", result.stdout, result.stderr);
+            assert_eq!(result.code, Some(1), "{name}: {said}");
+            let expected = format!(
+                "static/{name}: error: static/{name} has the path of a file the build generates"
+            );
+            assert!(said.contains(&expected), "{name}: {said}");
+        }
         assert_eq!(snapshot(&output), before, "the published site is untouched");
+        fs::remove_file(fx.dir().join("static").join(name)).expect("rm");
     }
+    // Files only the build itself names are caught as it writes them, in whichever order.
+    fx.write("static/api/releases.json", "[]");
+    let result = run_at(&["build", &dir, "--output", &out], None, SOURCE_DATE_EPOCH);
+    assert_eq!(result.code, Some(2), "{}", result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("two files of the site would be written to api/releases.json"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(snapshot(&output), before, "the published site is untouched");
 }

@@ -82,10 +82,47 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
             files: &files,
         };
         prepared.diagnostics.extend(outlines.check(&site));
+        prepared
+            .diagnostics
+            .extend(static_collisions(root, content, theme, model));
     }
     prepared.model = model;
     prepared.history = Some(facts);
     prepared
+}
+
+/// An error per static file (of the content or its theme) whose path is the path of a page
+/// or feed the build generates: two files cannot have one path, and which one would be
+/// published must not depend on timing. (`build` also refuses any other duplicate path
+/// when it writes, see `StagingSink::claim`.)
+fn static_collisions(
+    root: &Path,
+    content: &Content,
+    theme: &Theme,
+    model: &SiteModel,
+) -> Vec<Diagnostic> {
+    let pages: BTreeSet<String> = model.pages.iter().map(Page::output_file).collect();
+    let builtin = Theme::builtin();
+    let feeds = files_besides_pages(content, &builtin);
+    let generated = |name: &String| {
+        pages.contains(name) || (feeds.contains(name) && !builtin.static_files.contains_key(name))
+    };
+    theme
+        .static_files
+        .keys()
+        .filter(|name| generated(name))
+        .map(|name| {
+            let file = match content.portal.theme.as_deref() {
+                Some(t) if !root.join("static").join(name).is_file() => {
+                    format!("themes/{t}/static/{name}")
+                }
+                _ => format!("static/{name}"),
+            };
+            let message = format!("{file} has the path of a file the build generates (/{name})");
+            Diagnostic::error(SourceRef::file(&file), None, message)
+                .with_help("rename or remove it: the generated file is published at that path")
+        })
+        .collect()
 }
 
 /// Fetches and reads the git history, runs the checks that need it and, when the content
