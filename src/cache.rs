@@ -270,25 +270,25 @@ impl Record {
         self.entries.is_empty()
     }
 
-    /// The entry of a page that may be kept without rendering: same fingerprint, a moment
-    /// `rule` allows, and the output file still as recorded.
+    /// The entry of a page that may be kept without rendering: same fingerprint and a
+    /// moment `rule` allows. The caller keeps it only if the file it links in the output is
+    /// still as the entry records (`Entry::stamp`): checked on the link itself, so nothing
+    /// can change between the check and the link.
     pub fn keepable_page(
         &self,
-        output: &Path,
         file: &str,
         fingerprint: &Digest,
         rule: &MomentRule,
     ) -> Option<&Entry> {
         let entry = self.entries.get(file)?;
         let (recorded, moment) = entry.page.as_ref()?;
-        let same = recorded == fingerprint && rule.allows(*moment);
-        (same && untouched(output, file, entry)).then_some(entry)
+        (recorded == fingerprint && rule.allows(*moment)).then_some(entry)
     }
 
-    /// The entry of a file whose bytes are `bytes`, if the output still holds it as recorded.
-    pub fn keepable_file(&self, output: &Path, file: &str, bytes: &Digest) -> Option<&Entry> {
+    /// The entry of a file whose bytes are `bytes`; kept on the same condition as a page.
+    pub fn keepable_file(&self, file: &str, bytes: &Digest) -> Option<&Entry> {
         let entry = self.entries.get(file)?;
-        (entry.bytes == *bytes && untouched(output, file, entry)).then_some(entry)
+        (entry.bytes == *bytes).then_some(entry)
     }
 }
 
@@ -317,10 +317,6 @@ pub fn rendered_pages(root: &Path) -> HashSet<(String, Digest)> {
         }
     }
     pages
-}
-
-fn untouched(output: &Path, file: &str, entry: &Entry) -> bool {
-    Stamp::of(&output.join(file)).is_ok_and(|stamp| stamp == entry.stamp)
 }
 
 /// Where the record of `output` lives: `.shipboard/cache/build-<digest of the output's
@@ -575,39 +571,37 @@ mod tests {
     }
 
     #[test]
-    fn a_page_is_keepable_only_while_its_file_is_as_recorded() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let output = dir.path().join("public");
-        fs::create_dir_all(&output).expect("mkdir");
-        fs::write(output.join("index.html"), "<p>hello</p>").expect("write");
+    fn a_page_is_keepable_only_with_its_fingerprint_and_an_allowed_moment() {
         let fingerprint = digest(b"data");
         let now = DateTime::from_timestamp(1_795_608_000, 0).expect("time");
-        let entry = Entry {
-            bytes: digest(b"<p>hello</p>"),
-            stamp: Stamp::of(&output.join("index.html")).expect("stamp"),
-            page: Some((fingerprint, now.timestamp_millis())),
-        };
         let mut record = Record::default();
-        record.entries.insert("index.html".into(), entry);
+        record.entries.insert(
+            "index.html".into(),
+            Entry {
+                bytes: digest(b"<p>hello</p>"),
+                stamp: entry(false).stamp,
+                page: Some((fingerprint, now.timestamp_millis())),
+            },
+        );
         let rule = MomentRule::new(now, true, 36);
         assert!(record
-            .keepable_page(&output, "index.html", &fingerprint, &rule)
+            .keepable_page("index.html", &fingerprint, &rule)
             .is_some());
         assert!(record
-            .keepable_page(&output, "index.html", &digest(b"other"), &rule)
+            .keepable_page("index.html", &digest(b"other"), &rule)
+            .is_none());
+        assert!(record
+            .keepable_page("other.html", &fingerprint, &rule)
             .is_none());
         let later = MomentRule::new(now + chrono::Duration::seconds(1), true, 36);
         assert!(record
-            .keepable_page(&output, "index.html", &fingerprint, &later)
-            .is_none());
-        // Edited by hand in the output (same length, another inode or time).
-        fs::remove_file(output.join("index.html")).expect("rm");
-        fs::write(output.join("index.html"), "<p>HELLO</p>").expect("write");
-        assert!(record
-            .keepable_page(&output, "index.html", &fingerprint, &rule)
+            .keepable_page("index.html", &fingerprint, &later)
             .is_none());
         assert!(record
-            .keepable_file(&output, "index.html", &digest(b"<p>hello</p>"))
+            .keepable_file("index.html", &digest(b"<p>hello</p>"))
+            .is_some());
+        assert!(record
+            .keepable_file("index.html", &digest(b"<p>HELLO</p>"))
             .is_none());
     }
 }

@@ -285,11 +285,6 @@ impl<'lock> Staging<'lock> {
         Stamp::of(&path).map_err(io_error(&path))
     }
 
-    /// The published site this staging folder is going to replace.
-    pub fn previous(&self) -> &Path {
-        &self.target.output
-    }
-
     /// How the staged file `relative` is on disk, for the incremental build's record.
     pub fn stamp(&self, relative: &str) -> Result<Stamp, OutputError> {
         let path = self.dir.join(check_relative(relative)?);

@@ -689,9 +689,7 @@ impl StagingSink<'_> {
         keep: impl FnOnce(&cache::Entry) -> Result<cache::Stamp, output::OutputError>,
         written: impl FnOnce() -> Result<cache::Stamp, output::OutputError>,
     ) -> Result<(), BuildError> {
-        let unchanged = self
-            .previous
-            .and_then(|r| r.keepable_file(self.staging.previous(), &path, &digest));
+        let unchanged = self.previous.and_then(|r| r.keepable_file(&path, &digest));
         // Kept only if the link works and links the very file the record describes (it
         // may have been replaced since it was looked at); otherwise the new file stands.
         let kept = unchanged.and_then(|entry| self.linked_as_recorded(&path, entry, keep));
@@ -814,10 +812,9 @@ impl Sink for StagingSink<'_> {
     }
 
     fn kept(&self, path: &str, fingerprint: &cache::Digest) -> bool {
-        let output = self.staging.previous();
         let Some(entry) = self
             .previous
-            .and_then(|r| r.keepable_page(output, path, fingerprint, &self.rule))
+            .and_then(|r| r.keepable_page(path, fingerprint, &self.rule))
         else {
             return false;
         };
