@@ -27,14 +27,7 @@ fn pages_of(years: std::ops::RangeInclusive<i32>, per_month: u32) -> Vec<Page> {
         ..content()
     };
     let now = utc(2026, 11, 25, 12, 0);
-    let clock = Clock {
-        zone: content.portal.timezone,
-    };
-    let summaries: Vec<ReleaseSummary> = content
-        .releases
-        .iter()
-        .map(|r| ReleaseSummary::new(&content, r, clock, now))
-        .collect();
+    let summaries = summaries_of(&content, now);
     release_index_pages(&content, &summaries, now)
         .into_iter()
         .filter(|p| p.title.starts_with("All releases"))
@@ -151,14 +144,7 @@ fn every_listing_shows_one_shared_copy_of_each_summary() {
         ..content()
     };
     let now = utc(2026, 11, 25, 12, 0);
-    let clock = Clock {
-        zone: content.portal.timezone,
-    };
-    let summaries: Vec<ReleaseSummary> = content
-        .releases
-        .iter()
-        .map(|r| ReleaseSummary::new(&content, r, clock, now))
-        .collect();
+    let summaries = summaries_of(&content, now);
     let pages = release_index_pages(&content, &summaries, now);
     let shown: Vec<&Shared<ReleaseSummary>> = pages
         .iter()
@@ -173,4 +159,16 @@ fn every_listing_shows_one_shared_copy_of_each_summary() {
     assert!(shown.len() >= 4, "{}", shown.len());
     assert!(shown.iter().all(|s| Shared::ptr_eq(s, shown[0])));
     assert_eq!(shown[0].path, summaries[0].path);
+}
+
+/// Every release's summary, as the model makes them.
+fn summaries_of(content: &Content, now: DateTime<Utc>) -> Vec<ReleaseSummary> {
+    let clock = Clock {
+        zone: content.portal.timezone,
+    };
+    content
+        .releases
+        .iter()
+        .map(|r| ReleaseSummary::new(content, r, clock, now))
+        .collect()
 }
