@@ -272,10 +272,16 @@ impl<'lock> Staging<'lock> {
         Ok(staging)
     }
 
-    /// Writes one file (`relative` to the site root; checked to stay inside it).
+    /// Writes one new file (`relative` to the site root; checked to stay inside it). A
+    /// file already staged there is an error, never overwritten: it may be a hard link to
+    /// the published site, which must not change before it is replaced.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.dir.join(check_relative(relative)?);
-        in_folder(&path, |path| fs::write(path, bytes))
+        in_folder(&path, |path| {
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            options.open(path)?.write_all(bytes)
+        })
     }
 
     /// Writes one file and says how it is on disk, for the incremental build's record.

@@ -730,14 +730,14 @@ impl StagingSink<'_> {
         }
     }
 
-    /// Claims `path` for one file of the site: a second file with the same path (a static
-    /// file named like a generated one) is an error, not a race for who writes last.
     /// Gives back a claim on `path` whose file was not made after all.
     fn release(&self, path: &str) {
         let mut claimed = self.claimed.lock().unwrap_or_else(PoisonError::into_inner);
         claimed.remove(path);
     }
 
+    /// Claims `path` for one file of the site: a second file with the same path (a static
+    /// file named like a generated one) is an error, not a race for who writes last.
     fn claim(&self, path: &str) -> Result<(), BuildError> {
         let mut claimed = self.claimed.lock().unwrap_or_else(PoisonError::into_inner);
         if claimed.insert(path.to_owned()) {
