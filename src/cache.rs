@@ -348,6 +348,7 @@ impl Recorder {
         let path = record_path(root, output);
         let dir = path.parent().unwrap_or(root);
         fs::create_dir_all(dir)?;
+        ignored_by_git(root)?;
         let temporary = dir.join(format!(".{}.tmp", std::process::id()));
         let mut file = fs::File::create(&temporary)?;
         writeln!(
@@ -363,6 +364,17 @@ impl Recorder {
             let _ = fs::remove_file(&temporary);
         })
     }
+}
+
+/// Makes `.shipboard/` ignore itself in git (a `.gitignore` of `*` inside it, as Cargo does
+/// for `target/`), so a content repo whose own `.gitignore` predates the cache never shows
+/// it as a change to commit.
+fn ignored_by_git(root: &Path) -> io::Result<()> {
+    let ignore = root.join(".shipboard").join(".gitignore");
+    if ignore.exists() {
+        return Ok(());
+    }
+    fs::write(ignore, "# Shipboard's caches: never commit them.\n*\n")
 }
 
 fn serialize(entries: &[(String, Entry)]) -> String {

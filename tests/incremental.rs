@@ -452,3 +452,27 @@ fn a_static_file_named_like_a_generated_one_stops_the_build_and_the_site_stays()
     );
     assert_eq!(snapshot(&output), before, "the published site is untouched");
 }
+
+#[test]
+fn the_cache_never_shows_as_a_change_in_the_content_repo() {
+    let fx = Fixture::new("minimal");
+    git(&fx.dir(), &["init", "-q"]);
+    git(&fx.dir(), &["add", "-A"]);
+    git(&fx.dir(), &["commit", "-q", "-m", "content"]);
+    let temp = tempfile::tempdir().expect("temp");
+    build_into(&fx, &temp.path().join("site"), &[]);
+    assert_eq!(
+        only_record(&fx.dir()).extension().and_then(|e| e.to_str()),
+        Some("txt")
+    );
+    let status = Command::new("git")
+        .args(["status", "--porcelain", "--ignored=no"])
+        .current_dir(fx.dir())
+        .output()
+        .expect("git status");
+    let changes = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        changes.trim().is_empty(),
+        "the build left changes: {changes}"
+    );
+}
