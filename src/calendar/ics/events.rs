@@ -244,13 +244,7 @@ pub fn release(w: &mut Writer, content: &Content, facts: &FeedFacts, release: &R
     );
     w.utc("DTSTART", release.window.start);
     w.utc("DTEND", release.window.end);
-    w.text("SUMMARY", &summary);
-    w.text("DESCRIPTION", &lines.join("\n"));
-    if let Some(url) = &url {
-        w.raw("URL", &[], url);
-    }
-    w.raw("STATUS", &[], status(release));
-    w.raw("TRANSP", &[], "TRANSPARENT");
+    describe(w, &summary, &lines, url.as_deref(), status(release));
     w.text_list("CATEGORIES", &["Release", &release.system]);
     let hours = content.portal.reminder_hours;
     if hours > 0 && release.status != ReleaseStatus::Cancelled {
@@ -261,6 +255,24 @@ pub fn release(w: &mut Writer, content: &Content, facts: &FeedFacts, release: &R
 
 /// A VALARM `hours` before the event's start: RFC 5545 section 3.6.6, where a DISPLAY alarm
 /// needs a DESCRIPTION (the text the client shows).
+/// What every event says of itself, in this order: SUMMARY, DESCRIPTION (`lines`), URL
+/// (when there is a page), STATUS, and TRANSP (a release never blocks time in a calendar).
+pub(super) fn describe(
+    w: &mut Writer,
+    summary: &str,
+    lines: &[String],
+    url: Option<&str>,
+    status: &str,
+) {
+    w.text("SUMMARY", summary);
+    w.text("DESCRIPTION", &lines.join("\n"));
+    if let Some(url) = url {
+        w.raw("URL", &[], url);
+    }
+    w.raw("STATUS", &[], status);
+    w.raw("TRANSP", &[], "TRANSPARENT");
+}
+
 pub(super) fn reminder(w: &mut Writer, summary: &str, hours: u32) {
     w.begin("VALARM");
     w.raw("ACTION", &[], "DISPLAY");
@@ -320,13 +332,13 @@ pub fn window(w: &mut Writer, content: &Content, facts: &FeedFacts, plan: &Windo
             w.raw("RRULE", &[], &weekly_rrule(days, *until, zone));
         }
     }
-    w.text("SUMMARY", &format!("{}: {}", plan.kind.label(), rule.name));
-    w.text("DESCRIPTION", &lines.join("\n"));
-    if let Some(url) = &url {
-        w.raw("URL", &[], url);
-    }
-    w.raw("STATUS", &[], "CONFIRMED");
-    w.raw("TRANSP", &[], "TRANSPARENT");
+    describe(
+        w,
+        &format!("{}: {}", plan.kind.label(), rule.name),
+        &lines,
+        url.as_deref(),
+        "CONFIRMED",
+    );
     let category = match plan.kind {
         WindowKind::Freeze => "Freeze",
         WindowKind::Maintenance => "Maintenance",
@@ -410,13 +422,7 @@ pub fn shift(w: &mut Writer, content: &Content, rotation: &Rotation, shift: &Shi
         ),
         None => format!("On call: {person} ({})", rotation.name),
     };
-    w.text("SUMMARY", &summary);
-    w.text("DESCRIPTION", &lines.join("\n"));
-    if let Some(url) = &url {
-        w.raw("URL", &[], url);
-    }
-    w.raw("STATUS", &[], "CONFIRMED");
-    w.raw("TRANSP", &[], "TRANSPARENT");
+    describe(w, &summary, &lines, url.as_deref(), "CONFIRMED");
     w.text_list("CATEGORIES", &["On call"]);
     w.end("VEVENT");
 }

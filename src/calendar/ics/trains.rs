@@ -2,7 +2,7 @@
 //! its system demo as a one-hour event in UTC, both with the releases' reminder (VALARM).
 //! UIDs name the train and the departure's number on the cadence, never its dates.
 
-use super::events::{identity, reminder};
+use super::events::{describe, identity, reminder};
 use super::writer::{date_stamp, Writer};
 use super::{absolute_url, host, FeedFacts};
 use crate::calendar::time;
@@ -59,13 +59,7 @@ pub fn departure(
     );
     w.raw("DTSTART", &[("VALUE", "DATE")], &date_stamp(d.date));
     w.raw("DTEND", &[("VALUE", "DATE")], &date_stamp(end_date));
-    w.text("SUMMARY", &summary);
-    w.text("DESCRIPTION", &lines.join("\n"));
-    if let Some(url) = &url {
-        w.raw("URL", &[], url);
-    }
-    w.raw("STATUS", &[], "CONFIRMED");
-    w.raw("TRANSP", &[], "TRANSPARENT");
+    describe(w, &summary, &lines, url.as_deref(), "CONFIRMED");
     w.text_list("CATEGORIES", &["Release train", &train.id]);
     remind(w, content, &summary);
     w.end("VEVENT");
@@ -83,18 +77,12 @@ pub fn departure(
     );
     w.utc("DTSTART", start);
     w.utc("DTEND", end);
-    w.text("SUMMARY", &summary);
     let mut lines = vec![
         format!("Delivery manager: {manager}"),
         format!("Members: {}", members.join(", ")),
     ];
     lines.extend(url.clone());
-    w.text("DESCRIPTION", &lines.join("\n"));
-    if let Some(url) = &url {
-        w.raw("URL", &[], url);
-    }
-    w.raw("STATUS", &[], "CONFIRMED");
-    w.raw("TRANSP", &[], "TRANSPARENT");
+    describe(w, &summary, &lines, url.as_deref(), "CONFIRMED");
     w.text_list("CATEGORIES", &["System demo", &train.id]);
     remind(w, content, &summary);
     w.end("VEVENT");
