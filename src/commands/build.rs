@@ -265,6 +265,13 @@ pub fn build_time() -> DateTime<Utc> {
     pinned_time().unwrap_or_else(Utc::now)
 }
 
+/// When pages of an earlier build may be kept although the moment moved: the moment the
+/// model was built for, whether it is pinned, and the portal's staleness limit.
+pub fn moment_rule(content: &Content, site: &SiteModel) -> cache::MomentRule {
+    let stale_after_hours = content.portal.stale_after_hours;
+    cache::MomentRule::new(site.now, moment_pinned(), stale_after_hours)
+}
+
 /// Whether the build moment is pinned by `SOURCE_DATE_EPOCH` rather than read from the clock.
 pub fn moment_pinned() -> bool {
     pinned_time().is_some()
@@ -880,7 +887,7 @@ pub fn run(
     let sink = StagingSink {
         staging: &staging,
         previous: previous.as_ref(),
-        rule: cache::MomentRule::new(site.now, moment_pinned(), content.portal.stale_after_hours),
+        rule: moment_rule(content, site),
         recorder: cache::Recorder::default(),
         written: AtomicUsize::new(0),
         kept: AtomicUsize::new(0),

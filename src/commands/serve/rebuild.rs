@@ -23,9 +23,7 @@ use std::time::{Duration, Instant};
 
 use super::watch::Change;
 use crate::cache::{Digest, MomentRule};
-use crate::commands::build::{
-    build_time, moment_pinned, prepare_with, render_prepared_each, Prepared, Sink,
-};
+use crate::commands::build::{moment_rule, prepare_with, render_prepared_each, Prepared, Sink};
 use crate::mirrors::Network;
 use crate::render::{OnStall, RenderError};
 use crate::server::site::Compressed;
@@ -388,7 +386,8 @@ fn rerender(
 struct SiteSink<'p> {
     site: Mutex<Site>,
     previous: Option<&'p Site>,
-    rule: MomentRule,
+    /// `None` when there is no model (nothing renders then).
+    rule: Option<MomentRule>,
     /// Pages shared with `previous`, not rendered.
     unchanged: AtomicUsize,
 }
@@ -416,9 +415,9 @@ impl Sink for SiteSink<'_> {
         html: Vec<u8>,
         fingerprint: Option<Digest>,
     ) -> Result<(), RenderError> {
-        if let Some(fingerprint) = fingerprint {
+        if let (Some(fingerprint), Some(rule)) = (fingerprint, &self.rule) {
             self.lock()
-                .set_fingerprint(path.clone(), fingerprint, self.rule.now);
+                .set_fingerprint(path.clone(), fingerprint, rule.now);
         }
         self.file(path, html)
     }
@@ -431,7 +430,8 @@ impl Sink for SiteSink<'_> {
         let Some((file, recorded, moment)) = self.previous.and_then(|site| site.page(path)) else {
             return false;
         };
-        if recorded != *fingerprint || !self.rule.allows(moment) {
+        let allowed = self.rule.as_ref().is_some_and(|rule| rule.allows(moment));
+        if recorded != *fingerprint || !allowed {
             return false;
         }
         let mut site = self.lock();
@@ -460,17 +460,18 @@ fn render(
         let sorted = prepared.diagnostics.sorted();
         sorted.iter().map(ToString::to_string).collect()
     };
-    let stale_after_hours = prepared
+    // The moment the pages are rendered for is the model's (a theme-only re-render
+    // renders the model built earlier, with its moment), not this instant. No model: the
+    // content has errors and nothing is rendered.
+    let rule = prepared
         .content
         .as_ref()
-        .map_or(36, |c| c.portal.stale_after_hours);
-    let moment = prepared.model.as_ref().map_or_else(build_time, |m| m.now);
+        .zip(prepared.model.as_ref())
+        .map(|(content, model)| moment_rule(content, model));
     let sink = SiteSink {
         site: Mutex::new(Site::default()),
         previous,
-        // The moment the pages are rendered for is the model's (a theme-only re-render
-        // renders the model built earlier, with its moment), not this instant.
-        rule: MomentRule::new(moment, moment_pinned(), stale_after_hours),
+        rule,
         unchanged: AtomicUsize::new(0),
     };
     match render_prepared_each(prepared, Some(on_stall), &sink) {
