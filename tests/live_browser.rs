@@ -88,10 +88,7 @@ fn live_layer_in_chromium() {
     let base = format!("http://127.0.0.1:{}", serve(site));
     let corrupt_base = format!("http://127.0.0.1:{}", serve(corrupt));
     let driver = ChromeDriver::start(&chromedriver, tmp.path());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = browser::runtime();
     let failures: Vec<String> = runtime.block_on(async {
         let mut failures = Vec::new();
         let live = driver

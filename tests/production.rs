@@ -335,10 +335,7 @@ fn the_live_layer_shows_the_version_live_at_the_moment_asked() {
     let base = format!("http://127.0.0.1:{}", serve(fixture.dir().join("public")));
     let tmp = tempfile::tempdir().expect("temp dir");
     let driver = ChromeDriver::start(&chromedriver, tmp.path());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = browser::runtime();
     let seen = runtime.block_on(async {
         let client = driver
             .session(&tmp.path().join("profile"), false)

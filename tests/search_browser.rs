@@ -66,10 +66,7 @@ fn search_box_in_chromium() {
     let sha = search_content::tagged_commit(&generated, "cobalt", "v2.7.0");
 
     let driver = ChromeDriver::start(&chromedriver, tmp.path());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = browser::runtime();
     let outcome = runtime.block_on(async {
         let mut results = Vec::new();
         let example = in_session(&driver, tmp.path(), "profile-example", None, {

@@ -30,10 +30,7 @@ fn open_tabs_reload_and_show_content_errors() {
     let page = format!("http://{}/releases/billing/1.2.0/", served.addr);
     let tmp = tempfile::tempdir().expect("temp dir");
     let driver = browser::ChromeDriver::start(&chromedriver, tmp.path());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = browser::runtime();
     let outcome = runtime.block_on(async {
         let client = driver
             .session(&tmp.path().join("profile"), false)

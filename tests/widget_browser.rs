@@ -46,10 +46,7 @@ fn checklist_widget_in_chromium() {
     let example_base = format!("http://127.0.0.1:{}", serve(example));
     let driver = ChromeDriver::start(&chromedriver, tmp.path());
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = browser::runtime();
     let outcome = runtime.block_on(async {
         let main = in_session(&driver, tmp.path(), "profile-main", false, {
             let base = base.clone();
@@ -93,10 +90,7 @@ fn recorded_ticks_round_trip_in_chromium() {
     let base = format!("http://127.0.0.1:{}", serve(site.clone()));
     let url = format!("{base}/releases/payments/2.4.0/");
     let driver = ChromeDriver::start(&chromedriver, tmp.path());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = browser::runtime();
     let outcome = runtime.block_on(async {
         let release_file = content.join("releases/payments-2.4.0.md");
         let first = in_session(&driver, tmp.path(), "profile-recorder", false, {

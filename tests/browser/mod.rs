@@ -24,6 +24,14 @@ const DRIVER_START: Duration = Duration::from_secs(30);
 /// without it a missing tool fails the test, so a run never passes by skipping unasked.
 pub const SKIP_VARIABLE: &str = "SHIPBOARD_SKIP_BROWSER_TESTS";
 
+/// The single-threaded tokio runtime a browser test drives its WebDriver client on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
 /// Returns the chromedriver to use; `None` to skip, only when the tools are missing and
 /// `SHIPBOARD_SKIP_BROWSER_TESTS=1` is set; panics when they are missing otherwise. `test`
 /// names the test in the skip message.
