@@ -112,6 +112,7 @@ impl Fingerprint {
         &mut self,
         value: &T,
     ) -> serde_json::Result<&mut Self> {
+        let _fingerprinting = Fingerprinting::start();
         let counting = Counting {
             hasher: &mut self.0,
             written: 0,
@@ -129,6 +130,34 @@ impl Fingerprint {
 
     pub fn finish(&self) -> Digest {
         truncate(self.0.finalize())
+    }
+}
+
+thread_local! {
+    static FINGERPRINTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is serializing a value into a fingerprint: a value that is a pure
+/// function of smaller inputs (rendered Markdown: [`crate::markdown::LazyHtml`]) then
+/// serializes a digest of those inputs instead of itself, which is cheaper to hash and
+/// spares computing it. serde has no way to tell a serializer's purpose, hence the flag.
+pub fn fingerprinting() -> bool {
+    FINGERPRINTING.with(std::cell::Cell::get)
+}
+
+/// Sets the flag for one `Fingerprint::value`, and puts back what was there when dropped
+/// (also when serialization fails midway).
+struct Fingerprinting(bool);
+
+impl Fingerprinting {
+    fn start() -> Fingerprinting {
+        Fingerprinting(FINGERPRINTING.with(|flag| flag.replace(true)))
+    }
+}
+
+impl Drop for Fingerprinting {
+    fn drop(&mut self) {
+        FINGERPRINTING.with(|flag| flag.set(self.0));
     }
 }
 

@@ -70,12 +70,64 @@ pub struct Rendered {
 /// Renders `markdown`; `root` is the site's base path (`/` or `/portal/`). The document's
 /// headings start at `<h{top}>` on the page (the page owns the levels above).
 pub fn render(markdown: &str, root: &str, top: u8) -> Rendered {
-    walk(markdown, root, top, true)
+    // Without a nesting limit the walk cannot fail.
+    walk(markdown, root, top, true, None).unwrap_or_default()
+}
+
+/// A document's HTML, rendered when first read. A page's data carries its Markdown this
+/// way so that a page the build or `check` does not render (its fingerprint is unchanged)
+/// never renders its Markdown, and its fingerprint hashes the document's digest rather than
+/// the HTML (see [`crate::cache::Fingerprint::value`]): the HTML is a function of the
+/// Markdown, the base path and the heading level, in a given binary, which the
+/// fingerprint names already.
+#[derive(Debug, Clone)]
+pub struct LazyHtml {
+    markdown: String,
+    root: String,
+    top: u8,
+    html: OnceLock<String>,
+}
+
+impl LazyHtml {
+    /// `render(markdown, root, top)`, when it is first needed.
+    pub fn new(markdown: &str, root: &str, top: u8) -> LazyHtml {
+        LazyHtml {
+            markdown: markdown.to_owned(),
+            root: root.to_owned(),
+            top,
+            html: OnceLock::new(),
+        }
+    }
+
+    pub fn html(&self) -> &str {
+        self.html
+            .get_or_init(|| render(&self.markdown, &self.root, self.top).html)
+    }
+
+    /// The digest of everything the HTML is rendered from.
+    fn inputs_digest(&self) -> String {
+        let mut hasher = blake3::Hasher::new();
+        for part in [self.markdown.as_bytes(), self.root.as_bytes(), &[self.top]] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        hasher.finalize().to_hex().to_string()
+    }
+}
+
+impl Serialize for LazyHtml {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if crate::cache::fingerprinting() {
+            serializer.serialize_str(&self.inputs_digest())
+        } else {
+            serializer.serialize_str(self.html())
+        }
+    }
 }
 
 /// Headings and links only, without producing HTML: cheap, for link checks.
 pub fn outline(markdown: &str) -> Rendered {
-    walk(markdown, "/", 2, false)
+    walk(markdown, "/", 2, false, None).unwrap_or_default()
 }
 
 fn options() -> Options {
@@ -87,7 +139,15 @@ fn options() -> Options {
     options
 }
 
-fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
+/// One parse of `markdown`: its headings, links and (`with_html`) HTML; with `nesting`,
+/// stops at the first place it nests too deep.
+fn walk(
+    markdown: &str,
+    root: &str,
+    top: u8,
+    with_html: bool,
+    mut nesting: Option<&mut Nesting>,
+) -> Result<Rendered, TooDeep> {
     let options = options();
     let line_starts = line_starts(markdown);
     let mut events: Vec<Event> = Vec::new();
@@ -101,6 +161,9 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
     let mut written: Vec<(usize, usize, HeadingLevel)> = Vec::new();
 
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        if let Some(nesting) = nesting.as_mut() {
+            nesting.observe(&event, range.start)?;
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 heading_start = Some((events.len(), level));
@@ -184,11 +247,11 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
     }
     relevel(&mut events, &mut headings, &written, top);
     if !with_html {
-        return Rendered {
+        return Ok(Rendered {
             html: String::new(),
             headings,
             links,
-        };
+        });
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -197,56 +260,100 @@ fn walk(markdown: &str, root: &str, top: u8, with_html: bool) -> Rendered {
     } else {
         with_link_rel(&html)
     };
-    Rendered {
+    Ok(Rendered {
         html,
         headings,
         links,
-    }
+    })
 }
 
 /// Checks that `markdown` nests at most `MAX_NESTING` levels. One linear parse; it must
 /// pass before a document is rendered, because sanitizing deep HTML is quadratic.
 pub fn check_nesting(markdown: &str) -> Result<(), TooDeep> {
-    let starts = line_starts(markdown);
-    let at = |offset: usize| {
-        let line = line_of(&starts, offset);
-        let start = starts[line as usize - 1];
-        let column = markdown[start..offset].chars().count() as u32 + 1;
-        TooDeep { line, column }
-    };
-    let mut depth = 0;
-    let mut html = HtmlDepth::default();
+    let mut nesting = Nesting::new(markdown);
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        nesting.observe(&event, range.start)?;
+    }
+    Ok(())
+}
+
+/// A document's headings and links (as [`outline`] reads them), from the same single parse
+/// that checks its nesting (as [`check_nesting`] does): what loading keeps of each release
+/// note and runbook for the link check, so the check needs no parse of its own.
+pub fn outline_checked(markdown: &str) -> Result<Outline, TooDeep> {
+    let mut nesting = Nesting::new(markdown);
+    let read = walk(markdown, "/", 2, false, Some(&mut nesting))?;
+    Ok(Outline {
+        headings: read.headings,
+        links: read.links,
+    })
+}
+
+/// The headings and links of a document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outline {
+    pub headings: Vec<Heading>,
+    pub links: Vec<WrittenLink>,
+}
+
+/// Follows a document's parse events and says where it first nests deeper than
+/// `MAX_NESTING`.
+struct Nesting<'m> {
+    markdown: &'m str,
+    starts: Vec<usize>,
+    depth: usize,
+    html: HtmlDepth,
+}
+
+impl<'m> Nesting<'m> {
+    fn new(markdown: &'m str) -> Nesting<'m> {
+        Nesting {
+            markdown,
+            starts: line_starts(markdown),
+            depth: 0,
+            html: HtmlDepth::default(),
+        }
+    }
+
+    fn at(&self, offset: usize) -> TooDeep {
+        let line = line_of(&self.starts, offset);
+        let start = self.starts[line as usize - 1];
+        let column = self.markdown[start..offset].chars().count() as u32 + 1;
+        TooDeep { line, column }
+    }
+
+    /// Takes the next event (found at byte `offset`).
+    fn observe(&mut self, event: &Event, offset: usize) -> Result<(), TooDeep> {
         match event {
             Event::Start(tag) if nests(&tag.to_end()) => {
-                depth += 1;
-                if depth + html.depth > MAX_NESTING {
-                    return Err(at(range.start));
+                self.depth += 1;
+                if self.depth + self.html.depth > MAX_NESTING {
+                    return Err(self.at(offset));
                 }
             }
-            Event::End(end) if nests(&end) => depth = depth.saturating_sub(1),
+            Event::End(end) if nests(end) => self.depth = self.depth.saturating_sub(1),
             Event::Html(text) | Event::InlineHtml(text) => {
-                let room = MAX_NESTING.saturating_sub(depth);
-                if let Some(offset) = html.scan(&text, room) {
+                let room = MAX_NESTING.saturating_sub(self.depth);
+                if let Some(found) = self.html.scan(text, room) {
                     // Inside containers the event text lacks their prefixes (`> `), so
                     // count lines within it rather than adding the offset.
-                    let lines = text[..offset].matches('\n').count() as u32;
-                    let mut place = at(range.start);
+                    let lines = text[..found].matches('\n').count() as u32;
+                    let mut place = self.at(offset);
                     if lines > 0 {
                         place = TooDeep {
                             line: place.line + lines,
                             column: 0,
                         };
                     } else {
-                        place.column += text[..offset].chars().count() as u32;
+                        place.column += text[..found].chars().count() as u32;
                     }
                     return Err(place);
                 }
             }
             _ => {}
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The Markdown elements that can contain themselves and so nest without bound. Lists,
@@ -551,6 +658,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lazy_html_renders_for_templates_and_stands_for_its_inputs_in_fingerprints() {
+        let fingerprint = |html: &LazyHtml| {
+            let mut fingerprint = crate::cache::Fingerprint::new("test");
+            fingerprint.value(html).expect("serializable");
+            fingerprint.finish()
+        };
+        let notes = LazyHtml::new("## Rollout\n\nCanary first.\n", "/portal/", 3);
+        let first = fingerprint(&notes);
+        assert!(
+            notes.html.get().is_none(),
+            "fingerprinting rendered the Markdown"
+        );
+        assert_eq!(first, fingerprint(&notes.clone()));
+        let changed = [
+            LazyHtml::new("## Rollout\n\nCanary second.\n", "/portal/", 3),
+            LazyHtml::new("## Rollout\n\nCanary first.\n", "/", 3),
+            LazyHtml::new("## Rollout\n\nCanary first.\n", "/portal/", 2),
+        ];
+        for other in &changed {
+            assert_ne!(first, fingerprint(other), "{other:?}");
+        }
+        let json = serde_json::to_string(&notes).expect("serializable");
+        let html = render("## Rollout\n\nCanary first.\n", "/portal/", 3).html;
+        assert_eq!(json, serde_json::to_string(&html).expect("serializable"));
+        assert!(!crate::cache::fingerprinting());
+    }
+
+    #[test]
     fn renders_tables_tasks_footnotes_and_demotes_headings() {
         let out = render(
             "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nNote[^1]\n\n[^1]: here\n",
@@ -744,6 +879,32 @@ mod tests {
         );
         let inline = format!("text {} end\n", "<span>".repeat(40));
         assert_eq!(check_nesting(&inline).map_err(|e| e.line), Err(1));
+    }
+
+    #[test]
+    fn outline_checked_is_outline_and_check_nesting_in_one_parse() {
+        let documents = [
+            "# Rollback\n\nSee [the runbook](/runbooks/pay/#steps) and [b](#rollback).\n\n## Steps\n".to_owned(),
+            format!("intro\n\n{}x\n", "- ".repeat(100)),
+            format!("a\n\n<section>\n{}\n", "<div>".repeat(1000)),
+            format!("# A\n\n[x](y)\n\ntext {} end\n", "<span>".repeat(40)),
+            "<details><summary>x</summary>\n\n- [a](b)\n\n</details>\n".to_owned(),
+        ];
+        for document in &documents {
+            let checked = outline_checked(document);
+            assert_eq!(
+                checked.as_ref().err(),
+                check_nesting(document).err().as_ref()
+            );
+            if let Ok(checked) = checked {
+                let outline = outline(document);
+                assert_eq!(checked.headings, outline.headings);
+                assert_eq!(checked.links, outline.links);
+            }
+        }
+        let first = outline_checked(&documents[0]).expect("shallow");
+        assert_eq!(first.links.len(), 2);
+        assert_eq!(first.headings.len(), 2);
     }
 
     #[test]

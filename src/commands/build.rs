@@ -431,7 +431,7 @@ type Bodies = Mutex<BTreeMap<String, search::Body>>;
 /// page: made here, by the rendering thread, rather than in the index's serial tail.
 fn search_body(page: &Page) -> Option<search::Body> {
     match &page.data {
-        PageData::Release(data) => Some(search::Body::of_release(&data.notes_html)),
+        PageData::Release(data) => Some(search::Body::of_release(data.notes_html.html())),
         PageData::Runbook(data) => Some(search::Body::of_runbook(&data.body_html)),
         _ => None,
     }

@@ -8,6 +8,7 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -47,6 +48,8 @@ pub struct MarkdownFile<T> {
     pub body: String,
     /// 1-based line where the Markdown body starts.
     pub body_line: u32,
+    /// The body's headings and links, read by the same parse that checked its nesting.
+    pub outline: Arc<markdown::Outline>,
     /// Warnings about the front matter's text (values cut by ` #`), reported by `load`.
     pub warnings: Vec<Diagnostic>,
 }
@@ -316,7 +319,7 @@ fn load_markdown_file<T: DeserializeOwned>(
     let text = read_text(root, path, MAX_DOCUMENT_BYTES)?;
     let split = split_front_matter(&text).ok_or_else(|| no_front_matter(&text, path))?;
     let front = parse_yaml(split.yaml, path, split.yaml_line - 1)?;
-    markdown::check_nesting(split.body).map_err(|deep| {
+    let outline = markdown::outline_checked(split.body).map_err(|deep| {
         let at = SourceRef::new(path, split.body_line + deep.line - 1, deep.column);
         Diagnostic::error(at, None, format!("the Markdown nests more than {MAX_NESTING} levels deep here (list items, block quotes, emphasis, links and HTML elements inside one another)"))
             .with_help("flatten the structure: use headings or a table instead of deeper lists, and close HTML elements; the limit keeps builds fast (README, \"Limits\")")
@@ -328,6 +331,7 @@ fn load_markdown_file<T: DeserializeOwned>(
         front_line_offset: split.yaml_line - 1,
         body: split.body.to_owned(),
         body_line: split.body_line,
+        outline: Arc::new(outline),
         warnings: cut_value_warnings(split.yaml, path, split.yaml_line - 1),
     })
 }

@@ -11,12 +11,14 @@ pub mod raw;
 pub(crate) mod yaml_hints;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use semver::{Version, VersionReq};
 
 use crate::diagnostics::SourceRef;
+use crate::markdown;
 pub use raw::{ReleaseStatus, ReleaseType, Rollout, RunbookKind};
 
 /// A whole, valid content repo.
@@ -147,6 +149,9 @@ pub struct Release {
     /// The release file and the line where its notes start.
     pub source: SourceRef,
     pub notes_line: u32,
+    /// The notes' headings and links, as loading read them (for the link check); `None`
+    /// for a release built without loading, whose notes are then read when checked.
+    pub outline: Option<Arc<markdown::Outline>>,
 }
 
 impl System {
@@ -214,6 +219,7 @@ impl Release {
             notes: String::new(),
             source: SourceRef::file(file),
             notes_line: 1,
+            outline: None,
         }
     }
 
@@ -277,6 +283,8 @@ pub struct Runbook {
     /// The runbook file, relative to the content dir.
     pub source: SourceRef,
     pub body_line: u32,
+    /// The body's headings and links, as loading read them (see `Release::outline`).
+    pub outline: Option<Arc<markdown::Outline>>,
 }
 
 #[derive(Debug, Clone)]

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::{at, is_slug, Validator};
 use crate::content::load::RawContent;
@@ -160,6 +161,7 @@ impl Validator<'_> {
                 body: file.body.clone(),
                 source: SourceRef::file(path),
                 body_line: file.body_line,
+                outline: Some(Arc::clone(&file.outline)),
             });
         }
         runbooks.sort_by(|a, b| a.slug.cmp(&b.slug));

@@ -6,6 +6,7 @@
 //! links (`https:`, `mailto:`) are not fetched: builds stay offline.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -17,6 +18,8 @@ use crate::markdown::{self, WrittenLink};
 struct Document<'a> {
     page: String,
     body: &'a str,
+    /// Its headings and links, if loading read them.
+    outline: Option<&'a Arc<markdown::Outline>>,
     source: &'a SourceRef,
     body_line: u32,
 }
@@ -29,12 +32,12 @@ pub struct SiteFiles<'a> {
     pub files: &'a BTreeSet<String>,
 }
 
-/// The headings and links of every release note and runbook, read from their Markdown:
-/// the costly half of the link check (one parse per document), which needs only the
-/// content, so `prepare` reads them while it reads git history and builds the model.
+/// The headings and links of every release note and runbook. Loading read them with the
+/// parse that checked each document's nesting; a document built without loading (tools,
+/// tests) is parsed here, in parallel.
 pub struct Outlines<'a> {
     documents: Vec<Document<'a>>,
-    outlines: Vec<markdown::Rendered>,
+    outlines: Vec<Arc<markdown::Outline>>,
 }
 
 impl<'a> Outlines<'a> {
@@ -46,19 +49,30 @@ impl<'a> Outlines<'a> {
             .map(|r| Document {
                 page: format!("releases/{}/{}/", r.system, r.version),
                 body: &r.notes,
+                outline: r.outline.as_ref(),
                 source: &r.source,
                 body_line: r.notes_line,
             })
             .chain(content.runbooks.iter().map(|r| Document {
                 page: format!("runbooks/{}/", r.slug),
                 body: &r.body,
+                outline: r.outline.as_ref(),
                 source: &r.source,
                 body_line: r.body_line,
             }))
             .collect();
         let outlines = documents
             .par_iter()
-            .map(|d| markdown::outline(d.body))
+            .map(|d| match d.outline {
+                Some(outline) => Arc::clone(outline),
+                None => {
+                    let read = markdown::outline(d.body);
+                    Arc::new(markdown::Outline {
+                        headings: read.headings,
+                        links: read.links,
+                    })
+                }
+            })
             .collect();
         Outlines {
             documents,

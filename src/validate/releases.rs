@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use semver::{Version, VersionReq};
@@ -207,6 +208,7 @@ impl Validator<'_> {
             notes: file.body.clone(),
             source: SourceRef::file(path),
             notes_line: file.body_line,
+            outline: Some(Arc::clone(&file.outline)),
         })
     }
 

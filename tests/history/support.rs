@@ -184,6 +184,7 @@ pub fn runbook(slug: &str, system: Option<&str>) -> Runbook {
         body: String::new(),
         source: SourceRef::file(format!("runbooks/{slug}.md")),
         body_line: 6,
+        outline: None,
     }
 }
 

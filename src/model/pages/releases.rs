@@ -42,7 +42,7 @@ pub struct ReleasePage {
     pub runbooks: Vec<RunbookLink>,
     pub rollout: Option<&'static str>,
     pub depends_on: Vec<DependencyView>,
-    pub notes_html: String,
+    pub notes_html: markdown::LazyHtml,
     pub written_timezone: Option<String>,
     pub previous: Option<ReleaseSummary>,
     pub next: Option<ReleaseSummary>,
@@ -294,7 +294,7 @@ pub fn release_page(content: &Content, ctx: &ReleaseIndex, index: usize) -> Rele
             .iter()
             .map(|d| dependency_view(content, &ctx.released, d, release))
             .collect(),
-        notes_html: markdown::render(&release.notes, root, 3).html,
+        notes_html: markdown::LazyHtml::new(&release.notes, root, 3),
         announce: crate::model::announce::for_release(content, release),
         plan: crate::model::trains::plan_links(content, release),
         written_timezone: (release.window.timezone != content.portal.timezone)
