@@ -84,6 +84,8 @@ pub fn start(dir: &Path, bind: IpAddr, port: u16, quiet: bool) -> anyhow::Result
         .with_context(|| format!("cannot listen on {}", SocketAddr::new(bind, port)))?;
     let url = base_url(listener.local_addr()?);
     let live = Arc::new(Live::default());
+    // Each rebuild parses only the release and runbook files whose text changed.
+    crate::content::remembered::remember_parses();
     let rebuilds = Rebuilds::new(root.clone(), url.clone(), quiet, Arc::clone(&live));
     let mut watch = Watch::new(&root)?;
     rebuilds.start(Change::Content);

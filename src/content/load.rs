@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use super::raw::{
     RawChecklist, RawContacts, RawPortal, RawRelease, RawRunbook, RawSystemVersion, RawTrain,
 };
+use super::remembered::{Memory, Parse, Rememberable};
 use super::yaml_hints;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 use crate::markdown::{self, MAX_DOCUMENT_BYTES, MAX_NESTING};
@@ -292,7 +293,7 @@ fn list_files(
     files
 }
 
-fn load_markdown_dir<T: DeserializeOwned + Send>(
+fn load_markdown_dir<T: DeserializeOwned + Rememberable>(
     root: &Path,
     dir: &str,
 ) -> (Vec<MarkdownFile<T>>, Vec<Diagnostic>) {
@@ -302,6 +303,10 @@ fn load_markdown_dir<T: DeserializeOwned + Send>(
         .par_iter()
         .map(|path| load_markdown_file(root, path))
         .collect();
+    if let Some(memory) = Memory::<T>::if_on() {
+        let used = paths.iter().map(|path| root.join(path)).collect();
+        memory.keep_only(&root.join(dir), &used);
+    }
     let mut files = Vec::with_capacity(results.len());
     for result in results {
         match result {
@@ -312,25 +317,53 @@ fn load_markdown_dir<T: DeserializeOwned + Send>(
     (files, diagnostics.into_iter().collect())
 }
 
-fn load_markdown_file<T: DeserializeOwned>(
+fn load_markdown_file<T: DeserializeOwned + Rememberable>(
     root: &Path,
     path: &Path,
 ) -> Result<MarkdownFile<T>, Diagnostic> {
     let text = read_text(root, path, MAX_DOCUMENT_BYTES)?;
     let split = split_front_matter(&text).ok_or_else(|| no_front_matter(&text, path))?;
+    let parse = match Memory::<T>::if_on() {
+        Some(memory) => {
+            let full = root.join(path);
+            let digest = blake3::hash(text.as_bytes());
+            match memory.recall(&full, &digest) {
+                Some(parse) => parse,
+                None => {
+                    let parse = parse_markdown_file(path, &split)?;
+                    memory.remember(full, digest, parse.clone());
+                    parse
+                }
+            }
+        }
+        None => parse_markdown_file(path, &split)?,
+    };
+    Ok(MarkdownFile {
+        path: path.to_path_buf(),
+        stem: file_stem(path),
+        front: parse.front,
+        front_line_offset: split.yaml_line - 1,
+        body: split.body.to_owned(),
+        body_line: split.body_line,
+        outline: parse.outline,
+        warnings: parse.warnings,
+    })
+}
+
+/// The front matter, the body's outline (checking its nesting) and the warnings about the
+/// text of the Markdown file at `path`.
+fn parse_markdown_file<T: DeserializeOwned>(
+    path: &Path,
+    split: &FrontMatter,
+) -> Result<Parse<T>, Diagnostic> {
     let front = parse_yaml(split.yaml, path, split.yaml_line - 1)?;
     let outline = markdown::outline_checked(split.body).map_err(|deep| {
         let at = SourceRef::new(path, split.body_line + deep.line - 1, deep.column);
         Diagnostic::error(at, None, format!("the Markdown nests more than {MAX_NESTING} levels deep here (list items, block quotes, emphasis, links and HTML elements inside one another)"))
             .with_help("flatten the structure: use headings or a table instead of deeper lists, and close HTML elements; the limit keeps builds fast (README, \"Limits\")")
     })?;
-    Ok(MarkdownFile {
-        path: path.to_path_buf(),
-        stem: file_stem(path),
+    Ok(Parse {
         front,
-        front_line_offset: split.yaml_line - 1,
-        body: split.body.to_owned(),
-        body_line: split.body_line,
         outline: Arc::new(outline),
         warnings: cut_value_warnings(split.yaml, path, split.yaml_line - 1),
     })

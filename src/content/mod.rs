@@ -8,6 +8,7 @@
 pub mod load;
 pub mod plan;
 pub mod raw;
+pub mod remembered;
 pub(crate) mod yaml_hints;
 
 use std::collections::BTreeMap;

@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 /// A string with the line and column it was written at.
 pub type Text = Spanned<String>;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPortal {
     pub title: Text,
@@ -51,7 +51,7 @@ pub struct RawPortal {
     pub required_phases: BTreeMap<String, Vec<Text>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSystem {
     pub id: Text,
@@ -82,7 +82,7 @@ pub struct RawSystem {
 }
 
 /// A freeze or maintenance window: either one-off (`start`/`end`) or `weekly`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWindowRule {
     pub name: Text,
@@ -102,7 +102,7 @@ pub struct RawWindowRule {
     pub until: Option<Text>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWeekly {
     pub days: Vec<Text>,
@@ -110,7 +110,7 @@ pub struct RawWeekly {
     pub end: Text,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRelease {
     pub system: Text,
@@ -147,7 +147,7 @@ pub struct RawRelease {
 }
 
 /// One recorded checklist tick: `- item: ticket-filed, by: priya, at: 2026-12-01 16:20`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTick {
     pub item: Text,
@@ -162,7 +162,7 @@ pub struct RawTick {
     pub evidence: Option<Text>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWindow {
     pub start: Text,
@@ -171,7 +171,7 @@ pub struct RawWindow {
     pub timezone: Option<Text>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawApproval {
     pub role: Text,
@@ -181,7 +181,7 @@ pub struct RawApproval {
     pub ticket: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDependency {
     pub system: Text,
@@ -216,7 +216,7 @@ pub enum Rollout {
     AllAtOnce,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRunbook {
     pub title: Text,
@@ -238,7 +238,7 @@ pub enum RunbookKind {
     Other,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawContacts {
     #[serde(default)]
@@ -251,7 +251,7 @@ pub struct RawContacts {
     pub rotations: Vec<RawRotation>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPerson {
     pub id: Text,
@@ -266,7 +266,7 @@ pub struct RawPerson {
     pub chat: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRole {
     pub id: Text,
@@ -278,7 +278,7 @@ pub struct RawRole {
 }
 
 /// Who is needed at which release stage: "needed", a condition, or absent (not needed).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStages {
     #[serde(default)]
@@ -291,7 +291,7 @@ pub struct RawStages {
     pub failed_deploy: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLadder {
     pub id: Text,
@@ -299,7 +299,7 @@ pub struct RawLadder {
     pub steps: Vec<Spanned<RawLadderStep>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLadderStep {
     #[serde(default)]
@@ -312,7 +312,7 @@ pub struct RawLadderStep {
     pub how: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRotation {
     pub id: Text,
@@ -325,7 +325,7 @@ pub struct RawRotation {
 }
 
 /// `- person: sam, start: ..., end: ...` under a rotation's `overrides:`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawOverride {
     pub person: Text,
@@ -333,7 +333,7 @@ pub struct RawOverride {
     pub end: Text,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawChecklist {
     pub title: String,
@@ -342,7 +342,7 @@ pub struct RawChecklist {
     pub phases: Vec<RawPhase>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPhase {
     pub id: Text,
@@ -350,7 +350,7 @@ pub struct RawPhase {
     pub items: Vec<RawChecklistItem>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawChecklistItem {
     pub id: Text,
@@ -367,7 +367,7 @@ pub struct RawChecklistItem {
 }
 
 /// `system-versions/*.yaml`: a named manifest of compatible component versions.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSystemVersion {
     pub name: Text,
@@ -378,7 +378,7 @@ pub struct RawSystemVersion {
 }
 
 /// `- system: payments` / `version: 2.4.0`: one release, in a manifest or a departure.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMember {
     pub system: Text,
@@ -386,7 +386,7 @@ pub struct RawMember {
 }
 
 /// `trains/<id>.yaml`: a release train (the file stem is its id).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrain {
     pub name: Text,
@@ -402,7 +402,7 @@ pub struct RawTrain {
 
 /// Departures every `every_days` days from `start` (a date in the portal's zone); each
 /// departure's window lasts `window_days` (default: until the next departure).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCadence {
     /// Signed so that a zero or negative cadence is reported as such, not as a type error.
@@ -412,7 +412,7 @@ pub struct RawCadence {
     pub window_days: Option<Spanned<i64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDeparture {
     /// The departure's date: one of the cadence's dates.
