@@ -57,12 +57,24 @@ pub fn encode_each<E>(
     });
     emit_family(&mut manifest, "c", shard_lines(commit_lines), emit)?;
     emit("index.txt".to_owned(), manifest.into_bytes())?;
-    for (i, chunk) in docs.chunks(BUCKET as usize).enumerate() {
-        let mut text = String::new();
-        for doc in chunk {
-            record(&mut text, doc);
+    // Fragments are made in parallel, a batch at a time (they are most of the index's
+    // bytes, so not all at once), and handed over in order.
+    let buckets: Vec<&[Document]> = docs.chunks(BUCKET as usize).collect();
+    for (batch_index, batch) in buckets.chunks(FRAGMENT_BATCH).enumerate() {
+        let texts: Vec<String> = batch
+            .par_iter()
+            .map(|bucket| {
+                let mut text = String::new();
+                for doc in *bucket {
+                    record(&mut text, doc);
+                }
+                text
+            })
+            .collect();
+        for (i, text) in texts.into_iter().enumerate() {
+            let index = batch_index * FRAGMENT_BATCH + i;
+            emit(format!("f/{index}.txt"), text.into_bytes())?;
         }
-        emit(format!("f/{i}.txt"), text.into_bytes())?;
     }
     Ok(())
 }
@@ -85,6 +97,9 @@ fn emit_family<E>(
     }
     Ok(())
 }
+
+/// Fragment files made at once (see `encode_each`).
+const FRAGMENT_BATCH: usize = 256;
 
 /// Two lines: `group \t url \t title \t meta \t rollback`, then the text.
 fn record(out: &mut String, doc: &Document) {
@@ -126,19 +141,41 @@ fn key_lines(docs: &[Document]) -> Vec<(String, String)> {
 /// at once were most of the index's memory.
 const WEIGHTS_CHUNK: usize = 256;
 
+/// The term weights of a run of documents, and the id of its first.
+type Weighed = (usize, Vec<HashMap<String, u32>>);
+
 /// `term \t postings` per term: delta-coded document ids, `:weight` when not 1.
 fn term_lines(docs: &[Document]) -> Vec<(String, String)> {
     // Hash maps for speed; the order comes from the document loop (ids ascend) and from
     // sorting the terms, never from iterating a hash map into the output.
     let mut terms: HashMap<String, Postings> = HashMap::new();
-    for (chunk_index, chunk) in docs.chunks(WEIGHTS_CHUNK).enumerate() {
-        let per_doc: Vec<HashMap<String, u32>> = chunk.par_iter().map(weights).collect();
+    let merge = |terms: &mut HashMap<String, Postings>, (first, per_doc): Weighed| {
         for (i, weights) in per_doc.into_iter().enumerate() {
-            let id = (chunk_index * WEIGHTS_CHUNK + i) as u32;
+            let id = (first + i) as u32;
             for (term, weight) in weights {
                 terms.entry(term).or_default().push(id, weight);
             }
         }
+    };
+    // The merge is serial: it runs while the next chunk's weights are computed, rather
+    // than leaving a core idle (same merge order, so the same postings).
+    let mut weighed: Option<Weighed> = None;
+    for (chunk_index, chunk) in docs.chunks(WEIGHTS_CHUNK).enumerate() {
+        let (next, ()) = rayon::join(
+            || {
+                let per_doc = chunk.par_iter().map(weights).collect();
+                (chunk_index * WEIGHTS_CHUNK, per_doc)
+            },
+            || {
+                if let Some(done) = weighed.take() {
+                    merge(&mut terms, done);
+                }
+            },
+        );
+        weighed = Some(next);
+    }
+    if let Some(done) = weighed {
+        merge(&mut terms, done);
     }
     let mut terms: Vec<(String, Postings)> = terms.into_iter().collect();
     terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
