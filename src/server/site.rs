@@ -27,6 +27,9 @@ pub struct Site {
     size: usize,
     /// Each page's fingerprint and the moment (Unix millis) it was rendered at.
     pages: HashMap<String, (Digest, i64)>,
+    /// The BLAKE3 digest of each file made from data (feeds, JSON, search index, static
+    /// files), so the next rebuild shares a file whose bytes come out the same.
+    digests: HashMap<String, Digest>,
 }
 
 /// Sites are equal when they serve the same bytes (however they were made).
@@ -55,6 +58,8 @@ impl Site {
 
     /// Adds (or replaces) the file at `path`, compressed already.
     pub fn insert_compressed(&mut self, path: String, file: Compressed) {
+        // Whatever digest the path had described the bytes it replaces.
+        self.digests.remove(&path);
         self.size += stored_size(&file.0);
         if let Some(old) = self.files.insert(path, file.0) {
             self.size -= stored_size(&old);
@@ -64,6 +69,23 @@ impl Site {
     /// Records that the page at `path` was rendered from `fingerprint` at `moment`.
     pub fn set_fingerprint(&mut self, path: String, fingerprint: Digest, moment: i64) {
         self.pages.insert(path, (fingerprint, moment));
+    }
+
+    /// Adds (or replaces) the file at `path`, compressed already, whose bytes have
+    /// `digest` (see [`Site::same_file`]).
+    pub fn insert_digested(&mut self, path: String, file: Compressed, digest: Digest) {
+        self.insert_compressed(path.clone(), file);
+        self.digests.insert(path, digest);
+    }
+
+    /// The file at `path`, if its bytes have `digest`: a rebuild shares it rather than
+    /// compressing the same bytes again.
+    pub fn same_file(&self, path: &str, digest: &Digest) -> Option<Compressed> {
+        if self.digests.get(path) != Some(digest) {
+            return None;
+        }
+        let file = self.files.get(path)?;
+        Some(Compressed(Arc::clone(file)))
     }
 
     /// The page at `path` as this site holds it (compressed) with its fingerprint and
@@ -132,6 +154,22 @@ fn decompress(stored: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_shared_only_while_its_recorded_digest_describes_its_bytes() {
+        let feed = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
+        let digest = crate::cache::digest(feed);
+        let mut site = Site::default();
+        site.insert_digested("calendar.ics".into(), Compressed::new(feed), digest);
+        let shared = site.same_file("calendar.ics", &digest).expect("same bytes");
+        assert!(Arc::ptr_eq(&shared.0, &site.files["calendar.ics"]));
+        let other = crate::cache::digest(b"BEGIN:VCALENDAR\r\n");
+        assert!(site.same_file("calendar.ics", &other).is_none());
+        assert!(site.same_file("other.ics", &digest).is_none());
+        // Replaced without a digest: the old digest no longer vouches for the file.
+        site.insert("calendar.ics".into(), b"changed");
+        assert!(site.same_file("calendar.ics", &digest).is_none());
+    }
 
     #[test]
     fn files_come_back_as_they_went_in() {

@@ -401,11 +401,16 @@ impl SiteSink<'_> {
 impl Sink for SiteSink<'_> {
     type Error = RenderError;
 
+    /// A file made from data: shared with the served site when its bytes are the same
+    /// (most feeds, JSON and search files after an edit), else compressed.
     fn file(&self, path: String, bytes: Vec<u8>) -> Result<(), RenderError> {
-        // Compressed by the thread that rendered it; the lock only inserts.
-        let file = Compressed::new(&bytes);
+        let digest = crate::cache::digest(&bytes);
+        let same = self
+            .previous
+            .and_then(|site| site.same_file(&path, &digest));
+        let file = same.unwrap_or_else(|| Compressed::new(&bytes));
         drop(bytes);
-        self.lock().insert_compressed(path, file);
+        self.lock().insert_digested(path, file, digest);
         Ok(())
     }
 
@@ -419,7 +424,11 @@ impl Sink for SiteSink<'_> {
             self.lock()
                 .set_fingerprint(path.clone(), fingerprint, rule.now);
         }
-        self.file(path, html)
+        // Compressed by the thread that rendered it; the lock only inserts.
+        let file = Compressed::new(&html);
+        drop(html);
+        self.lock().insert_compressed(path, file);
+        Ok(())
     }
 
     fn fingerprints(&self) -> bool {
