@@ -139,7 +139,7 @@ pub(super) fn all_pages(
         || {
             rayon::join(
                 || system_pages(content, &index, now),
-                || tickets_page(content),
+                || ticket_pages(content),
             )
         },
     );
@@ -199,13 +199,19 @@ pub(super) fn all_pages(
         "Contacts and escalation",
         PageData::Contacts(contacts(content, now, &on_call)),
     ));
-    pages.push(page(
-        "tickets/",
-        "tickets.html",
-        "releases",
-        "Tickets",
-        PageData::Tickets(tickets),
-    ));
+    for (path, data) in tickets {
+        let title = match &data.range {
+            Some(range) => format!("Tickets {range}"),
+            None => "Tickets".to_owned(),
+        };
+        pages.push(page(
+            &path,
+            "tickets.html",
+            "releases",
+            &title,
+            PageData::Tickets(data),
+        ));
+    }
     pages.push(page(
         "404.html",
         "404.html",
