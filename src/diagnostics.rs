@@ -19,7 +19,7 @@ pub enum Severity {
 
 /// Where a value came from: a file relative to the content dir, 1-based line and column.
 /// Line 0 means "the whole file" (for example an unreadable file).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub struct SourceRef {
     pub file: PathBuf,
     pub line: u32,

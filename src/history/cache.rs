@@ -27,6 +27,7 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs;
+use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -128,8 +129,11 @@ pub(crate) fn key(
             false => "all parents",
         });
         let releases = content.releases.iter().filter(|r| r.system == system.id);
+        let mut feed = Feed::default();
         for release in releases {
-            key.text(&without_notes(release));
+            feed.0.clear();
+            without_notes(release, &mut feed);
+            key.bytes(&feed.0);
         }
     }
     if let Some((prefix, (wanted, releases))) = files {
@@ -140,9 +144,10 @@ pub(crate) fn key(
 }
 
 /// A release file's every field but its Markdown notes (which history never reads, and
-/// whose edit is the common one): destructured in full, so a new field must be decided on
-/// here.
-fn without_notes(release: &Release) -> String {
+/// whose edit is the common one), as `Hash` feeds them: destructured in full, so a new
+/// field must be decided on here. (`Hash` rather than `Debug`: 10,000 releases are fed in
+/// a few ms, where formatting them took 80 ms.)
+fn without_notes(release: &Release, feed: &mut Feed) {
     let Release {
         system,
         version,
@@ -167,22 +172,33 @@ fn without_notes(release: &Release) -> String {
         // Where the notes start: not read by history (diagnostics point at the fields).
         notes_line: _,
     } = release;
-    format!(
-        "{:?}",
-        (
-            (system, version, kind, status, status_source, title),
-            (status_note, window, owner, people, approvals, tickets),
-            (
-                checklist,
-                runbooks,
-                rollout,
-                depends_on,
-                announced_at,
-                ticks
-            ),
-            source,
-        )
+    (system, version, kind, status, status_source, title).hash(feed);
+    (status_note, window, owner, people, approvals, tickets).hash(feed);
+    (
+        checklist,
+        runbooks,
+        rollout,
+        depends_on,
+        announced_at,
+        ticks,
     )
+        .hash(feed);
+    source.hash(feed);
+}
+
+/// Collects the bytes `Hash` feeds it, for the key (a `Hasher`'s own 64 bits would be too
+/// few to trust).
+#[derive(Default)]
+struct Feed(Vec<u8>);
+
+impl Hasher for Feed {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        0
+    }
 }
 
 /// Adds the state of the repository's files that a read depends on; `None` when it
@@ -468,9 +484,14 @@ pub(crate) fn through(
     let Some(store) = store else {
         return read();
     };
+    let started = std::time::Instant::now();
     let before = key();
+    let keyed = started.elapsed();
     if let Some(mut hit) = before.as_ref().and_then(|k| store.load(unit, k)) {
-        hit.debug.push(format!("{unit}: history from the cache"));
+        let (keyed, loaded) = (keyed, started.elapsed() - keyed);
+        let timing = format!("key {keyed:.2?}, load {loaded:.2?}");
+        hit.debug
+            .push(format!("{unit}: history from the cache ({timing})"));
         return hit;
     }
     let mut fresh = read();
@@ -655,24 +676,30 @@ mod tests {
 
     #[test]
     fn the_key_of_a_release_is_every_field_but_its_notes() {
+        let fed = |release: &Release| {
+            let mut feed = Feed::default();
+            without_notes(release, &mut feed);
+            feed.0
+        };
         let base = release("billing", "1.2.0", utc(2026, 11, 10, 19, 0), 60);
         let mut notes = base.clone();
         notes.notes = "Invoices, at last.".to_owned();
         notes.notes_line = 40;
-        assert_eq!(without_notes(&notes), without_notes(&base));
+        assert_eq!(fed(&notes), fed(&base));
         let mut window = base.clone();
         window.window.start = utc(2026, 11, 9, 19, 0);
-        assert_ne!(without_notes(&window), without_notes(&base));
+        assert_ne!(fed(&window), fed(&base));
         let mut status = base.clone();
         status.status = crate::content::ReleaseStatus::Cancelled;
-        assert_ne!(without_notes(&status), without_notes(&base));
+        assert_ne!(fed(&status), fed(&base));
         let mut moved = base.clone();
         moved.source.line = 2;
-        assert_ne!(
-            without_notes(&moved),
-            without_notes(&base),
-            "diagnostics point there"
-        );
+        assert_ne!(fed(&moved), fed(&base), "diagnostics point there");
+        let mut ticket = base.clone();
+        ticket.tickets = vec!["BIL-1".to_owned(), "2".to_owned()];
+        let mut joined = base.clone();
+        joined.tickets = vec!["BIL-12".to_owned()];
+        assert_ne!(fed(&ticket), fed(&joined), "lists are delimited");
     }
 
     #[test]
