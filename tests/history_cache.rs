@@ -151,6 +151,20 @@ fn a_new_commit_a_new_tag_and_a_moved_branch_are_seen() {
         "the untracked tag is reported:\n{stderr}"
     );
     assert!(system_page(&output).contains("1.3.0"));
+    let (again, _) = cached_matches_full(&fx, temp.path(), "tag-again");
+    assert!(again.contains(HIT), "{again}");
+    let warnings = |stderr: &str| -> Vec<String> {
+        let lines = stderr
+            .lines()
+            .filter(|l| l.contains("warning") || l.contains("help:"));
+        lines.map(str::to_owned).collect()
+    };
+    assert!(!warnings(&stderr).is_empty(), "{stderr}");
+    assert_eq!(
+        warnings(&again),
+        warnings(&stderr),
+        "the same warnings from the cache"
+    );
 
     git(&repo, &["tag", "-d", "v1.3.0"]);
     git(&repo, &["reset", "-q", "--hard", "v1.2.0"]);
