@@ -83,7 +83,7 @@ pub fn prepare_with(
     let outlines_wanted = theme.is_some() && !prepared.diagnostics.has_errors();
     let diagnostics = &mut prepared.diagnostics;
     let ((facts, model), outlines) = rayon::join(
-        || enrich(root, content, theme, (network, history_cache), diagnostics),
+        || enrich(root, content, theme, network, history_cache, diagnostics),
         || outlines_wanted.then(|| validate::links::Outlines::read(content)),
     );
     if let (Some(model), Some(theme)) = (&model, theme) {
@@ -145,7 +145,8 @@ fn enrich(
     root: &Path,
     content: &Content,
     theme: Option<&Theme>,
-    (network, history_cache): (Network, HistoryCache),
+    network: Network,
+    history_cache: HistoryCache,
     diagnostics: &mut Diagnostics,
 ) -> (Facts, Option<SiteModel>) {
     let (synced, fetch_problems) = {

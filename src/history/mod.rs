@@ -8,6 +8,9 @@
 //! rollback targets; and, per content file, how often and when it last changed. Problems
 //! come back as `Diagnostic`s (warnings; errors for unreadable or corrupt repositories).
 //!
+//! What reading one repository found is kept in the history cache (`cache`) and reused
+//! while neither the repository nor the content it reads changed (`read_cached`).
+//!
 //! This stage enriches, it never renders HTML (only `partials/changelog*.html` templates
 //! format its `Facts`), never reads the clock (callers pass `today`), and never runs `git`.
 
@@ -214,7 +217,7 @@ fn content_repo_facts(
     content: &Content,
     repo: &Repository,
     prefix: &str,
-    wanted: (&BTreeSet<String>, &BTreeSet<String>),
+    wanted: FileSets,
     tz: chrono_tz::Tz,
 ) -> GroupRead {
     let (Some((head, _)), Ok(odb)) = (repo::head(repo), repo.odb()) else {
@@ -253,7 +256,7 @@ fn read_group(
     systems: &[&System],
     content: &Content,
     options: &ReadOptions,
-    wanted: (&BTreeSet<String>, &BTreeSet<String>),
+    wanted: FileSets,
     store: Option<&cache::Store>,
 ) -> GroupRead {
     let mut read = GroupRead::default();
@@ -307,7 +310,7 @@ fn walk_group(
     content: &Content,
     options: &ReadOptions,
     file_prefix: Option<&str>,
-    wanted: (&BTreeSet<String>, &BTreeSet<String>),
+    wanted: FileSets,
 ) -> GroupRead {
     let mut read = GroupRead::default();
     let walked = walk::walk_repository(repo, systems, content, options, content.portal.timezone);
