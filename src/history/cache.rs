@@ -12,7 +12,7 @@
 //!   and inode. So a new tag, commit or moved branch misses, and so does any damage to
 //!   the object store (a truncated or garbled object or pack), which the read would
 //!   report. A repository that borrows objects from elsewhere (`objects/info/alternates`)
-//!   is never cached;
+//!   or has a symbolic link among those files is never cached;
 //! - the content the read uses: the unit's systems (every field), every field of their
 //!   release files but the Markdown notes, the portal's timezone and, for the content
 //!   repository, the content files it reports on and where the content dir is in it;
@@ -233,14 +233,16 @@ fn stamp_tree(dir: &Path, tree: &Path, key: &mut Fingerprint) -> Option<()> {
         }
         Err(_) => return None,
     };
-    let mut names = entries
-        .map(|entry| entry.map(|e| e.file_name()))
-        .collect::<io::Result<Vec<_>>>()
-        .ok()?;
-    names.sort();
-    for name in names {
+    // The entry's type comes with the listing: no second `stat` per file.
+    let listed = entries.map(|entry| entry.and_then(|e| Ok((e.file_name(), e.file_type()?))));
+    let mut listed = listed.collect::<io::Result<Vec<_>>>().ok()?;
+    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, kind) in listed {
         let path = tree.join(name);
-        if dir.join(&path).is_dir() {
+        if kind.is_symlink() {
+            // What it points to would not be stamped: such a repository is not cached.
+            return None;
+        } else if kind.is_dir() {
             stamp_tree(dir, &path, key)?;
         } else {
             stamp(&dir.join(&path), &path.to_string_lossy(), key)?;
