@@ -399,7 +399,7 @@ impl Recorder {
 /// Makes `.shipboard/` ignore itself in git (a `.gitignore` of `*` inside it, as Cargo does
 /// for `target/`), so a content repo whose own `.gitignore` predates the cache never shows
 /// it as a change to commit.
-fn ignored_by_git(root: &Path) -> io::Result<()> {
+pub(crate) fn ignored_by_git(root: &Path) -> io::Result<()> {
     let ignore = root.join(".shipboard").join(".gitignore");
     if ignore.exists() {
         return Ok(());
@@ -472,7 +472,7 @@ fn parse_line(line: &str) -> Option<(&str, Entry)> {
     Some((file, entry))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes
         .iter()
         .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {

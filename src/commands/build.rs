@@ -53,12 +53,26 @@ impl Prepared {
 /// Remote system repositories are fetched first unless `SHIPBOARD_OFFLINE` is set (the
 /// global `--offline` flag sets it).
 pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
-    prepare_with(root, base_url, Network::from_env())
+    prepare_with(root, base_url, Network::from_env(), HistoryCache::Use)
+}
+
+/// Whether the git history may come from the history cache (`build --full` reads git
+/// anew).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryCache {
+    Use,
+    Bypass,
 }
 
 /// `prepare`, saying whether remote system repositories are fetched first or read from the
-/// mirror cache as they are (`--offline`, and `serve`'s rebuilds).
-pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Prepared {
+/// mirror cache as they are (`--offline`, and `serve`'s rebuilds), and whether the git
+/// history may come from the history cache.
+pub fn prepare_with(
+    root: &Path,
+    base_url: Option<&str>,
+    network: Network,
+    history_cache: HistoryCache,
+) -> Prepared {
     let mut prepared = load_and_validate(root, base_url);
     let Some(content) = &prepared.content else {
         return prepared;
@@ -69,7 +83,7 @@ pub fn prepare_with(root: &Path, base_url: Option<&str>, network: Network) -> Pr
     let outlines_wanted = theme.is_some() && !prepared.diagnostics.has_errors();
     let diagnostics = &mut prepared.diagnostics;
     let ((facts, model), outlines) = rayon::join(
-        || enrich(root, content, theme, network, diagnostics),
+        || enrich(root, content, theme, network, history_cache, diagnostics),
         || outlines_wanted.then(|| validate::links::Outlines::read(content)),
     );
     if let (Some(model), Some(theme)) = (&model, theme) {
@@ -132,6 +146,7 @@ fn enrich(
     content: &Content,
     theme: Option<&Theme>,
     network: Network,
+    history_cache: HistoryCache,
     diagnostics: &mut Diagnostics,
 ) -> (Facts, Option<SiteModel>) {
     let (synced, fetch_problems) = {
@@ -141,7 +156,8 @@ fn enrich(
     diagnostics.extend(fetch_problems);
     let (mut facts, problems) = {
         let _timing = timings::stage("history");
-        history::read_mirrored(root, content, synced.mirrors)
+        let cache = history_cache == HistoryCache::Use;
+        history::read_cached(root, content, synced.mirrors, cache)
     };
     facts.notes.extend(synced.notes);
     diagnostics.extend(problems);
@@ -864,7 +880,12 @@ pub fn run(
     // A missing content folder is reported by `prepare`; locking first would create the
     // output's parent, which is inside it by default.
     let early_lock = root.is_dir().then(|| lock(options.wait)).transpose()?;
-    let mut prepared = prepare(root, options.base_url);
+    let history_cache = match options.full {
+        true => HistoryCache::Bypass,
+        false => HistoryCache::Use,
+    };
+    let network = Network::from_env();
+    let mut prepared = prepare_with(root, options.base_url, network, history_cache);
     let (Some((content, theme)), Some(site)) = (prepared.usable(), prepared.model.as_ref()) else {
         let count = prepared.diagnostics.error_count().max(1);
         return Err(BuildError::Content {

@@ -230,7 +230,7 @@ impl Release {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct ReleaseWindow {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -239,7 +239,7 @@ pub struct ReleaseWindow {
     pub source: SourceRef,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Approval {
     pub role: String,
     pub by: String,
@@ -249,7 +249,7 @@ pub struct Approval {
 
 /// A checklist tick recorded in the content repo (`ticks:` in a release file): done for
 /// everyone, with who and when.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct RecordedTick {
     /// Checklist item id (unique within the release's checklist).
     pub item: String,
@@ -265,7 +265,7 @@ pub struct RecordedTick {
     pub at_source: SourceRef,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Dependency {
     pub system: String,
     pub requirement: VersionReq,

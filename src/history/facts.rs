@@ -1,10 +1,10 @@
 //! Facts: the plain, serialisable result of reading git history, for the site model and
 //! templates.
 //!
-//! Every date is kept twice: typed (`#[serde(skip)]`, for Rust callers) and preformatted
-//! in the portal's timezone (`date` = `YYYY-MM-DD`, `datetime` = RFC 3339, for templates,
-//! which have no date filter). Lists have a fixed order so output is deterministic. Nothing
-//! here reads git or builds HTML.
+//! Every date is kept twice: typed (for Rust callers; serialised only into the history
+//! cache) and preformatted in the portal's timezone (`date` = `YYYY-MM-DD`, `datetime` =
+//! RFC 3339, for templates, which have no date filter). Lists have a fixed order so
+//! output is deterministic. Nothing here reads git or builds HTML.
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use semver::Version;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::cache::{for_templates, instant, maybe_instant, version};
 use super::links::{Span, Ticket};
 use crate::diagnostics::display_path;
 
@@ -41,7 +42,7 @@ pub struct Facts {
 }
 
 /// One system's history.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SystemHistory {
     pub system: String,
     /// The system's display name (portal.yaml `name`).
@@ -68,11 +69,12 @@ pub struct SystemHistory {
 }
 
 /// A release tag.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TagInfo {
     pub name: String,
     pub version: String,
-    #[serde(skip)]
+    /// Kept by the history cache, left out for templates (they have `version`).
+    #[serde(skip_serializing_if = "for_templates", with = "version")]
     pub semver: Version,
     pub prerelease: bool,
     /// The tagged commit.
@@ -80,7 +82,8 @@ pub struct TagInfo {
     pub short_sha: String,
     pub commit_url: Option<String>,
     /// Tagger date for annotated tags, commit date for lightweight ones.
-    #[serde(skip)]
+    /// Kept by the history cache, left out for templates (they have the formatted twin).
+    #[serde(skip_serializing_if = "for_templates", with = "instant")]
     pub at: DateTime<Utc>,
     pub date: String,
     pub datetime: String,
@@ -92,7 +95,7 @@ pub struct TagInfo {
 }
 
 /// The commits of one release (or of "Unreleased"), grouped.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Changelog {
     pub system: String,
     /// `None` for unreleased work.
@@ -104,7 +107,8 @@ pub struct Changelog {
     pub tag: Option<String>,
     pub previous_version: Option<String>,
     pub previous_tag: Option<String>,
-    #[serde(skip)]
+    /// Kept by the history cache, left out for templates (they have `datetime`).
+    #[serde(skip_serializing_if = "for_templates", with = "maybe_instant")]
     pub at: Option<DateTime<Utc>>,
     pub date: Option<String>,
     pub datetime: Option<String>,
@@ -125,7 +129,7 @@ pub struct Changelog {
 }
 
 /// Commits of one kind: "Features", "Fixes", ...
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Group {
     /// `breaking`, `feat`, `fix`, `perf`, ..., `other`.
     pub key: String,
@@ -134,7 +138,7 @@ pub struct Group {
 }
 
 /// One commit, as shown in a changelog.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommitInfo {
     pub sha: String,
     pub short_sha: String,
@@ -151,7 +155,8 @@ pub struct CommitInfo {
     pub breaking_note: Option<String>,
     pub tickets: Vec<Ticket>,
     pub author: String,
-    #[serde(skip)]
+    /// Kept by the history cache, left out for templates (they have the formatted twin).
+    #[serde(skip_serializing_if = "for_templates", with = "instant")]
     pub at: DateTime<Utc>,
     pub date: String,
     pub datetime: String,
@@ -159,14 +164,14 @@ pub struct CommitInfo {
 }
 
 /// Someone who wrote commits in a changelog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contributor {
     pub name: String,
     pub commits: usize,
 }
 
 /// What git says about one release file's release.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReleaseFacts {
     pub version: String,
     /// The expected tag name (whether or not it exists).
@@ -179,7 +184,7 @@ pub struct ReleaseFacts {
 }
 
 /// Planned window vs the real tag date.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlanVsActual {
     /// Planned window start, in the window's timezone: `2026-09-22 21:00`.
     pub planned: String,
@@ -197,7 +202,7 @@ pub struct PlanVsActual {
 }
 
 /// The version a rollback returns to, and the commits it would revert.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RollbackTarget {
     /// The previous released version, `None` when there is none (first release).
     pub version: Option<String>,
@@ -211,7 +216,7 @@ pub struct RollbackTarget {
 }
 
 /// A shipped release whose tag came later than planned.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Slip {
     pub version: String,
     pub planned_date: String,
@@ -220,24 +225,24 @@ pub struct Slip {
 }
 
 /// Git facts about one content file.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FileFacts {
     /// Commits that changed the file (iCal `SEQUENCE` for release files).
     pub commits: u32,
     /// Committer date of the last commit that changed the file.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "for_templates", with = "maybe_instant")]
     pub last_commit_at: Option<DateTime<Utc>>,
     pub last_commit_date: Option<String>,
     pub last_commit_datetime: Option<String>,
     pub last_author: Option<String>,
     /// Committer date of the first commit that added the file at this path (its creation,
     /// for "ticked before the release existed"); `None` when not committed.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "for_templates", with = "maybe_instant")]
     pub first_commit_at: Option<DateTime<Utc>>,
 }
 
 /// The audit trail of one release file: its commits, newest first.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Trail {
     pub entries: Vec<TrailEntry>,
     /// The content repository is a shallow clone: older changes are missing.
@@ -245,10 +250,11 @@ pub struct Trail {
 }
 
 /// One commit that changed a release file, and what it changed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TrailEntry {
     /// Committer date.
-    #[serde(skip)]
+    /// Kept by the history cache, left out for templates (they have the formatted twin).
+    #[serde(skip_serializing_if = "for_templates", with = "instant")]
     pub at: DateTime<Utc>,
     pub date: String,
     pub datetime: String,
@@ -262,6 +268,7 @@ pub struct TrailEntry {
 }
 
 /// One change a commit made to a release file.
+/// (Read back from the history cache by `cache`, which knows the kinds.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// `created`, `status`, `window`, `approval-added`, `approval-removed`,
@@ -292,6 +299,14 @@ impl<T> Deref for Shared<T> {
 impl<T: Serialize> Serialize for Shared<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
+    }
+}
+
+/// Read back from the history cache, each value gets its own `Arc`;
+/// [`super::cache`] shares equal commits again.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shared<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(|value| Shared(Arc::new(value)))
     }
 }
 

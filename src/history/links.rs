@@ -5,17 +5,17 @@
 //! escape; this module never builds HTML. It only links what it can recognise safely:
 //! `ABC-123` and `#123` ticket ids, and SHAs that name a commit of the repository.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A piece of a commit subject: plain text, or text with a link.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
     pub text: String,
     pub url: Option<String>,
 }
 
 /// A ticket id mentioned in a commit message.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Ticket {
     /// As written: `PAY-456` or `#123`.
     pub id: String,

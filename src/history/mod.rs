@@ -8,9 +8,13 @@
 //! rollback targets; and, per content file, how often and when it last changed. Problems
 //! come back as `Diagnostic`s (warnings; errors for unreadable or corrupt repositories).
 //!
+//! What reading one repository found is kept in the history cache (`cache`) and reused
+//! while neither the repository nor the content it reads changed (`read_cached`).
+//!
 //! This stage enriches, it never renders HTML (only `partials/changelog*.html` templates
 //! format its `Facts`), never reads the clock (callers pass `today`), and never runs `git`.
 
+mod cache;
 mod changelog;
 mod checks;
 pub mod conventional;
@@ -58,6 +62,9 @@ pub struct ReadOptions {
     /// Local mirrors of remote `repo:` URLs (from [`crate::mirrors::sync`]), read in their
     /// place; a remote URL without one here cannot be read.
     pub mirrors: BTreeMap<String, PathBuf>,
+    /// Reuse and keep what reading each repository found in the history cache under
+    /// `.shipboard/cache/` of the content dir (see `cache`).
+    pub cache: bool,
 }
 
 /// Reads the history of every system of `content` (its content dir is `content_root`),
@@ -72,6 +79,17 @@ pub fn read_mirrored(
     content: &Content,
     mirrors: BTreeMap<String, PathBuf>,
 ) -> (Facts, Vec<Diagnostic>) {
+    read_cached(content_root, content, mirrors, false)
+}
+
+/// `read_mirrored`, reusing (when `cache`) the reads of repositories whose git state and
+/// history-relevant content did not change since they were stored in the history cache.
+pub fn read_cached(
+    content_root: &Path,
+    content: &Content,
+    mirrors: BTreeMap<String, PathBuf>,
+    cache: bool,
+) -> (Facts, Vec<Diagnostic>) {
     let first_parent = content
         .systems
         .iter()
@@ -81,6 +99,7 @@ pub fn read_mirrored(
     let options = ReadOptions {
         first_parent,
         mirrors,
+        cache,
     };
     read_with(content_root, content, &options)
 }
@@ -125,6 +144,8 @@ pub fn read_with(
     }
     let wanted = content_files(content);
     let releases = release_files(content);
+    let store = options.cache.then(|| cache::Store::new(content_root));
+    let store = store.as_ref();
     // Repositories are independent: read them in parallel, each with its own handle (a
     // `Repository` is not `Sync`), and merge in the groups' order so output stays stable.
     let read_group = |(location, systems): (&Option<PathBuf>, &Vec<&System>)| {
@@ -135,6 +156,7 @@ pub fn read_with(
             content,
             options,
             (&wanted, &releases),
+            store,
         )
     };
     // The content repository's own walk (when no system lives in it) is independent of the
@@ -155,7 +177,9 @@ pub fn read_with(
         },
         || {
             let (repo, prefix) = content_repo.ok().filter(|_| content_alone)?;
-            Some(content_repo_facts(content, &repo, &prefix, wanted, tz))
+            let read = || content_repo_facts(content, &repo, &prefix, wanted, tz);
+            let key = || cache::key(&repo, &[], content, options, Some((&prefix, wanted)));
+            Some(cache::through(store, "content repository files", key, read))
         },
     );
     for group in groups {
@@ -169,9 +193,10 @@ pub fn read_with(
             facts.trails = trails;
         }
     }
-    if let Some((problems, files)) = content_read {
-        diagnostics.extend(problems);
-        (facts.files, facts.trails) = files.unwrap_or_default();
+    if let Some(read) = content_read {
+        diagnostics.extend(read.diagnostics);
+        facts.debug.extend(read.debug);
+        (facts.files, facts.trails) = read.files.unwrap_or_default();
     }
     if content_shallow {
         facts.content_shallow = true;
@@ -192,24 +217,32 @@ fn content_repo_facts(
     content: &Content,
     repo: &Repository,
     prefix: &str,
-    wanted: (&BTreeSet<String>, &BTreeSet<String>),
+    wanted: FileSets,
     tz: chrono_tz::Tz,
-) -> (Vec<Diagnostic>, Option<files::ContentFacts>) {
+) -> GroupRead {
     let (Some((head, _)), Ok(odb)) = (repo::head(repo), repo.odb()) else {
-        return (Vec::new(), None);
+        return GroupRead::default();
     };
     let shallow = ShallowCut::of(repo);
     let graph = Graph::walk(&odb, std::slice::from_ref(&head), &shallow, &mut |_| {});
     let problems = content_repo_corrupt(content, &graph);
     let head = graph.get(head.id);
     let files = files::file_facts(repo, &graph, head, prefix, wanted, tz);
-    (problems, Some(files))
+    GroupRead {
+        diagnostics: problems,
+        files: Some(files),
+        ..GroupRead::default()
+    }
 }
+
+/// The content files whose facts are read, and among them the release files (their audit
+/// trails), relative to the content dir.
+pub(crate) type FileSets<'a> = (&'a BTreeSet<String>, &'a BTreeSet<String>);
 
 /// What reading one repository found: its systems' histories, problems, debug lines, and
 /// for the content repository the facts of the content files.
 #[derive(Default)]
-struct GroupRead {
+pub(crate) struct GroupRead {
     systems: Vec<SystemHistory>,
     diagnostics: Vec<Diagnostic>,
     debug: Vec<String>,
@@ -223,7 +256,8 @@ fn read_group(
     systems: &[&System],
     content: &Content,
     options: &ReadOptions,
-    wanted: (&BTreeSet<String>, &BTreeSet<String>),
+    wanted: FileSets,
+    store: Option<&cache::Store>,
 ) -> GroupRead {
     let mut read = GroupRead::default();
     let unreadable = |read: &mut GroupRead, problem: &dyn Fn(&System) -> Diagnostic| {
@@ -249,7 +283,37 @@ fn read_group(
             }
         },
     };
-    let walked = walk::walk_repository(&repo, systems, content, options, content.portal.timezone);
+    let unit = match location {
+        None => "content repository".to_owned(),
+        Some(path) => format!("repository {}", display_path(path)),
+    };
+    let files = file_prefix.as_deref().map(|prefix| (prefix, wanted));
+    let key = || cache::key(&repo, systems, content, options, files);
+    let walk = || {
+        walk_group(
+            &repo,
+            systems,
+            content,
+            options,
+            file_prefix.as_deref(),
+            wanted,
+        )
+    };
+    cache::through(store, &unit, key, walk)
+}
+
+/// Walks `repo` for `systems` and, for the content repository (its content dir at
+/// `file_prefix`), reads the facts of the content files.
+fn walk_group(
+    repo: &Repository,
+    systems: &[&System],
+    content: &Content,
+    options: &ReadOptions,
+    file_prefix: Option<&str>,
+    wanted: FileSets,
+) -> GroupRead {
+    let mut read = GroupRead::default();
+    let walked = walk::walk_repository(repo, systems, content, options, content.portal.timezone);
     for (history, found) in walked.systems {
         read.diagnostics.extend(found);
         read.systems.push(history);
@@ -258,10 +322,10 @@ fn read_group(
     if let Some(prefix) = file_prefix {
         let tz = content.portal.timezone;
         read.files = Some(files::file_facts(
-            &repo,
+            repo,
             &walked.graph,
             walked.head,
-            &prefix,
+            prefix,
             wanted,
             tz,
         ));

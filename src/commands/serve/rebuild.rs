@@ -23,7 +23,9 @@ use std::time::{Duration, Instant};
 
 use super::watch::Change;
 use crate::cache::{Digest, MomentRule};
-use crate::commands::build::{moment_rule, prepare_with, render_prepared_each, Prepared, Sink};
+use crate::commands::build::{
+    moment_rule, prepare_with, render_prepared_each, HistoryCache, Prepared, Sink,
+};
 use crate::mirrors::Network;
 use crate::render::{OnStall, RenderError};
 use crate::server::site::Compressed;
@@ -228,7 +230,7 @@ impl Shared {
         } else {
             Network::Offline
         };
-        let prepared = prepare_with(&self.root, Some(&self.url), network);
+        let prepared = prepare_with(&self.root, Some(&self.url), network, HistoryCache::Use);
         let prepare_time = started.elapsed();
         if self.overtaken(generation) {
             return None;
