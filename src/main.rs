@@ -36,16 +36,20 @@ fn without_huge_pages() {
 /// binding names no constant for it).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Makes the allocator give memory freed in bulk back to the system at once instead of
-/// after a delay (a second, by default). For `serve`, which holds a site and its model for hours and swaps in a
-/// new one on every edit: the old site is freed while the next one is made, and without
-/// this the 10,000-release preview peaked at 577 MiB resident over four edits; with it,
-/// 494 MiB (BENCHMARKS, "Fifth round on issue 12"). A build, which frees little until it
-/// exits, is left at the default. Call it before other threads start (mimalloc's options
-/// are not synchronised).
-fn purge_freed_memory_at_once() {
+/// How long (ms) the allocator keeps memory freed in bulk before giving it back to the
+/// system, for `serve` (mimalloc's default is 1000). `serve` holds a site and its model
+/// for hours and swaps in a new one on every edit, freeing the old one while the next is
+/// made. At 10,000 releases, over four edits: the default peaked at 561 MiB resident with
+/// reloads of 2.2-2.4 s; 0 (give back at once) at 482 MiB but 2.9-3.1 s, memory given
+/// back and faulted in again; 100 at 495 MiB and 2.4-2.5 s (BENCHMARKS, "Fifth round on
+/// issue 12").
+const SERVE_PURGE_DELAY_MS: std::ffi::c_long = 100;
+
+/// Sets the purge delay for `serve` (a build, which frees little until it exits, keeps the
+/// default). Call it before other threads start: mimalloc's options are not synchronised.
+fn purge_freed_memory_sooner() {
     // SAFETY: sets an integer option; called on the main thread before any other starts.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, SERVE_PURGE_DELAY_MS) }
 }
 
 #[derive(Parser)]
@@ -274,7 +278,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve { dir, port, bind } => {
-            purge_freed_memory_at_once();
+            purge_freed_memory_sooner();
             match serve::run(&dir, bind, port, cli.quiet) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => {
@@ -494,8 +498,11 @@ mod tests {
         // SAFETY: reads and sets integer options; this test is alone in touching them.
         unsafe {
             assert_eq!(libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY), 1000);
-            purge_freed_memory_at_once();
-            assert_eq!(libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY), 0);
+            purge_freed_memory_sooner();
+            assert_eq!(
+                libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY),
+                SERVE_PURGE_DELAY_MS
+            );
         }
     }
 }

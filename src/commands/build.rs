@@ -78,16 +78,11 @@ pub fn prepare_with(
         return prepared;
     };
     let theme = prepared.theme.as_ref();
-    // The link check's costly half (a Markdown parse per document) needs only the content:
-    // it runs alongside git history and the model, whose serial stretches leave a core idle.
-    let outlines_wanted = theme.is_some() && !prepared.diagnostics.has_errors();
     let diagnostics = &mut prepared.diagnostics;
-    let ((facts, model), outlines) = rayon::join(
-        || enrich(root, content, theme, network, history_cache, diagnostics),
-        || outlines_wanted.then(|| validate::links::Outlines::read(content)),
-    );
+    let (facts, model) = enrich(root, content, theme, network, history_cache, diagnostics);
     if let (Some(model), Some(theme)) = (&model, theme) {
-        let outlines = outlines.unwrap_or_else(|| validate::links::Outlines::read(content));
+        // The documents' headings and links were read when they were loaded.
+        let outlines = validate::links::Outlines::read(content);
         let _timing = timings::stage("links");
         let pages: BTreeSet<String> = model.pages.iter().map(|p| p.path.clone()).collect();
         let files = files_besides_pages(content, theme);
