@@ -16,7 +16,7 @@
 //! notes and runbooks have no raw HTML, and ammonia was about half of the Markdown time.
 //!
 //! Work is bounded: loading rejects documents over `MAX_DOCUMENT_BYTES` and, with
-//! `check_nesting`, documents nesting deeper than `MAX_NESTING`. pulldown-cmark is linear
+//! `outline_checked`, documents nesting deeper than `MAX_NESTING`. pulldown-cmark is linear
 //! in the input, but the sanitizer (html5ever) is quadratic in nesting depth: 8,000 nested
 //! list items took 5.8 s to sanitize, 100,000 would take minutes.
 
@@ -106,12 +106,12 @@ impl LazyHtml {
 
     /// The digest of everything the HTML is rendered from.
     fn inputs_digest(&self) -> String {
-        let mut hasher = blake3::Hasher::new();
-        for part in [self.markdown.as_bytes(), self.root.as_bytes(), &[self.top]] {
-            hasher.update(&(part.len() as u64).to_le_bytes());
-            hasher.update(part);
-        }
-        hasher.finalize().to_hex().to_string()
+        let mut inputs = crate::cache::Fingerprint::new("markdown");
+        inputs
+            .text(&self.markdown)
+            .text(&self.root)
+            .bytes(&[self.top]);
+        crate::cache::hex(&inputs.finish())
     }
 }
 
@@ -126,8 +126,9 @@ impl Serialize for LazyHtml {
 }
 
 /// Headings and links only, without producing HTML: cheap, for link checks.
-pub fn outline(markdown: &str) -> Rendered {
-    walk(markdown, "/", 2, false, None).unwrap_or_default()
+pub fn outline(markdown: &str) -> Outline {
+    // Without a nesting limit the read cannot fail.
+    read_outline(markdown, None).unwrap_or_default()
 }
 
 fn options() -> Options {
@@ -267,22 +268,16 @@ fn walk(
     })
 }
 
-/// Checks that `markdown` nests at most `MAX_NESTING` levels. One linear parse; it must
-/// pass before a document is rendered, because sanitizing deep HTML is quadratic.
-pub fn check_nesting(markdown: &str) -> Result<(), TooDeep> {
-    let mut nesting = Nesting::new(markdown);
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
-        nesting.observe(&event, range.start)?;
-    }
-    Ok(())
+/// A document's headings and links (as [`outline`] reads them), from the same single parse
+/// that checks it nests at most `MAX_NESTING` levels: what loading keeps of each release
+/// note and runbook for the link check, so the check needs no parse of its own. The check
+/// must pass before a document is rendered, because sanitizing deep HTML is quadratic.
+pub fn outline_checked(markdown: &str) -> Result<Outline, TooDeep> {
+    read_outline(markdown, Some(&mut Nesting::new(markdown)))
 }
 
-/// A document's headings and links (as [`outline`] reads them), from the same single parse
-/// that checks its nesting (as [`check_nesting`] does): what loading keeps of each release
-/// note and runbook for the link check, so the check needs no parse of its own.
-pub fn outline_checked(markdown: &str) -> Result<Outline, TooDeep> {
-    let mut nesting = Nesting::new(markdown);
-    let read = walk(markdown, "/", 2, false, Some(&mut nesting))?;
+fn read_outline(markdown: &str, nesting: Option<&mut Nesting>) -> Result<Outline, TooDeep> {
+    let read = walk(markdown, "/", 2, false, nesting)?;
     Ok(Outline {
         headings: read.headings,
         links: read.links,
@@ -657,6 +652,11 @@ pub type Anchors = BTreeMap<String, BTreeSet<String>>;
 mod tests {
     use super::*;
 
+    /// Where `markdown` first nests too deep, as loading finds it.
+    fn check_nesting(markdown: &str) -> Result<(), TooDeep> {
+        outline_checked(markdown).map(|_| ())
+    }
+
     #[test]
     fn lazy_html_renders_for_templates_and_stands_for_its_inputs_in_fingerprints() {
         let fingerprint = |html: &LazyHtml| {
@@ -882,27 +882,25 @@ mod tests {
     }
 
     #[test]
-    fn outline_checked_is_outline_and_check_nesting_in_one_parse() {
+    fn outline_checked_reads_what_outline_reads_unless_too_deep() {
+        // (document, nests too deep)
         let documents = [
-            "# Rollback\n\nSee [the runbook](/runbooks/pay/#steps) and [b](#rollback).\n\n## Steps\n".to_owned(),
-            format!("intro\n\n{}x\n", "- ".repeat(100)),
-            format!("a\n\n<section>\n{}\n", "<div>".repeat(1000)),
-            format!("# A\n\n[x](y)\n\ntext {} end\n", "<span>".repeat(40)),
-            "<details><summary>x</summary>\n\n- [a](b)\n\n</details>\n".to_owned(),
+            ("# Rollback\n\nSee [the runbook](/runbooks/pay/#steps) and [b](#rollback).\n\n## Steps\n".to_owned(), false),
+            (format!("intro\n\n{}x\n", "- ".repeat(100)), true),
+            (format!("a\n\n<section>\n{}\n", "<div>".repeat(1000)), true),
+            (format!("# A\n\n[x](y)\n\ntext {} end\n", "<span>".repeat(40)), true),
+            ("<details><summary>x</summary>\n\n- [a](b)\n\n</details>\n".to_owned(), false),
         ];
-        for document in &documents {
-            let checked = outline_checked(document);
-            assert_eq!(
-                checked.as_ref().err(),
-                check_nesting(document).err().as_ref()
-            );
-            if let Ok(checked) = checked {
-                let outline = outline(document);
-                assert_eq!(checked.headings, outline.headings);
-                assert_eq!(checked.links, outline.links);
+        for (document, too_deep) in &documents {
+            match outline_checked(document) {
+                Ok(checked) => {
+                    assert!(!too_deep, "{document}");
+                    assert_eq!(checked, outline(document));
+                }
+                Err(_) => assert!(too_deep, "{document}"),
             }
         }
-        let first = outline_checked(&documents[0]).expect("shallow");
+        let first = outline_checked(&documents[0].0).expect("shallow");
         assert_eq!(first.links.len(), 2);
         assert_eq!(first.headings.len(), 2);
     }

@@ -65,13 +65,7 @@ impl<'a> Outlines<'a> {
             .par_iter()
             .map(|d| match d.outline {
                 Some(outline) => Arc::clone(outline),
-                None => {
-                    let read = markdown::outline(d.body);
-                    Arc::new(markdown::Outline {
-                        headings: read.headings,
-                        links: read.links,
-                    })
-                }
+                None => Arc::new(markdown::outline(d.body)),
             })
             .collect();
         Outlines {
