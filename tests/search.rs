@@ -152,3 +152,80 @@ fn tickets_page_lists_every_ticket_with_its_releases() {
     let bor_100 = page.find("t-bor-100").expect("BOR-100");
     assert!(atl_109 < atl_110 && atl_110 < bor_100);
 }
+
+/// The first hit's record for `input`, from the index files alone.
+fn top_record(files: &BTreeMap<String, Vec<u8>>, input: &str) -> (u8, String, String) {
+    let manifest = Manifest::parse(&text(files, "index.txt")).expect("manifest parses");
+    let get = |p: &str| files.get(p).and_then(|b| std::str::from_utf8(b).ok());
+    let hits = Query::parse(input)
+        .hits(&manifest, &get)
+        .expect("shards parse");
+    let top = hits.first().unwrap_or_else(|| panic!("no hit for {input}"));
+    let fragment = text(files, &manifest.fragment_path(top.doc));
+    let record = index::record(&fragment, top.doc % manifest.bucket).expect("record");
+    (
+        record.group,
+        record.url.to_owned(),
+        format!("{} | {} | {}", record.title, record.meta, record.text),
+    )
+}
+
+/// The URLs of every hit for `input`, best first.
+fn hit_urls(files: &BTreeMap<String, Vec<u8>>, input: &str) -> Vec<String> {
+    let manifest = Manifest::parse(&text(files, "index.txt")).expect("manifest parses");
+    let get = |p: &str| files.get(p).and_then(|b| std::str::from_utf8(b).ok());
+    let hits = Query::parse(input)
+        .hits(&manifest, &get)
+        .expect("shards parse");
+    hits.iter()
+        .map(|hit| {
+            let fragment = text(files, &manifest.fragment_path(hit.doc));
+            let record = index::record(&fragment, hit.doc % manifest.bucket).expect("record");
+            record.url.to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn trains_departures_and_system_versions_are_found() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let files = build(&example, &tmp.path().join("site"));
+
+    let (group, url, shown) = top_record(&files, "checkout train");
+    assert_eq!((group, url.as_str()), (b't', "trains/checkout/"), "{shown}");
+    assert!(shown.contains("every 14 days"), "{shown}");
+
+    // A departure by its slug, and by a member it carries.
+    let (group, url, shown) = top_record(&files, "train-checkout-2");
+    assert_eq!(
+        (group, url.as_str()),
+        (b't', "trains/checkout/2/"),
+        "{shown}"
+    );
+    assert!(shown.contains("Departure · 2027-01-26"), "{shown}");
+    assert!(shown.contains("1.6.0"), "members in the text: {shown}");
+
+    // Departures by the words of their titles and the systems they carry.
+    assert_eq!(
+        hit_urls(&files, "checkout departure"),
+        [
+            "trains/checkout/1/",
+            "trains/checkout/2/",
+            "trains/checkout/3/"
+        ]
+    );
+    assert_eq!(
+        hit_urls(&files, "departure notifications"),
+        ["trains/checkout/2/"]
+    );
+
+    let (group, url, shown) = top_record(&files, "2026.12");
+    assert_eq!(
+        (group, url.as_str()),
+        (b'v', "system-versions/2026-12/"),
+        "{shown}"
+    );
+    assert!(shown.contains("System version · 6 systems"), "{shown}");
+    assert!(shown.contains("year-end freeze"), "description: {shown}");
+}

@@ -176,6 +176,16 @@ async fn example_scenario(c: &Client, base: &str) {
     search(c, "@olu")
         .await
         .expect(Group::People, "/portal/contacts/#person-olu");
+    // Release trains, their departures and system versions.
+    search(c, "checkout train")
+        .await
+        .expect(Group::ReleaseTrains, "/portal/trains/checkout/");
+    search(c, "train-checkout-2")
+        .await
+        .expect(Group::ReleaseTrains, "/portal/trains/checkout/2/");
+    search(c, "2026.12")
+        .await
+        .expect(Group::SystemVersions, "/portal/system-versions/2026-12/");
 
     // Keyboard: arrows select, Enter follows, the page lands on the anchor.
     search(c, "snapshot").await;
@@ -345,6 +355,22 @@ enum Group {
     Runbooks,
     People,
     Commits,
+    ReleaseTrains,
+    SystemVersions,
+}
+
+impl Group {
+    /// The group's heading in the results.
+    fn label(self) -> &'static str {
+        match self {
+            Group::Releases => "Releases",
+            Group::Runbooks => "Runbooks",
+            Group::People => "People",
+            Group::Commits => "Commits",
+            Group::ReleaseTrains => "Release trains",
+            Group::SystemVersions => "System versions",
+        }
+    }
 }
 
 /// What the box shows for a query.
@@ -362,13 +388,12 @@ struct Shown {
 impl Shown {
     /// The first result is in `group` and links to `href` (a path).
     fn expect(&self, group: Group, href: &str) {
-        let label = format!("{group:?}");
         assert_eq!(
             (
                 self.groups.first().map(String::as_str),
                 self.hrefs.first().map(String::as_str)
             ),
-            (Some(label.as_str()), Some(href)),
+            (Some(group.label()), Some(href)),
             "first result for {:?}: {self:#?}",
             self.query
         );

@@ -1,10 +1,10 @@
-//! What can be found: one [`Document`] per release, runbook, runbook section, system and
-//! person, with its identifiers, and the commits each release first shipped. Built from the
+//! What can be found: one [`Document`] per release, runbook, runbook section, system,
+//! person, release train, train departure and system version, with its identifiers, and the commits each release first shipped. Built from the
 //! content (release notes and runbook bodies rendered as their pages render them, with the
 //! pages' heading anchors), the site model and the git facts; it never reads files.
 //!
-//! Order is fixed (systems, people, runbooks each followed by its sections, releases by
-//! system then version), so document ids, and so the index, are the same for the same
+//! Order is fixed (systems, people, runbooks each followed by its sections, trains each
+//! followed by its departures, system versions, releases by system then version), so document ids, and so the index, are the same for the same
 //! content; neighbouring versions of a system share fragment files.
 
 use std::collections::BTreeMap;
@@ -26,7 +26,8 @@ pub const TEXT_CHARS: usize = 1_500;
 /// One searchable thing, as a result shows it and as the index weighs it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document {
-    /// `r` release, `b` runbook or runbook section, `s` system, `p` person.
+    /// `r` release, `b` runbook or runbook section, `s` system, `p` person, `t` release
+    /// train or departure, `v` system version.
     pub group: u8,
     /// Relative to the site root (no leading `/`), maybe with `#anchor`.
     pub url: String,
@@ -157,6 +158,8 @@ pub fn collect(
             });
         }
     }
+    docs.extend(train_documents(content));
+    docs.extend(system_version_documents(content));
     let mut releases: Vec<_> = content.releases.iter().collect();
     releases.sort_by(|a, b| (&a.system, &a.version).cmp(&(&b.system, &b.version)));
     let first_release = docs.len() as u32;
@@ -240,6 +243,105 @@ pub fn collect(
         .collect();
     docs.extend(release_docs);
     (docs, commits(facts, &by_version))
+}
+
+/// Each release train, then each of its departures, in the order of the files and dates:
+/// found by the train's name or id and by the systems and versions a departure carries.
+/// Only what the content says goes in (no state such as "Ready", which moves with time).
+fn train_documents(content: &Content) -> Vec<Document> {
+    let mut docs = Vec::new();
+    for train in &content.plan.trains {
+        let manager = train
+            .delivery_manager
+            .as_deref()
+            .and_then(|id| content.person(id))
+            .map(|p| format!("delivery manager {}", p.name));
+        docs.push(Document {
+            group: b't',
+            url: format!("trains/{}/", train.id),
+            title: train.name.clone(),
+            meta: join(&[
+                "Release train",
+                &format!("every {} days", train.every_days),
+                manager.as_deref().unwrap_or(""),
+            ]),
+            hidden: train.id.replace('-', " "),
+            text: train.description.clone().unwrap_or_default(),
+            keys: keys([train.id.as_str(), train.name.as_str()]),
+            ..Document::default()
+        });
+        for departure in &train.departures {
+            let members = member_names(content, &departure.members);
+            docs.push(Document {
+                group: b't',
+                url: crate::model::trains::departure_path(train, departure),
+                title: train.departure_name(departure),
+                meta: join(&[
+                    "Departure",
+                    &departure.date.to_string(),
+                    &count(departure.members.len(), "release"),
+                ]),
+                hidden: train.id.replace('-', " "),
+                text: members.join(", "),
+                keys: keys([train.departure_slug(departure).as_str()]),
+                ..Document::default()
+            });
+        }
+    }
+    docs
+}
+
+/// Each system version (declared, or made by a complete departure), in the order they
+/// take effect: found by name or slug and by the systems and versions it holds.
+fn system_version_documents(content: &Content) -> Vec<Document> {
+    crate::model::system_versions::manifests(content)
+        .iter()
+        .map(|manifest| {
+            let members = member_names(content, &manifest.members);
+            let departure = manifest
+                .departure
+                .map(|(train, d)| format!("made by {}", train.departure_name(d)));
+            Document {
+                group: b'v',
+                url: crate::model::system_versions::path(&manifest.slug),
+                title: manifest.name.clone(),
+                meta: join(&[
+                    "System version",
+                    &count(manifest.members.len(), "system"),
+                    departure.as_deref().unwrap_or(""),
+                ]),
+                hidden: manifest.slug.replace('-', " "),
+                text: join_text(
+                    manifest.description.as_deref().unwrap_or(""),
+                    &members.join(", "),
+                ),
+                keys: keys([manifest.slug.as_str(), manifest.name.as_str()]),
+                ..Document::default()
+            }
+        })
+        .collect()
+}
+
+/// `Payments API 2.4.0` per member.
+fn member_names(content: &Content, members: &[crate::content::plan::Member]) -> Vec<String> {
+    members
+        .iter()
+        .map(|m| {
+            let name = content
+                .system(&m.system)
+                .map_or(m.system.as_str(), |s| s.name.as_str());
+            format!("{name} {}", m.version)
+        })
+        .collect()
+}
+
+/// `1 release`, `3 releases`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// Commits of every changelog whose version has a release page, with that release.

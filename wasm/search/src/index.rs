@@ -171,7 +171,7 @@ pub fn record(fragment: &str, index: u32) -> Result<Record<'_>, Corrupt> {
     let mut fields = head.split('\t');
     let mut field = || fields.next().ok_or(Corrupt);
     let group = match field()?.as_bytes() {
-        [g @ (b'r' | b'b' | b's' | b'p')] => *g,
+        [g @ (b'r' | b'b' | b's' | b'p' | b't' | b'v')] => *g,
         _ => return Err(Corrupt),
     };
     let (url, title, meta, rollback) = (field()?, field()?, field()?, field()?);
@@ -263,6 +263,9 @@ mod tests {
         );
         assert_eq!(record(f, 0).unwrap().rollback, "0.9.0");
         assert_eq!(record(f, 2), Err(Corrupt));
+        let plan = "t\ttrains/checkout/1/\tCheckout train, departure 1\tDeparture\t\nIdentity 3.3.0\nv\tsystem-versions/q1/\tQ1\tSystem version\t\n\n";
+        assert_eq!(record(plan, 0).unwrap().group, b't');
+        assert_eq!(record(plan, 1).unwrap().url, "system-versions/q1/");
         assert_eq!(record("x\ta\tb\tc\td\n\n", 0), Err(Corrupt));
         assert_eq!(record("r\t//evil.example/\tb\tc\td\n\n", 0), Err(Corrupt));
     }
