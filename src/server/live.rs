@@ -297,16 +297,7 @@ pub fn error_page(token: &str, failure: Option<&BuildFailure>) -> Vec<u8> {
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    shipboard_search::text::push_escaped_html(&mut out, text);
     out
 }
 

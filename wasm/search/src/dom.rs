@@ -21,6 +21,7 @@ use web_sys::{Element, Event, EventTarget, HtmlElement, HtmlInputElement, Keyboa
 
 use crate::index::{self, push_number, Manifest};
 use crate::query::{group_label, Query, Shown};
+use crate::text::push_escaped_html as escape;
 
 #[wasm_bindgen]
 extern "C" {
@@ -402,19 +403,5 @@ fn on_click(event: Event) {
     let search: &Node = &ui.search;
     if !search.contains(target.as_ref()) {
         ui.close();
-    }
-}
-
-/// Appends `text` escaped for HTML text and attribute values.
-fn escape(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
     }
 }

@@ -21,6 +21,22 @@ gggghhhhiiiiiiiiii**jjkkklllllll\
 lllnnnnnnnnnoooooo**rrrrrrssssss\
 ssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
 
+/// Appends `text` escaped for HTML element content and attribute values (`&`, `<`, `>`,
+/// `"`, `'`): how the search box shows results and `serve` shows error pages, one rule for
+/// both.
+pub fn push_escaped_html(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
 /// Longest word indexed or looked up, in bytes; longer runs are cut (a 10,000-character
 /// query costs no more than a short one).
 pub const MAX_WORD: usize = 40;
@@ -228,6 +244,16 @@ pub fn shard_name(term: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_html_text_and_attribute_values() {
+        let mut out = String::from("x ");
+        push_escaped_html(&mut out, "<a href=\"j\" title='t'>&amp;</a> é");
+        assert_eq!(
+            out,
+            "x &lt;a href=&quot;j&quot; title=&#39;t&#39;&gt;&amp;amp;&lt;/a&gt; é"
+        );
+    }
 
     #[test]
     fn folds_case_and_accents() {
