@@ -340,6 +340,10 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
         .contains("2026-12-07 09:30"));
     let on_call = text(c, ".on-call").await;
     assert!(on_call.contains("Sam Okafor") && on_call.contains("as of 2026-12-07 09:30"));
+    assert!(
+        !displayed(c, "[data-live-msg=old]").await,
+        "a fresh build is not called old"
+    );
     // The calendar's control reloads the page with `?at=`.
     open(c, &format!("{base}/calendar/")).await;
     assert!(displayed(c, "[data-live-at-control]").await);
@@ -370,6 +374,21 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
     let status = text(c, "[data-live-status]").await;
     assert!(status.contains("Ignored ?at=tomorrow"), "{status}");
     assert!(text(c, ".on-call").await.contains("Li Wei"));
+    // The note has a line of its own: it is not printed over the live line.
+    let overlap = c
+        .execute(
+            "const a = document.querySelector('[data-live-msg=live]').getBoundingClientRect();\
+             const b = document.querySelector('[data-live-msg=bad-at]').getBoundingClientRect();\
+             return a.bottom > b.top && b.bottom > a.top;",
+            vec![],
+        )
+        .await
+        .expect("rects");
+    assert_eq!(
+        overlap,
+        json!(false),
+        "the bad ?at= note overlaps the live line"
+    );
 
     // A build older than stale_after_hours (240 h): a banner; the schedule still applies.
     clock.set(c, utc(12, 20, 12, 0)).await;
@@ -382,6 +401,16 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
         .await
         .contains("This page is old"));
     assert!(text(c, ".on-call").await.contains("Li Wei"));
+    // A chosen moment on an old build keeps saying the build is old.
+    open(c, &format!("{home}?at=2026-12-07T09:30")).await;
+    assert_eq!(attr(c, "[data-live-status]", "data-live-state").await, "at");
+    assert!(
+        displayed(c, "[data-live-msg=old]").await,
+        "old build under ?at="
+    );
+    assert!(text(c, "[data-live-msg=old]")
+        .await
+        .contains("This page is old"));
     // Past the embedded shifts (12 weeks): a banner, and the static text as built.
     clock.set(c, utc(12, 31, 12, 0) + 60 * 86_400_000).await;
     open(c, &home).await;

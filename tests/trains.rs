@@ -173,7 +173,7 @@ fn train_and_departure_pages_show_members_readiness_demo_and_on_call() {
         "<li data-live-on=\"0 1797289200000\" data-live-mark data-live-now><a href=\"/trains/launch/3/\">"
     ));
     let upcoming = &calendar[calendar.find("Release train departures").unwrap_or(0)..];
-    let upcoming = &upcoming[..upcoming.find("This month").unwrap_or(upcoming.len())];
+    let upcoming = &upcoming[..upcoming.find("Month view").unwrap_or(upcoming.len())];
     assert!(
         !upcoming.contains("departure 1 "),
         "a departure that has ended is not upcoming:\n{upcoming}"

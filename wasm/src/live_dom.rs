@@ -104,11 +104,21 @@ fn update(root: &Element, status: &Element, frame: &Frame, chosen: &Chosen) {
         (Mode::Stale, None) => "stale",
         (Mode::Live, None) => "live",
     };
+    // A moment the reader chose is shown from this build's data: when the build is old by
+    // the reader's own clock, that stays said beside it (edits since are missing).
+    let old = label.is_some()
+        && state != "ended"
+        && matches!(
+            frame.mode(js_sys::Date::now() as u64),
+            Mode::Stale | Mode::Ended
+        );
     fill(status, "[data-live-at-label]", label.unwrap_or(""));
     for msg in all(status, "[data-live-msg]") {
-        let which = msg.get_attribute("data-live-msg");
-        let on = which.as_deref() == Some(state)
-            || (which.as_deref() == Some("bad-at") && bad_at.is_some());
+        let on = match msg.get_attribute("data-live-msg").as_deref() {
+            Some("bad-at") => bad_at.is_some(),
+            Some("old") => old,
+            which => which == Some(state),
+        };
         set_hidden(&msg, !on);
     }
     let _ = status.set_attribute("data-live-state", state);
