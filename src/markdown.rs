@@ -20,7 +20,7 @@
 //! in the input, but the sanitizer (html5ever) is quadratic in nesting depth: 8,000 nested
 //! list items took 5.8 s to sanitize, 100,000 would take minutes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use pulldown_cmark::{
@@ -154,7 +154,7 @@ fn walk(
     let mut events: Vec<Event> = Vec::new();
     let mut headings = Vec::new();
     let mut links = Vec::new();
-    let mut used_ids = BTreeSet::new();
+    let mut used_ids = UsedIds::default();
     let mut heading_start: Option<(usize, HeadingLevel)> = None;
     // Raw HTML or a URL outside the allow-list: only then is the sanitizer needed.
     let mut needs_sanitizer = false;
@@ -173,7 +173,7 @@ fn walk(
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((start, level)) = heading_start.take() {
                     let text = plain_text(&events[start + 1..]);
-                    let id = unique_id(&slugify(&text), &mut used_ids);
+                    let id = used_ids.unique(&slugify(&text));
                     events[start] = Event::Start(Tag::Heading {
                         level,
                         id: Some(CowStr::from(id.clone())),
@@ -605,14 +605,69 @@ pub fn slugify(text: &str) -> String {
     }
 }
 
-fn unique_id(base: &str, used: &mut BTreeSet<String>) -> String {
-    let mut id = base.to_owned();
-    let mut n = 1;
-    while !used.insert(id.clone()) {
-        id = format!("{base}-{n}");
-        n += 1;
+/// Ids the default theme gives elements of the pages Markdown is shown on (release,
+/// runbook, ...): a heading never takes one, or `## Trail` would make `#trail` jump to the
+/// note instead of the audit trail, and `## Main` would capture the skip link. Besides
+/// these, every id ending in `-h` (the theme's section headings), `changelog-...` (the
+/// changelogs on release pages) and `so-<n>` (the search box's options) is the page's.
+const PAGE_IDS: &[&str] = &[
+    "announce-chat",
+    "announce-email",
+    "changelogs",
+    "diff",
+    "main",
+    "members",
+    "on-call",
+    "search-list",
+    "search-q",
+    "search-status",
+    "trail",
+];
+
+/// Whether `id` is one the page itself uses (see [`PAGE_IDS`]).
+fn page_id(id: &str) -> bool {
+    PAGE_IDS.contains(&id)
+        || id.ends_with("-h")
+        || id.starts_with("changelog-")
+        || search_option(id)
+}
+
+/// `so-0`, `so-1`, ...: the search box's result options.
+fn search_option(id: &str) -> bool {
+    id.strip_prefix("so-")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The heading ids given so far, and for each base the next suffix to try: `base`, then
+/// `base-1`, `base-2`, ... without trying every smaller suffix again for each repeat (20,000
+/// headings of the same text would otherwise take minutes).
+#[derive(Default)]
+struct UsedIds {
+    used: HashSet<String>,
+    next_suffix: HashMap<String, u32>,
+}
+
+impl UsedIds {
+    fn unique(&mut self, base: &str) -> String {
+        // An id in a family the page makes from a prefix (`changelog-…`, `so-<n>`) stays in
+        // it whatever suffix it gets: it moves out under `section-` instead.
+        let base = if base.starts_with("changelog-") || search_option(base) {
+            format!("section-{base}")
+        } else {
+            base.to_owned()
+        };
+        if !page_id(&base) && self.used.insert(base.clone()) {
+            return base;
+        }
+        let next = self.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            let id = format!("{base}-{next}");
+            *next += 1;
+            if !page_id(&id) && self.used.insert(id.clone()) {
+                return id;
+            }
+        }
     }
-    id
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
@@ -809,6 +864,67 @@ mod tests {
         let out = render("## Verify\n\n## Verify\n", "/", 2);
         let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["verify", "verify-1"]);
+        // A heading written like a later suffix keeps it; the repeat moves past it.
+        let out = render("## A\n\n## A 1\n\n## A\n\n## A\n", "/", 2);
+        let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["a", "a-1", "a-2", "a-3"]);
+    }
+
+    #[test]
+    fn thousands_of_repeated_headings_get_unique_ids_in_linear_time() {
+        let markdown = "## h\n".repeat(20_000);
+        let out = outline(&markdown);
+        let ids: BTreeSet<&str> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids.len(), 20_000);
+        assert!(ids.contains("h-19999"));
+    }
+
+    #[test]
+    fn headings_never_take_the_pages_own_ids() {
+        let out = render(
+            "## Trail\n\n## Main\n\n## Notes H\n\n## Changelog 2.4.0\n\n## SO 1\n\n## Trail\n",
+            "/",
+            2,
+        );
+        let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "trail-1",
+                "main-1",
+                "notes-h-1",
+                "section-changelog-240",
+                "section-so-1",
+                "trail-2"
+            ]
+        );
+    }
+
+    /// Every literal id in the default theme's templates is one a heading cannot take.
+    #[test]
+    fn page_ids_cover_the_default_templates() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+        let mut checked = 0;
+        for entry in walkdir::WalkDir::new(&dir) {
+            let entry = entry.expect("walk the templates");
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).expect("read a template");
+            for literal in text.split("id=\"").skip(1) {
+                let id = &literal[..literal.find('"').unwrap_or(0)];
+                if id.contains("{{") || id.contains("{%") {
+                    continue;
+                }
+                checked += 1;
+                assert!(
+                    page_id(id),
+                    "{}: id {id:?} is not in PAGE_IDS",
+                    entry.path().display()
+                );
+            }
+        }
+        assert!(checked > 30, "only {checked} ids found");
     }
 
     #[test]
