@@ -257,7 +257,14 @@ fn main() {
         (
             "on-call feed (12 weeks)",
             Box::new(|| {
-                ics::oncall_feed(&content, "sre", utc(2027, 6, 1, 0), 12).map_or(0, |f| f.len())
+                ics::oncall_feed(
+                    &content,
+                    &ics::FeedFacts::default(),
+                    "sre",
+                    utc(2027, 6, 1, 0),
+                    12,
+                )
+                .map_or(0, |f| f.len())
             }),
             "bytes",
         ),

@@ -3,7 +3,8 @@
 //! Plain string building with XML escaping; every timestamp comes from the content, so the
 //! bytes only change when the content does.
 
-use crate::content::Content;
+use crate::calendar::ics::FeedFacts;
+use crate::content::{Content, Release};
 use crate::markdown;
 use crate::model::SiteModel;
 
@@ -46,17 +47,25 @@ pub fn sitemap(model: &SiteModel) -> String {
     xml
 }
 
-/// An Atom feed of releases, newest planned window first.
-pub fn releases_atom(content: &Content, model: &SiteModel) -> String {
+/// An Atom feed of releases, newest planned window first. An entry is `updated` when its
+/// release file last changed in git (so a feed reader flags a cancellation or a moved
+/// window), or at its window's start for a file git does not know; the feed is `updated`
+/// when its newest entry is.
+pub fn releases_atom(content: &Content, model: &SiteModel, facts: &FeedFacts) -> String {
     let base = &model.site.base_url;
     let mut releases: Vec<_> = content.releases.iter().collect();
     releases.sort_by(|a, b| {
         (b.window.start, &b.system, &b.version).cmp(&(a.window.start, &a.system, &a.version))
     });
     releases.truncate(ATOM_ENTRIES);
+    let changed = |release: &Release| {
+        facts
+            .revision(&release.source.file)
+            .map_or(release.window.start, |r| r.changed_at)
+    };
     let updated = releases
         .iter()
-        .map(|r| r.window.start)
+        .map(|r| changed(r))
         .max()
         .map(|t| t.to_rfc3339())
         .unwrap_or_else(|| "1970-01-01T00:00:00+00:00".into());
@@ -103,7 +112,7 @@ pub fn releases_atom(content: &Content, model: &SiteModel) -> String {
         xml.push_str(&format!("    <link href=\"{}\"/>\n", xml_escape(&url)));
         xml.push_str(&format!(
             "    <updated>{}</updated>\n",
-            release.window.start.to_rfc3339()
+            changed(release).to_rfc3339()
         ));
         xml.push_str(&format!(
             "    <author><name>{}</name></author>\n",

@@ -443,3 +443,54 @@ fn approval_tickets_link_through_the_systems_ticket_url() {
         page.contains(r#"<a href="https://cab.acme.example/r/7">https://cab.acme.example/r/7</a>"#)
     );
 }
+
+/// With the content in git, the Atom feed's entries are `updated` when their release file
+/// last changed (not at the window's start, which may be in the future), and the on-call
+/// feeds take SEQUENCE and DTSTAMP from contacts.yaml's history, as release events take
+/// theirs from the release file's.
+#[test]
+fn atom_and_oncall_feeds_follow_the_content_history() {
+    let fx = Fixture::new("minimal");
+    let dir = fx.dir();
+    common::git(&dir, &["init", "-q"]);
+    common::git(&dir, &["add", "."]);
+    common::git(&dir, &["commit", "-q", "-m", "content"]);
+    // The helper commits at 1790000000 (2026-09-21 14:13:20 UTC).
+    let contacts = fx.read("contacts.yaml");
+    fx.write("contacts.yaml", &format!("{contacts}\n"));
+    common::git(&dir, &["commit", "-q", "-am", "contacts again"]);
+    let out = fx.build_ok();
+
+    let atom = fs::read_to_string(out.join("releases.atom")).unwrap();
+    let entries = atom.matches("<entry>").count();
+    assert!(entries > 0, "{atom}");
+    assert_eq!(
+        atom.matches("<updated>2026-09-21T14:13:20+00:00</updated>")
+            .count(),
+        entries + 1,
+        "every entry and the feed: {atom}"
+    );
+
+    let feeds: Vec<_> = fs::read_dir(out.join("calendar"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("oncall-"))
+        })
+        .collect();
+    assert!(!feeds.is_empty(), "no on-call feed");
+    for feed in feeds {
+        let text = fs::read_to_string(&feed).unwrap();
+        assert!(text.contains("BEGIN:VEVENT"), "{text}");
+        assert_eq!(
+            text.matches("BEGIN:VEVENT").count(),
+            text.matches("SEQUENCE:2\r\n").count(),
+            "{}: two commits touched contacts.yaml",
+            feed.display()
+        );
+        assert!(text.contains("DTSTAMP:20260921T141320Z\r\n"), "{text}");
+        assert!(!text.contains("SEQUENCE:0\r\n"), "{text}");
+    }
+}

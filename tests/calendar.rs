@@ -404,7 +404,14 @@ fn every_feed_round_trips_through_the_ical_parser() {
     }
 
     let from = utc(2026, 12, 3, 0, 0);
-    let feed = ics::oncall_feed(&content, "platform-sre", from, 12).unwrap();
+    let feed = ics::oncall_feed(
+        &content,
+        &ics::FeedFacts::default(),
+        "platform-sre",
+        from,
+        12,
+    )
+    .unwrap();
     let calendar = parse_feed(&feed);
     let shifts = oncall::schedule(&content.rotations[0], content.portal.timezone, from, 12);
     assert_eq!(calendar.events.len(), shifts.len());
@@ -493,7 +500,8 @@ fn example_feeds(content: &Content) -> Vec<(String, String)> {
         .first()
         .map_or(utc(2026, 12, 1, 0, 0), |r| r.window.start);
     for rotation in &content.rotations {
-        let feed = ics::oncall_feed(content, &rotation.id, from, 12).unwrap();
+        let feed =
+            ics::oncall_feed(content, &ics::FeedFacts::default(), &rotation.id, from, 12).unwrap();
         feeds.push((format!("calendar/oncall-{}.ics", rotation.id), feed));
     }
     feeds
@@ -648,7 +656,14 @@ fn python_icalendar_accepts_every_feed() {
     ));
     feeds.push((
         "fixture-oncall.ics".to_owned(),
-        ics::oncall_feed(&content, "platform-sre", utc(2026, 12, 1, 0, 0), 12).unwrap(),
+        ics::oncall_feed(
+            &content,
+            &ics::FeedFacts::default(),
+            "platform-sre",
+            utc(2026, 12, 1, 0, 0),
+            12,
+        )
+        .unwrap(),
     ));
     if let Some(example) = example_content() {
         feeds.extend(example_feeds(&example));

@@ -558,11 +558,12 @@ fn emit_data_files<S: Sink>(
 ) -> Result<(), S::Error> {
     let emit = &|path, bytes| sink.file(path, bytes);
     let timing = timings::stage("calendar feeds");
-    calendar_feeds(content, site, &feed_facts(history), emit)?;
+    let facts = feed_facts(history);
+    calendar_feeds(content, site, &facts, emit)?;
     drop(timing);
     let timing = timings::stage("sitemap, atom, production");
     emit("sitemap.xml".into(), feeds::sitemap(site).into_bytes())?;
-    let atom = feeds::releases_atom(content, site);
+    let atom = feeds::releases_atom(content, site, &facts);
     emit("releases.atom".into(), atom.into_bytes())?;
     for (path, bytes) in model::production::api_files(content, history, site.now) {
         emit(path, bytes)?;
@@ -623,7 +624,8 @@ fn calendar_feeds<E>(
         }
     }
     for rotation in &content.rotations {
-        if let Some(feed) = ics::oncall_feed(content, &rotation.id, site.now, ON_CALL_WEEKS) {
+        if let Some(feed) = ics::oncall_feed(content, facts, &rotation.id, site.now, ON_CALL_WEEKS)
+        {
             emit(
                 format!("calendar/oncall-{}.ics", rotation.id),
                 feed.into_bytes(),

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
+use std::path::Path;
+
 use super::writer::{date_stamp, local_stamp, utc_stamp, Writer};
 use super::{absolute_url, host, release_uid, status, FeedFacts};
 use crate::calendar::oncall::{self, Shift};
@@ -375,7 +377,19 @@ pub fn byday(day: Weekday) -> &'static str {
 }
 
 /// The VEVENT of one on-call shift (a whole turn, or a stretch an override cuts out).
-pub fn shift(w: &mut Writer, content: &Content, rotation: &Rotation, shift: &Shift) {
+/// Where rotations are defined, relative to the content dir (as the feed facts name files).
+const CONTACTS_FILE: &str = "contacts.yaml";
+
+/// One shift of `rotation`. Rotations, their members and overrides live in contacts.yaml,
+/// so its git history gives the SEQUENCE and DTSTAMP: a shift that changes hands (members
+/// reordered, an override added) is announced as a new revision, as a moved release is.
+pub fn shift(
+    w: &mut Writer,
+    content: &Content,
+    facts: &FeedFacts,
+    rotation: &Rotation,
+    shift: &Shift,
+) {
     let zone = content.portal.timezone;
     let name = |id: &str| {
         content
@@ -411,7 +425,9 @@ pub fn shift(w: &mut Writer, content: &Content, rotation: &Rotation, shift: &Shi
         stretch_suffix(rotation, zone, shift),
         host(&content.portal.base_url)
     );
-    identity(w, &uid, 0, rotation.start, false);
+    let revision = facts.revision(Path::new(CONTACTS_FILE));
+    let (sequence, stamp) = revision.map_or((0, rotation.start), |r| (r.sequence, r.changed_at));
+    identity(w, &uid, sequence, stamp, revision.is_some());
     w.utc("DTSTART", shift.start);
     w.utc("DTEND", shift.end);
     let summary = match &shift.covering {

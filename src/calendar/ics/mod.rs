@@ -149,6 +149,7 @@ pub fn train_feed(content: &Content, facts: &FeedFacts, train_id: &str) -> Optio
 /// `[from, from + weeks)`; `None` for an unknown rotation.
 pub fn oncall_feed(
     content: &Content,
+    facts: &FeedFacts,
     rotation_id: &str,
     from: DateTime<Utc>,
     weeks: u32,
@@ -160,7 +161,7 @@ pub fn oncall_feed(
     header(&mut w, content, &name, &description);
     let shifts = super::oncall::schedule(rotation, content.portal.timezone, from, weeks);
     for shift in &shifts {
-        events::shift(&mut w, content, rotation, shift);
+        events::shift(&mut w, content, facts, rotation, shift);
     }
     Some(finish(w, content, shifts.is_empty()))
 }

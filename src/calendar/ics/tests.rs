@@ -290,7 +290,14 @@ fn system_feeds_hold_only_their_releases() {
 #[test]
 fn oncall_feeds_list_shifts_with_stable_uids() {
     let c = content();
-    let feed = oncall_feed(&c, "platform-sre", utc(2026, 11, 10, 0, 0), 2).unwrap();
+    let feed = oncall_feed(
+        &c,
+        &FeedFacts::default(),
+        "platform-sre",
+        utc(2026, 11, 10, 0, 0),
+        2,
+    )
+    .unwrap();
     let e = event(&feed, "oncall-platform-sre-1@releases.example.com");
     assert_eq!(
         value(&e, "SUMMARY"),
@@ -301,7 +308,29 @@ fn oncall_feeds_list_shifts_with_stable_uids() {
         .unwrap()
         .contains("Hand over to Li Wei."));
     assert_eq!(feed.matches("BEGIN:VEVENT").count(), 3);
-    assert!(oncall_feed(&c, "nope", utc(2026, 11, 10, 0, 0), 2).is_none());
+    assert!(oncall_feed(
+        &c,
+        &FeedFacts::default(),
+        "nope",
+        utc(2026, 11, 10, 0, 0),
+        2
+    )
+    .is_none());
+    // Without git: SEQUENCE 0, stamped with the rotation's start, no LAST-MODIFIED.
+    assert_eq!(value(&e, "SEQUENCE"), Some("0"));
+    assert_eq!(value(&e, "LAST-MODIFIED"), None);
+}
+
+#[test]
+fn oncall_shifts_take_their_revision_from_contacts_yaml() {
+    let c = content();
+    let mut facts = FeedFacts::default();
+    facts.insert("contacts.yaml", 4, utc(2026, 11, 20, 16, 45));
+    let feed = oncall_feed(&c, &facts, "platform-sre", utc(2026, 11, 10, 0, 0), 2).unwrap();
+    let e = event(&feed, "oncall-platform-sre-1@releases.example.com");
+    assert_eq!(value(&e, "SEQUENCE"), Some("4"));
+    assert_eq!(value(&e, "DTSTAMP"), Some("20261120T164500Z"));
+    assert_eq!(value(&e, "LAST-MODIFIED"), Some("20261120T164500Z"));
 }
 
 #[test]
@@ -314,7 +343,14 @@ fn an_override_is_its_own_event_and_names_whom_it_covers() {
         end: utc(2026, 11, 5, 9, 0),
         source: SourceRef::file("contacts.yaml"),
     }];
-    let feed = oncall_feed(&c, "platform-sre", utc(2026, 11, 2, 9, 0), 1).unwrap();
+    let feed = oncall_feed(
+        &c,
+        &FeedFacts::default(),
+        "platform-sre",
+        utc(2026, 11, 2, 9, 0),
+        1,
+    )
+    .unwrap();
     let host = "releases.example.com";
     let before = event(&feed, &format!("oncall-platform-sre-0@{host}"));
     assert_eq!(value(&before, "DTEND"), Some("20261104T090000Z"));
