@@ -229,3 +229,29 @@ fn trains_departures_and_system_versions_are_found() {
     assert!(shown.contains("System version · 6 systems"), "{shown}");
     assert!(shown.contains("year-end freeze"), "description: {shown}");
 }
+
+#[test]
+fn on_call_pages_tags_and_approval_tickets_are_found() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let files = build(&example, &tmp.path().join("site"));
+    for (input, group, url) in [
+        // What an on-call reader types at 3 am.
+        ("escalation", b'o', "contacts/"),
+        ("on call", b'o', "contacts/"),
+        ("Payments escalation", b'o', "contacts/#ladder-payments"),
+        ("Platform SRE", b'o', "contacts/#rotation-platform-sre"),
+        // A git tag, with and without the system's prefix.
+        ("v2.3.2", b'r', "releases/payments/2.3.2/"),
+        ("storefront-v4.8.0", b'r', "releases/storefront/4.8.0/"),
+        // The ticket an approval cites.
+        ("REL-812", b'r', "releases/payments/2.4.0/"),
+    ] {
+        let (got_group, got_url, shown) = top_record(&files, input);
+        assert_eq!(
+            (char::from(got_group), got_url.as_str()),
+            (char::from(group), url),
+            "{input}: {shown}"
+        );
+    }
+}

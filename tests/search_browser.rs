@@ -176,6 +176,12 @@ async fn example_scenario(c: &Client, base: &str) {
     search(c, "@olu")
         .await
         .expect(Group::People, "/portal/contacts/#person-olu");
+    // A broad query says the list is cut, not that these are all the results.
+    let broad = search(c, "rollback").await;
+    assert_eq!(
+        broad.status, "The 12 best results: add a word to narrow them.",
+        "{broad:?}"
+    );
     // Release trains, their departures and system versions.
     search(c, "checkout train")
         .await
@@ -333,7 +339,10 @@ async fn bad_input(c: &Client) {
             continue;
         }
         assert!(
-            status == "No results." || status.ends_with("results.") || status == "1 result.",
+            status == "No results."
+                || status.ends_with(" results.")
+                || status == "1 result."
+                || status == "The 12 best results: add a word to narrow them.",
             "{:.40}: {status}",
             query
         );

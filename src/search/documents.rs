@@ -1,10 +1,12 @@
 //! What can be found: one [`Document`] per release, runbook, runbook section, system,
-//! person, release train, train departure and system version, with its identifiers, and the commits each release first shipped. Built from the
+//! person, the contacts page, escalation ladder, on-call rotation, release train, train
+//! departure and system version, with its identifiers, and the commits each release first shipped. Built from the
 //! content (release notes and runbook bodies rendered as their pages render them, with the
 //! pages' heading anchors), the site model and the git facts; it never reads files.
 //!
-//! Order is fixed (systems, people, runbooks each followed by its sections, trains each
-//! followed by its departures, system versions, releases by system then version), so document ids, and so the index, are the same for the same
+//! Order is fixed (systems, people, runbooks each followed by its sections, the contacts
+//! page, ladders, rotations, trains each followed by its departures, system versions,
+//! releases by system then version), so document ids, and so the index, are the same for the same
 //! content; neighbouring versions of a system share fragment files.
 
 use std::collections::BTreeMap;
@@ -13,7 +15,7 @@ use rayon::prelude::*;
 use shipboard_search::text;
 
 use super::html_text::{self, Section};
-use crate::content::Content;
+use crate::content::{Content, LadderContact};
 use crate::history::Facts;
 use crate::markdown;
 use crate::model::views::release_path;
@@ -26,8 +28,9 @@ pub const TEXT_CHARS: usize = 1_500;
 /// One searchable thing, as a result shows it and as the index weighs it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document {
-    /// `r` release, `b` runbook or runbook section, `s` system, `p` person, `t` release
-    /// train or departure, `v` system version.
+    /// `r` release, `b` runbook or runbook section, `s` system, `p` person, `o` on call and
+    /// escalation (the contacts page, a ladder, a rotation), `t` release train or departure,
+    /// `v` system version.
     pub group: u8,
     /// Relative to the site root (no leading `/`), maybe with `#anchor`.
     pub url: String,
@@ -158,6 +161,7 @@ pub fn collect(
             });
         }
     }
+    docs.extend(on_call_documents(content));
     docs.extend(train_documents(content));
     docs.extend(system_version_documents(content));
     let mut releases: Vec<_> = content.releases.iter().collect();
@@ -183,12 +187,16 @@ pub fn collect(
             let name = system.map_or(release.system.as_str(), |s| s.name.as_str());
             let version = release.version.to_string();
             let url = release_path(&release.system, &version);
-            let rollback = facts
-                .and_then(|f| f.release(&release.system, &release.version))
+            let release_facts = facts.and_then(|f| f.release(&release.system, &release.version));
+            let rollback = release_facts
                 .and_then(|r| r.rollback.as_ref())
                 .and_then(|r| r.version.clone())
                 .unwrap_or_default();
+            // The git tag (`v2.3.2`, `storefront-v4.8.1`) finds its release too.
+            let tag = release_facts.map(|r| r.tag.as_str()).unwrap_or("");
             let mut tickets = release.tickets.clone();
+            // So do the tickets its approvals cite (`REL-812`).
+            tickets.extend(release.approvals.iter().filter_map(|a| a.ticket.clone()));
             if let Some(changelog) =
                 facts.and_then(|f| f.changelog(&release.system, &release.version))
             {
@@ -217,7 +225,7 @@ pub fn collect(
             let note = release.status_note.as_deref().unwrap_or("");
             let system_version = format!("{} {version}", release.system);
             let name_version = format!("{name} {version}");
-            let mut ids: Vec<&str> = vec![&system_version, &name_version, &version];
+            let mut ids: Vec<&str> = vec![&system_version, &name_version, &version, tag];
             ids.extend(tickets.iter().map(String::as_str));
             Document {
                 group: b'r',
@@ -243,6 +251,73 @@ pub fn collect(
         .collect();
     docs.extend(release_docs);
     (docs, commits(facts, &by_version))
+}
+
+/// The contacts page, each escalation ladder and each on-call rotation: what an on-call
+/// reader types at 3 am ("escalation", "on call", "payments escalation") lands there.
+fn on_call_documents(content: &Content) -> Vec<Document> {
+    let person = |id: &str| {
+        content
+            .person(id)
+            .map_or_else(|| id.to_owned(), |p| p.name.clone())
+    };
+    let rotation = |id: &str| {
+        content
+            .rotation(id)
+            .map_or_else(|| id.to_owned(), |r| r.name.clone())
+    };
+    let mut docs = vec![Document {
+        group: b'o',
+        url: "contacts/".to_owned(),
+        title: "Contacts, on call and escalation".to_owned(),
+        meta: join(&[
+            &count(content.people.len(), "person"),
+            &count(content.rotations.len(), "rotation"),
+            &count(content.ladders.len(), "escalation ladder"),
+        ]),
+        text: "Who is on call now, the on-call rotations and their shifts, the escalation \
+               ladders (who to call, in what order) and everyone's phone and e-mail."
+            .to_owned(),
+        keys: keys(["contacts", "on call", "escalation", "oncall"]),
+        ..Document::default()
+    }];
+    for ladder in &content.ladders {
+        let steps: Vec<String> = ladder
+            .steps
+            .iter()
+            .map(|step| match &step.contact {
+                LadderContact::Person(id) => person(id),
+                LadderContact::Rotation(id) => format!("{} (on call)", rotation(id)),
+            })
+            .collect();
+        docs.push(Document {
+            group: b'o',
+            url: format!("contacts/#ladder-{}", ladder.id),
+            title: ladder.name.clone(),
+            meta: join(&["Escalation ladder", &count(ladder.steps.len(), "level")]),
+            hidden: ladder.id.replace('-', " "),
+            text: format!("Who to call, in what order: {}.", steps.join(", then ")),
+            keys: keys([ladder.id.as_str(), ladder.name.as_str()]),
+            ..Document::default()
+        });
+    }
+    for rota in &content.rotations {
+        let members: Vec<String> = rota.members.iter().map(|m| person(m)).collect();
+        docs.push(Document {
+            group: b'o',
+            url: format!("contacts/#rotation-{}", rota.id),
+            title: rota.name.clone(),
+            meta: join(&[
+                "On-call rotation",
+                &format!("{}-day shifts", rota.length_days),
+            ]),
+            hidden: rota.id.replace('-', " "),
+            text: format!("Takes turns: {}.", members.join(", ")),
+            keys: keys([rota.id.as_str(), rota.name.as_str()]),
+            ..Document::default()
+        });
+    }
+    docs
 }
 
 /// Each release train, then each of its departures, in the order of the files and dates:

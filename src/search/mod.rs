@@ -44,8 +44,9 @@
 //! - `f/<n>.txt`, records of documents `n*bucket .. n*bucket+bucket-1`, two lines each:
 //!   `group \t url \t title \t meta \t rollback`, then up to
 //!   [`documents::TEXT_CHARS`] chars of plain text for snippets. `group` is `r` release,
-//!   `b` runbook or runbook section, `s` system, `p` person, `t` release train or
-//!   departure, `v` system version; `url` is relative to the
+//!   `b` runbook or runbook section, `s` system, `p` person, `o` the contacts page, an
+//!   escalation ladder or an on-call rotation, `t` release train or departure, `v` system
+//!   version; `url` is relative to the
 //!   portal's base path (the client prefixes it) and may end in `#anchor` (runbook
 //!   sections); `rollback` is the version a rollback of a release returns to.
 //!

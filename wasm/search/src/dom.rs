@@ -20,7 +20,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, EventTarget, HtmlElement, HtmlInputElement, KeyboardEvent, Node};
 
 use crate::index::{self, push_number, Manifest};
-use crate::query::{group_label, Query, Shown};
+use crate::query::{group_label, Query, Shown, LIMIT};
 use crate::text::push_escaped_html as escape;
 
 #[wasm_bindgen]
@@ -301,6 +301,12 @@ impl Ui {
         match n {
             0 => status.push_str("No results."),
             1 => status.push_str("1 result."),
+            // The list stops at LIMIT: say so, or "12 results." reads as all there are.
+            _ if n as usize >= LIMIT => {
+                status.push_str("The ");
+                push_number(&mut status, n);
+                status.push_str(" best results: add a word to narrow them.");
+            }
             _ => {
                 push_number(&mut status, n);
                 status.push_str(" results.");

@@ -171,7 +171,7 @@ pub fn record(fragment: &str, index: u32) -> Result<Record<'_>, Corrupt> {
     let mut fields = head.split('\t');
     let mut field = || fields.next().ok_or(Corrupt);
     let group = match field()?.as_bytes() {
-        [g @ (b'r' | b'b' | b's' | b'p' | b't' | b'v')] => *g,
+        [g @ (b'r' | b'b' | b's' | b'p' | b'o' | b't' | b'v')] => *g,
         _ => return Err(Corrupt),
     };
     let (url, title, meta, rollback) = (field()?, field()?, field()?, field()?);

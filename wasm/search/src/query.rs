@@ -339,6 +339,7 @@ pub fn group_label(group: u8) -> &'static str {
         b'b' => "Runbooks",
         b's' => "Systems",
         b'p' => "People",
+        b'o' => "On call and escalation",
         b't' => "Release trains",
         b'v' => "System versions",
         _ => "Commits",
@@ -348,7 +349,7 @@ pub fn group_label(group: u8) -> &'static str {
 /// One result as shown: a link with a title and a snippet (text, highlighted) parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shown {
-    /// `r`, `b`, `s`, `p`, `t`, `v`, or `c` for a commit.
+    /// `r`, `b`, `s`, `p`, `o`, `t`, `v`, or `c` for a commit.
     pub group: u8,
     pub url: String,
     pub title: String,
