@@ -192,8 +192,14 @@ impl Validator<'_> {
             kind: front.kind.value,
             status: front.status.value,
             status_source: at(path, offset, &front.status),
-            title: front.title.as_ref().map(|t| t.value.clone()),
-            status_note: front.status_note.clone(),
+            title: front
+                .title
+                .as_ref()
+                .map(|t| self.one_line(path, offset, t, "title")),
+            status_note: front
+                .status_note
+                .as_ref()
+                .map(|n| self.one_line(path, offset, n, "status_note")),
             window: window?,
             owner: front.owner.value.clone(),
             people,
