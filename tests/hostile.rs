@@ -322,3 +322,31 @@ fn an_empty_contacts_file_is_one_error_at_that_file() {
         result.stdout
     );
 }
+
+#[test]
+fn a_release_window_longer_than_a_month_is_an_error_at_its_end() {
+    let fx = Fixture::new("minimal");
+    let release = fx.read("releases/web-2.0.0.md");
+    fx.write(
+        "releases/web-2.0.0.md",
+        &release.replace("end: 2026-12-06 04:00", "end: 9999-12-31 23:00"),
+    );
+    let result = fx.build();
+    assert_eq!(result.code, Some(1), "{}", result.stderr);
+    assert!(
+        result.stderr.contains(
+            "releases/web-2.0.0.md:9:8: error[window.end]: the release window lasts longer than 31 days"
+        ),
+        "{}",
+        result.stderr
+    );
+    assert!(!result.stderr.contains("64 MiB"), "{}", result.stderr);
+    // 31 days exactly is allowed.
+    fx.write(
+        "releases/web-2.0.0.md",
+        &release
+            .replace("start: 2026-12-06 02:00", "start: 2027-01-10 02:00")
+            .replace("end: 2026-12-06 04:00", "end: 2027-02-10 02:00"),
+    );
+    fx.build_ok();
+}

@@ -14,6 +14,10 @@ use crate::content::raw::RawRelease;
 use crate::content::{Approval, Content, Dependency, Release, ReleaseStatus, ReleaseWindow};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 
+/// The longest release window, in days: a month. Real deploy windows last hours; without a
+/// bound a window to 9999 made a build run for seconds and grow pages past 64 MiB.
+pub const MAX_WINDOW_DAYS: i64 = 31;
+
 /// A release file converted (`None`: unusable) and the problems found converting it.
 type Converted = (Option<Release>, Vec<Diagnostic>);
 
@@ -238,6 +242,8 @@ impl Validator<'_> {
             .ok()
     }
 
+    /// A release's window: valid dates, `end` after `start`, at most `MAX_WINDOW_DAYS`
+    /// long (calendars, pages and feeds expand a window day by day; checked before any do).
     fn release_window(&mut self, file: &MarkdownFile<RawRelease>) -> Option<ReleaseWindow> {
         let path = file.path.as_path();
         let offset = file.front_line_offset;
@@ -261,6 +267,15 @@ impl Validator<'_> {
                 "window.end",
                 "the release window ends before it starts",
                 "make `end` later than `start`",
+            );
+            return None;
+        }
+        if end - start > chrono::Duration::days(MAX_WINDOW_DAYS) {
+            self.error(
+                at(path, offset, &window.value.end),
+                "window.end",
+                format!("the release window lasts longer than {MAX_WINDOW_DAYS} days, the limit for one release"),
+                "give the time the deploy itself takes (a staged rollout over weeks is several releases, or one window per stage); see README, \"Limits\"",
             );
             return None;
         }
