@@ -350,3 +350,29 @@ fn a_release_window_longer_than_a_month_is_an_error_at_its_end() {
     );
     fx.build_ok();
 }
+
+#[test]
+fn versions_differing_only_in_build_metadata_or_case_are_duplicates() {
+    let fx = Fixture::new("minimal");
+    let release = fx.read("releases/web-2.0.0.md");
+    fx.write(
+        "releases/web-2.0.0-b.md",
+        &release.replace("version: 2.0.0", "version: 2.0.0+b"),
+    );
+    fx.write(
+        "releases/web-2.6.0-rc.md",
+        &release.replace("version: 2.0.0", "version: 2.6.0-rc.1"),
+    );
+    fx.write(
+        "releases/web-2.6.0-rc-upper.md",
+        &release.replace("version: 2.0.0", "version: 2.6.0-RC.1"),
+    );
+    let result = run(&["check", &fx.dir().display().to_string()]);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    for expected in [
+        "web-2.0.0.md:3:10: error[version]: web 2.0.0 is the release 2.0.0+b already defined in releases/web-2.0.0-b.md: versions that differ only in build metadata",
+        "web-2.6.0-rc.md:3:10: error[version]: web 2.6.0-rc.1 differs from 2.6.0-RC.1, already defined in releases/web-2.6.0-rc-upper.md, only in letter case",
+    ] {
+        assert!(result.stdout.contains(expected), "{expected}\n{}", result.stdout);
+    }
+}

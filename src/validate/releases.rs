@@ -21,33 +21,63 @@ pub const MAX_WINDOW_DAYS: i64 = 31;
 /// A release file converted (`None`: unusable) and the problems found converting it.
 type Converted = (Option<Release>, Vec<Diagnostic>);
 
+/// What two releases of one system share when they are the same release or would share a
+/// page: the version without build metadata (SemVer gives `2.5.0` and `2.5.0+b` equal
+/// precedence), in lowercase (paths differing only in case collide on macOS and Windows).
+fn same_release_key(system: &str, version: &Version) -> String {
+    let mut version = version.clone();
+    version.build = semver::BuildMetadata::EMPTY;
+    format!("{system}@{version}").to_lowercase()
+}
+
+/// The error message and help for `release`, the same release as `first_version` in `first`.
+fn duplicate(
+    release: &Release,
+    first: &SourceRef,
+    first_version: &Version,
+) -> (String, &'static str) {
+    let (system, version) = (&release.system, &release.version);
+    let file = first.file.display();
+    if version == first_version {
+        return (
+            format!("{system} {version} is already defined in {file}"),
+            "each system + version has one release file: merge them or fix the version",
+        );
+    }
+    if !version.build.is_empty() || !first_version.build.is_empty() {
+        return (
+            format!("{system} {version} is the release {first_version} already defined in {file}: versions that differ only in build metadata (after `+`) are the same release"),
+            "each release has one file: drop the `+...` build metadata, or give the release its own version",
+        );
+    }
+    (
+        format!("{system} {version} differs from {first_version}, already defined in {file}, only in letter case: their pages would be one file on macOS and Windows"),
+        "write pre-release tags in one case (e.g. lowercase `-rc.1`), or give the release its own version",
+    )
+}
+
 impl Validator<'_> {
     pub(super) fn releases(&mut self, raw: &RawContent, content: &Content) -> Vec<Release> {
         let mut releases: Vec<Release> = Vec::new();
-        let mut seen: BTreeMap<String, SourceRef> = BTreeMap::new();
+        let mut seen: BTreeMap<String, (SourceRef, Version)> = BTreeMap::new();
         for (file, (converted, problems)) in raw.releases.iter().zip(self.convert(raw, content)) {
             self.diagnostics.extend(problems);
             let Some(release) = converted else {
                 continue;
             };
             let offset = file.front_line_offset;
-            let key = release.key();
-            if let Some(first) = seen.get(&key) {
-                let message = format!(
-                    "{} {} is already defined in {}",
-                    release.system,
-                    release.version,
-                    first.file.display()
-                );
+            let key = same_release_key(&release.system, &release.version);
+            if let Some((first, first_version)) = seen.get(&key) {
+                let (message, help) = duplicate(&release, first, first_version);
                 self.error(
                     at(&file.path, offset, &file.front.version),
                     "version",
                     message,
-                    "each system + version has one release file: merge them or fix the version",
+                    help,
                 );
                 continue;
             }
-            seen.insert(key, release.source.clone());
+            seen.insert(key, (release.source.clone(), release.version.clone()));
             self.approval_policy_met(&release, content, file);
             releases.push(release);
         }
