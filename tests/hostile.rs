@@ -376,3 +376,52 @@ fn versions_differing_only_in_build_metadata_or_case_are_duplicates() {
         assert!(result.stdout.contains(expected), "{expected}\n{}", result.stdout);
     }
 }
+
+#[test]
+fn an_output_that_is_a_link_or_inside_a_content_folder_is_refused_before_anything_is_written() {
+    let fx = Fixture::new("minimal");
+    let dir = fx.dir().display().to_string();
+    let www = fx.dir().parent().unwrap().join("www");
+    fs::create_dir_all(&www).unwrap();
+    let link = fx.dir().join("public");
+    symlink(&www, &link).unwrap();
+    let result = run(&["build", &dir, "--output", &link.display().to_string()]);
+    assert_eq!(result.code, Some(2), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("it is a symbolic link")
+            && result.stderr.contains(&format!(
+                "help: pass the real folder as --output, e.g. --output {}",
+                www.display()
+            )),
+        "{}",
+        result.stderr
+    );
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        fs::read_dir(&www).unwrap().count(),
+        0,
+        "nothing written through the link"
+    );
+    let leftovers = fs::read_dir(fx.dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("shipboard"))
+        .count();
+    assert_eq!(leftovers, 0);
+
+    for inside in ["releases/site", "static/site", "templates"] {
+        let out = fx.dir().join(inside);
+        let result = run(&["build", &dir, "--output", &out.display().to_string()]);
+        assert_eq!(result.code, Some(2), "{inside}: {}", result.stderr);
+        assert!(
+            result.stderr.contains("which shipboard reads as content"),
+            "{inside}: {}",
+            result.stderr
+        );
+        assert!(!out.exists(), "{inside} was not created");
+    }
+    assert!(!fx.dir().join("static").exists());
+}

@@ -897,6 +897,7 @@ pub fn run(
         .output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("public"));
+    output::check_output(&output, root)?;
     let lock = |wait| output::OutputLock::acquire(&output, wait, on_wait);
     // A missing content folder is reported by `prepare`; locking first would create the
     // output's parent, which is inside it by default.
