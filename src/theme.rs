@@ -4,7 +4,9 @@
 //! theme (`theme: name` in portal.yaml -> `<content>/themes/<name>/`), override single
 //! templates in `<content>/templates/`, and add files in `<content>/static/`. Each layer
 //! replaces files of the same name in the one before. This is part of loading: it reads
-//! files; rendering only gets the result.
+//! files; rendering only gets the result. Symbolic links are never followed: a linked
+//! folder is an error, a link inside one is skipped with a warning (it could publish files
+//! from anywhere on the machine that builds).
 
 use std::collections::BTreeMap;
 use std::fs;
