@@ -4,6 +4,7 @@
 //! same messages. A diagnostic always says how to fix the problem (`help`) when there is a
 //! fix worth saying. This module only formats; it never decides what is wrong.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -44,6 +45,7 @@ impl SourceRef {
 impl fmt::Display for SourceRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let file = display_path(&self.file);
+        let file = printable(&file);
         match (self.line, self.column) {
             (0, _) => write!(f, "{file}"),
             (line, 0) => write!(f, "{file}:{line}"),
@@ -62,6 +64,43 @@ pub fn display_path(path: &Path) -> String {
     } else {
         text.into_owned()
     }
+}
+
+/// `text` with every character that would act on a terminal or hide from a reader written
+/// as `\u{..}`: control characters (escape sequences could clear the screen or set the
+/// window title), zero-width and bidirectional formatting characters (they hide or reorder
+/// text) and noncharacters. Line breaks and tabs stay, for messages of several lines.
+/// Every diagnostic is printed through this, since messages quote content and file names.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `printable` escapes `c`.
+fn hidden(c: char) -> bool {
+    let code = c as u32;
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(
+            c,
+            '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{feff}'
+        )
+        || (0xfdd0..=0xfdef).contains(&code)
+        || code & 0xfffe == 0xfffe
 }
 
 /// One problem found in the content.
@@ -103,20 +142,33 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// A copy whose text (field, message, help) is safe to print: see `printable`.
+    pub fn printable(&self) -> Diagnostic {
+        let shown = |text: &str| printable(text).into_owned();
+        Diagnostic {
+            severity: self.severity,
+            at: self.at.clone(),
+            field: self.field.as_deref().map(shown),
+            message: shown(&self.message),
+            help: self.help.as_deref().map(shown),
+        }
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = match self.severity {
+        let shown = self.printable();
+        let level = match shown.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}: {level}", self.at)?;
-        if let Some(field) = &self.field {
+        write!(f, "{}: {level}", shown.at)?;
+        if let Some(field) = &shown.field {
             write!(f, "[{field}]")?;
         }
-        write!(f, ": {}", self.message)?;
-        if let Some(help) = &self.help {
+        write!(f, ": {}", shown.message)?;
+        if let Some(help) = &shown.help {
             write!(f, "\n  help: {help}")?;
         }
         Ok(())
@@ -177,6 +229,21 @@ impl IntoIterator for Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printing_escapes_terminal_and_invisible_characters_once_for_every_field() {
+        let d = Diagnostic::error(
+            SourceRef::new("runbooks/a\u{200b}b\u{202e}.md", 2, 3),
+            Some("owner\u{7}"),
+            "pri\u{1b}[2J\u{1b}]0;PWNED\u{7}ya, \u{fffe}",
+        )
+        .with_help("line one\nline two\r");
+        assert_eq!(
+            d.to_string(),
+            "runbooks/a\\u{200b}b\\u{202e}.md:2:3: error[owner\\u{7}]: pri\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}ya, \\u{fffe}\n  help: line one\nline two\\u{d}"
+        );
+        assert!(matches!(printable("plain text, ünïcode"), Cow::Borrowed(_)));
+    }
 
     #[cfg(unix)]
     #[test]

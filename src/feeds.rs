@@ -11,6 +11,9 @@ use crate::model::SiteModel;
 /// How many releases the Atom feed carries (newest window first).
 const ATOM_ENTRIES: usize = 100;
 
+/// `text` escaped for XML, without the characters XML 1.0 forbids (C0 controls other than
+/// tab and line ends, U+FFFE, U+FFFF): validation rejects them in titles, and this keeps a
+/// feed well-formed whatever reaches it.
 pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -21,6 +24,7 @@ pub fn xml_escape(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
+            '\u{fffe}' | '\u{ffff}' => {}
             c => out.push(c),
         }
     }
@@ -135,5 +139,6 @@ mod tests {
     #[test]
     fn escapes_markup_and_drops_control_characters() {
         assert_eq!(xml_escape("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(xml_escape("x\u{0}\u{1b}\u{b}\u{fffe}\u{ffff}y\tz"), "xy\tz");
     }
 }

@@ -32,6 +32,18 @@ fn without_huge_pages() {
     }
 }
 
+/// Ends the process quietly, as other command-line tools do, when whoever reads its output
+/// goes away (`shipboard build 2>&1 | head`): Rust ignores SIGPIPE, so every later write
+/// would fail and `eprintln!` panic. Not for `serve`, which writes to browsers that may hang
+/// up at any moment and must keep running.
+fn end_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: sets the default action of one signal, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// `mi_option_purge_delay` in mimalloc's `mi_option_e` (the same in its v2 and v3; the
 /// binding names no constant for it).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
@@ -229,6 +241,18 @@ enum NewCommand {
 fn main() -> ExitCode {
     without_huge_pages();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve { .. }) {
+        end_quietly_on_closed_pipe();
+    }
+    if matches!(
+        cli.command,
+        Command::Build { .. } | Command::Check { .. } | Command::Serve { .. }
+    ) {
+        if let Err(message) = build::source_date_epoch() {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    }
     if cli.offline {
         // Read by `prepare` in every command; set before any thread starts.
         std::env::set_var("SHIPBOARD_OFFLINE", "1");

@@ -53,6 +53,12 @@ pub enum OutputError {
     /// The output would replace the content itself.
     #[error("refusing to write the site to {0}: it contains the content repo\n  help: pass --output with a folder inside or beside the content, e.g. public/")]
     ContainsContent(PathBuf),
+    /// The output is a symbolic link: the swap would replace the link, not the folder.
+    #[error("refusing to write the site to {link}: it is a symbolic link (to {real})\n  help: pass the real folder as --output, e.g. --output {real}")]
+    Symlink { link: PathBuf, real: String },
+    /// The output lies in a folder the content loader reads (releases/, static/, ...).
+    #[error("refusing to write the site to {output}: it is inside {folder}, which shipboard reads as content, so the next build would read the site\n  help: pass --output with a folder outside the content's folders, e.g. public/ in the content dir")]
+    InsideContentFolder { output: PathBuf, folder: PathBuf },
     /// Another build holds the output's lock and `--no-wait` was given (or the wait ran out).
     #[error("another shipboard build is writing into {dir}; {waited}\n  help: wait for it to finish and build again{hint}")]
     Busy {
@@ -72,6 +78,80 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
     move |source| OutputError::Io {
         path: path.to_path_buf(),
         source,
+    }
+}
+
+/// The folders of a content repo that loading reads (the theme's under `themes/`): an output
+/// inside one would be read back as content by the next build.
+pub const CONTENT_FOLDERS: [&str; 8] = [
+    "releases",
+    "runbooks",
+    "checklists",
+    "trains",
+    "system-versions",
+    "static",
+    "templates",
+    "themes",
+];
+
+/// Checks, before anything is created, that `output` may hold the site of the content at
+/// `content_root`: not a symbolic link (publishing swaps the entry, so the link would be
+/// replaced and its folder left as a stale copy) and not inside a folder the loader reads.
+pub fn check_output(output: &Path, content_root: &Path) -> Result<(), OutputError> {
+    if fs::symlink_metadata(output).is_ok_and(|m| m.file_type().is_symlink()) {
+        let real = fs::canonicalize(output)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "a folder that does not exist".to_owned());
+        return Err(OutputError::Symlink {
+            link: output.to_path_buf(),
+            real,
+        });
+    }
+    // As written, and with links resolved (an output reached through a linked folder).
+    let written = (
+        lexical(&absolute(output)?),
+        lexical(&absolute(content_root)?),
+    );
+    let real = resolved(output).zip(fs::canonicalize(content_root).ok());
+    for (out, root) in std::iter::once(written).chain(real) {
+        for folder in CONTENT_FOLDERS {
+            if out.starts_with(root.join(folder)) {
+                return Err(OutputError::InsideContentFolder {
+                    output: output.to_path_buf(),
+                    folder: content_root.join(folder),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `path` (absolute) with `.` and `..` taken out, without reading the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` with its nearest existing ancestor's links resolved, when there is one.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    let path = lexical(&absolute(path).ok()?);
+    let mut rest = Vec::new();
+    let mut at = path.as_path();
+    loop {
+        if let Ok(real) = fs::canonicalize(at) {
+            return Some(rest.iter().rev().fold(real, |p, name| p.join(name)));
+        }
+        rest.push(at.file_name()?.to_owned());
+        at = at.parent()?;
     }
 }
 
@@ -432,12 +512,34 @@ fn is_empty_dir(dir: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Removes a folder only if Shipboard made it (marker inside) or it is empty.
+/// Removes a folder only if Shipboard made it (marker inside) or it is empty. The marker
+/// goes last, after everything else in the folder: a build killed while removing leaves a
+/// folder still marked as ours, which the next build cleans (`recover_leftovers`).
 fn remove_ours(dir: &Path) {
     if is_ours(dir) {
-        let _ = fs::remove_dir_all(dir);
+        let _ = remove_marked(dir, &remove_entry);
+    }
+    let _ = fs::remove_dir(dir);
+}
+
+/// Removes everything in `dir` with `remove`, then the marker. Stops at the first failure,
+/// so the marker stays as long as anything else does.
+fn remove_marked(dir: &Path, remove: &dyn Fn(&Path, bool) -> io::Result<()>) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() != MARKER {
+            // `file_type` does not follow links: a link is removed, never its target.
+            remove(&entry.path(), entry.file_type()?.is_dir())?;
+        }
+    }
+    fs::remove_file(dir.join(MARKER))
+}
+
+fn remove_entry(path: &Path, is_dir: bool) -> io::Result<()> {
+    if is_dir {
+        fs::remove_dir_all(path)
     } else {
-        let _ = fs::remove_dir(dir);
+        fs::remove_file(path)
     }
 }
 
@@ -593,6 +695,63 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+
+    #[test]
+    fn a_removal_cut_short_leaves_the_marker_and_the_next_build_cleans_the_folder() {
+        let temp = tempfile::tempdir().unwrap();
+        let target = Target::new(&temp.path().join("public")).unwrap();
+        let staging = temp.path().join(".public.shipboard-staging-4242");
+        for file in ["a/index.html", "b/index.html", "c.css"] {
+            fs::create_dir_all(staging.join(file).parent().unwrap()).unwrap();
+            fs::write(staging.join(file), "x").unwrap();
+        }
+        fs::write(staging.join(MARKER), "ours").unwrap();
+        // The process is killed after removing some files: here, a removal fails.
+        let killed = |path: &Path, is_dir: bool| {
+            if path.ends_with("c.css") {
+                return Err(io::Error::other("killed"));
+            }
+            remove_entry(path, is_dir)
+        };
+        assert!(remove_marked(&staging, &killed).is_err());
+        assert!(is_ours(&staging), "what is left is still marked");
+        recover_leftovers(&target).unwrap();
+        assert!(!staging.exists(), "the next build removed it");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_that_is_a_link_or_inside_a_content_folder_is_refused() {
+        let temp = tempfile::tempdir().unwrap();
+        let content = temp.path().join("content");
+        fs::create_dir_all(content.join("releases")).unwrap();
+        fs::create_dir_all(temp.path().join("www")).unwrap();
+        let link = temp.path().join("public");
+        std::os::unix::fs::symlink(temp.path().join("www"), &link).unwrap();
+        let err = check_output(&link, &content).unwrap_err();
+        assert!(matches!(err, OutputError::Symlink { .. }), "{err}");
+        assert!(err.to_string().contains("www"), "{err}");
+        for inside in [
+            "releases/site",
+            "static",
+            "themes/x/out",
+            "releases/../templates/a",
+        ] {
+            let err = check_output(&content.join(inside), &content).unwrap_err();
+            assert!(
+                matches!(err, OutputError::InsideContentFolder { .. }),
+                "{inside}: {err}"
+            );
+        }
+        // Through a linked folder outside the content.
+        let via = temp.path().join("via");
+        std::os::unix::fs::symlink(content.join("releases"), &via).unwrap();
+        assert!(check_output(&via.join("site"), &content).is_err());
+        for fine in ["public", "releases-site", "releases/../public"] {
+            check_output(&content.join(fine), &content).unwrap();
+        }
+        check_output(&temp.path().join("elsewhere"), &content).unwrap();
+    }
 
     fn write_site(
         out: &Path,

@@ -4,12 +4,15 @@
 //! theme (`theme: name` in portal.yaml -> `<content>/themes/<name>/`), override single
 //! templates in `<content>/templates/`, and add files in `<content>/static/`. Each layer
 //! replaces files of the same name in the one before. This is part of loading: it reads
-//! files; rendering only gets the result.
+//! files; rendering only gets the result. Symbolic links are never followed: a linked
+//! folder is an error, a link inside one is skipped with a warning (it could publish files
+//! from anywhere on the machine that builds).
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::content::load::{linked_part, skipped_link_warning, symbolic_link_error};
 use crate::diagnostics::{Diagnostic, SourceRef};
 
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
@@ -22,6 +25,8 @@ pub struct Theme {
     /// The file (relative to the content dir) of every template that is not built in, so
     /// template errors name the file the author edits.
     pub origins: BTreeMap<String, PathBuf>,
+    /// Symbolic links found inside the theme's folders, skipped (reported by the build).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Theme {
@@ -72,11 +77,15 @@ impl Theme {
 
     /// Adds every file below `root/folder`, named `prefix` + its path relative to it.
     fn overlay(&mut self, root: &Path, folder: &Path, prefix: &str) -> Result<(), Diagnostic> {
+        if let Some(link) = linked_part(root, folder) {
+            return Err(symbolic_link_error(&link, "folder"));
+        }
         let dir = &root.join(folder);
         if !dir.is_dir() {
             return Ok(());
         }
-        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let walk = walkdir::WalkDir::new(dir).follow_root_links(false);
+        for entry in walk.sort_by_file_name() {
             let entry = entry.map_err(|err| {
                 Diagnostic::error(
                     SourceRef::file(dir),
@@ -84,6 +93,11 @@ impl Theme {
                     format!("cannot read theme files: {err}"),
                 )
             })?;
+            if entry.path_is_symlink() {
+                let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                self.warnings.push(skipped_link_warning(relative));
+                continue;
+            }
             if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.')
             {
                 continue;

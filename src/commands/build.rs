@@ -218,7 +218,10 @@ pub fn load_and_validate(root: &Path, base_url: Option<&str>) -> Prepared {
     let theme = content
         .as_ref()
         .and_then(|c| match Theme::load(root, c.portal.theme.as_deref()) {
-            Ok(theme) => Some(theme),
+            Ok(mut theme) => {
+                diagnostics.extend(std::mem::take(&mut theme.warnings));
+                Some(theme)
+            }
             Err(problem) => {
                 diagnostics.push(problem);
                 None
@@ -289,10 +292,33 @@ pub fn moment_pinned() -> bool {
 }
 
 fn pinned_time() -> Option<DateTime<Utc>> {
-    std::env::var("SOURCE_DATE_EPOCH")
+    source_date_epoch().ok().flatten()
+}
+
+/// The latest `SOURCE_DATE_EPOCH` accepted: 9999-12-31 23:59:59 UTC, the last moment with a
+/// four-digit year (dates are written `YYYY-MM-DD`).
+const MAX_SOURCE_DATE_EPOCH: i64 = 253_402_300_799;
+
+/// The build moment `SOURCE_DATE_EPOCH` pins, if it is set; an error saying what is wrong
+/// when it is set but not whole seconds from 0 to 9999-12-31. `main` checks it before
+/// `build`, `check` and `serve` so a typo is not silently replaced by the clock.
+pub fn source_date_epoch() -> Result<Option<DateTime<Utc>>, String> {
+    let Some(value) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let value = value.to_string_lossy();
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    let secs = value
+        .parse::<i64>()
         .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|secs| Utc.timestamp_opt(secs, 0).single())
+        .filter(|secs| digits && *secs <= MAX_SOURCE_DATE_EPOCH);
+    match secs.and_then(|secs| Utc.timestamp_opt(secs, 0).single()) {
+        Some(time) => Ok(Some(time)),
+        None => Err(format!(
+            "SOURCE_DATE_EPOCH is \"{}\", not a number of seconds since 1970-01-01 00:00 UTC\n  help: set it to whole seconds from 0 to {MAX_SOURCE_DATE_EPOCH} (for example `SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)`), or unset it to build at the current time",
+            value.escape_debug()
+        )),
+    }
 }
 
 /// Where the files of a site go as they are made, from the rendering threads.
@@ -873,6 +899,7 @@ pub fn run(
         .output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("public"));
+    output::check_output(&output, root)?;
     let lock = |wait| output::OutputLock::acquire(&output, wait, on_wait);
     // A missing content folder is reported by `prepare`; locking first would create the
     // output's parent, which is inside it by default.

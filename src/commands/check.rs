@@ -15,7 +15,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::build::{prepare, render_and_discard};
-use crate::diagnostics::{display_path, Diagnostic, Diagnostics, Severity};
+use crate::diagnostics::{display_path, printable, Diagnostic, Diagnostics, Severity};
 use crate::render::{OnStall, RenderError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -91,9 +91,27 @@ pub fn print(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let shown = |d: &Diagnostic| {
-        display_path(&dir.join(&d.at.file))
+        printable(&display_path(&dir.join(&d.at.file)))
             .trim_start_matches("./")
             .to_owned()
+    };
+    // What reaches a terminal or a CI log has control and invisible characters escaped.
+    let escaped;
+    let report = match format {
+        Format::Json => report,
+        Format::Human | Format::Github => {
+            escaped = CheckReport {
+                diagnostics: report
+                    .diagnostics
+                    .iter()
+                    .map(Diagnostic::printable)
+                    .collect(),
+                errors: report.errors,
+                warnings: report.warnings,
+                files_checked: report.files_checked,
+            };
+            &escaped
+        }
     };
     match format {
         Format::Human => human(report, &shown, out),

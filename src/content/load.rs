@@ -104,6 +104,15 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> RawContent {
     let mut problems = Diagnostics::default();
     content.portal = load_yaml_file(root, Path::new("portal.yaml"), true, &mut problems);
     content.contacts = load_yaml_file(root, Path::new("contacts.yaml"), false, &mut problems);
+    if content.contacts.as_ref().is_some_and(|c| c.data.is_empty()) {
+        // Reported once here; listed as unreadable below, so the references to people and
+        // roles it should define are not each reported as unknown.
+        content.contacts = None;
+        problems.push(
+            Diagnostic::error(SourceRef::new("contacts.yaml", 1, 1), None, "no people, roles, ladders or rotations here: the file is empty or lists none")
+                .with_help("add `people:` (and the `roles:` releases and checklists name), or copy contacts.yaml from `shipboard init`"),
+        );
+    }
 
     if let Some(portal) = &content.portal {
         content.calendars = load_calendars(root, &portal.data, &mut problems);
@@ -215,6 +224,10 @@ fn load_calendars(
             problems.push(Diagnostic::error(at, Some("import_freezes"), format!("\"{}\" is not a path inside the content directory", entry.value)).with_help("write a relative path such as calendars/holidays.ics and keep the file in the content repo"));
             continue;
         }
+        if let Some(link) = linked_part(root, &path) {
+            problems.push(symbolic_link_error(&link, "file"));
+            continue;
+        }
         if !root.join(&path).is_file() {
             problems.push(
                 Diagnostic::error(
@@ -234,6 +247,39 @@ fn load_calendars(
     calendars
 }
 
+/// The first part of `relative` (a path below `root`) that is a symbolic link, relative to
+/// `root`. Links are never followed: a linked folder or file could publish files from
+/// anywhere on the machine that builds the portal.
+pub fn linked_part(root: &Path, relative: &Path) -> Option<PathBuf> {
+    let mut part = PathBuf::new();
+    for component in relative.components() {
+        part.push(component);
+        match fs::symlink_metadata(root.join(&part)) {
+            Ok(meta) if meta.file_type().is_symlink() => return Some(part),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// The error for a content folder or file (`what`) that is a symbolic link.
+pub fn symbolic_link_error(link: &Path, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        SourceRef::file(link),
+        None,
+        format!("this {what} is a symbolic link; Shipboard does not follow links in the content repo (they could publish files from elsewhere)"),
+    )
+    .with_help(format!("replace the link with the {what} itself"))
+}
+
+/// The warning for a symbolic link found inside a content folder: it is skipped.
+pub fn skipped_link_warning(link: &Path) -> Diagnostic {
+    Diagnostic::warning(SourceRef::file(link), None, "symbolic link skipped").with_help(
+        "content files must be real files inside the content repo (links could publish files from elsewhere)",
+    )
+}
+
 fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -248,12 +294,19 @@ fn list_files(
     extensions: &[&str],
     diagnostics: &mut Diagnostics,
 ) -> Vec<PathBuf> {
+    if let Some(link) = linked_part(root, Path::new(dir)) {
+        diagnostics.push(symbolic_link_error(&link, "folder"));
+        return Vec::new();
+    }
     let base = root.join(dir);
     if !base.is_dir() {
         return Vec::new();
     }
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&base)
+        .follow_root_links(false)
+        .sort_by_file_name()
+    {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -270,10 +323,7 @@ fn list_files(
         let name = entry.file_name().to_string_lossy();
         if entry.path_is_symlink() {
             if let Ok(rel) = entry.path().strip_prefix(root) {
-                diagnostics.push(
-                    Diagnostic::warning(SourceRef::file(rel), None, "symbolic link skipped")
-                        .with_help("content files must be real files inside the content repo (links could publish files from elsewhere)"),
-                );
+                diagnostics.push(skipped_link_warning(rel));
             }
             continue;
         }
@@ -375,6 +425,10 @@ fn load_yaml_file<T: DeserializeOwned>(
     required: bool,
     diagnostics: &mut Diagnostics,
 ) -> Option<YamlFile<T>> {
+    if let Some(link) = linked_part(root, path) {
+        diagnostics.push(symbolic_link_error(&link, "file"));
+        return None;
+    }
     if !root.join(path).exists() {
         if required {
             diagnostics.push(

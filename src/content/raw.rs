@@ -55,7 +55,7 @@ pub struct RawPortal {
 #[serde(deny_unknown_fields)]
 pub struct RawSystem {
     pub id: Text,
-    pub name: String,
+    pub name: Text,
     #[serde(default)]
     pub description: Option<String>,
     pub owner: Text,
@@ -121,7 +121,7 @@ pub struct RawRelease {
     #[serde(default)]
     pub title: Option<Text>,
     #[serde(default)]
-    pub status_note: Option<String>,
+    pub status_note: Option<Text>,
     pub window: Spanned<RawWindow>,
     pub owner: Text,
     #[serde(default)]
@@ -251,13 +251,23 @@ pub struct RawContacts {
     pub rotations: Vec<RawRotation>,
 }
 
+impl RawContacts {
+    /// Nothing defined: an empty file (or one of comments only).
+    pub fn is_empty(&self) -> bool {
+        self.people.is_empty()
+            && self.roles.is_empty()
+            && self.ladders.is_empty()
+            && self.rotations.is_empty()
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPerson {
     pub id: Text,
-    pub name: String,
+    pub name: Text,
     #[serde(default)]
-    pub title: Option<String>,
+    pub title: Option<Text>,
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
@@ -270,7 +280,7 @@ pub struct RawPerson {
 #[serde(deny_unknown_fields)]
 pub struct RawRole {
     pub id: Text,
-    pub name: String,
+    pub name: Text,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -295,7 +305,7 @@ pub struct RawStages {
 #[serde(deny_unknown_fields)]
 pub struct RawLadder {
     pub id: Text,
-    pub name: String,
+    pub name: Text,
     pub steps: Vec<Spanned<RawLadderStep>>,
 }
 
@@ -316,7 +326,7 @@ pub struct RawLadderStep {
 #[serde(deny_unknown_fields)]
 pub struct RawRotation {
     pub id: Text,
-    pub name: String,
+    pub name: Text,
     pub members: Vec<Text>,
     pub length_days: Spanned<u32>,
     pub start: Text,
@@ -336,7 +346,7 @@ pub struct RawOverride {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawChecklist {
-    pub title: String,
+    pub title: Text,
     #[serde(default)]
     pub description: Option<String>,
     pub phases: Vec<RawPhase>,
@@ -346,7 +356,7 @@ pub struct RawChecklist {
 #[serde(deny_unknown_fields)]
 pub struct RawPhase {
     pub id: Text,
-    pub title: String,
+    pub title: Text,
     pub items: Vec<RawChecklistItem>,
 }
 

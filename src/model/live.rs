@@ -37,7 +37,10 @@ impl LiveFrame {
         let until = data_until(now);
         LiveFrame {
             built: now.timestamp_millis(),
-            stale: (now + Duration::hours(i64::from(stale_after_hours))).timestamp_millis(),
+            stale: now
+                .checked_add_signed(Duration::hours(i64::from(stale_after_hours)))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC)
+                .timestamp_millis(),
             until: until.timestamp_millis(),
             offsets: offsets(zone, now - Duration::days(1), until + Duration::days(1)),
         }
@@ -218,6 +221,15 @@ pub fn ago_text(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use crate::calendar::testutil::{content, utc};
+
+    #[test]
+    fn the_stale_moment_never_overflows() {
+        // The latest build moment SOURCE_DATE_EPOCH allows, and more hours than validation.
+        let now = utc(9999, 12, 31, 23, 59);
+        let frame = LiveFrame::new(now, Tz::UTC, u32::MAX);
+        // Beyond the last date chrono knows: the frame says "stale at the end of time".
+        assert_eq!(frame.stale, DateTime::<Utc>::MAX_UTC.timestamp_millis());
+    }
 
     #[test]
     fn the_frame_covers_the_on_call_horizon_and_the_zones_offsets() {

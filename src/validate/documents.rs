@@ -58,7 +58,7 @@ impl Validator<'_> {
                     .collect();
                 phases.push(Phase {
                     id: phase_id,
-                    title: phase.title.clone(),
+                    title: self.one_line(path, 0, &phase.title, "phases.title"),
                     items,
                 });
             }
@@ -72,7 +72,7 @@ impl Validator<'_> {
             }
             checklists.push(Checklist {
                 id: id.clone(),
-                title: file.data.title.clone(),
+                title: self.one_line(path, 0, &file.data.title, "title"),
                 description: file.data.description.clone(),
                 phases,
                 source: SourceRef::file(path),
@@ -153,7 +153,7 @@ impl Validator<'_> {
             }
             runbooks.push(Runbook {
                 slug: file.stem.clone(),
-                title: front.title.value.clone(),
+                title: self.one_line(path, offset, &front.title, "title"),
                 kind: front.kind,
                 system: front.system.as_ref().map(|s| s.value.clone()),
                 owner: front.owner.value.clone(),

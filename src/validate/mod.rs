@@ -35,6 +35,9 @@ use crate::content::raw::{RawPortal, RawSystem};
 use crate::content::{Content, Portal, ReleaseType, RunbookKind, System};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 
+/// The largest `stale_after_hours`: a year. A page that old is stale whatever the portal.
+pub const MAX_STALE_AFTER_HOURS: u32 = 8760;
+
 /// Converts `raw` into `Content`. Returns `None` when the content has errors that leave no
 /// usable portal (for example a missing `portal.yaml`); otherwise returns the content even
 /// when `diagnostics` holds errors, so callers decide (a build refuses, a check reports).
@@ -197,6 +200,29 @@ fn at<T>(path: &Path, offset: u32, value: &Spanned<T>) -> SourceRef {
     )
 }
 
+/// Whether `c` may not appear in a one-line value: line breaks and other control characters
+/// (C0, DEL, C1, U+2028/U+2029), bidirectional overrides and isolates (they reorder what a
+/// reader sees), and noncharacters (U+FDD0-U+FDEF, U+xFFFE, U+xFFFF).
+pub fn not_in_one_line(c: char) -> bool {
+    let code = c as u32;
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || (0xfdd0..=0xfdef).contains(&code)
+        || code & 0xfffe == 0xfffe
+}
+
+/// A character named for an error message: its code point, and its name when it is common.
+fn describe_char(c: char) -> String {
+    let name = match c {
+        '\n' => " (a line break)",
+        '\r' => " (a carriage return)",
+        '\t' => " (a tab)",
+        '\u{1b}' => " (escape)",
+        _ => "",
+    };
+    format!("U+{:04X}{name}", c as u32)
+}
+
 /// Ids appear in URLs and file names: keep them to lowercase slugs.
 pub fn is_slug(id: &str) -> bool {
     !id.is_empty()
@@ -246,6 +272,30 @@ impl Validator<'_> {
     fn error(&mut self, at: SourceRef, field: &str, message: impl Into<String>, help: &str) {
         self.diagnostics
             .push(Diagnostic::error(at, Some(field), message).with_help(help));
+    }
+
+    /// Checks that a one-line value (a title, a name: what goes into an e-mail subject, an
+    /// iCal SUMMARY or an Atom title) has no line break or control character, which could
+    /// add headers to an announcement or make a feed invalid. Returns it either way.
+    fn one_line(
+        &mut self,
+        path: &Path,
+        offset: u32,
+        value: &Spanned<String>,
+        field: &str,
+    ) -> String {
+        if let Some(bad) = value.value.chars().find(|c| not_in_one_line(*c)) {
+            self.error(
+                at(path, offset, value),
+                field,
+                format!(
+                    "{field} contains {}: a one-line value cannot hold line breaks or control characters",
+                    describe_char(bad)
+                ),
+                "write it on one line without special characters (a YAML escape such as \\n or \\x1b in double quotes counts too)",
+            );
+        }
+        value.value.clone()
     }
 
     /// Checks that a spanned id is a slug; returns it either way so later checks go on.
@@ -305,6 +355,7 @@ impl Validator<'_> {
             .unwrap_or(Tz::UTC);
         self.zone = timezone;
         let base_url = self.base_url(path, &raw.base_url);
+        self.one_line(path, 0, &raw.title, "title");
         if raw.title.value.trim().is_empty() {
             self.error(
                 at(path, 0, &raw.title),
@@ -352,11 +403,24 @@ impl Validator<'_> {
         (portal, systems)
     }
 
-    /// `stale_after_hours`: default 36; at least 1 (0 would call every page stale).
+    /// `stale_after_hours`: default 36; at least 1 (0 would call every page stale); at most
+    /// a year (8760), so the moment it names is always a real date.
     fn stale_after_hours(&mut self, path: &Path, raw: &RawPortal) -> u32 {
         let Some(value) = &raw.stale_after_hours else {
             return 36;
         };
+        if value.value > MAX_STALE_AFTER_HOURS {
+            self.error(
+                at(path, 0, value),
+                "stale_after_hours",
+                format!(
+                    "stale_after_hours is {}: more than a year ({MAX_STALE_AFTER_HOURS} hours)",
+                    value.value
+                ),
+                "give the number of hours after which a page should say it is out of date, e.g. 36 for a daily build",
+            );
+            return 36;
+        }
         if value.value == 0 {
             self.error(
                 at(path, 0, value),
@@ -530,7 +594,7 @@ impl Validator<'_> {
             self.system_references(path, system);
             systems.push(System {
                 id,
-                name: system.name.clone(),
+                name: self.one_line(path, 0, &system.name, "systems.name"),
                 description: system.description.clone(),
                 owner: system.owner.value.clone(),
                 rollback_runbook: system.rollback_runbook.value.clone(),
@@ -553,6 +617,31 @@ impl Validator<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_values_refuse_breaks_controls_bidi_and_noncharacters() {
+        for bad in [
+            '\n',
+            '\r',
+            '\t',
+            '\0',
+            '\u{1b}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{2028}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{fdd0}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{1fffe}',
+        ] {
+            assert!(not_in_one_line(bad), "{bad:?}");
+        }
+        for good in ['a', 'é', ' ', '—', '\u{1f680}', '\u{fffd}'] {
+            assert!(!not_in_one_line(good), "{good:?}");
+        }
+    }
 
     #[test]
     fn slugs() {

@@ -35,8 +35,11 @@ impl Validator<'_> {
             }
             people.push(Person {
                 id,
-                name: person.name.clone(),
-                title: person.title.clone(),
+                name: self.one_line(path, 0, &person.name, "people.name"),
+                title: person
+                    .title
+                    .as_ref()
+                    .map(|title| self.one_line(path, 0, title, "people.title")),
                 email: person.email.clone(),
                 phone: person.phone.clone(),
                 chat: person.chat.clone(),
@@ -58,7 +61,7 @@ impl Validator<'_> {
             let s = &role.stages;
             roles.push(Role {
                 id,
-                name: role.name.clone(),
+                name: self.one_line(path, 0, &role.name, "roles.name"),
                 description: role.description.clone(),
                 stages: [
                     s.verify.clone(),
@@ -96,7 +99,7 @@ impl Validator<'_> {
             if let Some(start) = start {
                 rotations.push(Rotation {
                     id,
-                    name: rotation.name.clone(),
+                    name: self.one_line(path, 0, &rotation.name, "rotations.name"),
                     members: rotation.members.iter().map(|m| m.value.clone()).collect(),
                     length_days: rotation.length_days.value.max(1),
                     start,
@@ -158,7 +161,7 @@ impl Validator<'_> {
             }
             ladders.push(Ladder {
                 id,
-                name: ladder.name.clone(),
+                name: self.one_line(path, 0, &ladder.name, "ladders.name"),
                 steps,
             });
         }

@@ -14,36 +14,70 @@ use crate::content::raw::RawRelease;
 use crate::content::{Approval, Content, Dependency, Release, ReleaseStatus, ReleaseWindow};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 
+/// The longest release window, in days: a month. Real deploy windows last hours; without a
+/// bound a window to 9999 made a build run for seconds and grow pages past 64 MiB.
+pub const MAX_WINDOW_DAYS: i64 = 31;
+
 /// A release file converted (`None`: unusable) and the problems found converting it.
 type Converted = (Option<Release>, Vec<Diagnostic>);
+
+/// What two releases of one system share when they are the same release or would share a
+/// page: the version without build metadata (SemVer gives `2.5.0` and `2.5.0+b` equal
+/// precedence), in lowercase (paths differing only in case collide on macOS and Windows).
+fn same_release_key(system: &str, version: &Version) -> String {
+    let mut version = version.clone();
+    version.build = semver::BuildMetadata::EMPTY;
+    format!("{system}@{version}").to_lowercase()
+}
+
+/// The error message and help for `release`, the same release as `first_version` in `first`.
+fn duplicate(
+    release: &Release,
+    first: &SourceRef,
+    first_version: &Version,
+) -> (String, &'static str) {
+    let (system, version) = (&release.system, &release.version);
+    let file = first.file.display();
+    if version == first_version {
+        return (
+            format!("{system} {version} is already defined in {file}"),
+            "each system + version has one release file: merge them or fix the version",
+        );
+    }
+    if !version.build.is_empty() || !first_version.build.is_empty() {
+        return (
+            format!("{system} {version} is the release {first_version} already defined in {file}: versions that differ only in build metadata (after `+`) are the same release"),
+            "each release has one file: drop the `+...` build metadata, or give the release its own version",
+        );
+    }
+    (
+        format!("{system} {version} differs from {first_version}, already defined in {file}, only in letter case: their pages would be one file on macOS and Windows"),
+        "write pre-release tags in one case (e.g. lowercase `-rc.1`), or give the release its own version",
+    )
+}
 
 impl Validator<'_> {
     pub(super) fn releases(&mut self, raw: &RawContent, content: &Content) -> Vec<Release> {
         let mut releases: Vec<Release> = Vec::new();
-        let mut seen: BTreeMap<String, SourceRef> = BTreeMap::new();
+        let mut seen: BTreeMap<String, (SourceRef, Version)> = BTreeMap::new();
         for (file, (converted, problems)) in raw.releases.iter().zip(self.convert(raw, content)) {
             self.diagnostics.extend(problems);
             let Some(release) = converted else {
                 continue;
             };
             let offset = file.front_line_offset;
-            let key = release.key();
-            if let Some(first) = seen.get(&key) {
-                let message = format!(
-                    "{} {} is already defined in {}",
-                    release.system,
-                    release.version,
-                    first.file.display()
-                );
+            let key = same_release_key(&release.system, &release.version);
+            if let Some((first, first_version)) = seen.get(&key) {
+                let (message, help) = duplicate(&release, first, first_version);
                 self.error(
                     at(&file.path, offset, &file.front.version),
                     "version",
                     message,
-                    "each system + version has one release file: merge them or fix the version",
+                    help,
                 );
                 continue;
             }
-            seen.insert(key, release.source.clone());
+            seen.insert(key, (release.source.clone(), release.version.clone()));
             self.approval_policy_met(&release, content, file);
             releases.push(release);
         }
@@ -192,8 +226,14 @@ impl Validator<'_> {
             kind: front.kind.value,
             status: front.status.value,
             status_source: at(path, offset, &front.status),
-            title: front.title.as_ref().map(|t| t.value.clone()),
-            status_note: front.status_note.clone(),
+            title: front
+                .title
+                .as_ref()
+                .map(|t| self.one_line(path, offset, t, "title")),
+            status_note: front
+                .status_note
+                .as_ref()
+                .map(|n| self.one_line(path, offset, n, "status_note")),
             window: window?,
             owner: front.owner.value.clone(),
             people,
@@ -232,6 +272,8 @@ impl Validator<'_> {
             .ok()
     }
 
+    /// A release's window: valid dates, `end` after `start`, at most `MAX_WINDOW_DAYS`
+    /// long (calendars, pages and feeds expand a window day by day; checked before any do).
     fn release_window(&mut self, file: &MarkdownFile<RawRelease>) -> Option<ReleaseWindow> {
         let path = file.path.as_path();
         let offset = file.front_line_offset;
@@ -255,6 +297,15 @@ impl Validator<'_> {
                 "window.end",
                 "the release window ends before it starts",
                 "make `end` later than `start`",
+            );
+            return None;
+        }
+        if end - start > chrono::Duration::days(MAX_WINDOW_DAYS) {
+            self.error(
+                at(path, offset, &window.value.end),
+                "window.end",
+                format!("the release window lasts longer than {MAX_WINDOW_DAYS} days, the limit for one release"),
+                "give the time the deploy itself takes (a staged rollout over weeks is several releases, or one window per stage); see README, \"Limits\"",
             );
             return None;
         }

@@ -90,7 +90,7 @@ impl Validator<'_> {
             self.dependencies_in_manifest(member, &by_system, releases);
         }
         Some(SystemVersion {
-            name: raw.name.value.trim().to_owned(),
+            name: self.one_line(path, 0, &raw.name, "name").trim().to_owned(),
             slug,
             description: raw.description.clone(),
             members,

@@ -80,7 +80,7 @@ impl Validator<'_> {
         let (every_days, start, window_days) = self.cadence(path, &raw.cadence)?;
         let mut train = Train {
             id: id.to_owned(),
-            name: raw.name.value.trim().to_owned(),
+            name: self.one_line(path, 0, &raw.name, "name").trim().to_owned(),
             description: raw.description.clone(),
             delivery_manager: raw.delivery_manager.as_ref().map(|m| m.value.clone()),
             every_days,

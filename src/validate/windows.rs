@@ -118,7 +118,7 @@ impl Validator<'_> {
             }
         };
         Some(WindowRule {
-            name: rule.name.value.clone(),
+            name: self.one_line(path, 0, &rule.name, &format!("{field}.name")),
             reason: rule.reason.clone(),
             schedule,
             source,
