@@ -202,7 +202,7 @@ fn filter_pages_list_exactly_the_releases_of_their_status_or_type() {
 
 /// billing's repository: v1.1.0 (annotated), two commits, v1.2.0, one unreleased commit,
 /// and v1.2.1 that has no release file.
-fn billing_repo(content: &Path) {
+fn billing_repo(content: &Path) -> Repo {
     let repo = Repo::init(&content.join("repos/billing"));
     repo.change("2026-10-01 10:00", "Ana Silva", "api.txt", "feat: invoices");
     repo.tag_annotated("2026-10-01 19:00", "v1.1.0", "HEAD", "Invoices");
@@ -232,6 +232,7 @@ fn billing_repo(content: &Path) {
         "api.txt",
         "docs: explain dunning",
     );
+    repo
 }
 
 #[test]
@@ -292,6 +293,51 @@ fn release_and_system_pages_show_tag_changelog_and_rollback_target() {
     );
 }
 
+/// A repository with many tags from before the portal: the system page lists the newest
+/// 20 tags without a release file and counts the rest, and does not send readers to
+/// release pages that do not exist for the changelogs it leaves out.
+#[test]
+fn many_tags_without_release_files_do_not_swamp_the_system_page() {
+    let fx = Fixture::new("minimal");
+    let repo = billing_repo(&fx.dir());
+    for n in 0..30 {
+        repo.tag(&format!("v9.0.{n}"));
+    }
+    fx.write(
+        "portal.yaml",
+        &fx.read("portal.yaml").replacen(
+            "    escalation: billing\n",
+            "    escalation: billing\n    repo: repos/billing\n",
+            1,
+        ),
+    );
+    fx.write(
+        "releases/billing-1.1.0.md",
+        &billing_release("1.1.0", "released", "2026-10-01 18:00", "2026-10-01 19:30"),
+    );
+    let out = fx.build_ok();
+    let system = page(&out, "systems/billing");
+    let untracked = &system[system.find("changelog-untracked-h").expect("untracked")..];
+    // v9.0.29 ... v9.0.10 are listed; v9.0.9 ... v9.0.0 and v1.2.1 are counted.
+    assert_eq!(untracked.matches("<li>").count(), 20, "{untracked}");
+    assert!(untracked.contains("<code>v9.0.29</code>"), "{untracked}");
+    assert!(!untracked.contains("<code>v9.0.9</code>"), "{untracked}");
+    assert!(
+        untracked.contains("And 11 older tags without a release file."),
+        "{untracked}"
+    );
+    // The newest 10 changelogs are v9.0.29 ... v9.0.20; of the older ones, two have a
+    // release page (1.2.0, 1.1.0) and 21 do not (v9.0.19 ... v9.0.0, v1.2.1).
+    assert!(
+        system.contains("2 older releases: each has its changelog on its release page"),
+        "{system}"
+    );
+    assert!(
+        system.contains("21 older tags without a release file"),
+        "{system}"
+    );
+}
+
 #[test]
 fn a_system_id_that_names_a_release_index_page_is_an_error() {
     for id in ["slips", "by-type", "2026"] {
@@ -348,7 +394,12 @@ fn a_system_page_shows_the_newest_ten_changelogs_and_says_where_the_others_are()
         assert!(!system.contains(&format!("<code>v1.{minor}.0</code>, tagged <time")));
     }
     assert!(
-        system.contains("2 older releases: each has its changelog on its release page (<a href=\"/releases/billing/\">all releases, by year</a>); <code>shipboard changelog billing</code> prints them all."),
+        system.contains("1 older release: its changelog is on its release page (<a href=\"/releases/billing/\">all releases, by year</a>); <code>shipboard changelog billing</code> prints them all."),
+        "{system}"
+    );
+    // v1.1.0 has no release file (the fixture has billing 1.2.0 only): no page to point to.
+    assert!(
+        system.contains("1 older tag without a release file: <code>shipboard changelog billing</code> prints its changelog."),
         "{system}"
     );
 }

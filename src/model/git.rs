@@ -4,10 +4,11 @@
 //! Runs after the pages are built, so pages stay buildable without git; it only copies
 //! facts the history stage computed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::pages::{
-    PageData, ReleasePage, SlipView, SlipsPage, SystemSlips, SYSTEM_PAGE_CHANGELOGS,
+    PageData, ReleasePage, SlipView, SlipsPage, SystemPage, SystemSlips, SYSTEM_PAGE_CHANGELOGS,
+    SYSTEM_PAGE_UNTRACKED,
 };
 use super::views::{release_path, system_name, RunbookLink, SystemRollback};
 use super::Page;
@@ -56,7 +57,7 @@ pub fn attach(
                     .systems
                     .get(&data.card.id)
                     .filter(|h| h.available)
-                    .map(|h| newest_changelogs(h, &mut data.older_changelogs));
+                    .map(|h| newest_changelogs(content, h, data));
                 data.trail_links = !facts.trails.is_empty();
                 data.runbooks
                     .iter_mut()
@@ -88,12 +89,35 @@ pub fn attach(
     });
 }
 
-/// `history` with only the newest `SYSTEM_PAGE_CHANGELOGS` changelogs; `older` is set to
-/// how many were left out.
-fn newest_changelogs(history: &SystemHistory, older: &mut usize) -> SystemHistory {
+/// `history` with only the newest `SYSTEM_PAGE_CHANGELOGS` changelogs and the newest
+/// `SYSTEM_PAGE_UNTRACKED` tags without a release file; `page` learns how many older ones
+/// were left out, those with a release page apart from the rest (a repository with
+/// thousands of tags from before the portal must not swamp the page, nor be sent to
+/// release pages that do not exist).
+fn newest_changelogs(
+    content: &Content,
+    history: &SystemHistory,
+    page: &mut SystemPage,
+) -> SystemHistory {
     let mut newest = history.clone();
     newest.changelogs.truncate(SYSTEM_PAGE_CHANGELOGS);
-    *older = history.changelogs.len() - newest.changelogs.len();
+    newest.untracked.truncate(SYSTEM_PAGE_UNTRACKED);
+    let with_page: HashSet<String> = content
+        .releases
+        .iter()
+        .filter(|r| r.system == history.system)
+        .map(|r| r.version.to_string())
+        .collect();
+    let (mut older, mut older_untracked) = (0, 0);
+    for changelog in &history.changelogs[newest.changelogs.len()..] {
+        match &changelog.version {
+            Some(version) if with_page.contains(version) => older += 1,
+            _ => older_untracked += 1,
+        }
+    }
+    page.older_changelogs = older;
+    page.older_untracked = older_untracked;
+    page.untracked_more = history.untracked.len() - newest.untracked.len();
     newest
 }
 

@@ -53,6 +53,12 @@ pub struct SystemPage {
     pub history: Option<SystemHistory>,
     /// How many older releases' changelogs are left out (each is on its release page).
     pub older_changelogs: usize,
+    /// How many older changelogs of tags without a release file are left out (no page has
+    /// them; `shipboard changelog` prints them).
+    pub older_untracked: usize,
+    /// How many tags without a release file are left out of "Tagged, not in the portal"
+    /// (only the newest `SYSTEM_PAGE_UNTRACKED` are listed).
+    pub untracked_more: usize,
     /// Release pages have an audit trail (`#trail`) to link: the content is in git (set by
     /// `model::git`).
     pub trail_links: bool,
@@ -62,6 +68,8 @@ pub struct SystemPage {
 /// page of a system with hundreds of releases (their full changelog was 700 KB of HTML at
 /// 500 releases). Every release page has its own; `shipboard changelog` prints them all.
 pub const SYSTEM_PAGE_CHANGELOGS: usize = 10;
+/// How many tags without a release file a system page lists, newest first.
+pub const SYSTEM_PAGE_UNTRACKED: usize = 20;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ManifestRow {
@@ -205,6 +213,8 @@ pub(super) fn system_page(
         rotations: Vec::new(),
         history: None,
         older_changelogs: 0,
+        older_untracked: 0,
+        untracked_more: 0,
         trail_links: false,
         release_count: 0,
         release_years: Vec::new(),
