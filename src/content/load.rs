@@ -662,6 +662,16 @@ fn plain_message(message: &str) -> String {
             return format!("{to}{rest}");
         }
     }
+    // The parser's advice to programmers ("set DuplicateKeyPolicy in Options", "use
+    // from_str_multiple") means nothing to an author: say what is in the file.
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return format!("the field `{key}` is written twice");
+    }
+    if message.starts_with("multiple YAML documents") {
+        return "more than one YAML document: a `---` line inside it starts a second one"
+            .to_owned();
+    }
     message.to_owned()
 }
 
@@ -674,6 +684,8 @@ fn yaml_help(message: &str) -> &'static str {
         "use one of the values listed"
     } else if message.contains("duplicate mapping key") {
         "a field is written twice: keep one"
+    } else if message.contains("multiple YAML documents") {
+        "remove the extra `---` line (a release or runbook's front matter is what stands between its first two `---` lines)"
     } else {
         "check the YAML syntax and the value's type at this position (quote strings that contain `: ` or start with a special character)"
     }
@@ -683,6 +695,34 @@ fn yaml_help(message: &str) -> &'static str {
 mod tests {
     use super::*;
     use crate::content::raw::RawRunbook;
+
+    #[test]
+    fn parser_advice_for_programmers_is_said_in_the_authors_terms() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Two {
+            kind: Option<String>,
+        }
+        let path = Path::new("portal.yaml");
+        let twice = parse_yaml::<Two>("kind: a\nkind: b\n", path, 0).unwrap_err();
+        assert_eq!(twice.message, "the field `kind` is written twice");
+        assert_eq!(
+            twice.help.as_deref(),
+            Some("a field is written twice: keep one")
+        );
+        let documents = parse_yaml::<Two>("kind: a\n---\nkind: b\n", path, 0).unwrap_err();
+        assert!(
+            documents.message.starts_with("more than one YAML document"),
+            "{documents:?}"
+        );
+        for diagnostic in [&twice, &documents] {
+            let text = format!("{} {:?}", diagnostic.message, diagnostic.help);
+            assert!(
+                !text.contains("Options") && !text.contains("from_str"),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn splits_front_matter_and_counts_lines() {
