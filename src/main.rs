@@ -470,8 +470,11 @@ fn run_build(
             ExitCode::SUCCESS
         }
         Err(BuildError::Content { count, diagnostics }) => {
+            // `-q` prints only errors, as `check -q` does.
             for problem in diagnostics.sorted() {
-                eprintln!("{problem}");
+                if !quiet || problem.is_error() {
+                    eprintln!("{problem}");
+                }
             }
             eprintln!("error: {count} problem(s) in the content; nothing was written");
             ExitCode::from(1)

@@ -494,3 +494,31 @@ fn atom_and_oncall_feeds_follow_the_content_history() {
         assert!(!text.contains("SEQUENCE:0\r\n"), "{text}");
     }
 }
+
+/// `build -q` prints only the errors, as `check -q` does, also when the build fails.
+#[test]
+fn quiet_build_prints_errors_without_warnings() {
+    let fx = Fixture::new("minimal");
+    // A warning: a symbolic link inside runbooks/ is skipped.
+    std::os::unix::fs::symlink(
+        fx.dir().join("runbooks/web-rollback.md"),
+        fx.dir().join("runbooks/linked.md"),
+    )
+    .unwrap();
+    let loud = fx.build();
+    assert_eq!(loud.code, Some(0), "{}", loud.stderr);
+    assert!(loud.stderr.contains("warning"), "{}", loud.stderr);
+    // An error besides it: an owner who is not in contacts.yaml.
+    let release = fx.read("releases/web-2.0.0.md");
+    fx.write(
+        "releases/web-2.0.0.md",
+        &release.replacen("owner: ", "owner: nobody-", 1),
+    );
+    let dir = fx.dir().display().to_string();
+    let quiet = run(&["build", &dir, "-q"]);
+    assert_eq!(quiet.code, Some(1), "{}", quiet.stderr);
+    assert!(quiet.stderr.contains("error[owner]"), "{}", quiet.stderr);
+    assert!(!quiet.stderr.contains("warning"), "{}", quiet.stderr);
+    let loud = run(&["build", &dir]);
+    assert!(loud.stderr.contains("warning"), "{}", loud.stderr);
+}
