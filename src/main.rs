@@ -323,7 +323,7 @@ fn main() -> ExitCode {
             }
             Err(err) => {
                 eprintln!("error: {err:#}");
-                ExitCode::from(1)
+                ExitCode::from(changelog_exit_code(&err))
             }
         },
         Command::New(NewCommand::Release {
@@ -354,6 +354,20 @@ fn main() -> ExitCode {
             cli.quiet,
         ),
         Command::Init { dir, title } => report_written(new::init(&dir, &title), cli.quiet),
+    }
+}
+
+/// `changelog`'s exit code for `err`: 2 for its arguments (an unknown system or tag, a
+/// reversed range), as for every other usage error; 1 for the content or its history.
+fn changelog_exit_code(err: &anyhow::Error) -> u8 {
+    use shipboard::history::ChangelogError;
+    match err.downcast_ref::<ChangelogError>() {
+        Some(
+            ChangelogError::UnknownSystem { .. }
+            | ChangelogError::UnknownTag { .. }
+            | ChangelogError::ReversedRange { .. },
+        ) => 2,
+        _ => 1,
     }
 }
 

@@ -323,13 +323,26 @@ fn changelog_prints_keep_a_changelog_markdown_from_the_example_history() {
         "--from is exclusive: {}",
         range.stdout
     );
+    // Usage errors exit 2, like every other command's.
     let unknown = run(&["changelog", "payment", "--dir", &dir]);
-    assert_eq!(unknown.code, Some(1));
+    assert_eq!(unknown.code, Some(2));
     assert!(
         unknown.stderr.contains("unknown system \"payment\""),
         "{}",
         unknown.stderr
     );
+    let tag = run(&["changelog", "payments", &dir, "--from", "nope"]);
+    assert_eq!(tag.code, Some(2), "{}", tag.stderr);
+    let reversed = run(&[
+        "changelog",
+        "payments",
+        &dir,
+        "--from",
+        "v2.3.0",
+        "--to",
+        "v2.2.0",
+    ]);
+    assert_eq!(reversed.code, Some(2), "{}", reversed.stderr);
 }
 
 #[test]
