@@ -234,7 +234,17 @@ pub(crate) fn day_release(
                 .find(|r| !windows::occurrences(&r.rule.schedule, zone, span).is_empty())
         })
         .flatten()
-        .map(|r| r.rule.name.clone());
+        .map(|r| {
+            // Only an emergency release with a recorded approval passes `check` inside a
+            // freeze: say the exception is approved, or it reads as a violation.
+            let approved = release.kind == crate::content::ReleaseType::Emergency
+                && !release.approvals.is_empty();
+            if approved {
+                format!("{} (approved emergency)", r.rule.name)
+            } else {
+                r.rule.name.clone()
+            }
+        });
     DayRelease {
         key: release.key(),
         system: release.system.clone(),

@@ -205,3 +205,30 @@ fn feed_links_and_serialization() {
         serde_json::to_string(&build(&fixture(), date(2026, 12, 6))).unwrap()
     );
 }
+
+#[test]
+fn a_release_inside_a_freeze_says_whether_its_exception_is_approved() {
+    let mut c = fixture();
+    let mut emergency = release("ledger", "3.1.1", utc(2026, 12, 22, 19, 0), 60);
+    emergency.kind = crate::content::ReleaseType::Emergency;
+    let plain = release("search", "1.9.1", utc(2026, 12, 23, 19, 0), 60);
+    c.releases.extend([emergency.clone(), plain]);
+    let views = build(&c, date(2026, 11, 15));
+    let freeze = |iso: &str| day(&views, iso).releases[0].freeze.clone();
+    assert_eq!(freeze("2026-12-22").as_deref(), Some("Year-end freeze"));
+    assert_eq!(freeze("2026-12-23").as_deref(), Some("Year-end freeze"));
+    // The same emergency with an approval on record.
+    emergency.approvals = vec![crate::content::Approval {
+        role: "cto".into(),
+        by: "dana".into(),
+        at: utc(2026, 12, 21, 9, 0),
+        ticket: None,
+    }];
+    c.releases.retain(|r| r.key() != emergency.key());
+    c.releases.push(emergency);
+    let views = build(&c, date(2026, 11, 15));
+    assert_eq!(
+        day(&views, "2026-12-22").releases[0].freeze.as_deref(),
+        Some("Year-end freeze (approved emergency)")
+    );
+}
