@@ -184,6 +184,8 @@ fn bad_input_is_reported_precisely_and_leaves_the_old_site() {
         ("escaping slug", "portal.yaml", "systems:\n", "systems:\n  - id: ../../etc\n    name: Evil\n    owner: ana\n    rollback_runbook: web-rollback\n", "portal.yaml:5:9: error[systems.id]: \"../../etc\" is not a valid id"),
         ("dst gap", "releases/web-2.0.0.md", "start: 2026-12-06 02:00", "start: 2026-03-29 02:30", "does not exist in Europe/Berlin"),
         ("end before start", "releases/web-2.0.0.md", "end: 2026-12-06 04:00", "end: 2026-12-06 01:00", "error[window.end]: the release window ends before it starts"),
+        ("freeze of no time", "portal.yaml", "end: 2027-01-03 00:00", "end: 2026-12-20 00:00", "portal.yaml:17:10: error[freezes.end]: the window ends when it starts: it would last no time"),
+        ("weekly freeze without days", "portal.yaml", "    start: 2026-12-20 00:00\n    end: 2027-01-03 00:00\n", "    weekly: {days: [], start: \"09:00\", end: \"17:00\"}\n", "error[freezes.weekly.days]: \"Year-end freeze\" has no days: a weekly window without days never applies"),
         ("stale after zero hours", "portal.yaml", "timezone: Europe/Berlin\n", "timezone: Europe/Berlin\nstale_after_hours: 0\n", "portal.yaml:4:20: error[stale_after_hours]: stale_after_hours is 0"),
         ("reminder too early", "portal.yaml", "timezone: Europe/Berlin\n", "timezone: Europe/Berlin\nreminder_hours: 1000\n", "portal.yaml:4:17: error[reminder_hours]: reminder_hours is 1000: more than 4 weeks"),
         ("stale after words", "portal.yaml", "timezone: Europe/Berlin\n", "timezone: Europe/Berlin\nstale_after_hours: soon\n", "portal.yaml:4:20: error[stale_after_hours]: expected a whole number"),

@@ -35,7 +35,7 @@ impl Validator<'_> {
                     self.error(
                         at(path, 0, end),
                         &format!("{field}.end"),
-                        "the window ends before it starts",
+                        ends_message("the window", end_at == start_at),
                         "make `end` later than `start`",
                     );
                     return None;
@@ -99,8 +99,20 @@ impl Validator<'_> {
                     self.error(
                         at(path, 0, &weekly.end),
                         &format!("{field}.weekly.end"),
-                        "the weekly window ends before it starts",
+                        ends_message("the weekly window", end == start),
                         "use a later `end` (windows across midnight: split them in two)",
+                    );
+                    return None;
+                }
+                if weekly.days.is_empty() {
+                    self.error(
+                        at(path, 0, &weekly.start),
+                        &format!("{field}.weekly.days"),
+                        format!(
+                            "\"{}\" has no days: a weekly window without days never applies",
+                            rule.name.value
+                        ),
+                        "list the days it applies on, e.g. `days: [mon, tue, wed, thu, fri]`",
                     );
                     return None;
                 }
@@ -123,6 +135,15 @@ impl Validator<'_> {
             schedule,
             source,
         })
+    }
+}
+
+/// "… ends before it starts", or for an end equal to the start "… ends when it starts".
+fn ends_message(what: &str, same: bool) -> String {
+    if same {
+        format!("{what} ends when it starts: it would last no time")
+    } else {
+        format!("{what} ends before it starts")
     }
 }
 
