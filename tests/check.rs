@@ -264,6 +264,15 @@ fn new_refuses_to_overwrite_or_to_invent() {
     );
     let bad = run(&["new", "runbook", "../escape", "--dir", &d]);
     assert_eq!(bad.code, Some(2));
+    // A slug `check` would refuse is refused here, before a file is written.
+    let reserved = run(&["new", "runbook", "by-system", "--dir", &d]);
+    assert_eq!(reserved.code, Some(2), "{}", reserved.stderr);
+    assert!(
+        reserved.stderr.contains("runbook index's pages per system"),
+        "{}",
+        reserved.stderr
+    );
+    assert!(!temp.path().join("runbooks/by-system.md").exists());
     let empty = tempfile::tempdir().unwrap();
     let unreadable = run(&[
         "new",

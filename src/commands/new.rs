@@ -185,6 +185,9 @@ pub fn runbook(dir: &Path, slug: &str, system: Option<&str>, kind: &str) -> Resu
     if !is_slug(slug) {
         bail!("\"{slug}\" is not a valid slug: use lowercase letters, digits and '-' (e.g. payments-rollback)");
     }
+    if slug == crate::model::RUNBOOKS_BY_SYSTEM {
+        bail!("\"{slug}\" is the name of the runbook index's pages per system (/runbooks/{slug}/): pick another slug, e.g. {slug}-runbook");
+    }
     if !["deploy", "rollback", "hotfix", "verification", "other"].contains(&kind) {
         bail!(
             "\"{kind}\" is not a runbook kind: use deploy, rollback, hotfix, verification or other"
