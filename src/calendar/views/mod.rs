@@ -213,7 +213,10 @@ pub fn build(content: &Content, today: NaiveDate) -> CalendarViews {
             name: r.rule.name.clone(),
             kind: r.kind(),
             kind_label: r.kind_label(),
-            when: time::format_range(span.start, span.end, zone),
+            when: readable_range(
+                time::to_local(span.start, zone),
+                time::to_local(span.end, zone),
+            ),
             when_machine: span.start.with_timezone(&zone).to_rfc3339(),
             reason: r.rule.reason.clone(),
             in_force: time::to_local(span.start, zone).date() <= today,
@@ -287,13 +290,10 @@ fn departures(content: &Content, from: chrono::DateTime<chrono::Utc>) -> Vec<Upc
     list.into_iter().map(|(_, d)| d).collect()
 }
 
-fn upcoming_release(content: &Content, rules: &[Rule], release: &Release) -> UpcomingRelease {
-    let zone = content.portal.timezone;
-    let (start, end) = (
-        time::to_local(release.window.start, zone),
-        time::to_local(release.window.end, zone),
-    );
-    let when = if start.date() == end.date() {
+/// `Sun 6 Dec 2026, 02:00–03:30`, or `Fri 27 Nov 2026 00:00 – Tue 1 Dec 00:00` across days:
+/// how the upcoming lists say when, releases and freezes alike.
+fn readable_range(start: chrono::NaiveDateTime, end: chrono::NaiveDateTime) -> String {
+    if start.date() == end.date() {
         format!(
             "{}, {}–{}",
             start.format("%a %-d %b %Y"),
@@ -306,7 +306,16 @@ fn upcoming_release(content: &Content, rules: &[Rule], release: &Release) -> Upc
             start.format("%a %-d %b %Y %H:%M"),
             end.format("%a %-d %b %H:%M")
         )
-    };
+    }
+}
+
+fn upcoming_release(content: &Content, rules: &[Rule], release: &Release) -> UpcomingRelease {
+    let zone = content.portal.timezone;
+    let (start, end) = (
+        time::to_local(release.window.start, zone),
+        time::to_local(release.window.end, zone),
+    );
+    let when = readable_range(start, end);
     UpcomingRelease {
         release: month::day_release(content, rules, release, start.date()),
         when,
