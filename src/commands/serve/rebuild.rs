@@ -9,8 +9,8 @@
 //! had to (a content change followed by a template change is a full build), since those
 //! may never finish.
 //!
-//! Threads cannot be killed: a render that never ends keeps its core busy until the
-//! process exits (or a per-page render budget in `render` ends it), but the
+//! Threads cannot be killed: a render past its budget (`render`'s watchdog) is parked at
+//! its next allocation, for good, using no CPU; its rebuild never finishes, but the
 //! preview serves, and rebuilds, without waiting for it.
 
 use std::panic::{self, AssertUnwindSafe};
