@@ -270,6 +270,9 @@ impl Shared {
                 };
                 shared.report(&mut state, "built", Instant::now(), Err(failure));
             }
+            drop(state);
+            // `wait_published` (the first build) serves the error at once.
+            shared.finished.notify_all();
         })
     }
 
@@ -602,5 +605,35 @@ mod tests {
         shared.finish(third, None);
         let failure = shared.live.snapshot().failure.expect("the crash is shown");
         assert!(failure.summary.contains("crashed"));
+    }
+
+    #[test]
+    fn a_first_build_stopped_by_the_watchdog_is_served_at_once() {
+        let rebuilds = rebuilds();
+        let (first, ..) = rebuilds.shared.begin(Change::Content);
+        let on_stall = rebuilds.shared.on_stall(first);
+        let (told, waited) = mpsc::channel();
+        let shared = Arc::clone(&rebuilds.shared);
+        let waiter = thread::spawn(move || {
+            let waiting = Rebuilds { shared };
+            let _ = told.send(waiting.wait_published(Duration::from_secs(120)));
+        });
+        thread::sleep(Duration::from_millis(100)); // let it wait
+        on_stall(RenderError::Budget {
+            page: "404.html".into(),
+            at: crate::render::TemplateAt {
+                template: "404.html".into(),
+                file: "templates/404.html".into(),
+                line: 0,
+                column: 0,
+            },
+            exceeded: crate::budget::Exceeded::Time(Duration::from_secs(10)),
+        });
+        // Generous: without a notification it would wait out its 120 s.
+        let published = waited.recv_timeout(Duration::from_secs(20));
+        assert_eq!(published, Ok(true), "the wait was not woken");
+        let _ = waiter.join();
+        let failure = rebuilds.shared.live.snapshot().failure.expect("shown");
+        assert!(failure.messages[0].contains("longer than 10s"));
     }
 }
