@@ -143,6 +143,29 @@ fn answer_briefly(stream: &TcpStream, response: Response) -> io::Result<()> {
     response.write_to(&mut timed, false)
 }
 
+/// How long a refused request's unread input (a body over [`http::MAX_BODY`], a head cut
+/// short) is drained after the answer.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// Ends the connection so the answer arrives: closing a socket with unread input resets
+/// it, and a reset can discard the answer before the client reads it. So: send our end
+/// (FIN), then read and drop what the client still sends, for at most [`LINGER`].
+fn close_gracefully(mut stream: &TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let until = std::time::Instant::now() + LINGER;
+    let mut scratch = [0u8; 16 * 1024];
+    loop {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match stream.read(&mut scratch) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}
+
 fn busy(what: &str) -> Response {
     Response::text(503, &format!("too many {what}; try again"))
         .with_header("Retry-After", "1".into())
@@ -164,6 +187,7 @@ fn handle_connection(
                     response = response.with_header("Allow", "GET, HEAD".into());
                 }
                 answer_briefly(&stream, response)?;
+                close_gracefully(&stream);
             }
             return Ok(());
         }
