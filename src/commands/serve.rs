@@ -28,8 +28,8 @@ use self::watch::{Change, Watch};
 use crate::server::{Live, Server};
 
 /// How long `serve` waits for the first build before serving anyway: a site that takes
-/// longer (or a template that never ends) shows a "not built yet" page that reloads
-/// itself once the build is done.
+/// longer (a slow fetch, a large site) shows a "Building…" page that reloads itself once
+/// the build is done.
 const FIRST_BUILD_PATIENCE: Duration = Duration::from_secs(30);
 
 /// Serves the content repo `dir` on `bind:port` (port 0 picks a free one) until the
@@ -91,8 +91,8 @@ pub fn start(dir: &Path, bind: IpAddr, port: u16, quiet: bool) -> anyhow::Result
     rebuilds.start(Change::Content);
     if !rebuilds.wait_published(FIRST_BUILD_PATIENCE) {
         eprintln!(
-            "warning: the first build takes longer than {} s; serving meanwhile (pages say \
-             the site is not built yet and reload when it is)",
+            "note: the first build takes longer than {} s; serving meanwhile (pages say \
+             \"Building…\" and reload when it is done)",
             FIRST_BUILD_PATIENCE.as_secs()
         );
     }
