@@ -296,3 +296,31 @@ fn odd_requests_get_clean_answers() {
     assert_eq!(page.len(), length, "the answer was cut short");
     served.interrupt();
 }
+
+#[test]
+fn a_bad_bind_address_or_a_port_in_use_says_what_to_do() {
+    let fx = Fixture::new("minimal");
+    let dir = fx.dir().display().to_string();
+    let named = common::run(&["serve", &dir, "--bind", "portal.lan"]);
+    assert_eq!(named.code, Some(2), "{}", named.stderr);
+    assert!(
+        named.stderr.contains("such as 127.0.0.1") && named.stderr.contains("0.0.0.0"),
+        "{}",
+        named.stderr
+    );
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let busy = common::run(&["serve", &dir, "--bind", "localhost", "--port", &port]);
+    assert_eq!(busy.code, Some(2), "{}", busy.stderr);
+    assert!(
+        busy.stderr
+            .contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "localhost is 127.0.0.1: {}",
+        busy.stderr
+    );
+    assert!(
+        busy.stderr.contains("help: ") && busy.stderr.contains("--port"),
+        "{}",
+        busy.stderr
+    );
+}
