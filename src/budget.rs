@@ -8,8 +8,10 @@
 //! - memory: the binary's allocator (`CountingAllocator`) counts the bytes of a thread
 //!   while it renders a page; a page over its memory budget is stopped at the allocation
 //!   that crosses it (the net bytes that thread allocates and frees during the page);
-//! - a loop that writes nothing and allocates nothing: only a watchdog thread sees it
-//!   (`commands::build` ends the process with the error; see `render::Watchdog`).
+//! - a loop that writes nothing: only a watchdog thread sees it (`commands::build` ends the
+//!   process with the error; see `render::Watchdog`). The watchdog also asks for the page to
+//!   be halted (`halt`): the allocator parks the thread at its next allocation, so a runaway
+//!   render in `serve`, which cannot end the process, stops using the CPU.
 
 use std::alloc::{GlobalAlloc, Layout};
 
@@ -135,6 +137,17 @@ thread_local! {
 /// The slot + 1 of a page that went over its memory budget (0: none).
 static BREACHED: AtomicUsize = AtomicUsize::new(0);
 
+/// How many pages may wait to be halted at once. An entry is freed when its thread parks
+/// or its page ends, so this bounds only runaways halted together, not over a session.
+const HALT_ENTRIES: usize = 64;
+
+/// The slots + 1 of pages the watchdog asked to halt whose thread has not parked yet
+/// (0: a free entry). Atomics only: the allocator reads them and must not allocate.
+static HALTS: [AtomicUsize; HALT_ENTRIES] = [const { AtomicUsize::new(0) }; HALT_ENTRIES];
+
+/// How many entries of `HALTS` are in use: all the allocator's fast path reads.
+static PENDING_HALTS: AtomicUsize = AtomicUsize::new(0);
+
 /// The global allocator of the `shipboard` binary: mimalloc, counting the bytes of pages
 /// rendering under a memory budget (`MemoryLimit`).
 ///
@@ -146,6 +159,9 @@ pub struct CountingAllocator;
 
 impl CountingAllocator {
     fn charge(bytes: isize) {
+        if PENDING_HALTS.load(Ordering::Relaxed) != 0 {
+            Self::park_if_halted();
+        }
         let over = LEFT
             .try_with(|left| {
                 let before = left.get();
@@ -171,10 +187,63 @@ impl CountingAllocator {
         let slot = SLOT.try_with(Cell::get).unwrap_or(0);
         BREACHED.store(slot + 1, Ordering::SeqCst);
         loop {
-            // `sleep` does not allocate; the process ends while this thread waits.
+            // `sleep` does not allocate: the thread waits, using no CPU, until the
+            // process ends (`build`, `check`) or for good (`serve`).
             std::thread::sleep(Duration::from_secs(3600));
         }
     }
+
+    /// Parks this thread for good when the page it renders was asked to halt (`halt`): it
+    /// frees the entry, then sleeps without allocating, holding no lock of ours (the
+    /// page's render holds none). Threads outside a page are never parked.
+    #[cold]
+    fn park_if_halted() {
+        let in_page = LEFT.try_with(|left| left.get() != UNLIMITED);
+        if in_page != Ok(true) {
+            return;
+        }
+        let Ok(slot) = SLOT.try_with(Cell::get) else {
+            return;
+        };
+        if !release_halt(slot) {
+            return;
+        }
+        loop {
+            // As in `stop`: no allocation, no CPU.
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+}
+
+/// Asks that the page rendering as `slot` be stopped: its thread parks at its next
+/// allocation (tera allocates on every loop iteration that makes a range or a string).
+/// Whether the request could be recorded (not when `HALT_ENTRIES` halts are pending).
+pub fn halt(slot: usize) -> bool {
+    for entry in &HALTS {
+        if entry
+            .compare_exchange(0, slot + 1, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            PENDING_HALTS.fetch_add(1, Ordering::SeqCst);
+            return true;
+        }
+    }
+    false
+}
+
+/// Withdraws a halt request of `slot` (its thread parks, or its page ended first);
+/// whether there was one.
+pub fn release_halt(slot: usize) -> bool {
+    for entry in &HALTS {
+        if entry
+            .compare_exchange(slot + 1, 0, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            PENDING_HALTS.fetch_sub(1, Ordering::SeqCst);
+            return true;
+        }
+    }
+    false
 }
 
 // SAFETY: every call is forwarded to `MiMalloc` unchanged; the counting touches only
@@ -260,5 +329,17 @@ mod tests {
             writer.exceeded.unwrap().to_string(),
             "rendering took longer than 1ms"
         );
+    }
+
+    #[test]
+    fn a_halt_request_is_pending_until_withdrawn_once() {
+        // A slot no page of this test process uses (slots count up from 0).
+        let slot = usize::MAX / 2;
+        assert!(halt(slot));
+        assert!(PENDING_HALTS.load(Ordering::SeqCst) >= 1);
+        // A thread outside a page is never parked, even with a request pending.
+        CountingAllocator::park_if_halted();
+        assert!(release_halt(slot), "the request was still there");
+        assert!(!release_halt(slot), "withdrawn once only");
     }
 }

@@ -137,8 +137,8 @@ enum Command {
         /// Port to listen on (0: any free port).
         #[arg(short, long, default_value_t = 1111)]
         port: u16,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1")]
+        /// Address to listen on: an IP address (0.0.0.0: all interfaces) or localhost.
+        #[arg(long, default_value = "127.0.0.1", value_parser = serve::parse_bind)]
         bind: std::net::IpAddr,
     },
     /// Print a system's changelog from git as Markdown (Keep a Changelog).

@@ -5,9 +5,10 @@
 //! only raw HTML inserted (`| safe`) is Markdown output, which went through the sanitizer.
 //!
 //! Every page renders within a `Budget` (time, output size, memory; see `budget`). A page
-//! that cannot be stopped from inside tera (a loop that neither writes nor allocates, or a
-//! page stopped by the allocator) is reported by a `Watchdog` thread to its `OnStall`
-//! callback, which ends the process for `build` and `check`.
+//! that cannot be stopped from inside tera (a loop that writes nothing, or a page stopped
+//! by the allocator) is reported by a `Watchdog` thread to its `OnStall` callback, which
+//! ends the process for `build` and `check`; the watchdog also has the allocator park the
+//! runaway thread at its next allocation, so it stops using the CPU in `serve`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -109,7 +110,9 @@ impl PageRender<'_> {
 }
 
 /// Called with a page that overran its budget where tera could not stop it. The render
-/// cannot continue (the thread is stuck), so the callback is expected to end the process.
+/// cannot continue: its thread is parked (no CPU) at its next allocation, for good, so
+/// the page's `render_each` never returns. `build` and `check` end the process; `serve`
+/// shows the error and leaves the parked thread (and the rebuild waiting on it) behind.
 pub type OnStall = Arc<dyn Fn(RenderError) + Send + Sync>;
 
 /// The theme's templates, compiled once and shared by all rendering threads.
@@ -344,31 +347,39 @@ fn error_chain(err: &dyn std::error::Error) -> String {
     message
 }
 
+/// The next page's slot. Slots are unique in the process, not per renderer: the memory
+/// breach and halt requests (`budget`) are process-wide and name a page by its slot.
+static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
+
 /// The pages rendering now, by slot: what the watchdog looks at.
 #[derive(Default)]
 struct Running {
-    next: AtomicUsize,
     pages: Mutex<BTreeMap<usize, (String, String, Instant)>>,
 }
 
 impl Running {
     fn enter(&self, page: String, template: &str, started: Instant) -> usize {
-        let slot = self.next.fetch_add(1, Ordering::Relaxed);
+        let slot = NEXT_SLOT.fetch_add(1, Ordering::Relaxed);
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         pages.insert(slot, (page, template.to_owned(), started));
         slot
     }
 
     fn leave(&self, slot: usize) {
+        // A page that ended between the watchdog's halt request and its next allocation.
+        budget::release_halt(slot);
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         pages.remove(&slot);
     }
 
-    /// A page over its time budget, or the page stopped for memory.
-    fn overrun(&self, budget: &Budget) -> Option<(String, String, Exceeded)> {
+    /// A page over its time budget, or the page stopped for memory: its slot, page,
+    /// template and the limit it crossed.
+    fn overrun(&self, budget: &Budget) -> Option<(usize, String, String, Exceeded)> {
         let pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((page, template, _)) = budget::memory_breach().and_then(|s| pages.get(&s)) {
+        let breached = budget::memory_breach();
+        if let Some((slot, (page, template, _))) = breached.and_then(|s| pages.get_key_value(&s)) {
             return Some((
+                *slot,
                 page.clone(),
                 template.clone(),
                 Exceeded::Memory(budget.memory_bytes),
@@ -377,10 +388,11 @@ impl Running {
         // The writer stops a page that writes past the deadline; a grace period lets it.
         let limit = budget.time + Duration::from_secs(1);
         pages
-            .values()
-            .find(|(_, _, started)| started.elapsed() > limit)
-            .map(|(page, template, _)| {
-                (page.clone(), template.clone(), Exceeded::Time(budget.time))
+            .iter()
+            .find(|(_, (_, _, started))| started.elapsed() > limit)
+            .map(|(slot, (page, template, _))| {
+                let exceeded = Exceeded::Time(budget.time);
+                (*slot, page.clone(), template.clone(), exceeded)
             })
     }
 }
@@ -403,7 +415,11 @@ impl Watchdog {
         let thread = std::thread::spawn(move || {
             while !stopped.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(100));
-                if let Some((page, template, exceeded)) = running.overrun(&budget) {
+                if let Some((slot, page, template, exceeded)) = running.overrun(&budget) {
+                    if let Exceeded::Time(_) = exceeded {
+                        // A page over its memory budget is parked already.
+                        budget::halt(slot);
+                    }
                     let at = TemplateAt {
                         file: file_of(&template, &origins),
                         template,

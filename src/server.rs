@@ -63,7 +63,7 @@ impl Server {
         let shared = Arc::clone(&live);
         let accept = thread::Builder::new()
             .name("shipboard-http".into())
-            .spawn(move || accept_loop(&listener, &shared))?;
+            .spawn(move || accept_loop(&listener, addr, &shared))?;
         Ok(Server {
             addr,
             live,
@@ -106,7 +106,9 @@ impl Drop for Server {
     }
 }
 
-fn accept_loop(listener: &TcpListener, live: &Arc<Live>) {
+/// `listening` is the address the server was bound to (unspecified for all interfaces):
+/// what `host_allowed` judges by, not an accepted socket's own, always concrete, address.
+fn accept_loop(listener: &TcpListener, listening: SocketAddr, live: &Arc<Live>) {
     let slots = Slots::new(LIMITS);
     for stream in listener.incoming() {
         if live.is_stopping() {
@@ -129,7 +131,7 @@ fn accept_loop(listener: &TcpListener, live: &Arc<Live>) {
         let _ = thread::Builder::new()
             .name("shipboard-conn".into())
             .spawn(move || {
-                let _ = handle_connection(stream, &live, &ticket);
+                let _ = handle_connection(stream, listening, &live, &ticket);
             });
     }
 }
@@ -141,12 +143,40 @@ fn answer_briefly(stream: &TcpStream, response: Response) -> io::Result<()> {
     response.write_to(&mut timed, false)
 }
 
+/// How long a refused request's unread input (a body over [`http::MAX_BODY`], a head cut
+/// short) is drained after the answer.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// Ends the connection so the answer arrives: closing a socket with unread input resets
+/// it, and a reset can discard the answer before the client reads it. So: send our end
+/// (FIN), then read and drop what the client still sends, for at most [`LINGER`].
+fn close_gracefully(mut stream: &TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let until = std::time::Instant::now() + LINGER;
+    let mut scratch = [0u8; 16 * 1024];
+    loop {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match stream.read(&mut scratch) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}
+
 fn busy(what: &str) -> Response {
     Response::text(503, &format!("too many {what}; try again"))
         .with_header("Retry-After", "1".into())
 }
 
-fn handle_connection(stream: TcpStream, live: &Live, ticket: &Ticket) -> io::Result<()> {
+fn handle_connection(
+    stream: TcpStream,
+    listening: SocketAddr,
+    live: &Live,
+    ticket: &Ticket,
+) -> io::Result<()> {
     let dropped = ticket.flag();
     let request = match read_request(&mut Timed::new(&stream, HEAD_DEADLINE, dropped)) {
         Ok(request) => request,
@@ -157,6 +187,7 @@ fn handle_connection(stream: TcpStream, live: &Live, ticket: &Ticket) -> io::Res
                     response = response.with_header("Allow", "GET, HEAD".into());
                 }
                 answer_briefly(&stream, response)?;
+                close_gracefully(&stream);
             }
             return Ok(());
         }
@@ -166,12 +197,12 @@ fn handle_connection(stream: TcpStream, live: &Live, ticket: &Ticket) -> io::Res
         if !ticket.enter(Phase::Stream, Duration::ZERO) {
             return answer_briefly(&stream, busy("open live-reload streams"));
         }
-        return serve_events(&stream, &request, live);
+        return serve_events(&stream, &request, listening, live);
     }
     if !ticket.enter(Phase::Answer, ANSWER_QUEUE) {
         return answer_briefly(&stream, busy("requests at once"));
     }
-    let response = if host_allowed(request.host.as_deref(), live_addr(&stream)) {
+    let response = if host_allowed(request.host.as_deref(), Some(listening)) {
         respond(&request, &live.snapshot())
     } else {
         rebinding_refused()
@@ -188,8 +219,13 @@ fn rebinding_refused() -> Response {
 
 /// Streams reload events until the tab goes away (noticed within [`live::PEER_CHECK`])
 /// or the server stops.
-fn serve_events(stream: &TcpStream, request: &Request, live: &Live) -> io::Result<()> {
-    if !host_allowed(request.host.as_deref(), live_addr(stream)) {
+fn serve_events(
+    stream: &TcpStream,
+    request: &Request,
+    listening: SocketAddr,
+    live: &Live,
+) -> io::Result<()> {
+    if !host_allowed(request.host.as_deref(), Some(listening)) {
         return answer_briefly(stream, rebinding_refused());
     }
     stream.set_write_timeout(Some(STREAM_WRITE_TIMEOUT))?;
@@ -220,11 +256,8 @@ fn peer_closed(mut stream: &TcpStream) -> bool {
     }
 }
 
-fn live_addr(stream: &TcpStream) -> Option<SocketAddr> {
-    stream.local_addr().ok()
-}
-
-/// Whether a request for `host` may be answered by a server listening on `local`: a web
+/// Whether a request for `host` may be answered by a server listening on `local` (the
+/// address it was bound to, unspecified for all interfaces): a web
 /// page from another origin must not reach the preview through a DNS name that it points
 /// at 127.0.0.1 (DNS rebinding). Loopback names and IP literals pass; any name passes when
 /// the server listens on all interfaces, which the user chose explicitly.
@@ -247,7 +280,11 @@ pub fn host_allowed(host: Option<&str>, local: Option<SocketAddr>) -> bool {
         return true;
     }
     match name.parse::<IpAddr>() {
-        Ok(ip) => ip.is_loopback() || local.is_some_and(|addr| addr.ip() == ip),
+        // An IPv4 host reaching a socket bound to an IPv6 address arrives IPv4-mapped.
+        Ok(ip) => {
+            ip.is_loopback()
+                || local.is_some_and(|addr| addr.ip().to_canonical() == ip.to_canonical())
+        }
         Err(_) => false,
     }
 }
@@ -450,5 +487,42 @@ mod tests {
             get(OVERLAY_CSS_PATH, &snap).content_type,
             "text/css; charset=utf-8"
         );
+    }
+
+    /// A real listener on all interfaces: each accepted socket has a concrete local
+    /// address, yet any host name is allowed, as `--bind 0.0.0.0` promises.
+    #[test]
+    fn a_server_bound_to_all_interfaces_answers_any_host_name() {
+        use std::io::Write;
+        let listener = TcpListener::bind("0.0.0.0:0").expect("binds 0.0.0.0");
+        let live = Arc::new(Live::default());
+        live.publish_site(
+            [("index.html", &b"<body>home</body>"[..])]
+                .into_iter()
+                .collect(),
+        );
+        let mut server = Server::start(listener, Arc::clone(&live)).expect("starts");
+        let port = server.local_addr().port();
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        write!(
+            stream,
+            "GET / HTTP/1.1\r\nHost: portal.lan:{port}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).expect("a response");
+        assert!(reply.starts_with("HTTP/1.1 200 "), "{reply}");
+        assert!(reply.contains("home"), "{reply}");
+        server.stop();
+    }
+
+    #[test]
+    fn an_ipv4_host_reaches_a_server_bound_to_its_ipv4_mapped_address() {
+        let mapped = Some("[::ffff:192.168.1.5]:80".parse().unwrap());
+        assert!(host_allowed(Some("192.168.1.5:80"), mapped));
+        assert!(!host_allowed(Some("192.168.1.6:80"), mapped));
     }
 }

@@ -249,3 +249,78 @@ fn theme_edits_re_render_and_template_errors_show_over_the_last_good_site() {
     assert!(served.printed("template error"));
     served.interrupt();
 }
+
+/// Sends `raw` as is on a new connection and reads the whole answer.
+fn exchange(addr: std::net::SocketAddr, raw: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream.write_all(raw).expect("the request is sent");
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).expect("a whole answer");
+    String::from_utf8_lossy(&reply).into_owned()
+}
+
+#[test]
+fn odd_requests_get_clean_answers() {
+    let fx = Fixture::new("minimal");
+    let served = Served::start(&fx);
+    let host = served.addr;
+
+    // A bare CR must never reach the redirect's Location header.
+    let split = format!("GET /releases?a\rSet-Cookie:x=1 HTTP/1.1\r\nHost: {host}\r\n\r\n");
+    let reply = exchange(host, split.as_bytes());
+    assert!(reply.starts_with("HTTP/1.1 400 "), "{reply}");
+    assert!(!reply.contains("Set-Cookie"), "{reply}");
+
+    // A head of bare line feeds is answered, not timed out.
+    let reply = exchange(host, format!("GET / HTTP/1.1\nHost: {host}\n\n").as_bytes());
+    assert!(reply.starts_with("HTTP/1.1 200 "), "{reply}");
+
+    // A GET with a body gets its whole answer.
+    let body = "x".repeat(200 * 1024);
+    let raw = format!(
+        "GET / HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let reply = exchange(host, raw.as_bytes());
+    let (head, page) = reply.split_once("\r\n\r\n").expect("a head");
+    assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .and_then(|n| n.parse::<usize>().ok())
+        .expect("a Content-Length");
+    assert_eq!(page.len(), length, "the answer was cut short");
+    served.interrupt();
+}
+
+#[test]
+fn a_bad_bind_address_or_a_port_in_use_says_what_to_do() {
+    let fx = Fixture::new("minimal");
+    let dir = fx.dir().display().to_string();
+    let named = common::run(&["serve", &dir, "--bind", "portal.lan"]);
+    assert_eq!(named.code, Some(2), "{}", named.stderr);
+    assert!(
+        named.stderr.contains("such as 127.0.0.1") && named.stderr.contains("0.0.0.0"),
+        "{}",
+        named.stderr
+    );
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let busy = common::run(&["serve", &dir, "--bind", "localhost", "--port", &port]);
+    assert_eq!(busy.code, Some(2), "{}", busy.stderr);
+    assert!(
+        busy.stderr
+            .contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "localhost is 127.0.0.1: {}",
+        busy.stderr
+    );
+    assert!(
+        busy.stderr.contains("help: ") && busy.stderr.contains("--port"),
+        "{}",
+        busy.stderr
+    );
+}

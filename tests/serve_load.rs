@@ -325,3 +325,51 @@ fn a_template_over_its_memory_budget_is_an_error_in_the_browser_and_serve_lives_
     assert!(page.body.contains("Nothing here, sorry"), "{}", page.body);
     served.interrupt();
 }
+
+/// The CPU time (user + system) the process `pid` has used so far (Linux only).
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/PID/stat");
+    // Fields after the command name (which may hold spaces), from field 3 on.
+    let after = &stat[stat.rfind(')').expect("a command name") + 2..];
+    let fields: Vec<&str> = after.split(' ').collect();
+    let ticks = |i: usize| fields[i - 3].parse::<u64>().expect("a tick count");
+    // utime and stime (fields 14 and 15), in USER_HZ ticks: 100 a second on Linux.
+    Duration::from_millis((ticks(14) + ticks(15)) * 10)
+}
+
+#[test]
+fn a_runaway_template_stops_using_the_cpu_once_reported_stopped() {
+    let fx = Fixture::new("minimal");
+    let (template, served, events) = serve_with_own_404(&fx);
+    let forever = "{% for i in range(end=100000) %}{% for j in range(end=100000) %}\
+                   {% endfor %}{% endfor %}";
+    fx.write(
+        "templates/404.html",
+        &template.replace("Page not found", &format!("{forever}Page not found")),
+    );
+    // The watchdog reports the page past its 10 s budget (and a 1 s grace).
+    let failed = events.next(Duration::from_secs(60));
+    assert_eq!(
+        failed.map(|e| e.0).as_deref(),
+        Some("reload"),
+        "no failure shown:\n{}",
+        served.stderr()
+    );
+    let page = served.get("/");
+    assert!(
+        page.body.contains("longer than") && page.body.contains("stopped"),
+        "{}",
+        page.body
+    );
+    // The runaway parks at its next allocation: one outer iteration at most.
+    thread::sleep(Duration::from_secs(2));
+    let before = cpu_time(served.pid());
+    thread::sleep(Duration::from_secs(4));
+    let used = cpu_time(served.pid()) - before;
+    // Spinning, the thread took a core (4 s, or well over 1 s on a shared machine).
+    assert!(
+        used < Duration::from_millis(500),
+        "the stopped render still used {used:?} of CPU in 4 s"
+    );
+    served.interrupt();
+}

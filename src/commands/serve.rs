@@ -28,8 +28,8 @@ use self::watch::{Change, Watch};
 use crate::server::{Live, Server};
 
 /// How long `serve` waits for the first build before serving anyway: a site that takes
-/// longer (or a template that never ends) shows a "not built yet" page that reloads
-/// itself once the build is done.
+/// longer (a slow fetch, a large site) shows a "Building…" page that reloads itself once
+/// the build is done.
 const FIRST_BUILD_PATIENCE: Duration = Duration::from_secs(30);
 
 /// Serves the content repo `dir` on `bind:port` (port 0 picks a free one) until the
@@ -80,8 +80,7 @@ pub fn start(dir: &Path, bind: IpAddr, port: u16, quiet: bool) -> anyhow::Result
     let root = dir
         .canonicalize()
         .with_context(|| format!("content directory {} not found", dir.display()))?;
-    let listener = TcpListener::bind((bind, port))
-        .with_context(|| format!("cannot listen on {}", SocketAddr::new(bind, port)))?;
+    let listener = TcpListener::bind((bind, port)).map_err(|err| listen_error(bind, port, &err))?;
     let url = base_url(listener.local_addr()?);
     let live = Arc::new(Live::default());
     // Each rebuild parses only the release and runbook files whose text changed.
@@ -91,8 +90,8 @@ pub fn start(dir: &Path, bind: IpAddr, port: u16, quiet: bool) -> anyhow::Result
     rebuilds.start(Change::Content);
     if !rebuilds.wait_published(FIRST_BUILD_PATIENCE) {
         eprintln!(
-            "warning: the first build takes longer than {} s; serving meanwhile (pages say \
-             the site is not built yet and reload when it is)",
+            "note: the first build takes longer than {} s; serving meanwhile (pages say \
+             \"Building…\" and reload when it is done)",
             FIRST_BUILD_PATIENCE.as_secs()
         );
     }
@@ -111,6 +110,39 @@ pub fn start(dir: &Path, bind: IpAddr, port: u16, quiet: bool) -> anyhow::Result
         watcher: Some(watcher),
         stop,
     })
+}
+
+/// The address `--bind` gives: an IP address, or `localhost` for 127.0.0.1.
+pub fn parse_bind(text: &str) -> Result<IpAddr, String> {
+    if text.eq_ignore_ascii_case("localhost") {
+        return Ok(Ipv4Addr::LOCALHOST.into());
+    }
+    text.parse().map_err(|_| {
+        format!(
+            "{text:?} is not an IP address; give one such as 127.0.0.1 (this machine only, \
+             the default; `localhost` means it too) or 0.0.0.0 (all interfaces)"
+        )
+    })
+}
+
+/// Why `serve` cannot listen on `bind:port`, with what to do about it.
+fn listen_error(bind: IpAddr, port: u16, err: &std::io::Error) -> anyhow::Error {
+    let addr = SocketAddr::new(bind, port);
+    let help = match err.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "another program (perhaps another `shipboard serve`) listens on port {port}; \
+             choose another with --port (--port 0 picks any free one)"
+        ),
+        std::io::ErrorKind::AddrNotAvailable => format!(
+            "{bind} is not an address of this machine; use 127.0.0.1 (this machine only) or \
+             0.0.0.0 (all interfaces)"
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need privileges; choose another with --port".into()
+        }
+        _ => "choose another address (--bind) or port (--port)".into(),
+    };
+    anyhow::anyhow!("cannot listen on {addr}: {err}\n  help: {help}")
 }
 
 /// `http://<addr>/`, with loopback instead of an unspecified address (0.0.0.0, ::).
@@ -139,5 +171,33 @@ mod tests {
             base_url("127.0.0.1:5".parse().unwrap()),
             "http://127.0.0.1:5/"
         );
+    }
+
+    #[test]
+    fn bind_takes_localhost_and_explains_what_else_it_takes() {
+        assert_eq!(parse_bind("localhost"), Ok(Ipv4Addr::LOCALHOST.into()));
+        assert_eq!(parse_bind("0.0.0.0"), Ok(Ipv4Addr::UNSPECIFIED.into()));
+        assert_eq!(parse_bind("::"), Ok(Ipv6Addr::UNSPECIFIED.into()));
+        let err = parse_bind("portal.lan").unwrap_err();
+        assert!(
+            err.contains("127.0.0.1") && err.contains("0.0.0.0"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_port_in_use_says_to_choose_another() {
+        let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let dir = std::env::temp_dir();
+        let Err(err) = start(&dir, Ipv4Addr::LOCALHOST.into(), port, true) else {
+            panic!("the port is taken");
+        };
+        let text = format!("{err:#}");
+        assert!(
+            text.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+            "{text}"
+        );
+        assert!(text.contains("help: ") && text.contains("--port"), "{text}");
     }
 }

@@ -2,8 +2,11 @@
 //! response, close the connection.
 //!
 //! Request targets are percent-decoded into a path that is only ever used as a key into the
-//! in-memory site, never joined to a file system path. Headers are read (to find the end
-//! of the request) and ignored; bodies are not accepted.
+//! in-memory site, never joined to a file system path; a target with a control character
+//! is refused (it could end up in a `Location` header). Headers are read (to find the end
+//! of the request: a blank line, `\r\n` or bare `\n`) and ignored but for `Host` and
+//! `Content-Length`: a body up to [`MAX_BODY`] is read and discarded (a socket closed with
+//! unread input is reset, which would cut the response short), a larger one gets 413.
 
 use std::io::{self, Read, Write};
 
@@ -11,6 +14,8 @@ use thiserror::Error;
 
 /// Longest request head accepted (request line + headers).
 const MAX_HEAD: usize = 16 * 1024;
+/// Largest request body read (and discarded); a larger one gets 413.
+pub const MAX_BODY: u64 = 1024 * 1024;
 
 /// The methods the preview answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +45,8 @@ pub enum RequestError {
     TimedOut,
     #[error("the request head is larger than {MAX_HEAD} bytes")]
     TooLarge,
+    #[error("the request body is larger than {MAX_BODY} bytes (the preview takes no bodies)")]
+    BodyTooLarge,
     #[error("malformed request: {0}")]
     Malformed(&'static str),
     #[error("method {0} is not allowed")]
@@ -55,6 +62,7 @@ impl RequestError {
             RequestError::Closed | RequestError::Io(_) => None,
             RequestError::TimedOut => Some(408),
             RequestError::TooLarge => Some(431),
+            RequestError::BodyTooLarge => Some(413),
             RequestError::Malformed(_) => Some(400),
             RequestError::MethodNotAllowed(_) => Some(405),
         }
@@ -82,16 +90,74 @@ pub fn read_request(stream: &mut impl Read) -> Result<Request, RequestError> {
             return Err(RequestError::Closed);
         }
         head.extend_from_slice(&chunk[..n]);
-        let end = find(&head, b"\r\n\r\n");
-        if end.unwrap_or(head.len()) > MAX_HEAD {
+        let end = head_end(&head);
+        if end.map_or(head.len(), |(end, _)| end) > MAX_HEAD {
             return Err(RequestError::TooLarge);
         }
-        if let Some(end) = end {
+        if let Some((end, body_start)) = end {
+            let read_ahead = (head.len() - body_start) as u64;
             head.truncate(end);
-            break;
+            // The body first: a refused request (405) must not leave it unread either.
+            discard_body(stream, &head, read_ahead)?;
+            return parse_head(&head);
         }
     }
-    let head = std::str::from_utf8(&head).map_err(|_| RequestError::Malformed("not UTF-8"))?;
+}
+
+/// Where the head in `bytes` ends (before its blank line) and its body starts, if the
+/// blank line has arrived: `\r\n\r\n`, or bare line feeds as some clients send.
+fn head_end(bytes: &[u8]) -> Option<(usize, usize)> {
+    (0..bytes.len()).find_map(|i| {
+        if bytes[i] != b'\n' {
+            return None;
+        }
+        let blank = match bytes.get(i + 1..) {
+            Some([b'\n', ..]) => 1,
+            Some([b'\r', b'\n', ..]) => 2,
+            _ => return None,
+        };
+        let end = if i > 0 && bytes[i - 1] == b'\r' {
+            i - 1
+        } else {
+            i
+        };
+        Some((end, i + 1 + blank))
+    })
+}
+
+/// Reads and drops the request's body (`Content-Length` bytes, `read_ahead` of them read
+/// with the head already), so closing the socket sends the response whole.
+fn discard_body(stream: &mut impl Read, head: &[u8], read_ahead: u64) -> Result<(), RequestError> {
+    let head = String::from_utf8_lossy(head);
+    let length = head.lines().skip(1).find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse::<u64>())
+    });
+    let length = match length {
+        None => return Ok(()),
+        Some(Ok(length)) => length,
+        Some(Err(_)) => return Err(RequestError::Malformed("bad Content-Length")),
+    };
+    if length > MAX_BODY {
+        return Err(RequestError::BodyTooLarge);
+    }
+    let left = length.saturating_sub(read_ahead);
+    let copied =
+        io::copy(&mut stream.take(left), &mut io::sink()).map_err(|err| match err.kind() {
+            io::ErrorKind::TimedOut => RequestError::TimedOut,
+            _ => RequestError::Io(err),
+        })?;
+    if copied < left {
+        return Err(RequestError::Closed);
+    }
+    Ok(())
+}
+
+/// The request line and headers (without the blank line).
+fn parse_head(head: &[u8]) -> Result<Request, RequestError> {
+    let head = std::str::from_utf8(head).map_err(|_| RequestError::Malformed("not UTF-8"))?;
     let line = head.lines().next().unwrap_or_default();
     let mut parts = line.split(' ');
     let (Some(method), Some(target), Some(version), None) =
@@ -129,6 +195,9 @@ pub fn parse_target(target: &str) -> Result<(String, Option<String>), RequestErr
         Some((path, query)) => (path, Some(query.to_owned())),
         None => (target, None),
     };
+    if target.chars().any(char::is_control) {
+        return Err(RequestError::Malformed("control character in the target"));
+    }
     if !raw_path.starts_with('/') {
         return Err(RequestError::Malformed("the target must start with /"));
     }
@@ -155,10 +224,6 @@ pub fn percent_decode(text: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A complete response; the body is sent unless the request was HEAD.
@@ -230,6 +295,7 @@ pub fn status_line(status: u16) -> String {
         404 => "Not Found",
         405 => "Method Not Allowed",
         408 => "Request Timeout",
+        413 => "Content Too Large",
         431 => "Request Header Fields Too Large",
         503 => "Service Unavailable",
         _ => "Unknown",
@@ -358,5 +424,56 @@ mod tests {
         assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"));
         assert!(text.contains("Content-Length: 5\r\nAllow: GET\r\nCache-Control: no-store\r\n"));
         assert!(text.ends_with("\r\n\r\n"));
+    }
+
+    #[test]
+    fn a_control_character_in_the_target_is_refused() {
+        for bad in [
+            "GET /releases?a\rSet-Cookie:x=1 HTTP/1.1\r\n\r\n",
+            "GET /a\tb HTTP/1.1\r\n\r\n",
+            "GET /a?\x7f HTTP/1.1\r\n\r\n",
+        ] {
+            let err = parse(bad).unwrap_err();
+            assert_eq!(err.status(), Some(400), "{bad:?}");
+            assert!(err.to_string().contains("control character"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_head_may_end_with_bare_line_feeds() {
+        let request = parse("GET /a HTTP/1.1\nHost: x\n\n").unwrap();
+        assert_eq!(
+            (request.path.as_str(), request.host.as_deref()),
+            ("/a", Some("x"))
+        );
+        let mixed = parse("GET / HTTP/1.1\r\nHost: y\r\n\n").unwrap();
+        assert_eq!(mixed.host.as_deref(), Some("y"));
+        assert_eq!(
+            head_end(b"GET / HTTP/1.1\r\nHost: y\r\n\r\nbody"),
+            Some((23, 27))
+        );
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: y\r\n\r"), None);
+    }
+
+    #[test]
+    fn a_body_is_read_whole_and_a_large_one_refused() {
+        let body = "x".repeat(200 * 1024);
+        let raw = format!(
+            "GET / HTTP/1.1\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let mut input = raw.as_bytes();
+        assert_eq!(read_request(&mut input).unwrap().path, "/");
+        assert!(
+            input.is_empty(),
+            "{} bytes of the body left unread",
+            input.len()
+        );
+        let huge = format!("GET / HTTP/1.1\r\nContent-Length: {}\r\n\r\n", MAX_BODY + 1);
+        assert_eq!(parse(&huge).unwrap_err().status(), Some(413));
+        let cut = "GET / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc";
+        assert!(matches!(parse(cut), Err(RequestError::Closed)));
+        let bad = "GET / HTTP/1.1\r\nContent-Length: ten\r\n\r\n";
+        assert_eq!(parse(bad).unwrap_err().status(), Some(400));
     }
 }

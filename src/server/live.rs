@@ -280,13 +280,17 @@ fn overlay(failure: &BuildFailure, note: &str) -> String {
     )
 }
 
-/// A whole page for when no good build exists yet.
+/// A whole page for when no good build exists yet: the failure of the last build, or,
+/// while the first build is still running, a "Building…" page (nothing failed).
 pub fn error_page(token: &str, failure: Option<&BuildFailure>) -> Vec<u8> {
-    let fallback = BuildFailure {
-        summary: "the site is not built yet".into(),
-        messages: Vec::new(),
+    let Some(failure) = failure else {
+        let page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<title>Building… · Shipboard</title>\n</head>\n<body>\n<h1>Building the site…</h1>\n\
+<p>The first build is still running (the terminal says what it is doing). This page \
+reloads itself when the build is done.</p>\n</body>\n</html>\n";
+        return inject(page.as_bytes(), token, None);
     };
-    let failure = failure.unwrap_or(&fallback);
     let page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <title>Build failed · Shipboard</title>\n</head>\n<body>\n<h1>The site could not be built</h1>\n</body>\n</html>\n";
@@ -439,5 +443,16 @@ mod tests {
         let reload = format!("event: reload\ndata: {}-1\n\n", live.run_id);
         assert!(text.contains(&reload), "{text}");
         assert!(text.contains(": keep-alive\n\n"), "{text}");
+    }
+
+    #[test]
+    fn a_first_build_still_running_is_building_not_failed() {
+        let page = String::from_utf8(error_page("t-0", None)).unwrap();
+        assert!(page.contains("Building the site"), "{page}");
+        assert!(!page.contains("could not be built") && !page.contains("Fix the content"));
+        assert!(
+            page.contains("data-generation=\"t-0\""),
+            "it reloads when built"
+        );
     }
 }

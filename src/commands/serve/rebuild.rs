@@ -9,8 +9,8 @@
 //! had to (a content change followed by a template change is a full build), since those
 //! may never finish.
 //!
-//! Threads cannot be killed: a render that never ends keeps its core busy until the
-//! process exits (or a per-page render budget in `render` ends it), but the
+//! Threads cannot be killed: a render past its budget (`render`'s watchdog) is parked at
+//! its next allocation, for good, using no CPU; its rebuild never finishes, but the
 //! preview serves, and rebuilds, without waiting for it.
 
 use std::panic::{self, AssertUnwindSafe};
@@ -64,6 +64,8 @@ struct State {
     last_generation: u64,
     /// The warnings printed last.
     warnings: Vec<String>,
+    /// What the newest rebuild that said so is doing: its generation and stage.
+    stage: (u64, &'static str),
 }
 
 /// A good build: the site, its warnings, where the time went.
@@ -97,6 +99,7 @@ impl Rebuilds {
             last: None,
             last_generation: 0,
             warnings: Vec::new(),
+            stage: (0, ""),
         };
         let shared = Shared {
             root,
@@ -187,16 +190,24 @@ impl Shared {
         });
     }
 
-    /// Says so when rebuild `generation` is still the newest after [`SLOW`]: nothing else
-    /// tells the author that a template may never finish, or that a fix will be picked up.
+    /// Says so when rebuild `generation` is still the newest after [`SLOW`], with the
+    /// stage it is in: nothing else tells the author what the wait is for, or that an
+    /// edit will be picked up. (A page that renders past its budget is stopped and
+    /// reported by itself.)
     fn note_if_slow(&self, generation: u64, finished: mpsc::Receiver<()>) {
         let still_running = finished.recv_timeout(SLOW) == Err(RecvTimeoutError::Timeout);
         if still_running && !self.overtaken(generation) && !self.quiet {
-            eprintln!(
-                "warning: the rebuild has been running for {} s (a template that never ends?); \
-                 saving a fix starts a new rebuild at once",
-                SLOW.as_secs()
-            );
+            let (of, stage) = self.lock().stage;
+            let stage = (of == generation).then_some(stage);
+            eprintln!("{}", slow_note(stage));
+        }
+    }
+
+    /// Records what rebuild `generation` is doing now, for [`Shared::note_if_slow`].
+    fn at_stage(&self, generation: u64, stage: &'static str) {
+        let mut state = self.lock();
+        if generation >= state.stage.0 {
+            state.stage = (generation, stage);
         }
     }
 
@@ -209,6 +220,7 @@ impl Shared {
     ) -> Option<Outcome> {
         let started = Instant::now();
         if let (Change::Theme, Some(prepared)) = (change, last.as_mut()) {
+            self.at_stage(generation, "rendering pages");
             let previous = self.live.snapshot().site;
             let on_stall = self.on_stall(generation);
             if let Some(result) = rerender(&self.root, prepared, previous.as_deref(), on_stall) {
@@ -230,6 +242,15 @@ impl Shared {
         } else {
             Network::Offline
         };
+        self.at_stage(
+            generation,
+            match network {
+                Network::Fetch => {
+                    "loading the content, fetching remote repositories, reading git history"
+                }
+                Network::Offline => "loading the content, reading git history",
+            },
+        );
         let prepared = prepare_with(&self.root, Some(&self.url), network, HistoryCache::Use);
         let prepare_time = started.elapsed();
         if self.overtaken(generation) {
@@ -237,6 +258,7 @@ impl Shared {
         }
         let previous = self.live.snapshot().site;
         let on_stall = self.on_stall(generation);
+        self.at_stage(generation, "rendering pages");
         let result = render(&prepared, previous.as_deref(), on_stall).map(|r| Built {
             files: r.site,
             warnings: r.warnings,
@@ -270,6 +292,9 @@ impl Shared {
                 };
                 shared.report(&mut state, "built", Instant::now(), Err(failure));
             }
+            drop(state);
+            // `wait_published` (the first build) serves the error at once.
+            shared.finished.notify_all();
         })
     }
 
@@ -354,6 +379,17 @@ impl Shared {
             }
         }
     }
+}
+
+/// The terminal note on a rebuild still running after [`SLOW`], naming its `stage` when
+/// known. It guesses no cause: a slow fetch, a large site and a runaway page (which its
+/// render budget stops) all look alike from here.
+fn slow_note(stage: Option<&str>) -> String {
+    let doing = stage.map(|s| format!(" ({s})")).unwrap_or_default();
+    format!(
+        "note: still building after {} s{doing}; an edit starts a new rebuild at once",
+        SLOW.as_secs()
+    )
 }
 
 /// Re-renders the last good content with a reloaded theme, when the stylesheet (whose
@@ -602,5 +638,54 @@ mod tests {
         shared.finish(third, None);
         let failure = shared.live.snapshot().failure.expect("the crash is shown");
         assert!(failure.summary.contains("crashed"));
+    }
+
+    #[test]
+    fn a_first_build_stopped_by_the_watchdog_is_served_at_once() {
+        let rebuilds = rebuilds();
+        let (first, ..) = rebuilds.shared.begin(Change::Content);
+        let on_stall = rebuilds.shared.on_stall(first);
+        let (told, waited) = mpsc::channel();
+        let shared = Arc::clone(&rebuilds.shared);
+        let waiter = thread::spawn(move || {
+            let waiting = Rebuilds { shared };
+            let _ = told.send(waiting.wait_published(Duration::from_secs(120)));
+        });
+        thread::sleep(Duration::from_millis(100)); // let it wait
+        on_stall(RenderError::Budget {
+            page: "404.html".into(),
+            at: crate::render::TemplateAt {
+                template: "404.html".into(),
+                file: "templates/404.html".into(),
+                line: 0,
+                column: 0,
+            },
+            exceeded: crate::budget::Exceeded::Time(Duration::from_secs(10)),
+        });
+        // Generous: without a notification it would wait out its 120 s.
+        let published = waited.recv_timeout(Duration::from_secs(20));
+        assert_eq!(published, Ok(true), "the wait was not woken");
+        let _ = waiter.join();
+        let failure = rebuilds.shared.live.snapshot().failure.expect("shown");
+        assert!(failure.messages[0].contains("longer than 10s"));
+    }
+
+    #[test]
+    fn a_slow_rebuild_is_noted_with_its_stage_and_no_guess() {
+        let rebuilds = rebuilds();
+        let shared = &rebuilds.shared;
+        let (first, ..) = shared.begin(Change::Content);
+        shared.at_stage(first, "reading git history");
+        assert_eq!(shared.lock().stage, (first, "reading git history"));
+        let note = slow_note(Some("reading git history"));
+        assert!(
+            note.contains("still building after 15 s (reading git history)"),
+            "{note}"
+        );
+        assert!(!note.contains("template"), "{note}");
+        assert_eq!(
+            slow_note(None),
+            "note: still building after 15 s; an edit starts a new rebuild at once"
+        );
     }
 }

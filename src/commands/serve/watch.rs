@@ -6,6 +6,11 @@
 //! plus the refs of the git repository the content is in (commits and tags change
 //! changelogs and "last reviewed" dates). Changes are debounced: one save often writes
 //! several times, a `git checkout` many files.
+//!
+//! A watch belongs to a folder, not to its path: when the content dir is deleted and made
+//! again (`rm -rf c; cp -r c.copy c`), the new one is not watched. So the root's identity
+//! (device and inode) is checked every [`ROOT_CHECK`]; when it changed, the watches are
+//! set up again and the site rebuilt.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -19,6 +24,8 @@ use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 const DEBOUNCE: Duration = Duration::from_millis(100);
 /// Rebuild at the latest this long after the first change, even if changes keep coming.
 const MAX_DELAY: Duration = Duration::from_secs(1);
+/// How often the content dir is checked for having been replaced.
+const ROOT_CHECK: Duration = Duration::from_secs(1);
 /// Top-level folders of the content dir that never affect the site.
 const IGNORED_TOP_LEVEL: &[&str] = &["public", "target", "node_modules"];
 /// Top-level folders that only hold the theme (templates and static files).
@@ -111,6 +118,29 @@ pub struct Watch {
     watcher: RecommendedWatcher,
     events: Receiver<notify::Result<notify::Event>>,
     places: Places,
+    /// The content dir's identity when last checked (`None`: it was missing, or an event
+    /// said it was removed or moved away).
+    root_id: Option<Identity>,
+    root_checked: Instant,
+}
+
+/// Which folder a path names: device, inode (Unix) and creation time where the file
+/// system keeps it (an inode number can be reused at once for the new folder).
+type Identity = (u64, u64, Option<std::time::SystemTime>);
+
+/// The identity of `path`, if it exists.
+fn identity(path: &Path) -> Option<Identity> {
+    let metadata = std::fs::metadata(path).ok()?;
+    let created = metadata.created().ok();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((metadata.dev(), metadata.ino(), created))
+    }
+    #[cfg(not(unix))]
+    {
+        Some((0, 0, created))
+    }
 }
 
 impl Watch {
@@ -126,17 +156,55 @@ impl Watch {
             watcher,
             events,
             places,
+            root_id: identity(root),
+            root_checked: Instant::now(),
         };
         let entries =
             std::fs::read_dir(root).with_context(|| format!("cannot read {}", root.display()))?;
         for entry in entries.flatten() {
             watch.watch_if_folder(&entry.path());
         }
-        if let Some(git) = watch.places.git_dir.clone() {
-            watch.add(&git, RecursiveMode::NonRecursive);
-            watch.add(&git.join("refs"), RecursiveMode::Recursive);
-        }
+        watch.watch_git();
         Ok(watch)
+    }
+
+    fn watch_git(&mut self) {
+        if let Some(git) = self.places.git_dir.clone() {
+            self.add(&git, RecursiveMode::NonRecursive);
+            self.add(&git.join("refs"), RecursiveMode::Recursive);
+        }
+    }
+
+    /// Whether the content dir was replaced (or came back) since the last check, at most
+    /// every [`ROOT_CHECK`]; if so, watches it, its folders and its git refs again.
+    fn root_replaced(&mut self) -> bool {
+        if self.root_checked.elapsed() < ROOT_CHECK {
+            return false;
+        }
+        self.root_checked = Instant::now();
+        let root = self.places.root.clone();
+        let now = identity(&root);
+        let replaced = now.is_some() && now != self.root_id;
+        self.root_id = now;
+        if !replaced {
+            return false;
+        }
+        // The old watches died with the old folder; forget them before adding new ones.
+        let _ = self.watcher.unwatch(&root);
+        self.add(&root, RecursiveMode::NonRecursive);
+        self.places = Places::new(&root);
+        if let Ok(entries) = std::fs::read_dir(&root) {
+            for entry in entries.flatten() {
+                let _ = self.watcher.unwatch(&entry.path());
+                self.watch_if_folder(&entry.path());
+            }
+        }
+        if let Some(git) = self.places.git_dir.clone() {
+            let _ = self.watcher.unwatch(&git);
+            let _ = self.watcher.unwatch(&git.join("refs"));
+        }
+        self.watch_git();
+        true
     }
 
     fn add(&mut self, path: &Path, mode: RecursiveMode) {
@@ -165,6 +233,9 @@ impl Watch {
                 Ok(event) => change = self.handle(event),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return None,
+            }
+            if self.root_replaced() {
+                change = Change::Content;
             }
         }
         let first = Instant::now();
@@ -206,6 +277,14 @@ impl Watch {
         };
         if !kind_matters {
             return Change::None;
+        }
+        let root_gone = matches!(
+            event.kind,
+            EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_))
+        ) && event.paths.iter().any(|path| path == &self.places.root);
+        if root_gone {
+            // Whatever comes back at its path is a new folder to watch.
+            self.root_id = None;
         }
         if matches!(
             event.kind,
@@ -272,6 +351,48 @@ mod tests {
         std::fs::create_dir_all(temp.join("repo/.git")).unwrap();
         let places = Places::new(&content);
         assert_eq!(places.git_dir, Some(temp.join("repo/.git")));
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+
+    /// The next change, or `None` when none comes within `patience`.
+    fn change_within(watch: &mut Watch, patience: Duration) -> Option<Change> {
+        let (stop, stopped) = mpsc::channel();
+        let timer = std::thread::spawn(move || {
+            std::thread::sleep(patience);
+            let _ = stop.send(());
+        });
+        let change = watch.next_change(&stopped);
+        drop(stopped);
+        let _ = timer.join();
+        change
+    }
+
+    #[test]
+    fn a_content_dir_deleted_and_made_again_is_watched_again() {
+        let temp = std::env::temp_dir().join(format!("shipboard-rewatch-{}", std::process::id()));
+        let root = temp.join("content");
+        std::fs::create_dir_all(root.join("releases")).unwrap();
+        std::fs::write(root.join("releases/a.md"), "a").unwrap();
+        let mut watch = Watch::new(&root).expect("watches");
+
+        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::create_dir_all(root.join("releases")).unwrap();
+        std::fs::write(root.join("releases/a.md"), "a").unwrap();
+        // The deletion, then the new folder found: changes until all is quiet.
+        let mut seen = Vec::new();
+        while let Some(change) = change_within(&mut watch, Duration::from_secs(3)) {
+            seen.push(change);
+            assert!(seen.len() < 20, "changes never stop: {seen:?}");
+        }
+        assert!(seen.contains(&Change::Content), "{seen:?}");
+
+        std::fs::write(root.join("releases/b.md"), "b").unwrap();
+        let after = change_within(&mut watch, Duration::from_secs(10));
+        assert_eq!(
+            after,
+            Some(Change::Content),
+            "an edit in the new folder is seen"
+        );
         let _ = std::fs::remove_dir_all(&temp);
     }
 }
