@@ -78,6 +78,52 @@ impl Billing {
     fn check(&self) -> common::Output {
         run(&["check", &self.fx.dir().display().to_string()])
     }
+
+    /// Cuts the object's file to `len` bytes.
+    fn truncate(&self, id: &str, len: u64) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(self.object_file(id))
+            .unwrap();
+        file.set_len(len).unwrap();
+    }
+
+    /// `check`, killed (and the test failed) if it runs longer than a minute: a damaged
+    /// object must never make the history read hang.
+    fn check_within_a_minute(&self) -> common::Output {
+        check_dir_within_a_minute(&self.fx.dir())
+    }
+}
+
+/// `shipboard check DIR`, failing the test instead of waiting when it hangs.
+fn check_dir_within_a_minute(dir: &std::path::Path) -> common::Output {
+    use std::process::{Command, Stdio};
+    let out = tempfile::tempdir().unwrap();
+    let (stdout, stderr) = (out.path().join("stdout"), out.path().join("stderr"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipboard"))
+        .args(["check", &dir.display().to_string()])
+        .env("SOURCE_DATE_EPOCH", common::SOURCE_DATE_EPOCH)
+        .stdout(Stdio::from(std::fs::File::create(&stdout).unwrap()))
+        .stderr(Stdio::from(std::fs::File::create(&stderr).unwrap()))
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("check hung on a damaged object (killed after 60 s)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    common::Output {
+        code: status.code(),
+        stdout: std::fs::read_to_string(stdout).unwrap(),
+        stderr: std::fs::read_to_string(stderr).unwrap(),
+    }
 }
 
 /// The `check` output has an error line for billing's repository containing `object`.
@@ -163,10 +209,58 @@ fn a_garbage_filled_commit_is_an_error_saying_damaged() {
     let b = billing();
     b.garble(&b.c[2]);
     let result = b.check();
+    // Found by the loose object check, before libgit2 reads (and would trust) it.
+    let path = format!("objects/{}/{}", &b.c[2][..2], &b.c[2][2..]);
     assert_corrupt(
         &result,
-        &format!("commit {}, parent of commit {}, is damaged", b.c[2], b.c[3]),
+        &format!(
+            "object {}, stored as {path}, is damaged (not a valid zlib stream)",
+            b.c[2]
+        ),
     );
+}
+
+#[test]
+fn a_truncated_loose_commit_is_an_error_not_a_hang() {
+    // libgit2 1.9 loops forever inflating a truncated loose object.
+    for cut in [Cut::To(20), Cut::Half] {
+        let b = billing();
+        let file = b.object_file(&b.c[2]);
+        let len = std::fs::metadata(&file).unwrap().len();
+        b.truncate(&b.c[2], cut.of(len));
+        let result = b.check_within_a_minute();
+        let path = format!("objects/{}/{}", &b.c[2][..2], &b.c[2][2..]);
+        assert_corrupt(
+            &result,
+            &format!(
+                "{}, stored as {path}, is damaged (truncated: its compressed data ends early)",
+                b.c[2]
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_truncated_head_commit_is_an_error_not_a_hang() {
+    let b = billing();
+    b.truncate(&b.c[4], 10);
+    let result = b.check_within_a_minute();
+    assert_corrupt(&result, &format!("{}, stored as objects/", b.c[4]));
+    assert!(result.stdout.contains("is damaged"), "{}", result.stdout);
+}
+
+enum Cut {
+    To(u64),
+    Half,
+}
+
+impl Cut {
+    fn of(&self, len: u64) -> u64 {
+        match self {
+            Cut::To(n) => *n,
+            Cut::Half => len / 2,
+        }
+    }
 }
 
 #[test]

@@ -23,6 +23,7 @@ mod files;
 mod graph;
 mod integrity;
 mod links;
+mod loose;
 mod markdown;
 mod paths;
 mod pattern;
@@ -220,19 +221,42 @@ fn content_repo_facts(
     wanted: FileSets,
     tz: chrono_tz::Tz,
 ) -> GroupRead {
+    let mut debug = Vec::new();
+    let damaged = check_loose(repo, &mut debug);
+    if !damaged.is_empty() {
+        let diagnostics = content_repo_corrupt(content, &damaged);
+        return GroupRead {
+            diagnostics,
+            debug,
+            ..GroupRead::default()
+        };
+    }
     let (Some((head, _)), Ok(odb)) = (repo::head(repo), repo.odb()) else {
-        return GroupRead::default();
+        return GroupRead {
+            debug,
+            ..GroupRead::default()
+        };
     };
     let shallow = ShallowCut::of(repo);
     let graph = Graph::walk(&odb, std::slice::from_ref(&head), &shallow, &mut |_| {});
-    let problems = content_repo_corrupt(content, &graph);
+    let problems = content_repo_corrupt(content, &graph.broken);
     let head = graph.get(head.id);
     let files = files::file_facts(repo, &graph, head, prefix, wanted, tz);
     GroupRead {
         diagnostics: problems,
         files: Some(files),
+        debug,
         ..GroupRead::default()
     }
+}
+
+/// The damaged loose objects of `repo` (see `loose`): libgit2 must not read a repository
+/// that has any, it would hang. What was checked goes to `debug`.
+fn check_loose(repo: &Repository, debug: &mut Vec<String>) -> Vec<integrity::Broken> {
+    let started = std::time::Instant::now();
+    let scan = loose::scan(&repo.commondir().join("objects"), loose::BUDGET);
+    debug.push(scan.summary(repo.path(), started.elapsed()));
+    scan.damaged
 }
 
 /// The content files whose facts are read, and among them the release files (their audit
@@ -313,12 +337,21 @@ fn walk_group(
     wanted: FileSets,
 ) -> GroupRead {
     let mut read = GroupRead::default();
+    let damaged = check_loose(repo, &mut read.debug);
+    if !damaged.is_empty() {
+        let damaged: Vec<&integrity::Broken> = damaged.iter().collect();
+        for system in systems {
+            read.diagnostics.extend(integrity::errors(system, &damaged));
+            read.systems.push(unavailable(system));
+        }
+        return read;
+    }
     let walked = walk::walk_repository(repo, systems, content, options, content.portal.timezone);
     for (history, found) in walked.systems {
         read.diagnostics.extend(found);
         read.systems.push(history);
     }
-    read.debug = walked.debug;
+    read.debug.extend(walked.debug);
     if let Some(prefix) = file_prefix {
         let tz = content.portal.timezone;
         read.files = Some(files::file_facts(
@@ -408,10 +441,10 @@ fn repo_error(system: &System, content_root: &Path, reason: &str) -> Diagnostic 
     ))
 }
 
-/// Errors for broken commits of the content repository when no system uses it (its
+/// Errors for broken objects of the content repository when no system uses it (its
 /// history then only dates runbook reviews and calendar SEQUENCE numbers).
-fn content_repo_corrupt(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
-    let broken = graph.broken.iter().take(integrity::LISTED).map(|b| {
+fn content_repo_corrupt(content: &Content, broken: &[integrity::Broken]) -> Vec<Diagnostic> {
+    let broken = broken.iter().take(integrity::LISTED).map(|b| {
         Diagnostic::error(
             content.portal.source.clone(),
             None,
