@@ -351,6 +351,96 @@ fn a_deleted_commit_of_the_content_repository_is_an_error() {
     );
 }
 
+/// The `billing` fixture whose content is its own git repository (billing's repository
+/// ignored), with two commits; the content repository's helper and its HEAD.
+fn content_in_git(b: &Billing) -> (Repo, String) {
+    let portal = b.fx.read("portal.yaml").replace(
+        "    rollback_runbook: web-rollback\n",
+        "    rollback_runbook: web-rollback\n    repo: repos/billing\n",
+    );
+    b.fx.write("portal.yaml", &portal);
+    b.fx.write(".gitignore", "repos/\n");
+    let content = Repo::init(&b.fx.dir());
+    content.commit("2026-11-01 10:00", "Ana", &[], "portal");
+    let head = content.change("2026-11-02 10:00", "Ana", "notes.txt", "notes");
+    (content, head)
+}
+
+/// The `check` output has the content repository's corruption error naming `object`.
+fn assert_content_corrupt(result: &common::Output, object: &str) {
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(1), "{all}");
+    assert!(
+        result.stdout.contains(&format!(
+            "portal.yaml: error: the content repository is corrupt: {object}"
+        )),
+        "{all}"
+    );
+    assert!(
+        result
+            .stdout
+            .contains("help: run `git fsck --full` in the content repository"),
+        "{all}"
+    );
+}
+
+fn remove_object(dir: &std::path::Path, id: &str) {
+    let file = dir.join(".git/objects").join(&id[..2]).join(&id[2..]);
+    std::fs::remove_file(file).unwrap();
+}
+
+#[test]
+fn a_deleted_root_tree_of_the_content_repository_is_an_error() {
+    // It was read as "not in git": no trails, runbooks unreviewed, SEQUENCE 0, exit 0.
+    let b = billing();
+    let (content, head) = content_in_git(&b);
+    let tree = content.git(&["rev-parse", "HEAD^{tree}"]);
+    remove_object(&b.fx.dir(), &tree);
+    let result = b.check();
+    assert_content_corrupt(
+        &result,
+        &format!("tree {tree}, in the files of commit {head}, is missing"),
+    );
+}
+
+#[test]
+fn a_deleted_blob_of_a_release_file_is_an_error() {
+    // Its trail entry read "created" without the status, and no error.
+    let b = billing();
+    let (content, _) = content_in_git(&b);
+    let first = content.git(&["rev-list", "--max-parents=0", "HEAD"]);
+    let blob = content.git(&["rev-parse", "HEAD:releases/billing-1.2.0.md"]);
+    remove_object(&b.fx.dir(), &blob);
+    let result = b.check();
+    assert_content_corrupt(
+        &result,
+        &format!("blob {blob}, in the files of commit {first}, is missing"),
+    );
+}
+
+#[test]
+fn a_truncated_loose_object_of_the_content_repository_is_an_error_not_a_hang() {
+    let b = billing();
+    let (content, head) = content_in_git(&b);
+    let file =
+        b.fx.dir()
+            .join(".git/objects")
+            .join(&head[..2])
+            .join(&head[2..]);
+    let len = std::fs::metadata(&file).unwrap().len();
+    let writable = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
+    writable.set_len(len / 2).unwrap();
+    drop(content);
+    let result = check_dir_within_a_minute(&b.fx.dir());
+    let path = format!("objects/{}/{}", &head[..2], &head[2..]);
+    assert_content_corrupt(
+        &result,
+        &format!(
+            "commit {head}, stored as {path}, is damaged (truncated: its compressed data ends early)"
+        ),
+    );
+}
+
 #[test]
 fn a_real_shallow_clone_is_still_only_a_warning() {
     let b = billing();

@@ -239,9 +239,10 @@ fn content_repo_facts(
     };
     let shallow = ShallowCut::of(repo);
     let graph = Graph::walk(&odb, std::slice::from_ref(&head), &shallow, &mut |_| {});
-    let problems = content_repo_corrupt(content, &graph.broken);
     let head = graph.get(head.id);
-    let files = files::file_facts(repo, &graph, head, prefix, wanted, tz);
+    let (files, faults) = files::file_facts(repo, &graph, head, prefix, wanted, tz);
+    let broken: Vec<integrity::Broken> = graph.broken.into_iter().chain(faults).collect();
+    let problems = content_repo_corrupt(content, &broken);
     GroupRead {
         diagnostics: problems,
         files: Some(files),
@@ -354,14 +355,13 @@ fn walk_group(
     read.debug.extend(walked.debug);
     if let Some(prefix) = file_prefix {
         let tz = content.portal.timezone;
-        read.files = Some(files::file_facts(
-            repo,
-            &walked.graph,
-            walked.head,
-            prefix,
-            wanted,
-            tz,
-        ));
+        let graph = &walked.graph;
+        let (files, faults) = files::file_facts(repo, graph, walked.head, prefix, wanted, tz);
+        // The systems' errors already name broken commits; these are the files' trees
+        // and blobs (audit trails, review dates, SEQUENCE numbers).
+        read.diagnostics
+            .extend(content_repo_corrupt(content, &faults));
+        read.files = Some(files);
     }
     read
 }
@@ -441,18 +441,24 @@ fn repo_error(system: &System, content_root: &Path, reason: &str) -> Diagnostic 
     ))
 }
 
-/// Errors for broken objects of the content repository when no system uses it (its
-/// history then only dates runbook reviews and calendar SEQUENCE numbers).
+/// Errors for broken objects of the content repository's history as the content files
+/// read it (commits when no system uses it; trees and blobs of the content folder).
 fn content_repo_corrupt(content: &Content, broken: &[integrity::Broken]) -> Vec<Diagnostic> {
-    let broken = broken.iter().take(integrity::LISTED).map(|b| {
+    let error = |problem: String| {
         Diagnostic::error(
             content.portal.source.clone(),
             None,
-            format!("the content repository is corrupt: {b}"),
+            format!("the content repository is corrupt: {problem}"),
         )
         .with_help(integrity::fix("the content repository"))
-    });
-    broken.collect()
+    };
+    let listed = broken.iter().take(integrity::LISTED);
+    let mut out: Vec<Diagnostic> = listed.map(|b| error(b.to_string())).collect();
+    if broken.len() > integrity::LISTED {
+        let more = broken.len() - integrity::LISTED;
+        out.push(error(format!("{more} more objects are missing or damaged")));
+    }
+    out
 }
 
 fn no_repo(system: &System) -> Diagnostic {
