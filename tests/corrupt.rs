@@ -470,3 +470,117 @@ fn a_real_shallow_clone_is_still_only_a_warning() {
     assert!(!all.contains("corrupt"), "{all}");
     assert!(result.stdout.contains("0 error(s)"), "{all}");
 }
+
+#[test]
+fn a_garbage_line_in_packed_refs_is_an_error_not_missing_tags() {
+    // git says "fatal: unexpected line"; every tag looked missing ("has no tag v1.2.0",
+    // with the advice to create a tag that exists).
+    let b = billing();
+    b.repo.git(&["pack-refs", "--all"]);
+    let packed = b.repo.dir.join(".git/packed-refs");
+    let mut text = std::fs::read_to_string(&packed).unwrap();
+    text.push_str("garbage line\n");
+    std::fs::write(&packed, text).unwrap();
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(1), "{all}");
+    assert!(
+        result.stdout.contains(
+            "error[repo]: the git repository of system billing at repos/billing has refs that cannot be read ("
+        ),
+        "{all}"
+    );
+    assert!(result.stdout.contains("its tags cannot be listed"), "{all}");
+    assert!(
+        result
+            .stdout
+            .contains("`packed-refs` file is probably damaged: run `git fsck` in repos/billing"),
+        "{all}"
+    );
+    assert!(result.stdout.contains("`git pack-refs --all`"), "{all}");
+    assert!(!result.stdout.contains("has no tag"), "{all}");
+}
+
+#[test]
+fn a_garbage_head_is_an_error() {
+    // The "Unreleased" section vanished without a word.
+    let b = billing();
+    std::fs::write(b.repo.dir.join(".git/HEAD"), "garbage\n").unwrap();
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(1), "{all}");
+    assert!(
+        result.stdout.contains(
+            "error[repo]: the git repository of system billing at repos/billing has a HEAD that cannot be read ("
+        ),
+        "{all}"
+    );
+    assert!(
+        result
+            .stdout
+            .contains("`git symbolic-ref HEAD refs/heads/main` in repos/billing"),
+        "{all}"
+    );
+}
+
+#[test]
+fn an_unborn_head_with_tags_is_a_warning_saying_how_to_fix_it() {
+    // A bare repository's HEAD at master while pushes go to main.
+    let b = billing();
+    b.repo.git(&["symbolic-ref", "HEAD", "refs/heads/nope"]);
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(0), "{all}");
+    assert!(
+        result.stdout.contains(
+            "warning[repo]: the HEAD of the git repository of system billing at repos/billing names refs/heads/nope, which has no commits: unreleased work cannot be shown"
+        ),
+        "{all}"
+    );
+    assert!(
+        result
+            .stdout
+            .contains("`git symbolic-ref HEAD refs/heads/main` in repos/billing"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_release_tag_of_a_tree_or_blob_says_so_not_that_the_tag_is_missing() {
+    for (target, kind) in [("HEAD^{tree}", "tree"), ("HEAD:api.txt", "blob")] {
+        let b = billing();
+        let object = b.repo.git(&["rev-parse", target]);
+        b.repo.git(&["tag", "-f", "v1.2.0", &object]);
+        let result = b.check();
+        let all = format!("{}{}", result.stdout, result.stderr);
+        assert!(
+            result.stdout.contains(&format!(
+                "warning[version]: tag v1.2.0 of system billing exists in repos/billing but points at a {kind}, not a commit: it cannot mark release 1.2.0"
+            )),
+            "{all}"
+        );
+        assert!(
+            result
+                .stdout
+                .contains("`git tag -f v1.2.0 <commit> && git push --force origin v1.2.0`"),
+            "{all}"
+        );
+        assert!(!result.stdout.contains("has no tag"), "{all}");
+    }
+}
+
+#[test]
+fn a_garbage_head_of_the_content_repository_is_an_error() {
+    let b = billing();
+    let _content = content_in_git(&b);
+    std::fs::write(b.fx.dir().join(".git/HEAD"), "garbage\n").unwrap();
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(1), "{all}");
+    assert!(
+        result.stdout.contains(
+            "portal.yaml: error: the content repository has a HEAD that cannot be read ("
+        ),
+        "{all}"
+    );
+}

@@ -231,8 +231,20 @@ fn content_repo_facts(
             ..GroupRead::default()
         };
     }
-    let (Some((head, _)), Ok(odb)) = (repo::head(repo), repo.odb()) else {
+    let head = repo::head(repo);
+    let (Some((head, _)), Ok(odb)) = (head.commit(), repo.odb()) else {
+        // A HEAD that cannot be read is not "no history": the facts would silently go.
+        let diagnostics = match head {
+            repo::Head::Unreadable(why) => vec![Diagnostic::error(
+                content.portal.source.clone(),
+                None,
+                format!("the content repository has a HEAD that cannot be read ({why}): runbook review dates, audit trails and calendar SEQUENCE numbers cannot be read"),
+            )
+            .with_help("point HEAD at your main branch: `git symbolic-ref HEAD refs/heads/main` in the content repository")],
+            _ => Vec::new(),
+        };
         return GroupRead {
+            diagnostics,
             debug,
             ..GroupRead::default()
         };
