@@ -263,6 +263,14 @@ fn content_repo_facts(
     }
 }
 
+/// Checks the loose objects of the object folder `objects` as a history read does before
+/// walking (see `loose`): (objects checked, their compressed bytes, damaged ones). For
+/// `benches/loose.rs`.
+pub fn check_loose_objects(objects: &Path) -> (usize, u64, usize) {
+    let scan = loose::scan(objects, loose::BUDGET);
+    (scan.checked, scan.bytes, scan.damaged.len())
+}
+
 /// The damaged loose objects of `repo` (see `loose`): libgit2 must not read a repository
 /// that has any, it would hang. What was checked goes to `debug`.
 fn check_loose(repo: &Repository, debug: &mut Vec<String>) -> Vec<integrity::Broken> {
