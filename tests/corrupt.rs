@@ -78,6 +78,52 @@ impl Billing {
     fn check(&self) -> common::Output {
         run(&["check", &self.fx.dir().display().to_string()])
     }
+
+    /// Cuts the object's file to `len` bytes.
+    fn truncate(&self, id: &str, len: u64) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(self.object_file(id))
+            .unwrap();
+        file.set_len(len).unwrap();
+    }
+
+    /// `check`, killed (and the test failed) if it runs longer than a minute: a damaged
+    /// object must never make the history read hang.
+    fn check_within_a_minute(&self) -> common::Output {
+        check_dir_within_a_minute(&self.fx.dir())
+    }
+}
+
+/// `shipboard check DIR`, failing the test instead of waiting when it hangs.
+fn check_dir_within_a_minute(dir: &std::path::Path) -> common::Output {
+    use std::process::{Command, Stdio};
+    let out = tempfile::tempdir().unwrap();
+    let (stdout, stderr) = (out.path().join("stdout"), out.path().join("stderr"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipboard"))
+        .args(["check", &dir.display().to_string()])
+        .env("SOURCE_DATE_EPOCH", common::SOURCE_DATE_EPOCH)
+        .stdout(Stdio::from(std::fs::File::create(&stdout).unwrap()))
+        .stderr(Stdio::from(std::fs::File::create(&stderr).unwrap()))
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("check hung on a damaged object (killed after 60 s)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    common::Output {
+        code: status.code(),
+        stdout: std::fs::read_to_string(stdout).unwrap(),
+        stderr: std::fs::read_to_string(stderr).unwrap(),
+    }
 }
 
 /// The `check` output has an error line for billing's repository containing `object`.
@@ -163,10 +209,58 @@ fn a_garbage_filled_commit_is_an_error_saying_damaged() {
     let b = billing();
     b.garble(&b.c[2]);
     let result = b.check();
+    // Found by the loose object check, before libgit2 reads (and would trust) it.
+    let path = format!("objects/{}/{}", &b.c[2][..2], &b.c[2][2..]);
     assert_corrupt(
         &result,
-        &format!("commit {}, parent of commit {}, is damaged", b.c[2], b.c[3]),
+        &format!(
+            "object {}, stored as {path}, is damaged (not a valid zlib stream)",
+            b.c[2]
+        ),
     );
+}
+
+#[test]
+fn a_truncated_loose_commit_is_an_error_not_a_hang() {
+    // libgit2 1.9 loops forever inflating a truncated loose object.
+    for cut in [Cut::To(20), Cut::Half] {
+        let b = billing();
+        let file = b.object_file(&b.c[2]);
+        let len = std::fs::metadata(&file).unwrap().len();
+        b.truncate(&b.c[2], cut.of(len));
+        let result = b.check_within_a_minute();
+        let path = format!("objects/{}/{}", &b.c[2][..2], &b.c[2][2..]);
+        assert_corrupt(
+            &result,
+            &format!(
+                "{}, stored as {path}, is damaged (truncated: its compressed data ends early)",
+                b.c[2]
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_truncated_head_commit_is_an_error_not_a_hang() {
+    let b = billing();
+    b.truncate(&b.c[4], 10);
+    let result = b.check_within_a_minute();
+    assert_corrupt(&result, &format!("{}, stored as objects/", b.c[4]));
+    assert!(result.stdout.contains("is damaged"), "{}", result.stdout);
+}
+
+enum Cut {
+    To(u64),
+    Half,
+}
+
+impl Cut {
+    fn of(&self, len: u64) -> u64 {
+        match self {
+            Cut::To(n) => *n,
+            Cut::Half => len / 2,
+        }
+    }
 }
 
 #[test]
@@ -257,6 +351,96 @@ fn a_deleted_commit_of_the_content_repository_is_an_error() {
     );
 }
 
+/// The `billing` fixture whose content is its own git repository (billing's repository
+/// ignored), with two commits; the content repository's helper and its HEAD.
+fn content_in_git(b: &Billing) -> (Repo, String) {
+    let portal = b.fx.read("portal.yaml").replace(
+        "    rollback_runbook: web-rollback\n",
+        "    rollback_runbook: web-rollback\n    repo: repos/billing\n",
+    );
+    b.fx.write("portal.yaml", &portal);
+    b.fx.write(".gitignore", "repos/\n");
+    let content = Repo::init(&b.fx.dir());
+    content.commit("2026-11-01 10:00", "Ana", &[], "portal");
+    let head = content.change("2026-11-02 10:00", "Ana", "notes.txt", "notes");
+    (content, head)
+}
+
+/// The `check` output has the content repository's corruption error naming `object`.
+fn assert_content_corrupt(result: &common::Output, object: &str) {
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(1), "{all}");
+    assert!(
+        result.stdout.contains(&format!(
+            "portal.yaml: error: the content repository is corrupt: {object}"
+        )),
+        "{all}"
+    );
+    assert!(
+        result
+            .stdout
+            .contains("help: run `git fsck --full` in the content repository"),
+        "{all}"
+    );
+}
+
+fn remove_object(dir: &std::path::Path, id: &str) {
+    let file = dir.join(".git/objects").join(&id[..2]).join(&id[2..]);
+    std::fs::remove_file(file).unwrap();
+}
+
+#[test]
+fn a_deleted_root_tree_of_the_content_repository_is_an_error() {
+    // It was read as "not in git": no trails, runbooks unreviewed, SEQUENCE 0, exit 0.
+    let b = billing();
+    let (content, head) = content_in_git(&b);
+    let tree = content.git(&["rev-parse", "HEAD^{tree}"]);
+    remove_object(&b.fx.dir(), &tree);
+    let result = b.check();
+    assert_content_corrupt(
+        &result,
+        &format!("tree {tree}, in the files of commit {head}, is missing"),
+    );
+}
+
+#[test]
+fn a_deleted_blob_of_a_release_file_is_an_error() {
+    // Its trail entry read "created" without the status, and no error.
+    let b = billing();
+    let (content, _) = content_in_git(&b);
+    let first = content.git(&["rev-list", "--max-parents=0", "HEAD"]);
+    let blob = content.git(&["rev-parse", "HEAD:releases/billing-1.2.0.md"]);
+    remove_object(&b.fx.dir(), &blob);
+    let result = b.check();
+    assert_content_corrupt(
+        &result,
+        &format!("blob {blob}, in the files of commit {first}, is missing"),
+    );
+}
+
+#[test]
+fn a_truncated_loose_object_of_the_content_repository_is_an_error_not_a_hang() {
+    let b = billing();
+    let (content, head) = content_in_git(&b);
+    let file =
+        b.fx.dir()
+            .join(".git/objects")
+            .join(&head[..2])
+            .join(&head[2..]);
+    let len = std::fs::metadata(&file).unwrap().len();
+    let writable = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
+    writable.set_len(len / 2).unwrap();
+    drop(content);
+    let result = check_dir_within_a_minute(&b.fx.dir());
+    let path = format!("objects/{}/{}", &head[..2], &head[2..]);
+    assert_content_corrupt(
+        &result,
+        &format!(
+            "commit {head}, stored as {path}, is damaged (truncated: its compressed data ends early)"
+        ),
+    );
+}
+
 #[test]
 fn a_real_shallow_clone_is_still_only_a_warning() {
     let b = billing();
@@ -285,4 +469,118 @@ fn a_real_shallow_clone_is_still_only_a_warning() {
     );
     assert!(!all.contains("corrupt"), "{all}");
     assert!(result.stdout.contains("0 error(s)"), "{all}");
+}
+
+#[test]
+fn a_garbage_line_in_packed_refs_is_an_error_not_missing_tags() {
+    // git says "fatal: unexpected line"; every tag looked missing ("has no tag v1.2.0",
+    // with the advice to create a tag that exists).
+    let b = billing();
+    b.repo.git(&["pack-refs", "--all"]);
+    let packed = b.repo.dir.join(".git/packed-refs");
+    let mut text = std::fs::read_to_string(&packed).unwrap();
+    text.push_str("garbage line\n");
+    std::fs::write(&packed, text).unwrap();
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(1), "{all}");
+    assert!(
+        result.stdout.contains(
+            "error[repo]: the git repository of system billing at repos/billing has refs that cannot be read ("
+        ),
+        "{all}"
+    );
+    assert!(result.stdout.contains("its tags cannot be listed"), "{all}");
+    assert!(
+        result
+            .stdout
+            .contains("`packed-refs` file is probably damaged: run `git fsck` in repos/billing"),
+        "{all}"
+    );
+    assert!(result.stdout.contains("`git pack-refs --all`"), "{all}");
+    assert!(!result.stdout.contains("has no tag"), "{all}");
+}
+
+#[test]
+fn a_garbage_head_is_an_error() {
+    // The "Unreleased" section vanished without a word.
+    let b = billing();
+    std::fs::write(b.repo.dir.join(".git/HEAD"), "garbage\n").unwrap();
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(1), "{all}");
+    assert!(
+        result.stdout.contains(
+            "error[repo]: the git repository of system billing at repos/billing has a HEAD that cannot be read ("
+        ),
+        "{all}"
+    );
+    assert!(
+        result
+            .stdout
+            .contains("`git symbolic-ref HEAD refs/heads/main` in repos/billing"),
+        "{all}"
+    );
+}
+
+#[test]
+fn an_unborn_head_with_tags_is_a_warning_saying_how_to_fix_it() {
+    // A bare repository's HEAD at master while pushes go to main.
+    let b = billing();
+    b.repo.git(&["symbolic-ref", "HEAD", "refs/heads/nope"]);
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(0), "{all}");
+    assert!(
+        result.stdout.contains(
+            "warning[repo]: the HEAD of the git repository of system billing at repos/billing names refs/heads/nope, which has no commits: unreleased work cannot be shown"
+        ),
+        "{all}"
+    );
+    assert!(
+        result
+            .stdout
+            .contains("`git symbolic-ref HEAD refs/heads/main` in repos/billing"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_release_tag_of_a_tree_or_blob_says_so_not_that_the_tag_is_missing() {
+    for (target, kind) in [("HEAD^{tree}", "tree"), ("HEAD:api.txt", "blob")] {
+        let b = billing();
+        let object = b.repo.git(&["rev-parse", target]);
+        b.repo.git(&["tag", "-f", "v1.2.0", &object]);
+        let result = b.check();
+        let all = format!("{}{}", result.stdout, result.stderr);
+        assert!(
+            result.stdout.contains(&format!(
+                "warning[version]: tag v1.2.0 of system billing exists in repos/billing but points at a {kind}, not a commit: it cannot mark release 1.2.0"
+            )),
+            "{all}"
+        );
+        assert!(
+            result
+                .stdout
+                .contains("`git tag -f v1.2.0 <commit> && git push --force origin v1.2.0`"),
+            "{all}"
+        );
+        assert!(!result.stdout.contains("has no tag"), "{all}");
+    }
+}
+
+#[test]
+fn a_garbage_head_of_the_content_repository_is_an_error() {
+    let b = billing();
+    let _content = content_in_git(&b);
+    std::fs::write(b.fx.dir().join(".git/HEAD"), "garbage\n").unwrap();
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(1), "{all}");
+    assert!(
+        result.stdout.contains(
+            "portal.yaml: error: the content repository has a HEAD that cannot be read ("
+        ),
+        "{all}"
+    );
 }

@@ -251,6 +251,46 @@ fn an_object_damaged_after_a_cached_build_is_reported_as_an_uncached_read_report
 }
 
 #[test]
+fn a_loose_object_truncated_after_a_cached_build_is_reported_not_hidden_by_the_cache() {
+    // The loose object check runs only when the cache misses: the cut file's new size
+    // must make it miss, and the read that finds it must not be stored.
+    let fx = fixture();
+    let temp = tempfile::tempdir().expect("temp");
+    build(&fx, &temp.path().join("first"), &[]);
+    let before = entries(&fx);
+    let repo = billing(&fx);
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(&repo)
+        .output()
+        .expect("git runs");
+    let sha = String::from_utf8(head.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned();
+    let object = repo.join(".git/objects").join(&sha[..2]).join(&sha[2..]);
+    let len = fs::metadata(&object).expect("a loose object").len();
+    let mut permissions = fs::metadata(&object).expect("stat").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    fs::set_permissions(&object, permissions).expect("chmod");
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .open(&object)
+        .expect("open");
+    file.set_len(len / 2).expect("truncate");
+    drop(file);
+    let (code, stdout) = check(&fx);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{sha}, stored as objects/")) && stdout.contains("truncated"),
+        "{stdout}"
+    );
+    assert_eq!(check(&fx), (code, stdout), "the same on a second check");
+    assert_eq!(entries(&fx), before, "a corrupt read is not stored");
+}
+
+#[test]
 fn a_corrupt_entry_or_one_from_another_binary_is_ignored_and_rebuilt() {
     let fx = fixture();
     let temp = tempfile::tempdir().expect("temp");

@@ -14,6 +14,7 @@ use git2::{Oid, Repository};
 use super::changelog::{format_date, timestamp};
 use super::facts::{FileFacts, Trail};
 use super::graph::{Graph, Walker};
+use super::integrity::{Broken, Fault, Kind, Via};
 use super::paths::entry_id;
 use super::trail::{FileDelta, TrailBuilder};
 
@@ -21,9 +22,31 @@ use super::trail::{FileDelta, TrailBuilder};
 /// per release file.
 pub(crate) type ContentFacts = (BTreeMap<String, FileFacts>, BTreeMap<String, Trail>);
 
+/// Trees and blobs of the content history that could not be read (corruption: the facts
+/// and trails built without them would silently miss changes), each object once.
+#[derive(Debug, Default)]
+pub(crate) struct Faults {
+    pub broken: Vec<Broken>,
+    seen: HashSet<Oid>,
+}
+
+impl Faults {
+    pub(crate) fn push(&mut self, id: Oid, kind: Kind, fault: Fault, commit: Oid) {
+        if self.seen.insert(id) {
+            self.broken.push(Broken {
+                id,
+                kind,
+                fault,
+                via: Via::InCommit(commit),
+            });
+        }
+    }
+}
+
 /// Facts for the `wanted` files (paths relative to the content dir, `/`-separated) of the
 /// content folder `prefix` (relative to the repository root; empty = the root), and the
-/// audit trails of the `releases` files, in one walk.
+/// audit trails of the `releases` files, in one walk; and the objects that could not be
+/// read on the way.
 pub(crate) fn file_facts(
     repo: &Repository,
     graph: &Graph,
@@ -31,25 +54,30 @@ pub(crate) fn file_facts(
     prefix: &str,
     (wanted, releases): (&BTreeSet<String>, &BTreeSet<String>),
     tz: Tz,
-) -> ContentFacts {
+) -> (ContentFacts, Vec<Broken>) {
     let mut facts: BTreeMap<String, FileFacts> = BTreeMap::new();
     let mut trails = TrailBuilder::new(repo, tz, releases);
     let (Some(head), Ok(odb)) = (head, repo.odb()) else {
-        return (facts, trails.finish(repo.is_shallow()));
+        return ((facts, trails.finish(repo.is_shallow())), Vec::new());
     };
     let commits = Walker::default().difference(graph, &[head], &[], false);
+    let mut faults = Faults::default();
     let mut folder: HashMap<u32, Option<Oid>> = HashMap::new();
-    let mut folder_of = |c: u32| {
-        *folder
-            .entry(c)
-            .or_insert_with(|| entry_id(&odb, graph.data[c as usize].tree, prefix))
+    let mut folder_of = |c: u32, faults: &mut Faults| {
+        *folder.entry(c).or_insert_with(|| {
+            let read = entry_id(&odb, graph.data[c as usize].tree, prefix);
+            read.unwrap_or_else(|(id, fault)| {
+                faults.push(id, Kind::Tree, fault, graph.ids[c as usize]);
+                None
+            })
+        })
     };
     for commit in commits {
-        let Some(now) = folder_of(commit) else {
+        let Some(now) = folder_of(commit, &mut faults) else {
             continue;
         };
         let parents = graph.parents(commit);
-        let before: Vec<Option<Oid>> = parents.iter().map(|&p| folder_of(p)).collect();
+        let before: Vec<Option<Oid>> = parents.iter().map(|&p| folder_of(p, &mut faults)).collect();
         if before.contains(&Some(now)) {
             continue;
         }
@@ -64,7 +92,8 @@ pub(crate) fn file_facts(
         let mut deltas = Vec::new();
         for old in olds {
             let keep = changed.is_none().then_some(&mut deltas);
-            let paths = changed_paths(repo, old, now, keep);
+            let id = graph.ids[commit as usize];
+            let paths = changed_paths(repo, (old, now), keep, id, &mut faults);
             changed = Some(match changed {
                 None => paths,
                 Some(previous) => previous.intersection(&paths).cloned().collect(),
@@ -82,7 +111,8 @@ pub(crate) fn file_facts(
         if !boundary && trails.concerns(&changed) {
             let author = author.map_or("", String::as_str);
             let id = graph.ids[commit as usize];
-            trails.record(id, data, author, (first_parent, now), (&changed, &deltas));
+            let found = (&changed, &deltas[..]);
+            trails.record(id, data, author, (first_parent, now), found, &mut faults);
         }
         for path in changed {
             if !wanted.contains(&path) {
@@ -103,24 +133,45 @@ pub(crate) fn file_facts(
             }
         }
     }
-    (facts, trails.finish(repo.is_shallow()))
+    ((facts, trails.finish(repo.is_shallow())), faults.broken)
 }
 
-/// Paths (relative to the folder) that differ between two versions of the folder; with
-/// `deltas`, each file change is also kept there (for the audit trail).
+/// Paths (relative to the folder) that differ between two versions of the folder (of
+/// `commit`); with `deltas`, each file change is also kept there (for the audit trail).
+/// A tree that cannot be read goes to `faults`.
 fn changed_paths(
     repo: &Repository,
-    old: Option<Oid>,
-    new: Oid,
+    (old, new): (Option<Oid>, Oid),
     mut deltas: Option<&mut Vec<FileDelta>>,
+    commit: Oid,
+    faults: &mut Faults,
 ) -> HashSet<String> {
     let mut paths = HashSet::new();
-    let old = old.and_then(|id| repo.find_tree(id).ok());
-    let Ok(new) = repo.find_tree(new) else {
+    let mut tree = |id: Oid| match repo.find_tree(id) {
+        Ok(tree) => Some(tree),
+        Err(err) => {
+            faults.push(id, Kind::Tree, Fault::of(&err), commit);
+            None
+        }
+    };
+    let old = match old {
+        Some(id) => match tree(id) {
+            Some(tree) => Some(tree),
+            None => return paths,
+        },
+        None => None,
+    };
+    let Some(new_tree) = tree(new) else {
         return paths;
     };
-    let Ok(diff) = repo.diff_tree_to_tree(old.as_ref(), Some(&new), None) else {
-        return paths;
+    let diff = match repo.diff_tree_to_tree(old.as_ref(), Some(&new_tree), None) {
+        Ok(diff) => diff,
+        Err(err) => {
+            // A tree below the folder is missing or damaged: the diff names it.
+            let why = format!("a tree inside it cannot be read: {}", err.message().trim());
+            faults.push(new, Kind::Tree, Fault::Damaged(why), commit);
+            return paths;
+        }
     };
     let path = |file: git2::DiffFile| {
         file.path()

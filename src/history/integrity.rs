@@ -22,6 +22,7 @@ pub(crate) enum Kind {
     Commit,
     Tag,
     Tree,
+    Blob,
     /// A ref's target that could not be read: nothing says what it was.
     Unknown,
 }
@@ -57,6 +58,8 @@ pub(crate) enum Via {
     TagTarget(String, Oid),
     /// A tree read for this commit's files (its root tree or a folder in it).
     InCommit(Oid),
+    /// Nothing yet: found damaged in its loose object file (this path), before any read.
+    Loose(String),
 }
 
 /// One object the history could not use.
@@ -75,6 +78,7 @@ impl fmt::Display for Broken {
             Kind::Commit => "commit",
             Kind::Tag => "tag object",
             Kind::Tree => "tree",
+            Kind::Blob => "blob",
             Kind::Unknown => "object",
         };
         write!(f, "{kind} {}, ", self.id)?;
@@ -83,6 +87,7 @@ impl fmt::Display for Broken {
             Via::Child(child) => write!(f, "parent of commit {child}")?,
             Via::TagTarget(name, tag) => write!(f, "target of tag {name} (tag object {tag})")?,
             Via::InCommit(commit) => write!(f, "in the files of commit {commit}")?,
+            Via::Loose(path) => write!(f, "stored as {path}")?,
         }
         match &self.fault {
             Fault::Missing => write!(f, ", is missing"),

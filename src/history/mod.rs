@@ -23,6 +23,7 @@ mod files;
 mod graph;
 mod integrity;
 mod links;
+mod loose;
 mod markdown;
 mod paths;
 mod pattern;
@@ -220,19 +221,63 @@ fn content_repo_facts(
     wanted: FileSets,
     tz: chrono_tz::Tz,
 ) -> GroupRead {
-    let (Some((head, _)), Ok(odb)) = (repo::head(repo), repo.odb()) else {
-        return GroupRead::default();
+    let mut debug = Vec::new();
+    let damaged = check_loose(repo, &mut debug);
+    if !damaged.is_empty() {
+        let diagnostics = content_repo_corrupt(content, &damaged);
+        return GroupRead {
+            diagnostics,
+            debug,
+            ..GroupRead::default()
+        };
+    }
+    let head = repo::head(repo);
+    let (Some((head, _)), Ok(odb)) = (head.commit(), repo.odb()) else {
+        // A HEAD that cannot be read is not "no history": the facts would silently go.
+        let diagnostics = match head {
+            repo::Head::Unreadable(why) => vec![Diagnostic::error(
+                content.portal.source.clone(),
+                None,
+                format!("the content repository has a HEAD that cannot be read ({why}): runbook review dates, audit trails and calendar SEQUENCE numbers cannot be read"),
+            )
+            .with_help("point HEAD at your main branch: `git symbolic-ref HEAD refs/heads/main` in the content repository")],
+            _ => Vec::new(),
+        };
+        return GroupRead {
+            diagnostics,
+            debug,
+            ..GroupRead::default()
+        };
     };
     let shallow = ShallowCut::of(repo);
     let graph = Graph::walk(&odb, std::slice::from_ref(&head), &shallow, &mut |_| {});
-    let problems = content_repo_corrupt(content, &graph);
     let head = graph.get(head.id);
-    let files = files::file_facts(repo, &graph, head, prefix, wanted, tz);
+    let (files, faults) = files::file_facts(repo, &graph, head, prefix, wanted, tz);
+    let broken: Vec<integrity::Broken> = graph.broken.into_iter().chain(faults).collect();
+    let problems = content_repo_corrupt(content, &broken);
     GroupRead {
         diagnostics: problems,
         files: Some(files),
+        debug,
         ..GroupRead::default()
     }
+}
+
+/// Checks the loose objects of the object folder `objects` as a history read does before
+/// walking (see `loose`): (objects checked, their compressed bytes, damaged ones). For
+/// `benches/loose.rs`.
+pub fn check_loose_objects(objects: &Path) -> (usize, u64, usize) {
+    let scan = loose::scan(objects, loose::BUDGET);
+    (scan.checked, scan.bytes, scan.damaged.len())
+}
+
+/// The damaged loose objects of `repo` (see `loose`): libgit2 must not read a repository
+/// that has any, it would hang. What was checked goes to `debug`.
+fn check_loose(repo: &Repository, debug: &mut Vec<String>) -> Vec<integrity::Broken> {
+    let started = std::time::Instant::now();
+    let scan = loose::scan(&repo.commondir().join("objects"), loose::BUDGET);
+    debug.push(scan.summary(repo.path(), started.elapsed()));
+    scan.damaged
 }
 
 /// The content files whose facts are read, and among them the release files (their audit
@@ -313,22 +358,30 @@ fn walk_group(
     wanted: FileSets,
 ) -> GroupRead {
     let mut read = GroupRead::default();
+    let damaged = check_loose(repo, &mut read.debug);
+    if !damaged.is_empty() {
+        let damaged: Vec<&integrity::Broken> = damaged.iter().collect();
+        for system in systems {
+            read.diagnostics.extend(integrity::errors(system, &damaged));
+            read.systems.push(unavailable(system));
+        }
+        return read;
+    }
     let walked = walk::walk_repository(repo, systems, content, options, content.portal.timezone);
     for (history, found) in walked.systems {
         read.diagnostics.extend(found);
         read.systems.push(history);
     }
-    read.debug = walked.debug;
+    read.debug.extend(walked.debug);
     if let Some(prefix) = file_prefix {
         let tz = content.portal.timezone;
-        read.files = Some(files::file_facts(
-            repo,
-            &walked.graph,
-            walked.head,
-            prefix,
-            wanted,
-            tz,
-        ));
+        let graph = &walked.graph;
+        let (files, faults) = files::file_facts(repo, graph, walked.head, prefix, wanted, tz);
+        // The systems' errors already name broken commits; these are the files' trees
+        // and blobs (audit trails, review dates, SEQUENCE numbers).
+        read.diagnostics
+            .extend(content_repo_corrupt(content, &faults));
+        read.files = Some(files);
     }
     read
 }
@@ -408,18 +461,24 @@ fn repo_error(system: &System, content_root: &Path, reason: &str) -> Diagnostic 
     ))
 }
 
-/// Errors for broken commits of the content repository when no system uses it (its
-/// history then only dates runbook reviews and calendar SEQUENCE numbers).
-fn content_repo_corrupt(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
-    let broken = graph.broken.iter().take(integrity::LISTED).map(|b| {
+/// Errors for broken objects of the content repository's history as the content files
+/// read it (commits when no system uses it; trees and blobs of the content folder).
+fn content_repo_corrupt(content: &Content, broken: &[integrity::Broken]) -> Vec<Diagnostic> {
+    let error = |problem: String| {
         Diagnostic::error(
             content.portal.source.clone(),
             None,
-            format!("the content repository is corrupt: {b}"),
+            format!("the content repository is corrupt: {problem}"),
         )
         .with_help(integrity::fix("the content repository"))
-    });
-    broken.collect()
+    };
+    let listed = broken.iter().take(integrity::LISTED);
+    let mut out: Vec<Diagnostic> = listed.map(|b| error(b.to_string())).collect();
+    if broken.len() > integrity::LISTED {
+        let more = broken.len() - integrity::LISTED;
+        out.push(error(format!("{more} more objects are missing or damaged")));
+    }
+    out
 }
 
 fn no_repo(system: &System) -> Diagnostic {

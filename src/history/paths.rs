@@ -222,15 +222,16 @@ impl PathMasks {
     }
 }
 
-/// The id of the entry at `path` (normalised, `/`-separated; empty = the tree itself).
-pub(crate) fn entry_id(odb: &Odb<'_>, tree: Oid, path: &str) -> Option<Oid> {
+/// The id of the entry at `path` (normalised, `/`-separated; empty = the tree itself):
+/// `None` when there is none, `Err` with the tree on the way that could not be read.
+pub(crate) fn entry_id(odb: &Odb<'_>, tree: Oid, path: &str) -> Result<Option<Oid>, (Oid, Fault)> {
     if path.is_empty() {
-        return Some(tree);
+        return Ok(Some(tree));
     }
     let trie = Trie::new(&[path.to_owned()]);
     let mut out = [None];
-    resolve(odb, tree, &trie, 0, &mut out).ok()?;
-    out[0]
+    resolve(odb, tree, &trie, 0, &mut out)?;
+    Ok(out[0])
 }
 
 #[cfg(test)]

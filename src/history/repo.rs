@@ -2,13 +2,15 @@
 //!
 //! Lightweight and annotated tags are both read; a tag pointing at another tag is followed
 //! to the commit (the outermost tag's message and date win); tags of trees or blobs are
-//! skipped with a debug line; a tag whose object (or whose target) is missing or damaged
-//! is returned as broken, for an error. This module does not match tags to systems or
-//! walk history.
+//! returned apart (a tag that exists but is no release); a tag whose object (or whose
+//! target) is missing or damaged is returned as broken, for an error; refs that cannot be
+//! listed at all (a damaged `packed-refs`) and a HEAD that cannot be read are said, not
+//! taken for "no tags" or "no unreleased work". This module does not match tags to
+//! systems or walk history.
 
 use std::path::Path;
 
-use git2::{ObjectType, Oid, Repository, RepositoryOpenFlags};
+use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryOpenFlags};
 
 use super::graph::Tip;
 use super::integrity::{Broken, Fault, Kind, Via};
@@ -33,6 +35,32 @@ pub(crate) struct Tags {
     pub tags: Vec<RepoTag>,
     /// (name without `refs/tags/`, what is broken), sorted by name.
     pub broken: Vec<(String, Broken)>,
+    /// (name, `blob` or `tree`): tags of objects that are not commits, sorted by name.
+    pub not_commits: Vec<(String, &'static str)>,
+    /// Why the tags could not be listed (libgit2's message), e.g. a damaged `packed-refs`.
+    pub unlisted: Option<String>,
+}
+
+/// What HEAD names.
+#[derive(Debug, Clone)]
+pub(crate) enum Head {
+    /// A commit, and a name for it (branch name, or the SHA when detached).
+    Commit(Tip, String),
+    /// A branch with no commits (`ref: refs/heads/nope`), e.g. a fresh repository or a
+    /// bare one whose HEAD names `master` while pushes go to `main`.
+    Unborn(String),
+    /// HEAD itself cannot be read (garbage in the file): libgit2's message.
+    Unreadable(String),
+}
+
+impl Head {
+    /// HEAD's commit, when it names one.
+    pub(crate) fn commit(&self) -> Option<(Tip, String)> {
+        match self {
+            Head::Commit(tip, name) => Some((tip.clone(), name.clone())),
+            _ => None,
+        }
+    }
 }
 
 /// Opens the repository at exactly `path` (a work tree or a bare repository); never
@@ -46,14 +74,26 @@ pub(crate) fn open(path: &Path) -> Result<Repository, git2::Error> {
     )
 }
 
-/// HEAD's commit and a name for it (branch name, or the SHA when detached). `None` for an
-/// empty repository. When HEAD's object cannot be read, its id is returned all the same:
+/// What HEAD names. When HEAD's commit cannot be read, its id is returned all the same:
 /// the walk reports it as broken.
-pub(crate) fn head(repo: &Repository) -> Option<(Tip, String)> {
-    let head = repo.head().ok()?;
+pub(crate) fn head(repo: &Repository) -> Head {
+    let head = match repo.head() {
+        Ok(head) => head,
+        Err(err) if err.code() == ErrorCode::UnbornBranch => {
+            let branch = repo
+                .find_reference("HEAD")
+                .ok()
+                .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_owned));
+            return Head::Unborn(branch.unwrap_or_else(|| "HEAD".to_owned()));
+        }
+        Err(err) => return Head::Unreadable(err.message().trim().to_owned()),
+    };
     let commit = match head.peel_to_commit() {
         Ok(commit) => commit.id(),
-        Err(_) => head.target()?,
+        Err(err) => match head.target() {
+            Some(id) => id,
+            None => return Head::Unreadable(err.message().trim().to_owned()),
+        },
     };
     let (name, label) = match head.name().ok() {
         Some(full) if head.is_branch() => (
@@ -66,17 +106,27 @@ pub(crate) fn head(repo: &Repository) -> Option<(Tip, String)> {
         id: commit,
         name: label,
     };
-    Some((tip, name))
+    Head::Commit(tip, name)
 }
 
 /// Every tag of the repository, sorted by name.
 pub(crate) fn list_tags(repo: &Repository, debug: &mut Vec<String>) -> Tags {
     let mut tags = Tags::default();
-    let Ok(references) = repo.references_glob("refs/tags/*") else {
-        debug.push("could not list tags".to_owned());
-        return tags;
+    let references = match repo.references_glob("refs/tags/*") {
+        Ok(references) => references,
+        Err(err) => {
+            tags.unlisted = Some(err.message().trim().to_owned());
+            return tags;
+        }
     };
-    for reference in references.flatten() {
+    for reference in references {
+        let reference = match reference {
+            Ok(reference) => reference,
+            Err(err) => {
+                tags.unlisted.get_or_insert(err.message().trim().to_owned());
+                continue;
+            }
+        };
         let Some(name) = reference
             .name()
             .ok()
@@ -90,19 +140,31 @@ pub(crate) fn list_tags(repo: &Repository, debug: &mut Vec<String>) -> Tags {
             continue;
         };
         match peel(repo, target, name) {
-            Ok(Some(tag)) => tags.tags.push(tag),
-            Ok(None) => debug.push(format!("ignored tag {name}: it does not name a commit")),
+            Ok(Peeled::Commit(tag)) => tags.tags.push(tag),
+            Ok(Peeled::Not(kind)) => tags.not_commits.push((name.to_owned(), kind)),
+            Ok(Peeled::TooDeep) => {
+                debug.push(format!("ignored tag {name}: a chain of more than 16 tags"))
+            }
             Err(broken) => tags.broken.push((name.to_owned(), broken)),
         }
     }
     tags.tags.sort_by(|a, b| a.name.cmp(&b.name));
     tags.broken.sort_by(|a, b| a.0.cmp(&b.0));
+    tags.not_commits.sort();
     tags
 }
 
-/// Follows the tag's ref to its commit. `Ok(None)`: it names a tree or blob, or a chain
-/// of more than 16 tags. `Err`: an object on the way is missing or damaged.
-fn peel(repo: &Repository, mut oid: Oid, name: &str) -> Result<Option<RepoTag>, Broken> {
+/// Where a tag leads.
+enum Peeled {
+    Commit(RepoTag),
+    /// A tree or a blob (`tree`, `blob`).
+    Not(&'static str),
+    /// A chain of more than 16 tags.
+    TooDeep,
+}
+
+/// Follows the tag's ref to its commit. `Err`: an object on the way is missing or damaged.
+fn peel(repo: &Repository, mut oid: Oid, name: &str) -> Result<Peeled, Broken> {
     let mut outer: Option<(Option<String>, Option<i64>)> = None;
     let mut kind = Kind::Unknown;
     let mut via = Via::Ref(format!("refs/tags/{name}"));
@@ -114,11 +176,13 @@ fn peel(repo: &Repository, mut oid: Oid, name: &str) -> Result<Option<RepoTag>, 
             via: via.clone(),
         })?;
         let Some(tag) = object.as_tag() else {
-            if object.kind() != Some(ObjectType::Commit) {
-                return Ok(None);
+            match object.kind() {
+                Some(ObjectType::Commit) => {}
+                Some(ObjectType::Tree) => return Ok(Peeled::Not("tree")),
+                _ => return Ok(Peeled::Not("blob")),
             }
             let (message, tagger_time) = outer.clone().unwrap_or((None, None));
-            return Ok(Some(RepoTag {
+            return Ok(Peeled::Commit(RepoTag {
                 name: name.to_owned(),
                 commit: oid,
                 annotated: outer.is_some(),
@@ -142,7 +206,7 @@ fn peel(repo: &Repository, mut oid: Oid, name: &str) -> Result<Option<RepoTag>, 
         via = Via::TagTarget(name.to_owned(), oid);
         oid = tag.target_id();
     }
-    Ok(None)
+    Ok(Peeled::TooDeep)
 }
 
 /// Drops a trailing PGP/SSH signature and whitespace; a message that only repeats the tag

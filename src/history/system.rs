@@ -17,7 +17,7 @@ use super::integrity::{self, Broken};
 use super::links::UrlTemplates;
 use super::paths::{normalise, PathMasks};
 use super::pattern::{TagMatch, TagPattern};
-use super::repo::RepoTag;
+use super::repo::{Head, RepoTag};
 use crate::content::{Release, System};
 use crate::diagnostics::Diagnostic;
 
@@ -28,6 +28,12 @@ pub(crate) struct Repo<'r> {
     pub tags: &'r [RepoTag],
     /// Tags whose objects are missing or damaged: (name, what is broken).
     pub broken_tags: &'r [(String, Broken)],
+    /// Tags that name a tree or a blob: (name, `tree` or `blob`).
+    pub not_commits: &'r [(String, &'static str)],
+    /// Why the tags could not be listed (a damaged `packed-refs`).
+    pub unlisted: Option<&'r str>,
+    /// What HEAD names.
+    pub head_state: &'r Head,
     /// HEAD's commit index and name.
     pub head: Option<(u32, String)>,
     pub shallow: bool,
@@ -109,6 +115,9 @@ pub(crate) fn build(
     };
     let tags = match_tags(repo, system, &pattern, releases, &urls, &mut debug);
     diagnostics.extend(corruption(repo, system, &pattern));
+    diagnostics.extend(refs_problems(repo, system, !tags.is_empty()));
+    let odd = not_commit_tags(repo, system, &pattern, releases);
+    diagnostics.extend(odd.iter().map(|(_, d)| d.clone()));
     let selection = Selection {
         graph: repo.graph,
         masks: repo.masks,
@@ -186,7 +195,14 @@ pub(crate) fn build(
             .filter(|c| first_parent || !c.merge)
             .collect()
     };
-    let unreadable: Vec<&str> = repo.broken_tags.iter().map(|(n, _)| n.as_str()).collect();
+    // Tags that exist but cannot be used (said above) are not also "missing"; with no tag
+    // list at all, none is.
+    let mut unreadable: Vec<String> = repo.broken_tags.iter().map(|(n, _)| n.clone()).collect();
+    unreadable.extend(odd.into_iter().map(|(name, _)| name));
+    if repo.unlisted.is_some() {
+        unreadable.extend(releases.iter().map(|r| pattern.tag_name(&r.version)));
+    }
+    let unreadable: Vec<&str> = unreadable.iter().map(String::as_str).collect();
     let joined = checks::join(
         system,
         &pattern,
@@ -335,6 +351,93 @@ fn corruption(repo: &Repo<'_>, system: &System, pattern: &TagPattern) -> Vec<Dia
         .map(|(_, broken)| broken);
     let broken: Vec<&Broken> = tags.chain(&repo.graph.broken).collect();
     integrity::errors(system, &broken)
+}
+
+/// The system's repository `path` as said in messages.
+fn repo_path(system: &System) -> &str {
+    system.repo.as_deref().unwrap_or(".")
+}
+
+/// Refs that cannot be read: tags that cannot be listed (an error: every tag would look
+/// missing), a HEAD that cannot be read (an error) or that names a branch without commits
+/// while the system has tags (a warning: its unreleased work cannot be shown).
+fn refs_problems(repo: &Repo<'_>, system: &System, tagged: bool) -> Vec<Diagnostic> {
+    let path = repo_path(system);
+    let what = format!("the git repository of system {} at {path}", system.id);
+    let mut out = Vec::new();
+    if let Some(why) = repo.unlisted {
+        out.push(
+            Diagnostic::error(
+                system.source.clone(),
+                Some("repo"),
+                format!("{what} has refs that cannot be read ({why}): its tags cannot be listed"),
+            )
+            .with_help(format!(
+                "its `packed-refs` file is probably damaged: run `git fsck` in {path} (relative to the content dir) to find the bad line, remove it (or restore `packed-refs` from a good clone), then run `git pack-refs --all` there"
+            )),
+        );
+    }
+    let set_head = format!(
+        "point HEAD at the branch that is pushed to: `git symbolic-ref HEAD refs/heads/main` in {path} (with your main branch's name)"
+    );
+    match repo.head_state {
+        Head::Unreadable(why) => out.push(
+            Diagnostic::error(
+                system.source.clone(),
+                Some("repo"),
+                format!("{what} has a HEAD that cannot be read ({why}): its unreleased work cannot be shown"),
+            )
+            .with_help(set_head),
+        ),
+        Head::Unborn(branch) if tagged => out.push(
+            Diagnostic::warning(
+                system.source.clone(),
+                Some("repo"),
+                format!("the HEAD of {what} names {branch}, which has no commits: unreleased work cannot be shown"),
+            )
+            .with_help(set_head),
+        ),
+        _ => {}
+    }
+    out
+}
+
+/// Warnings for the system's release tags that name a tree or a blob (the tag exists, so
+/// "no tag" would be wrong, and `git tag -a` would fail); with each tag's name.
+fn not_commit_tags(
+    repo: &Repo<'_>,
+    system: &System,
+    pattern: &TagPattern,
+    releases: &[&Release],
+) -> Vec<(String, Diagnostic)> {
+    let mut out = Vec::new();
+    for (name, kind) in repo.not_commits {
+        let TagMatch::Version(version) = pattern.matches(name) else {
+            continue;
+        };
+        if !version.pre.is_empty() && !system.prereleases {
+            continue;
+        }
+        let release = releases.iter().find(|r| r.version == version);
+        let (source, field) = match release {
+            Some(release) => (release.source.clone(), Some("version")),
+            None => (system.source.clone(), Some("tag_pattern")),
+        };
+        let diagnostic = Diagnostic::warning(
+            source,
+            field,
+            format!(
+                "tag {name} of system {} exists in {} but points at a {kind}, not a commit: it cannot mark release {version}",
+                system.id,
+                repo_path(system)
+            ),
+        )
+        .with_help(format!(
+            "point the tag at the released commit: `git tag -f {name} <commit> && git push --force origin {name}`"
+        ));
+        out.push((name.clone(), diagnostic));
+    }
+    out
 }
 
 /// A tag of a path-filtered system whose commits touch none of its paths: usually a

@@ -17,7 +17,9 @@ use serde_json::Value;
 
 use super::changelog::{format_date, timestamp};
 use super::facts::{Change, Trail, TrailEntry};
+use super::files::Faults;
 use super::graph::CommitData;
+use super::integrity::{Fault, Kind};
 
 /// One file change of a commit, with paths relative to the content folder.
 #[derive(Debug, Clone)]
@@ -62,7 +64,7 @@ impl<'r> TrailBuilder<'r> {
     /// Records what `commit` (`sha`, `data`) did to tracked files: its content folder went
     /// from `old` (its first parent's, `None` for a root) to `new`, with the file changes
     /// `deltas` (no renames found yet); only `changed` paths count (for a merge: those
-    /// changed relative to every parent).
+    /// changed relative to every parent). Blobs that cannot be read go to `faults`.
     pub(crate) fn record(
         &mut self,
         sha: Oid,
@@ -70,6 +72,7 @@ impl<'r> TrailBuilder<'r> {
         author: &str,
         (old, new): (Option<Oid>, Oid),
         (changed, deltas): (&HashSet<String>, &[FileDelta]),
+        faults: &mut Faults,
     ) {
         let renamed;
         let deltas = if self.may_rename(deltas) {
@@ -78,7 +81,7 @@ impl<'r> TrailBuilder<'r> {
         } else {
             deltas
         };
-        let found = self.changes(deltas, changed);
+        let found = self.changes(deltas, changed, sha, faults);
         if found.is_empty() {
             return;
         }
@@ -149,6 +152,8 @@ impl<'r> TrailBuilder<'r> {
         &mut self,
         deltas: &[FileDelta],
         changed: &HashSet<String>,
+        sha: Oid,
+        faults: &mut Faults,
     ) -> Vec<(String, Vec<Change>)> {
         let mut read = self.read_ahead(deltas, changed);
         let mut found = Vec::new();
@@ -162,6 +167,9 @@ impl<'r> TrailBuilder<'r> {
             let read = read[i]
                 .take()
                 .unwrap_or_else(|| read_delta(self.repo, delta));
+            for (id, fault) in read.faults {
+                faults.push(id, Kind::Blob, fault, sha);
+            }
             let mut changes = Vec::new();
             match delta.status {
                 Delta::Added => {
@@ -239,32 +247,45 @@ impl<'r> TrailBuilder<'r> {
 struct Read {
     status: Option<String>,
     compared: Option<(Option<Value>, Option<Value>)>,
+    /// Blobs that could not be read (corruption, reported by the caller).
+    faults: Vec<(Oid, Fault)>,
 }
 
 /// Reads what `changes` needs of `delta`'s blobs.
 fn read_delta(repo: &Repository, delta: &FileDelta) -> Read {
     match delta.status {
         // A new file: only its status is needed, so it is not parsed as YAML.
-        Delta::Added => Read {
-            status: blob_text(repo, delta.new_id).and_then(|t| status_line(&t)),
-            compared: None,
-        },
+        Delta::Added => {
+            let mut faults = Vec::new();
+            let status = blob_text(repo, delta.new_id, &mut faults).and_then(|t| status_line(&t));
+            Read {
+                status,
+                compared: None,
+                faults,
+            }
+        }
         Delta::Renamed | Delta::Modified | Delta::Copied | Delta::Typechange
             if delta.old_id != delta.new_id =>
         {
-            let front_matter = |blob| parse_front_matter(&blob_text(repo, blob)?);
+            let mut faults = Vec::new();
+            let mut front_matter = |blob| parse_front_matter(&blob_text(repo, blob, &mut faults)?);
+            let compared = (front_matter(delta.old_id), front_matter(delta.new_id));
             Read {
                 status: None,
-                compared: Some((front_matter(delta.old_id), front_matter(delta.new_id))),
+                compared: Some(compared),
+                faults,
             }
         }
         _ => Read::default(),
     }
 }
 
-fn blob_text(repo: &Repository, blob: Oid) -> Option<String> {
-    let blob = repo.find_blob(blob).ok()?;
-    String::from_utf8(blob.content().to_vec()).ok()
+/// The blob's text; `None` when it is not UTF-8, or cannot be read (then in `faults`).
+fn blob_text(repo: &Repository, blob: Oid, faults: &mut Vec<(Oid, Fault)>) -> Option<String> {
+    let found = repo
+        .find_blob(blob)
+        .map_err(|err| faults.push((blob, Fault::of(&err))));
+    String::from_utf8(found.ok()?.content().to_vec()).ok()
 }
 
 fn created(status: String) -> Change {

@@ -40,8 +40,14 @@ pub(crate) fn walk_repository(
 ) -> Walked {
     let mut debug = Vec::new();
     let started = std::time::Instant::now();
-    let repo::Tags { tags, broken } = repo::list_tags(repo, &mut debug);
-    let head = repo::head(repo);
+    let repo::Tags {
+        tags,
+        broken,
+        not_commits,
+        unlisted,
+    } = repo::list_tags(repo, &mut debug);
+    let head_state = repo::head(repo);
+    let head = head_state.commit();
     let shallow = ShallowCut::of(repo);
     let patterns: Vec<TagPattern> = systems
         .iter()
@@ -109,6 +115,9 @@ pub(crate) fn walk_repository(
         masks: &masks,
         tags: &tags,
         broken_tags: &broken,
+        not_commits: &not_commits,
+        unlisted: unlisted.as_deref(),
+        head_state: &head_state,
         head: head_index.clone(),
         shallow: repo.is_shallow(),
         tz,
