@@ -78,6 +78,16 @@ pub struct Departure {
 /// How long a system demo's calendar event lasts.
 pub const DEMO_MINUTES: i64 = 60;
 
+impl Member {
+    /// `Payments API 2.4.0`: the system's name (its id when unknown) and the version.
+    pub fn label(&self, content: &super::Content) -> String {
+        let name = content
+            .system(&self.system)
+            .map_or(self.system.as_str(), |s| s.name.as_str());
+        format!("{name} {}", self.version)
+    }
+}
+
 impl Departure {
     /// The system demo as an interval of `DEMO_MINUTES`, for feeds and calendars.
     pub fn demo_span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {

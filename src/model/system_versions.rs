@@ -168,11 +168,7 @@ pub fn path(slug: &str) -> String {
 }
 
 pub fn link(content: &Content, manifest: &Manifest, clock: Clock) -> SystemVersionLink {
-    let summary: Vec<String> = manifest
-        .members
-        .iter()
-        .map(|m| format!("{} {}", system_name(content, &m.system), m.version))
-        .collect();
+    let summary: Vec<String> = manifest.members.iter().map(|m| m.label(content)).collect();
     SystemVersionLink {
         name: manifest.name.clone(),
         path: path(&manifest.slug),

@@ -346,7 +346,11 @@ fn train_documents(content: &Content) -> Vec<Document> {
             ..Document::default()
         });
         for departure in &train.departures {
-            let members = member_names(content, &departure.members);
+            let members = departure
+                .members
+                .iter()
+                .map(|m| m.label(content))
+                .collect::<Vec<_>>();
             docs.push(Document {
                 group: b't',
                 url: crate::model::trains::departure_path(train, departure),
@@ -372,7 +376,11 @@ fn system_version_documents(content: &Content) -> Vec<Document> {
     crate::model::system_versions::manifests(content)
         .iter()
         .map(|manifest| {
-            let members = member_names(content, &manifest.members);
+            let members = manifest
+                .members
+                .iter()
+                .map(|m| m.label(content))
+                .collect::<Vec<_>>();
             let departure = manifest
                 .departure
                 .map(|(train, d)| format!("made by {}", train.departure_name(d)));
@@ -393,19 +401,6 @@ fn system_version_documents(content: &Content) -> Vec<Document> {
                 keys: keys([manifest.slug.as_str(), manifest.name.as_str()]),
                 ..Document::default()
             }
-        })
-        .collect()
-}
-
-/// `Payments API 2.4.0` per member.
-fn member_names(content: &Content, members: &[crate::content::plan::Member]) -> Vec<String> {
-    members
-        .iter()
-        .map(|m| {
-            let name = content
-                .system(&m.system)
-                .map_or(m.system.as_str(), |s| s.name.as_str());
-            format!("{name} {}", m.version)
         })
         .collect()
 }

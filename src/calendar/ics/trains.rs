@@ -24,16 +24,7 @@ pub fn departure(
     let manager = content
         .person(&d.delivery_manager)
         .map_or(d.delivery_manager.as_str(), |p| p.name.as_str());
-    let members: Vec<String> = d
-        .members
-        .iter()
-        .map(|m| {
-            let name = content
-                .system(&m.system)
-                .map_or(m.system.as_str(), |s| s.name.as_str());
-            format!("{name} {}", m.version)
-        })
-        .collect();
+    let members: Vec<String> = d.members.iter().map(|m| m.label(content)).collect();
     let mut lines = vec![
         format!("Delivery manager: {manager}"),
         format!("Members: {}", members.join(", ")),
