@@ -390,6 +390,12 @@ fn an_override_shows_on_the_contacts_page_home_and_the_oncall_feed() {
     ] {
         assert!(page.contains(row), "{row}\nnot in\n{page}");
     }
+    // An e-mail address may break after its `@` on a narrow screen, not mid-word; the
+    // link itself is the address as written.
+    assert!(
+        page.contains("<a href=\"mailto:ana@acme.example\">ana@<wbr>acme.example</a>"),
+        "{page}"
+    );
     let home = fs::read_to_string(out.join("index.html")).unwrap();
     // Ben is shown at the build; the live layer switches to Cy at the override's end.
     assert!(

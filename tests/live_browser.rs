@@ -424,6 +424,18 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
         on_call.contains("Li Wei") && on_call.contains(BUILT_LABEL),
         "{on_call}"
     );
+    // A chosen moment past the data names that moment, not only "out of date".
+    clock.set(c, utc(12, 1, 13, 0)).await;
+    open(c, &format!("{home}?at=2027-06-01T10:00")).await;
+    assert_eq!(
+        attr(c, "[data-live-status]", "data-live-state").await,
+        "at-ended"
+    );
+    let status = text(c, "[data-live-msg=at-ended]").await;
+    assert!(
+        status.contains("Past this build's data") && status.contains("2027-06-01 10:00"),
+        "{status}"
+    );
 
     // A viewer in New York sees their own time beside the portal's.
     clock.set(c, utc(12, 1, 13, 0)).await;

@@ -99,7 +99,8 @@ fn update(root: &Element, status: &Element, frame: &Frame, chosen: &Chosen) {
     let state = match (mode, label) {
         (Mode::Early, Some(_)) => "early",
         (Mode::Early, None) => return,
-        (Mode::Ended, _) => "ended",
+        (Mode::Ended, Some(_)) => "at-ended",
+        (Mode::Ended, None) => "ended",
         (_, Some(_)) => "at",
         (Mode::Stale, None) => "stale",
         (Mode::Live, None) => "live",
@@ -107,7 +108,6 @@ fn update(root: &Element, status: &Element, frame: &Frame, chosen: &Chosen) {
     // A moment the reader chose is shown from this build's data: when the build is old by
     // the reader's own clock, that stays said beside it (edits since are missing).
     let old = label.is_some()
-        && state != "ended"
         && matches!(
             frame.mode(js_sys::Date::now() as u64),
             Mode::Stale | Mode::Ended
@@ -127,8 +127,10 @@ fn update(root: &Element, status: &Element, frame: &Frame, chosen: &Chosen) {
     }
 }
 
+/// Sets the text of every element under `root` that `selector` matches (a message may
+/// name the chosen moment in more than one of the theme's messages).
 fn fill(root: &Element, selector: &str, text: &str) {
-    if let Some(el) = one(root, selector) {
+    for el in all(root, selector) {
         el.set_text_content(Some(text));
     }
 }
