@@ -130,12 +130,17 @@ impl Live {
         if !failing && current.as_deref() == Some(&files) {
             return false;
         }
+        // New data files alone (JSON with a new generation time) are served from now on,
+        // but open tabs are not reloaded for them.
+        let reload = failing || !current.as_deref().is_some_and(|c| c.shows_same(&files));
         drop(current);
         let mut state = self.lock();
         state.site = Some(Arc::new(files));
         state.failure = None;
-        self.bump(state);
-        true
+        if reload {
+            self.bump(state);
+        }
+        reload
     }
 
     /// Keeps the last good site and shows `failure` on every HTML page.
@@ -381,6 +386,33 @@ mod tests {
             "fixing the content clears the failure"
         );
         assert!(live.snapshot().failure.is_none());
+    }
+
+    #[test]
+    fn new_data_files_alone_are_served_without_a_reload() {
+        let live = Live::default();
+        let site = |json: &'static [u8]| -> Site {
+            [
+                ("index.html", &b"<p>a</p>"[..]),
+                ("api/releases.json", json),
+            ]
+            .into_iter()
+            .collect()
+        };
+        assert!(live.publish_site(site(b"{1}")));
+        let token = live.snapshot().token;
+        assert!(!live.publish_site(site(b"{2}")), "no reload for JSON alone");
+        let snapshot = live.snapshot();
+        assert_eq!(snapshot.token, token);
+        let served = snapshot
+            .site
+            .as_ref()
+            .and_then(|s| s.get("api/releases.json"));
+        assert_eq!(
+            served.as_deref(),
+            Some(&b"{2}"[..]),
+            "the new JSON is served"
+        );
     }
 
     #[test]

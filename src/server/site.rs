@@ -116,6 +116,19 @@ impl Site {
         self.files.is_empty()
     }
 
+    /// Whether an open tab shows the same thing from `other`: the same paths, and every
+    /// file but the data files ([`is_data_file`]) the same bytes. A save that changes
+    /// nothing still makes new JSON (it carries its generation time), and that alone must
+    /// not reload every tab.
+    pub fn shows_same(&self, other: &Site) -> bool {
+        self.files.len() == other.files.len()
+            && self.files.iter().zip(&other.files).all(
+                |((path, bytes), (other_path, other_bytes))| {
+                    path == other_path && (is_data_file(path) || bytes == other_bytes)
+                },
+            )
+    }
+
     /// Bytes held in memory (compressed) and the bytes they stand for.
     pub fn sizes(&self) -> (usize, usize) {
         let held = self.files.values().map(|file| file.len()).sum();
@@ -131,6 +144,13 @@ impl<P: Into<String>, B: AsRef<[u8]>> FromIterator<(P, B)> for Site {
         }
         site
     }
+}
+
+/// Files made for programs and calendars rather than shown in a tab: the JSON API, feeds,
+/// the sitemap, the search index and the announcement texts.
+fn is_data_file(path: &str) -> bool {
+    let extension = path.rsplit_once('.').map_or("", |(_, ext)| ext);
+    matches!(extension, "json" | "ics" | "atom" | "xml" | "txt" | "md")
 }
 
 fn compress(bytes: &[u8]) -> Vec<u8> {
@@ -169,6 +189,38 @@ mod tests {
         // Replaced without a digest: the old digest no longer vouches for the file.
         site.insert("calendar.ics".into(), b"changed");
         assert!(site.same_file("calendar.ics", &digest).is_none());
+    }
+
+    #[test]
+    fn only_pages_and_assets_count_for_what_a_tab_shows() {
+        let site: Site = [
+            ("index.html", &b"<p>a</p>"[..]),
+            ("api/releases.json", b"{1}"),
+        ]
+        .into_iter()
+        .collect();
+        let new_json: Site = [
+            ("index.html", &b"<p>a</p>"[..]),
+            ("api/releases.json", b"{2}"),
+        ]
+        .into_iter()
+        .collect();
+        assert!(site.shows_same(&new_json));
+        let new_page: Site = [
+            ("index.html", &b"<p>b</p>"[..]),
+            ("api/releases.json", b"{1}"),
+        ]
+        .into_iter()
+        .collect();
+        assert!(!site.shows_same(&new_page));
+        let new_file: Site = [
+            ("index.html", &b"<p>a</p>"[..]),
+            ("api/releases.json", b"{1}"),
+            ("calendar.ics", b"x"),
+        ]
+        .into_iter()
+        .collect();
+        assert!(!site.shows_same(&new_file), "a file added is a change");
     }
 
     #[test]

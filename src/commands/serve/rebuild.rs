@@ -352,7 +352,7 @@ impl Shared {
                     state.warnings = built.warnings;
                 }
                 if !self.quiet {
-                    let what = if changed { "" } else { ", no change" };
+                    let what = if changed { "" } else { ", no page changed" };
                     let kept = match built.unchanged {
                         0 => String::new(),
                         n => format!(", {n} pages unchanged"),
