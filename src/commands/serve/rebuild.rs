@@ -344,8 +344,11 @@ impl Shared {
             Ok(built) => {
                 let count = built.files.len();
                 let changed = live.publish_site(built.files);
-                // Warnings print when they change, not on every save.
-                if built.warnings != state.warnings {
+                // Warnings print when they change, not on every save, nor again after a
+                // failure and its fix (the failure listed them with its errors): at 1,500
+                // warnings that was thousands of lines per cycle.
+                let same_warnings = built.warnings == state.warnings;
+                if !same_warnings {
                     for warning in &built.warnings {
                         eprintln!("{warning}");
                     }
@@ -357,6 +360,10 @@ impl Shared {
                         0 => String::new(),
                         n => format!(", {n} pages unchanged"),
                     };
+                    let kept = match state.warnings.len() {
+                        n if same_warnings && n > 0 => format!("{kept}, {n} warning(s) as before"),
+                        _ => kept,
+                    };
                     eprintln!(
                         "{verb} {count} files in {} ms (prepare {} ms, render {} ms{kept}{what})",
                         started.elapsed().as_millis(),
@@ -366,7 +373,6 @@ impl Shared {
                 }
             }
             Err(failure) => {
-                state.warnings.clear();
                 for message in &failure.messages {
                     eprintln!("{message}");
                 }
