@@ -123,3 +123,39 @@ impl Theme {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The default stylesheet's colour variables: each one used is defined in `:root` with
+    /// a value of its own (a variable defined as itself is invalid, and every rule using it
+    /// silently loses its colour).
+    #[test]
+    fn every_colour_variable_of_the_default_theme_has_a_value() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("themes/default/static/style.css");
+        let css = std::fs::read_to_string(path).expect("the default stylesheet");
+        let root = &css[css.find(":root {").expect(":root")..];
+        let root = &root[..root.find('}').expect("end of :root")];
+        let mut defined = Vec::new();
+        for line in root.lines() {
+            let Some((name, value)) = line.trim().split_once(':') else {
+                continue;
+            };
+            if let Some(name) = name.strip_prefix("--") {
+                assert!(
+                    !value.contains("var("),
+                    "--{name} is defined as {value}: give it a colour"
+                );
+                defined.push(name.to_owned());
+            }
+        }
+        assert!(defined.len() > 10, "{defined:?}");
+        for used in css.split("var(--").skip(1) {
+            let name = &used[..used.find(')').expect("var() closes")];
+            assert!(
+                defined.iter().any(|d| d == name),
+                "--{name} is used but not defined in :root"
+            );
+        }
+    }
+}
