@@ -425,3 +425,26 @@ fn an_output_that_is_a_link_or_inside_a_content_folder_is_refused_before_anythin
     }
     assert!(!fx.dir().join("static").exists());
 }
+
+/// A long title written as a folded YAML scalar (`title: >` over two lines) is one line:
+/// the line break YAML keeps at its end is not part of it.
+#[test]
+fn a_folded_title_is_one_line() {
+    let fx = Fixture::new("minimal");
+    let release = fx.read("releases/web-2.0.0.md");
+    fx.write(
+        "releases/web-2.0.0.md",
+        &release.replace(
+            "title: New checkout",
+            "title: >\n  New checkout with a much longer\n  title than fits on a line",
+        ),
+    );
+    let out = fx.build_ok();
+    let announce = fs::read_to_string(out.join("releases/web/2.0.0/announce.txt")).unwrap();
+    let subject = announce.lines().next().unwrap_or_default();
+    assert!(
+        subject.contains("– New checkout with a much longer title than fits on a line: "),
+        "{announce}"
+    );
+    assert!(announce.lines().nth(1) == Some(""), "{announce}");
+}

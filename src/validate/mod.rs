@@ -284,7 +284,10 @@ impl Validator<'_> {
         value: &Spanned<String>,
         field: &str,
     ) -> String {
-        if let Some(bad) = value.value.chars().find(|c| not_in_one_line(*c)) {
+        // A folded scalar (`title: >` over several lines) ends with the one line break
+        // YAML keeps by default: that is not part of the value.
+        let text = value.value.trim_end_matches(['\n', '\r']);
+        if let Some(bad) = text.chars().find(|c| not_in_one_line(*c)) {
             self.error(
                 at(path, offset, value),
                 field,
@@ -295,7 +298,7 @@ impl Validator<'_> {
                 "write it on one line without special characters (a YAML escape such as \\n or \\x1b in double quotes counts too)",
             );
         }
-        value.value.clone()
+        text.to_owned()
     }
 
     /// Checks that a spanned id is a slug; returns it either way so later checks go on.
