@@ -94,7 +94,10 @@ fn hidden(c: char) -> bool {
             c,
             '\u{61c}'
                 | '\u{180e}'
-                | '\u{200b}'..='\u{200f}'
+                // Zero-width space and the bidi marks; not ZWNJ/ZWJ (U+200C, U+200D),
+                // which Persian, Indic names and emoji sequences need.
+                | '\u{200b}'
+                | '\u{200e}'..='\u{200f}'
                 | '\u{2028}'..='\u{202e}'
                 | '\u{2060}'..='\u{2069}'
                 | '\u{feff}'
@@ -243,6 +246,10 @@ mod tests {
             "runbooks/a\\u{200b}b\\u{202e}.md:2:3: error[owner\\u{7}]: pri\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}ya, \\u{fffe}\n  help: line one\nline two\\u{d}"
         );
         assert!(matches!(printable("plain text, ünïcode"), Cow::Borrowed(_)));
+        // Joiners that names and emoji need are printed as they are.
+        for kept in ["a\u{200c}b", "👩\u{200d}💻"] {
+            assert!(matches!(printable(kept), Cow::Borrowed(_)), "{kept}");
+        }
     }
 
     #[cfg(unix)]

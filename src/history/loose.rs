@@ -161,7 +161,13 @@ impl Inflater {
 }
 
 fn check_file(inflater: &mut Inflater, path: &Path) -> Result<(), (Kind, String)> {
-    let data = fs::read(path).map_err(|e| (Kind::Unknown, format!("unreadable: {e}")))?;
+    let data = match fs::read(path) {
+        Ok(data) => data,
+        // Gone since it was listed: `git gc` or `git maintenance` packed it meanwhile.
+        // The pack holds it now; that is no damage.
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err((Kind::Unknown, format!("unreadable: {err}"))),
+    };
     check(inflater, &data)
 }
 
@@ -198,6 +204,16 @@ pub(crate) fn check(inflater: &mut Inflater, data: &[u8]) -> Result<(), (Kind, S
         }
         body += rest.len() as u64;
         let kind = parsed.map_or(Kind::Unknown, |(k, _)| k);
+        // Past its declared size it is damaged whatever follows: stop inflating (a small
+        // hostile file could otherwise inflate to a thousand times its size).
+        if let Some((_, size)) = parsed {
+            if body > size {
+                return Err((
+                    kind,
+                    format!("its header says {size} bytes but it holds more"),
+                ));
+            }
+        }
         match status {
             Status::StreamEnd => break,
             _ if inflate.total_in() == read && inflate.total_out() == written => {
@@ -301,6 +317,20 @@ mod tests {
             Kind::Unknown
         );
         assert!(check(&mut Inflater::new(), &deflate(&[b'x'; 100])).is_err());
+        // Past its declared size it stops at once, however much more it would inflate to.
+        let mut long = b"blob 3\0".to_vec();
+        long.extend(std::iter::repeat_n(b'a', 4 << 20));
+        assert_eq!(
+            check(&mut Inflater::new(), &deflate(&long)).unwrap_err().1,
+            "its header says 3 bytes but it holds more"
+        );
+    }
+
+    #[test]
+    fn an_object_packed_away_since_it_was_listed_is_no_damage() {
+        let gone = std::env::temp_dir().join("shipboard-loose-gone-object");
+        let _ = std::fs::remove_file(&gone);
+        assert_eq!(check_file(&mut Inflater::new(), &gone), Ok(()));
     }
 
     #[test]
