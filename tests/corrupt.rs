@@ -584,3 +584,42 @@ fn a_garbage_head_of_the_content_repository_is_an_error() {
         "{all}"
     );
 }
+
+/// A partial clone (`git clone --filter=blob:none`, as some CI checkouts are) lacks old
+/// blobs by design: that is a warning that the facts may be incomplete, not corruption.
+#[test]
+fn a_partial_clone_of_the_content_is_a_warning_not_corruption() {
+    let fx = Fixture::new("minimal");
+    let origin = Repo::init(&fx.dir());
+    origin.commit("2026-11-01 10:00", "Ana", &[], "content");
+    let release = fx.read("releases/web-2.0.0.md");
+    origin.commit(
+        "2026-11-02 10:00",
+        "Ana",
+        &[(
+            "releases/web-2.0.0.md",
+            &release.replace("status: planned", "status: cancelled"),
+        )],
+        "cancel web 2.0.0",
+    );
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", fx.dir().display());
+    support::git_in(
+        clone.path(),
+        "2026-11-20 00:00",
+        "Setup",
+        &["clone", "-q", "--filter=blob:none", &url, "content"],
+    );
+    let dir = clone.path().join("content");
+    let result = run(&["check", &dir.display().to_string()]);
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(0), "{all}");
+    assert!(!all.contains("corrupt"), "{all}");
+    assert!(
+        result
+            .stdout
+            .contains("warning: the content repository is a partial clone: "),
+        "{all}"
+    );
+}

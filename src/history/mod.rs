@@ -254,7 +254,7 @@ fn content_repo_facts(
     let head = graph.get(head.id);
     let (files, faults) = files::file_facts(repo, &graph, head, prefix, wanted, tz);
     let broken: Vec<integrity::Broken> = graph.broken.into_iter().chain(faults).collect();
-    let problems = content_repo_corrupt(content, &broken);
+    let problems = content_facts_problems(content, repo, broken);
     GroupRead {
         diagnostics: problems,
         files: Some(files),
@@ -380,7 +380,7 @@ fn walk_group(
         // The systems' errors already name broken commits; these are the files' trees
         // and blobs (audit trails, review dates, SEQUENCE numbers).
         read.diagnostics
-            .extend(content_repo_corrupt(content, &faults));
+            .extend(content_facts_problems(content, repo, faults));
         read.files = Some(files);
     }
     read
@@ -459,6 +459,53 @@ fn repo_error(system: &System, content_root: &Path, reason: &str) -> Diagnostic 
         "`repo:` is relative to the content dir ({}) and must be a git repository (a clone or a bare repo); check the path",
         display_path(content_root)
     ))
+}
+
+/// Problems of the content history's facts in `repo`: errors for broken objects, except
+/// that in a partial clone (`git clone --filter=blob:none`, as some CI checkouts are)
+/// objects that are simply not there are expected, and are one warning instead.
+fn content_facts_problems(
+    content: &Content,
+    repo: &Repository,
+    broken: Vec<integrity::Broken>,
+) -> Vec<Diagnostic> {
+    if !partial_clone(repo) {
+        return content_repo_corrupt(content, &broken);
+    }
+    let (missing, damaged): (Vec<_>, Vec<_>) = broken
+        .into_iter()
+        .partition(|b| b.fault == integrity::Fault::Missing);
+    let mut problems = content_repo_corrupt(content, &damaged);
+    if !missing.is_empty() {
+        problems.push(
+            Diagnostic::warning(
+                content.portal.source.clone(),
+                None,
+                format!(
+                    "the content repository is a partial clone: {} objects of its history are not here, so audit trails, runbook review dates and calendar SEQUENCE numbers may miss changes",
+                    missing.len()
+                ),
+            )
+            .with_help("build from a clone with the full history (no `--filter`), or fetch it: `git fetch --refetch` in the content repository"),
+        );
+    }
+    problems
+}
+
+/// Whether `repo` is a partial clone: objects the filter left out are fetched on demand
+/// by git, and are absent here until then.
+fn partial_clone(repo: &Repository) -> bool {
+    let configured = repo.config().is_ok_and(|config| {
+        config.get_string("extensions.partialclone").is_ok()
+            || config
+                .entries(Some("remote\\..*\\.promisor"))
+                .is_ok_and(|mut entries| entries.next().is_some())
+    });
+    let promisor_pack = std::fs::read_dir(repo.path().join("objects/pack")).is_ok_and(|dir| {
+        dir.flatten()
+            .any(|e| e.path().extension().is_some_and(|ext| ext == "promisor"))
+    });
+    configured || promisor_pack
 }
 
 /// Errors for broken objects of the content repository's history as the content files
