@@ -10,7 +10,7 @@
 //! ends the process for `build` and `check`; the watchdog also has the allocator park the
 //! runaway thread at its next allocation, so it stops using the CPU in `serve`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -245,9 +245,17 @@ impl Renderer {
         }
         let started = Instant::now();
         let mut writer = PageWriter::new(&self.budget, started);
-        let slot = self
+        let Some(slot) = self
             .running
-            .enter(page.output_file(), page.template, started);
+            .enter(page.output_file(), page.template, started)
+        else {
+            // Another page of this render went over its budget: it has failed already.
+            return Err(RenderError::Budget {
+                page: page.output_file(),
+                at: self.template_at(page.template),
+                exceeded: Exceeded::Time(self.budget.time),
+            });
+        };
         let result = {
             let _limit = self
                 .on_stall
@@ -355,45 +363,62 @@ static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
 #[derive(Default)]
 struct Running {
     pages: Mutex<BTreeMap<usize, (String, String, Instant)>>,
+    /// A page of this render went over its budget: no page starts any more (in `serve`,
+    /// a runaway in a shared template would otherwise catch every worker in turn).
+    stalled: AtomicBool,
 }
 
+/// A page over its budget: slot, page, template and the limit it crossed.
+type Overrun = (usize, String, String, Exceeded);
+
 impl Running {
-    fn enter(&self, page: String, template: &str, started: Instant) -> usize {
+    /// Registers a page starting now; `None` once the render has stalled.
+    fn enter(&self, page: String, template: &str, started: Instant) -> Option<usize> {
+        if self.stalled.load(Ordering::SeqCst) {
+            return None;
+        }
         let slot = NEXT_SLOT.fetch_add(1, Ordering::Relaxed);
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         pages.insert(slot, (page, template.to_owned(), started));
-        slot
+        Some(slot)
     }
 
     fn leave(&self, slot: usize) {
-        // A page that ended between the watchdog's halt request and its next allocation.
-        budget::release_halt(slot);
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         pages.remove(&slot);
+        drop(pages);
+        // A halt asked for after the page's last allocation: withdrawn, after the page is
+        // gone from `pages`, so the watchdog cannot ask again for this slot.
+        budget::release_halt(slot);
     }
 
-    /// A page over its time budget, or the page stopped for memory: its slot, page,
-    /// template and the limit it crossed.
-    fn overrun(&self, budget: &Budget) -> Option<(usize, String, String, Exceeded)> {
+    /// Every page over its budget not in `seen` yet (which it joins): the page stopped for
+    /// memory (parked already), and pages over their time, each asked to halt while it is
+    /// still known to run (under the lock `leave` takes, so no request outlives its page).
+    fn overruns(&self, budget: &Budget, seen: &mut BTreeSet<usize>) -> Vec<Overrun> {
         let pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
-        let breached = budget::memory_breach();
-        if let Some((slot, (page, template, _))) = breached.and_then(|s| pages.get_key_value(&s)) {
-            return Some((
-                *slot,
-                page.clone(),
-                template.clone(),
-                Exceeded::Memory(budget.memory_bytes),
-            ));
+        let mut found = Vec::new();
+        if let Some(slot) = budget::memory_breach() {
+            if let Some((page, template, _)) = pages.get(&slot) {
+                if seen.insert(slot) {
+                    let exceeded = Exceeded::Memory(budget.memory_bytes);
+                    found.push((slot, page.clone(), template.clone(), exceeded));
+                }
+            }
         }
         // The writer stops a page that writes past the deadline; a grace period lets it.
         let limit = budget.time + Duration::from_secs(1);
-        pages
-            .iter()
-            .find(|(_, (_, _, started))| started.elapsed() > limit)
-            .map(|(slot, (page, template, _))| {
+        for (slot, (page, template, started)) in pages.iter() {
+            if started.elapsed() > limit && seen.insert(*slot) {
+                budget::halt(*slot);
                 let exceeded = Exceeded::Time(budget.time);
-                (*slot, page.clone(), template.clone(), exceeded)
-            })
+                found.push((*slot, page.clone(), template.clone(), exceeded));
+            }
+        }
+        if !found.is_empty() {
+            self.stalled.store(true, Ordering::SeqCst);
+        }
+        found
     }
 }
 
@@ -413,21 +438,24 @@ impl Watchdog {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
         let thread = std::thread::spawn(move || {
+            // Every page that overruns is halted, not only the first: the first is
+            // reported (the render has failed), the others only stopped.
+            let mut seen = BTreeSet::new();
+            let mut reported = false;
             while !stopped.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(100));
-                if let Some((slot, page, template, exceeded)) = running.overrun(&budget) {
-                    if let Exceeded::Time(_) = exceeded {
-                        // A page over its memory budget is parked already.
-                        budget::halt(slot);
+                let overruns = running.overruns(&budget, &mut seen);
+                if let Some((_, page, template, exceeded)) = overruns.into_iter().next() {
+                    if !reported {
+                        reported = true;
+                        let at = TemplateAt {
+                            file: file_of(&template, &origins),
+                            template,
+                            line: 0,
+                            column: 0,
+                        };
+                        on_stall(RenderError::Budget { page, at, exceeded });
                     }
-                    let at = TemplateAt {
-                        file: file_of(&template, &origins),
-                        template,
-                        line: 0,
-                        column: 0,
-                    };
-                    on_stall(RenderError::Budget { page, at, exceeded });
-                    return;
                 }
             }
         });

@@ -373,3 +373,38 @@ fn a_runaway_template_stops_using_the_cpu_once_reported_stopped() {
     );
     served.interrupt();
 }
+
+/// A runaway in a template every page uses (`base.html`) catches every worker of the
+/// rebuild in turn: each one is halted, and no page starts once the render has failed.
+#[test]
+fn a_runaway_shared_template_stops_every_worker() {
+    let fx = Fixture::new("minimal");
+    let (_, served, events) = serve_with_own_404(&fx);
+    let builtin =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html");
+    let base = std::fs::read_to_string(builtin).expect("the built-in base template");
+    let forever = "{% for i in range(end=100000) %}{% for j in range(end=100000) %}\
+                   {% endfor %}{% endfor %}";
+    assert!(base.contains("<body"), "{base}");
+    fx.write(
+        "templates/base.html",
+        &base.replacen("<body", &format!("{forever}<body"), 1),
+    );
+    let failed = events.next(Duration::from_secs(60));
+    assert_eq!(
+        failed.map(|e| e.0).as_deref(),
+        Some("reload"),
+        "no failure shown:\n{}",
+        served.stderr()
+    );
+    // Every worker that took a page parks within an outer iteration of its loop.
+    thread::sleep(Duration::from_secs(4));
+    let before = cpu_time(served.pid());
+    thread::sleep(Duration::from_secs(4));
+    let used = cpu_time(served.pid()) - before;
+    assert!(
+        used < Duration::from_millis(500),
+        "the stopped render still used {used:?} of CPU in 4 s"
+    );
+    served.interrupt();
+}
