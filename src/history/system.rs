@@ -353,9 +353,19 @@ fn corruption(repo: &Repo<'_>, system: &System, pattern: &TagPattern) -> Vec<Dia
     integrity::errors(system, &broken)
 }
 
-/// The system's repository `path` as said in messages.
-fn repo_path(system: &System) -> &str {
-    system.repo.as_deref().unwrap_or(".")
+/// The system's repository as said in messages and where to run git on it: a path
+/// relative to the content dir, or for a clone URL (its credentials redacted) its mirror,
+/// which `shipboard fetch` makes again once deleted.
+fn repo_path(system: &System) -> String {
+    let repo = system.repo.as_deref().unwrap_or(".");
+    if crate::mirrors::is_remote(repo) {
+        format!(
+            "the mirror of {} (under .shipboard/repos/; delete it and the next fetch clones it again)",
+            crate::mirrors::redact(repo)
+        )
+    } else {
+        repo.to_owned()
+    }
 }
 
 /// Refs that cannot be read: tags that cannot be listed (an error: every tag would look
@@ -526,4 +536,20 @@ fn glob_warning(system: &System) -> Option<Diagnostic> {
         )
         .with_help("write the folder, e.g. services/payments"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_a_remote_repository_by_its_mirror_without_credentials() {
+        let mut system = crate::calendar::testutil::content().systems[0].clone();
+        system.repo = Some("repos/payments".into());
+        assert_eq!(repo_path(&system), "repos/payments");
+        system.repo = Some("https://ci:s3cret@git.example.com/payments.git".into());
+        let said = repo_path(&system);
+        assert!(!said.contains("s3cret"), "{said}");
+        assert!(said.starts_with("the mirror of https://"), "{said}");
+    }
 }
