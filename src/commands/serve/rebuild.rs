@@ -66,6 +66,9 @@ struct State {
     warnings: Vec<String>,
     /// What the newest rebuild that said so is doing: its generation and stage.
     stage: (u64, &'static str),
+    /// Rebuilds whose render was stopped (a runaway page): their threads stay parked and
+    /// they never finish, so they no longer count as running and are not noted as slow.
+    stalled: std::collections::BTreeSet<u64>,
 }
 
 /// A good build: the site, its warnings, where the time went.
@@ -95,6 +98,7 @@ impl Rebuilds {
             started: 0,
             published: 0,
             running: 0,
+            stalled: std::collections::BTreeSet::new(),
             owed: Change::None,
             last: None,
             last_generation: 0,
@@ -196,7 +200,8 @@ impl Shared {
     /// reported by itself.)
     fn note_if_slow(&self, generation: u64, finished: mpsc::Receiver<()>) {
         let still_running = finished.recv_timeout(SLOW) == Err(RecvTimeoutError::Timeout);
-        if still_running && !self.overtaken(generation) && !self.quiet {
+        let stalled = self.lock().stalled.contains(&generation);
+        if still_running && !stalled && !self.overtaken(generation) && !self.quiet {
             let (of, stage) = self.lock().stage;
             let stage = (of == generation).then_some(stage);
             eprintln!("{}", slow_note(stage));
@@ -284,6 +289,9 @@ impl Shared {
         let shared = Arc::clone(self);
         Arc::new(move |err: RenderError| {
             let mut state = shared.lock();
+            if state.stalled.insert(generation) {
+                state.running = state.running.saturating_sub(1);
+            }
             if generation > state.published {
                 state.published = generation;
                 let failure = BuildFailure {
@@ -302,7 +310,10 @@ impl Shared {
     /// `None`: it was overtaken, or it panicked (`outcome` of `None` and still newest).
     fn finish(&self, generation: u64, outcome: Option<Option<Outcome>>) {
         let mut state = self.lock();
-        state.running -= 1;
+        // A stalled rebuild stopped counting when it stalled.
+        if !state.stalled.remove(&generation) {
+            state.running = state.running.saturating_sub(1);
+        }
         if generation == state.started {
             state.owed = Change::None;
         }
@@ -674,6 +685,10 @@ mod tests {
         let _ = waiter.join();
         let failure = rebuilds.shared.live.snapshot().failure.expect("shown");
         assert!(failure.messages[0].contains("longer than 10s"));
+        // Its parked threads never finish it: it no longer counts as running.
+        let state = rebuilds.shared.lock();
+        assert_eq!(state.running, 0);
+        assert!(state.stalled.contains(&first));
     }
 
     #[test]
