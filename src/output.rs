@@ -23,6 +23,7 @@
 use std::fs::{self, File};
 use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use thiserror::Error;
@@ -210,6 +211,22 @@ impl Target {
     fn old(&self) -> PathBuf {
         let pid = std::process::id();
         self.parent.join(format!("{}{pid}", self.old_prefix()))
+    }
+
+    /// Removes a previous site (`old`): renamed first under the staging prefix, so a
+    /// removal killed half way leaves a folder that is only ever cleaned, never put back
+    /// as the output (an old site is, when the output is missing).
+    fn discard_old(&self, old: &Path) {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let pid = std::process::id();
+        let doomed = self
+            .parent
+            .join(format!("{}discard-{pid}-{n}", self.staging_prefix()));
+        match fs::rename(old, &doomed) {
+            Ok(()) => remove_ours(&doomed),
+            Err(_) => remove_ours(old),
+        }
     }
 }
 
@@ -579,7 +596,10 @@ fn recover_leftovers(target: &Target) -> Result<(), OutputError> {
             fs::rename(&previous, &target.output).map_err(io_error(&target.output))?;
         }
     }
-    for dir in olds.iter().chain(&stagings) {
+    for dir in &olds {
+        target.discard_old(dir);
+    }
+    for dir in &stagings {
         remove_ours(dir);
     }
     Ok(())
@@ -617,7 +637,7 @@ fn swap_with_two_renames(staging: &Path, target: &Target) -> Result<(), OutputEr
     let output = &target.output;
     let old = target.old();
     if old.exists() {
-        remove_ours(&old);
+        target.discard_old(&old);
     }
     fs::rename(output, &old).map_err(io_error(output))?;
     pause_for_tests("between-renames");
@@ -629,7 +649,7 @@ fn swap_with_two_renames(staging: &Path, target: &Target) -> Result<(), OutputEr
         });
     }
     pause_for_tests("after-swap");
-    remove_ours(&old);
+    target.discard_old(&old);
     Ok(())
 }
 
@@ -717,6 +737,31 @@ mod tests {
         assert!(is_ours(&staging), "what is left is still marked");
         recover_leftovers(&target).unwrap();
         assert!(!staging.exists(), "the next build removed it");
+    }
+
+    #[test]
+    fn an_old_site_is_discarded_under_a_name_that_is_never_put_back() {
+        let temp = tempfile::tempdir().unwrap();
+        let target = Target::new(&temp.path().join("public")).unwrap();
+        let old = temp.path().join(".public.shipboard-old-4242");
+        fs::create_dir_all(old.join("a")).unwrap();
+        fs::write(old.join("a/index.html"), "x").unwrap();
+        fs::write(old.join(MARKER), "ours").unwrap();
+        target.discard_old(&old);
+        assert!(!old.exists());
+        let left: Vec<_> = fs::read_dir(temp.path()).unwrap().flatten().collect();
+        assert!(left.is_empty(), "{left:?}");
+        // A discard killed half way: a marked folder under the staging prefix. With the
+        // output missing, it is removed, not put back as the output.
+        let cut = temp.path().join(".public.shipboard-staging-discard-4242-0");
+        fs::create_dir_all(cut.join("b")).unwrap();
+        fs::write(cut.join(MARKER), "ours").unwrap();
+        recover_leftovers(&target).unwrap();
+        assert!(!cut.exists());
+        assert!(
+            !temp.path().join("public").exists(),
+            "half a site was published"
+        );
     }
 
     #[cfg(unix)]
