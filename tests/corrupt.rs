@@ -623,3 +623,31 @@ fn a_partial_clone_of_the_content_is_a_warning_not_corruption() {
         "{all}"
     );
 }
+
+/// A content repository whose HEAD names a branch without commits while another branch has
+/// them: its history is there but not read, which is said. A repository with no commits
+/// yet is simply new, and says nothing.
+#[test]
+fn an_unborn_head_of_the_content_repository_is_a_warning_unless_it_is_new() {
+    let fx = Fixture::new("minimal");
+    let content = Repo::init(&fx.dir());
+    let dir = fx.dir().display().to_string();
+    let fresh = run(&["check", &dir]);
+    assert_eq!(fresh.code, Some(0), "{}", fresh.stdout);
+    assert!(
+        !fresh.stdout.contains("HEAD of the content"),
+        "{}",
+        fresh.stdout
+    );
+    content.commit("2026-11-01 10:00", "Ana", &[], "content");
+    content.git(&["symbolic-ref", "HEAD", "refs/heads/nope"]);
+    let result = run(&["check", &dir]);
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(0), "{all}");
+    assert!(
+        result.stdout.contains(
+            "warning: the HEAD of the content repository names refs/heads/nope, which has no commits"
+        ),
+        "{all}"
+    );
+}

@@ -241,6 +241,15 @@ fn content_repo_facts(
                 format!("the content repository has a HEAD that cannot be read ({why}): runbook review dates, audit trails and calendar SEQUENCE numbers cannot be read"),
             )
             .with_help("point HEAD at your main branch: `git symbolic-ref HEAD refs/heads/main` in the content repository")],
+            // A HEAD naming a branch without commits while other branches have some: the
+            // content's history is there but not read. (A repository with no commits yet
+            // is simply new: nothing to say.)
+            repo::Head::Unborn(branch) if has_branches(repo) => vec![Diagnostic::warning(
+                content.portal.source.clone(),
+                None,
+                format!("the HEAD of the content repository names {branch}, which has no commits: runbook review dates, audit trails and calendar SEQUENCE numbers are not read"),
+            )
+            .with_help("point HEAD at the branch you commit to: `git symbolic-ref HEAD refs/heads/main` in the content repository (with your main branch's name)")],
             _ => Vec::new(),
         };
         return GroupRead {
@@ -490,6 +499,12 @@ fn content_facts_problems(
         );
     }
     problems
+}
+
+/// Whether `repo` has a local branch (with commits: a ref always names one).
+fn has_branches(repo: &Repository) -> bool {
+    repo.branches(Some(git2::BranchType::Local))
+        .is_ok_and(|mut branches| branches.next().is_some())
 }
 
 /// Whether `repo` is a partial clone: objects the filter left out are fetched on demand
