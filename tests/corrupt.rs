@@ -494,7 +494,7 @@ fn a_garbage_line_in_packed_refs_is_an_error_not_missing_tags() {
     assert!(
         result
             .stdout
-            .contains("`packed-refs` file is probably damaged: run `git fsck` in repos/billing"),
+            .contains("`packed-refs` file or a tag's file under `refs/tags/` is probably damaged: run `git fsck` in repos/billing"),
         "{all}"
     );
     assert!(result.stdout.contains("`git pack-refs --all`"), "{all}");

@@ -383,7 +383,7 @@ fn refs_problems(repo: &Repo<'_>, system: &System, tagged: bool) -> Vec<Diagnost
                 format!("{what} has refs that cannot be read ({why}): its tags cannot be listed"),
             )
             .with_help(format!(
-                "its `packed-refs` file is probably damaged: run `git fsck` in {path} (relative to the content dir) to find the bad line, remove it (or restore `packed-refs` from a good clone), then run `git pack-refs --all` there"
+                "its `packed-refs` file or a tag's file under `refs/tags/` is probably damaged: run `git fsck` in {path} (relative to the content dir) to find it, remove the bad line or file (or restore it from a good clone, `git fetch --tags`), then run `git pack-refs --all` there"
             )),
         );
     }
