@@ -186,11 +186,7 @@ impl CountingAllocator {
     fn stop() {
         let slot = SLOT.try_with(Cell::get).unwrap_or(0);
         BREACHED.store(slot + 1, Ordering::SeqCst);
-        loop {
-            // `sleep` does not allocate: the thread waits, using no CPU, until the
-            // process ends (`build`, `check`) or for good (`serve`).
-            std::thread::sleep(Duration::from_secs(3600));
-        }
+        sleep_for_good();
     }
 
     /// Parks this thread for good when the page it renders was asked to halt (`halt`): it
@@ -208,10 +204,15 @@ impl CountingAllocator {
         if !release_halt(slot) {
             return;
         }
-        loop {
-            // As in `stop`: no allocation, no CPU.
-            std::thread::sleep(Duration::from_secs(3600));
-        }
+        sleep_for_good();
+    }
+}
+
+/// Parks the calling thread: `sleep` does not allocate, so it waits, using no CPU, until
+/// the process ends (`build`, `check`) or for good (`serve`).
+fn sleep_for_good() -> ! {
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
     }
 }
 

@@ -289,18 +289,28 @@ fn overlay(failure: &BuildFailure, note: &str) -> String {
 /// while the first build is still running, a "Building…" page (nothing failed).
 pub fn error_page(token: &str, failure: Option<&BuildFailure>) -> Vec<u8> {
     let Some(failure) = failure else {
-        let page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>Building… · Shipboard</title>\n</head>\n<body>\n<h1>Building the site…</h1>\n\
-<p>The first build is still running (the terminal says what it is doing). This page \
-reloads itself when the build is done.</p>\n</body>\n</html>\n";
+        let page = bare_page(
+            "Building… · Shipboard",
+            "<h1>Building the site…</h1>\n<p>The first build is still running (the terminal \
+             says what it is doing). This page reloads itself when the build is done.</p>",
+        );
         return inject(page.as_bytes(), token, None);
     };
-    let page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>Build failed · Shipboard</title>\n</head>\n<body>\n<h1>The site could not be built</h1>\n</body>\n</html>\n";
+    let page = bare_page(
+        "Build failed · Shipboard",
+        "<h1>The site could not be built</h1>",
+    );
     let note = "Nothing was built yet. Fix the content; this page reloads when it builds.";
     inject(page.as_bytes(), token, Some((failure, note)))
+}
+
+/// A minimal HTML page (`title` and `body` are markup written here, not content).
+fn bare_page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<title>{title}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
 }
 
 /// Escapes text for HTML element content and attribute values.
