@@ -165,11 +165,7 @@ pub fn rows(
             .format("%a %Y-%m-%d %H:%M")
             .to_string()
     };
-    let name = |id: &str| {
-        content
-            .person(id)
-            .map_or_else(|| id.to_owned(), |p| p.name.clone())
-    };
+    let name = |id: &str| content.person_name(id);
     schedule(rotation, zone, from, weeks)
         .into_iter()
         .map(|shift| ShiftRow {

@@ -465,6 +465,12 @@ impl Content {
         self.people.iter().find(|p| p.id == id)
     }
 
+    /// The name of person `id`, or the id itself for someone contacts.yaml does not list.
+    pub fn person_name(&self, id: &str) -> String {
+        self.person(id)
+            .map_or_else(|| id.to_owned(), |p| p.name.clone())
+    }
+
     pub fn role(&self, id: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.id == id)
     }

@@ -256,11 +256,6 @@ pub fn collect(
 /// The contacts page, each escalation ladder and each on-call rotation: what an on-call
 /// reader types at 3 am ("escalation", "on call", "payments escalation") lands there.
 fn on_call_documents(content: &Content) -> Vec<Document> {
-    let person = |id: &str| {
-        content
-            .person(id)
-            .map_or_else(|| id.to_owned(), |p| p.name.clone())
-    };
     let rotation = |id: &str| {
         content
             .rotation(id)
@@ -286,7 +281,7 @@ fn on_call_documents(content: &Content) -> Vec<Document> {
             .steps
             .iter()
             .map(|step| match &step.contact {
-                LadderContact::Person(id) => person(id),
+                LadderContact::Person(id) => content.person_name(id),
                 LadderContact::Rotation(id) => format!("{} (on call)", rotation(id)),
             })
             .collect();
@@ -302,7 +297,11 @@ fn on_call_documents(content: &Content) -> Vec<Document> {
         });
     }
     for rota in &content.rotations {
-        let members: Vec<String> = rota.members.iter().map(|m| person(m)).collect();
+        let members: Vec<String> = rota
+            .members
+            .iter()
+            .map(|m| content.person_name(m))
+            .collect();
         docs.push(Document {
             group: b'o',
             url: format!("contacts/#rotation-{}", rota.id),

@@ -391,11 +391,7 @@ pub fn shift(
     shift: &Shift,
 ) {
     let zone = content.portal.timezone;
-    let name = |id: &str| {
-        content
-            .person(id)
-            .map_or_else(|| id.to_owned(), |p| p.name.clone())
-    };
+    let name = |id: &str| content.person_name(id);
     let person = name(&shift.person);
     let covering = shift
         .covering
