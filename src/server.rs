@@ -31,11 +31,12 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use self::deadline::Timed;
-use self::http::{content_type, read_request, Method, Request, Response};
+use self::http::{content_type, read_request, Body, Method, Request, Response};
 use self::live::{decorate, error_page, Snapshot, EVENTS_PATH, OVERLAY_CSS, OVERLAY_CSS_PATH};
 pub use self::live::{BuildFailure, Live};
 use self::live::{RELOAD_JS, RELOAD_JS_PATH};
 pub use self::site::Site;
+use self::site::Stored;
 use self::slots::{Phase, Slots, Ticket, LIMITS};
 
 /// How long a client may take to send its whole request head.
@@ -315,8 +316,8 @@ pub fn respond(request: &Request, snapshot: &Snapshot) -> Response {
     } else {
         relative.to_owned()
     };
-    if let Some(bytes) = site.get(&key) {
-        return page(200, &key, bytes, snapshot);
+    if let Some(file) = site.stored(&key) {
+        return page(200, &key, file, snapshot);
     }
     if site.contains(&format!("{key}/index.html")) {
         let query = request
@@ -328,21 +329,22 @@ pub fn respond(request: &Request, snapshot: &Snapshot) -> Response {
         return Response::text(301, &format!("moved to {location}"))
             .with_header("Location", location);
     }
-    match site.get("404.html") {
-        Some(bytes) => page(404, "404.html", bytes, snapshot),
+    match site.stored("404.html") {
+        Some(file) => page(404, "404.html", file, snapshot),
         None => Response::text(404, "not found"),
     }
 }
 
-/// A site file as a response; HTML gets the reload script and any error overlay.
-fn page(status: u16, key: &str, bytes: Vec<u8>, snapshot: &Snapshot) -> Response {
+/// A site file as a response; HTML gets the reload script and any error overlay, every
+/// other file streams as held (a listing page is at most a few hundred KB; a data file can
+/// be tens of MB).
+fn page(status: u16, key: &str, file: Stored, snapshot: &Snapshot) -> Response {
     let kind = content_type(key);
-    let body = if kind.starts_with("text/html") {
-        decorate(&bytes, &snapshot.token, snapshot.failure.as_deref())
-    } else {
-        bytes
-    };
-    Response::new(status, kind, body)
+    if kind.starts_with("text/html") {
+        let body = decorate(&file.to_vec(), &snapshot.token, snapshot.failure.as_deref());
+        return Response::new(status, kind, body);
+    }
+    Response::with_body(status, kind, Body::Stored(file))
 }
 
 /// Percent-encodes what cannot stand in a `Location` path as is.
@@ -390,7 +392,7 @@ mod tests {
     }
 
     fn body(response: &Response) -> String {
-        String::from_utf8_lossy(&response.body).into_owned()
+        String::from_utf8_lossy(&response.body.to_vec()).into_owned()
     }
 
     #[test]

@@ -408,3 +408,70 @@ fn a_runaway_shared_template_stops_every_worker() {
     );
     served.interrupt();
 }
+
+/// Bytes that LZ4 cannot shrink (a 64-bit LCG's high bytes), so the file is held at its
+/// full size and every request that decompressed it whole would hold a copy.
+fn incompressible(len: usize) -> Vec<u8> {
+    let mut state: u64 = 0x5eed;
+    (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 56) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn clients_downloading_a_large_file_at_once_do_not_each_hold_a_copy() {
+    const MIB: usize = 1024 * 1024;
+    const DOWNLOADS: usize = 32;
+    let fx = Fixture::new("minimal");
+    let big = incompressible(24 * MIB);
+    let path = fx.dir().join("static/files/big.bin");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &big).unwrap();
+    let served = Served::start(&fx);
+    let before = served.peak_rss_mib().expect("VmHWM (Linux)");
+
+    // Clients that ask for the file and then read nothing: the server is stuck mid-body
+    // with each of them until its write deadline.
+    let head = format!(
+        "GET /files/big.bin HTTP/1.1\r\nHost: {}\r\n\r\n",
+        served.addr
+    );
+    let stalled: Vec<TcpStream> = (0..DOWNLOADS)
+        .map(|_| {
+            let mut stream = connect(served.addr);
+            stream
+                .write_all(head.as_bytes())
+                .expect("the request is sent");
+            stream
+        })
+        .collect();
+    thread::sleep(Duration::from_secs(2));
+    // One client reads it whole meanwhile, and gets every byte.
+    let mut whole = connect(served.addr);
+    whole
+        .write_all(head.as_bytes())
+        .expect("the request is sent");
+    let mut raw = Vec::new();
+    whole.read_to_end(&mut raw).expect("the whole answer");
+    let body_at = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head")
+        + 4;
+    assert!(raw[body_at..] == big[..], "the file came back changed");
+
+    let peak = served.peak_rss_mib().expect("VmHWM (Linux)");
+    eprintln!("peak resident memory: {before} MiB served, {peak} MiB with {DOWNLOADS} stalled downloads of a 24 MiB file");
+    // Each download decompressing the file whole would add 24 MiB apiece (768 MiB).
+    assert!(
+        peak < before + 96,
+        "{DOWNLOADS} downloads of a 24 MiB file took the server from {before} to {peak} MiB"
+    );
+    drop(stalled);
+    served.interrupt();
+}

@@ -10,6 +10,7 @@
 
 use std::io::{self, Read, Write};
 
+use super::site::Stored;
 use thiserror::Error;
 
 /// Longest request head accepted (request line + headers).
@@ -231,12 +232,51 @@ pub fn percent_decode(text: &str) -> Option<String> {
 pub struct Response {
     pub status: u16,
     pub content_type: &'static str,
-    pub body: Vec<u8>,
+    pub body: Body,
     pub headers: Vec<(&'static str, String)>,
+}
+
+/// A response's body: bytes made for it, or a site file streamed as it is held.
+#[derive(Debug)]
+pub enum Body {
+    Bytes(Vec<u8>),
+    Stored(Stored),
+}
+
+impl Body {
+    pub fn len(&self) -> usize {
+        match self {
+            Body::Bytes(bytes) => bytes.len(),
+            Body::Stored(stored) => stored.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The whole body, for tests and callers that read it.
+    pub fn to_vec(&self) -> Vec<u8> {
+        match self {
+            Body::Bytes(bytes) => bytes.clone(),
+            Body::Stored(stored) => stored.to_vec(),
+        }
+    }
+
+    fn write_to(&self, stream: &mut impl Write) -> io::Result<()> {
+        match self {
+            Body::Bytes(bytes) => stream.write_all(bytes),
+            Body::Stored(stored) => stored.write_to(stream),
+        }
+    }
 }
 
 impl Response {
     pub fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Response {
+        Response::with_body(status, content_type, Body::Bytes(body))
+    }
+
+    pub fn with_body(status: u16, content_type: &'static str, body: Body) -> Response {
         Response {
             status,
             content_type,
@@ -274,7 +314,7 @@ impl Response {
         head.push_str("\r\n");
         stream.write_all(head.as_bytes())?;
         if !head_only {
-            stream.write_all(&self.body)?;
+            self.body.write_to(stream)?;
         }
         stream.flush()
     }
