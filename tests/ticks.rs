@@ -238,6 +238,55 @@ fn a_tick_before_the_release_file_was_committed_is_an_error() {
 }
 
 #[test]
+fn a_renamed_release_file_was_created_when_its_first_name_was() {
+    // Created on 2 Nov, ticked on 3 Nov, moved to a folder of its own on 10 Nov: the
+    // tick is not "before the release file was created".
+    let fx = with_ticks("ticks:\n  - item: canary\n    by: cy\n    at: 2026-11-03 09:00\n");
+    let dir = fx.dir();
+    git(&dir, &["init", "-q", "-b", "main"], "2026-11-02T10:00:00Z");
+    git(&dir, &["add", "."], "2026-11-02T10:00:00Z");
+    git(
+        &dir,
+        &["commit", "-q", "-m", "Billing 1.2.0"],
+        "2026-11-02T10:00:00Z",
+    );
+    std::fs::create_dir_all(dir.join("releases/billing")).unwrap();
+    git(
+        &dir,
+        &["mv", RELEASE, "releases/billing/1.2.0.md"],
+        "2026-11-10T10:00:00Z",
+    );
+    git(
+        &dir,
+        &["commit", "-q", "-m", "One folder per system"],
+        "2026-11-10T10:00:00Z",
+    );
+    let out = check(&fx);
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    assert!(
+        !out.stdout.contains("before the release file was created"),
+        "{}",
+        out.stdout
+    );
+
+    // A tick before the first name's creation is still an error, at its new path.
+    let moved = dir.join("releases/billing/1.2.0.md");
+    let text = std::fs::read_to_string(&moved).unwrap();
+    std::fs::write(
+        &moved,
+        text.replace("at: 2026-11-03 09:00", "at: 2026-11-01 09:00"),
+    )
+    .unwrap();
+    let out = check(&fx);
+    assert_eq!(out.code, Some(1), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("releases/billing/1.2.0.md:18:9: error[ticks.at]: the tick of \"canary\" is dated 2026-11-01 09:00, before the release file was created (2026-11-02 11:00)"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn released_with_unticked_required_phase_items_is_a_warning() {
     let fx = with_ticks("ticks:\n  - item: canary\n    by: cy\n    at: 2026-11-10 20:20\n");
     let portal = fx.read("portal.yaml");

@@ -159,13 +159,10 @@ fn enrich(
     diagnostics.extend(stale_runbooks(content, &facts));
     diagnostics.extend(validate::overdue::overdue_statuses(content, build_time()));
     let dates = |file: &Path| {
-        let file = facts.file(file);
         validate::ticks::FileDates {
             // A shallow clone's oldest commit is not the file's creation.
-            created: file
-                .and_then(|f| f.first_commit_at)
-                .filter(|_| !facts.content_shallow),
-            last_commit: file.and_then(|f| f.last_commit_at),
+            created: facts.created(file).filter(|_| !facts.content_shallow),
+            last_commit: facts.file(file).and_then(|f| f.last_commit_at),
         }
     };
     diagnostics.extend(validate::ticks::tick_dates(content, build_time(), &dates));

@@ -338,6 +338,21 @@ impl Facts {
     pub fn trail(&self, path: &Path) -> Option<&Trail> {
         self.trails.get(&display_path(path))
     }
+
+    /// When the file at `path` was first committed, following renames for a release file
+    /// (its trail credits commits under older names to it): a release moved to another
+    /// folder was still created when its first name was.
+    pub fn created(&self, path: &Path) -> Option<DateTime<Utc>> {
+        let under_its_names = self.trail(path).and_then(|trail| {
+            trail
+                .entries
+                .iter()
+                .filter(|entry| entry.changes.iter().any(|c| c.kind == "created"))
+                .map(|entry| entry.at)
+                .min()
+        });
+        under_its_names.or_else(|| self.file(path).and_then(|f| f.first_commit_at))
+    }
 }
 
 impl SystemHistory {
