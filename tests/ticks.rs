@@ -208,6 +208,14 @@ fn git(dir: &Path, args: &[&str], date: &str) {
     );
 }
 
+/// Makes the fixture a git repository whose one commit (2 Nov 2026, 10:00 UTC) adds it all.
+fn commit_everything_on_2_november(dir: &Path) {
+    let date = "2026-11-02T10:00:00Z";
+    git(dir, &["init", "-q", "-b", "main"], date);
+    git(dir, &["add", "."], date);
+    git(dir, &["commit", "-q", "-m", "Billing 1.2.0"], date);
+}
+
 #[test]
 fn a_tick_before_the_release_file_was_committed_is_an_error() {
     let fx = with_ticks(concat!(
@@ -216,13 +224,7 @@ fn a_tick_before_the_release_file_was_committed_is_an_error() {
         "  - item: full\n    by: cy\n    at: 2026-11-03 09:00\n",
     ));
     let dir = fx.dir();
-    git(&dir, &["init", "-q", "-b", "main"], "2026-11-02T10:00:00Z");
-    git(&dir, &["add", "."], "2026-11-02T10:00:00Z");
-    git(
-        &dir,
-        &["commit", "-q", "-m", "Billing 1.2.0"],
-        "2026-11-02T10:00:00Z",
-    );
+    commit_everything_on_2_november(&dir);
     let out = check(&fx);
     assert_eq!(out.code, Some(1), "{}", out.stdout);
     has(
@@ -243,13 +245,7 @@ fn a_renamed_release_file_was_created_when_its_first_name_was() {
     // tick is not "before the release file was created".
     let fx = with_ticks("ticks:\n  - item: canary\n    by: cy\n    at: 2026-11-03 09:00\n");
     let dir = fx.dir();
-    git(&dir, &["init", "-q", "-b", "main"], "2026-11-02T10:00:00Z");
-    git(&dir, &["add", "."], "2026-11-02T10:00:00Z");
-    git(
-        &dir,
-        &["commit", "-q", "-m", "Billing 1.2.0"],
-        "2026-11-02T10:00:00Z",
-    );
+    commit_everything_on_2_november(&dir);
     std::fs::create_dir_all(dir.join("releases/billing")).unwrap();
     git(
         &dir,
