@@ -17,6 +17,9 @@ pub struct HomePage {
     /// the build's "now".
     pub in_progress_none: EmptyLine,
     pub next_none: EmptyLine,
+    /// Once the upcoming releases the page embeds run out (a page read long after its
+    /// build, at a portal with many releases).
+    pub next_later: Option<LaterLine>,
     pub recent_none: EmptyLine,
     pub rollbacks: Vec<SystemRollback>,
     pub freezes: Vec<WindowView>,
@@ -32,12 +35,42 @@ pub struct EmptyLine {
 
 impl EmptyLine {
     fn of(list: &[(ReleaseSummary, Vec<Spans>)]) -> Self {
-        let spans: Vec<Spans> = list.iter().flat_map(|(_, s)| s.clone()).collect();
+        EmptyLine::of_with(list, None)
+    }
+
+    /// The line of `list`, also hidden during `other` (when another line speaks).
+    fn of_with(list: &[(ReleaseSummary, Vec<Spans>)], other: Option<Spans>) -> Self {
+        let spans: Vec<Spans> = list
+            .iter()
+            .flat_map(|(_, s)| s.clone())
+            .chain(other)
+            .collect();
         EmptyLine {
             on: live::none_of(&spans),
             shown: list.iter().all(|(r, _)| !r.shown),
         }
     }
+}
+
+/// The line under "Next releases" once the releases the page embeds run out: from `from`
+/// (`data-live-on`) the list lacks releases planned later, and says so.
+#[derive(Debug, Clone, Serialize)]
+pub struct LaterLine {
+    pub on: String,
+    pub shown: bool,
+    /// `Sat 6 Dec 2026, 02:00 CET`
+    pub from: String,
+}
+
+/// The moment the page says it is old (`stale_after_hours` after the build), and at the
+/// latest the end of the embedded data.
+fn stale_moment(content: &Content, now: DateTime<Utc>) -> DateTime<Utc> {
+    let stale = now
+        .checked_add_signed(chrono::Duration::hours(i64::from(
+            content.portal.stale_after_hours,
+        )))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    stale.min(live::data_until(now))
 }
 
 type Spans = (DateTime<Utc>, DateTime<Utc>);
@@ -71,26 +104,34 @@ pub(super) fn home(
     clock: Clock,
     now: DateTime<Utc>,
 ) -> HomePage {
-    let lists = ReleaseLists::new(content, summaries, now);
+    let lists = ReleaseLists::new(content, summaries, now, stale_moment(content, now));
     let freezes = content
         .portal
         .freezes
         .iter()
+        .filter(|f| not_over(f, now))
         .map(|f| window_view(f, "freeze", clock, now))
         .chain(
             content
                 .portal
                 .maintenance_windows
                 .iter()
+                .filter(|m| not_over(m, now))
                 .map(|m| window_view(m, "maintenance", clock, now)),
         )
-        .filter(|w| w.kind == "maintenance" || !w.when.is_empty())
         .collect();
     let strip =
         |list: Vec<(ReleaseSummary, Vec<Spans>)>| list.into_iter().map(|(r, _)| r).collect();
+    let later = lists.next_later.map(|from| (from, far_future()));
     HomePage {
         in_progress_none: EmptyLine::of(&lists.in_progress),
-        next_none: EmptyLine::of(&lists.next),
+        // "No releases are planned" is not true while releases left out are due.
+        next_none: EmptyLine::of_with(&lists.next, later),
+        next_later: later.map(|span| LaterLine {
+            on: live::intervals(&[span]),
+            shown: span.0 <= now,
+            from: clock.date_time(span.0),
+        }),
         recent_none: EmptyLine::of(&lists.recent),
         in_progress: strip(lists.in_progress),
         next: strip(lists.next),
@@ -111,14 +152,26 @@ pub(super) fn home(
 pub(super) struct ReleaseLists {
     pub in_progress: Vec<(ReleaseSummary, Vec<Spans>)>,
     pub next: Vec<(ReleaseSummary, Vec<Spans>)>,
+    /// From when "next" lacks releases it left out (see [`next_releases`]).
+    pub next_later: Option<DateTime<Utc>>,
     pub recent: Vec<(ReleaseSummary, Vec<Spans>)>,
 }
 
 /// How many releases a home list shows at a time.
 const LIST_LENGTH: usize = 8;
 
+/// The most upcoming releases "Next releases" embeds (about 20 KB of HTML): enough for a
+/// week and more at 10,000 releases (2-3 a day), so a page read days after its build still
+/// lists what is next, while the home page stays small.
+const NEXT_EMBEDDED: usize = 40;
+
 impl ReleaseLists {
-    pub(super) fn new(content: &Content, summaries: &[ReleaseSummary], now: DateTime<Utc>) -> Self {
+    pub(super) fn new(
+        content: &Content,
+        summaries: &[ReleaseSummary],
+        now: DateTime<Utc>,
+        cover_until: DateTime<Utc>,
+    ) -> Self {
         let (forever, dawn) = (far_future(), DateTime::<Utc>::UNIX_EPOCH);
         let entry = |summary: &ReleaseSummary, spans: Vec<Spans>| {
             (summary.shown_during(&spans, now), spans)
@@ -128,7 +181,7 @@ impl ReleaseLists {
         // down (thousands of planned releases at 10,000).
         let horizon = live::data_until(now);
         let mut in_progress = Vec::new();
-        let mut next = Vec::new();
+        let mut planned = Vec::new();
         let mut recent = Vec::new();
         for (release, summary) in content.releases.iter().zip(summaries) {
             let (start, end) = (release.window.start, release.window.end);
@@ -141,8 +194,7 @@ impl ReleaseLists {
                     if end > now && start < horizon {
                         in_progress.push(entry(summary, vec![(start, end)]));
                     }
-                    // Next before its window; after it, still listed, as overdue.
-                    next.push(entry(summary, vec![(dawn, start), (end, forever)]));
+                    planned.push((summary, start, end));
                 }
                 status if status.has_shipped() => {
                     recent.push(entry(summary, vec![(start, forever)]))
@@ -150,14 +202,9 @@ impl ReleaseLists {
                 _ => {}
             }
         }
-        // Releases are in window order: "next" keeps the overdue and the first upcoming ones,
-        // "recent" the latest that have started plus any still ahead.
-        let keep_from = next
-            .iter()
-            .filter(|(r, _)| r.start_ms > now.timestamp_millis())
-            .nth(LIST_LENGTH)
-            .map(|(r, _)| r.start_ms);
-        next.retain(|(r, _)| keep_from.is_none_or(|limit| r.start_ms < limit));
+        let (next, next_later) = next_releases(&planned, now, cover_until, entry);
+        // Releases are in window order: "recent" keeps the latest that have started plus any
+        // still ahead.
         recent.reverse();
         let started = recent.iter().filter(|(r, _)| r.shown).count();
         let ahead = recent.len() - started;
@@ -165,15 +212,57 @@ impl ReleaseLists {
         ReleaseLists {
             in_progress,
             next,
+            next_later,
             recent,
         }
     }
+}
+
+/// "Next releases": every planned or approved release whose window started by `now` (shown
+/// again after its window, as overdue), and the upcoming ones as a rolling list: the k-th
+/// upcoming release appears when the one `LIST_LENGTH` places before it starts, so the live
+/// layer always shows the next `LIST_LENGTH`, however late the page is read. Upcoming
+/// releases are embedded until `cover_until` (the moment the page says it is old) and at
+/// most `NEXT_EMBEDDED` of them; the second value is when the list stops being whole, if
+/// releases are left out, for the line that says so.
+fn next_releases(
+    planned: &[(&ReleaseSummary, DateTime<Utc>, DateTime<Utc>)],
+    now: DateTime<Utc>,
+    cover_until: DateTime<Utc>,
+    entry: impl Fn(&ReleaseSummary, Vec<Spans>) -> (ReleaseSummary, Vec<Spans>),
+) -> (Vec<(ReleaseSummary, Vec<Spans>)>, Option<DateTime<Utc>>) {
+    let (forever, dawn) = (far_future(), DateTime::<Utc>::UNIX_EPOCH);
+    let (started, upcoming): (Vec<_>, Vec<_>) =
+        planned.iter().partition(|(_, start, _)| *start <= now);
+    let mut next: Vec<_> = started
+        .into_iter()
+        .map(|(summary, start, end)| entry(summary, vec![(dawn, start), (end, forever)]))
+        .collect();
+    let appears = |k: usize| k.checked_sub(LIST_LENGTH).map_or(dawn, |j| upcoming[j].1);
+    let embedded = (0..upcoming.len())
+        .take_while(|&k| k < NEXT_EMBEDDED && (k < LIST_LENGTH || appears(k) < cover_until))
+        .count();
+    for (k, (summary, start, end)) in upcoming.iter().take(embedded).enumerate() {
+        next.push(entry(summary, vec![(appears(k), *start), (*end, forever)]));
+    }
+    let later = (embedded < upcoming.len()).then(|| appears(embedded));
+    (next, later)
 }
 
 /// The end of open intervals (see `live::FOREVER`).
 fn far_future() -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(crate::model::live::FOREVER)
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Whether a freeze or maintenance window is in force or still ahead at `now`: the home
+/// page lists those only (a portal keeps its past year-end freezes in portal.yaml, and the
+/// list would grow every year). A weekly window always comes again.
+fn not_over(rule: &WindowRule, now: DateTime<Utc>) -> bool {
+    match &rule.schedule {
+        Schedule::Once { end, .. } => *end > now,
+        Schedule::Weekly { .. } => true,
+    }
 }
 
 pub(super) fn window_view(
@@ -297,6 +386,120 @@ mod tests {
             .in_progress
             .iter()
             .any(|r| r.version == "1.2.0" && r.shown));
+    }
+
+    /// Whether `on` (`data-live-on`: "start end start end ...", Unix millis) holds `at`.
+    fn holds(on: &str, at: DateTime<Utc>) -> bool {
+        let ms: Vec<i64> = on.split(' ').filter_map(|n| n.parse().ok()).collect();
+        let at = at.timestamp_millis();
+        ms.chunks(2).any(|pair| pair[0] <= at && at < pair[1])
+    }
+
+    /// The releases "Next releases" shows at `at`, as the live layer decides.
+    fn next_at(page: &HomePage, at: DateTime<Utc>) -> Vec<String> {
+        page.next
+            .iter()
+            .filter(|r| r.on.as_deref().is_some_and(|on| holds(on, at)))
+            .map(|r| r.version.clone())
+            .collect()
+    }
+
+    /// 40 planned releases of payments, one a day at 09:00 from 1 Dec 2026: 1.0.0, 1.1.0, ...
+    fn daily_releases(stale_after_hours: u32) -> Content {
+        let mut c = content();
+        c.portal.stale_after_hours = stale_after_hours;
+        c.releases = (0..40)
+            .map(|day| {
+                let start = utc(2026, 12, 1, 9, 0) + chrono::Duration::days(day);
+                release("payments", &format!("1.{day}.0"), start, 60)
+            })
+            .collect();
+        c
+    }
+
+    #[test]
+    fn next_releases_roll_on_as_the_page_is_read_later() {
+        let now = utc(2026, 11, 30, 12, 0);
+        let page = home_of(&daily_releases(24 * 7), now);
+        let versions = |days: std::ops::Range<i64>| -> Vec<String> {
+            days.map(|d| format!("1.{d}.0")).collect()
+        };
+        assert_eq!(shown(&page.next), versions(0..8), "as built");
+        // Five days on: the five whose windows passed are overdue (still planned), and the
+        // next eight follow them.
+        let later = next_at(&page, utc(2026, 12, 5, 12, 0));
+        assert_eq!(later, versions(0..13));
+        // During 1.4.0's window it is in progress, not next.
+        let during = next_at(&page, utc(2026, 12, 5, 9, 30));
+        assert!(!during.contains(&"1.4.0".to_owned()), "{during:?}");
+        assert_eq!(during.len(), 4 + 8, "{during:?}");
+        // Every upcoming release within the week the page is fresh is embedded, and eight
+        // more; nothing is left out that the week needs, so no "later" line until then.
+        assert_eq!(page.next.len(), 7 + 8);
+        let later_line = page.next_later.as_ref().expect("releases left out");
+        assert!(!later_line.shown);
+        // The 16th upcoming release, left out, would have joined the list when the 8th
+        // started (8 Dec, 09:00): from then the line says releases are missing.
+        assert!(holds(&later_line.on, utc(2026, 12, 8, 9, 0)));
+        assert!(!holds(&later_line.on, utc(2026, 12, 8, 8, 59)));
+        assert!(
+            !holds(&page.next_none.on, utc(2026, 12, 20, 0, 0)),
+            "never \"no releases are planned\" while some are left out"
+        );
+    }
+
+    #[test]
+    fn next_releases_embed_a_bounded_number_and_all_when_few() {
+        let now = utc(2026, 11, 30, 12, 0);
+        // Fresh for a year: at most NEXT_EMBEDDED upcoming releases are embedded.
+        let page = home_of(&daily_releases(24 * 365), now);
+        assert_eq!(page.next.len(), NEXT_EMBEDDED);
+        // Few releases: all of them, and no line about releases left out.
+        let mut c = daily_releases(24);
+        c.releases.truncate(5);
+        let page = home_of(&c, now);
+        assert_eq!(page.next.len(), 5);
+        assert!(page.next_later.is_none());
+    }
+
+    #[test]
+    fn ended_freezes_are_not_listed_and_weekly_ones_always_are() {
+        let mut c = content();
+        let freeze = |name: &str, schedule: Schedule| WindowRule {
+            name: name.to_owned(),
+            reason: None,
+            schedule,
+            source: crate::diagnostics::SourceRef::new("portal.yaml", 1, 1),
+        };
+        c.portal.freezes = vec![
+            freeze(
+                "Year-end 2025",
+                Schedule::Once {
+                    start: utc(2025, 12, 20, 0, 0),
+                    end: utc(2026, 1, 3, 0, 0),
+                },
+            ),
+            freeze(
+                "Year-end 2026",
+                Schedule::Once {
+                    start: utc(2026, 12, 20, 0, 0),
+                    end: utc(2027, 1, 3, 0, 0),
+                },
+            ),
+            freeze(
+                "Fridays",
+                Schedule::Weekly {
+                    days: vec![chrono::Weekday::Fri],
+                    start: chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+                    end: chrono::NaiveTime::from_hms_opt(23, 59, 0).unwrap(),
+                    from: None,
+                    until: None,
+                },
+            ),
+        ];
+        let page = home_of(&c, utc(2026, 12, 25, 12, 0));
+        let names: Vec<&str> = page.freezes.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(names, ["Year-end 2026", "Fridays"]);
     }
 
     #[test]
