@@ -75,6 +75,9 @@ fn stale_moment(content: &Content, now: DateTime<Utc>) -> DateTime<Utc> {
 
 type Spans = (DateTime<Utc>, DateTime<Utc>);
 
+/// A list entry and the spans it shows during (`data-live-on`).
+type Listed = (ReleaseSummary, Vec<Spans>);
+
 #[derive(Debug, Clone, Serialize)]
 pub struct WindowView {
     pub name: String,
@@ -229,8 +232,8 @@ fn next_releases(
     planned: &[(&ReleaseSummary, DateTime<Utc>, DateTime<Utc>)],
     now: DateTime<Utc>,
     cover_until: DateTime<Utc>,
-    entry: impl Fn(&ReleaseSummary, Vec<Spans>) -> (ReleaseSummary, Vec<Spans>),
-) -> (Vec<(ReleaseSummary, Vec<Spans>)>, Option<DateTime<Utc>>) {
+    entry: impl Fn(&ReleaseSummary, Vec<Spans>) -> Listed,
+) -> (Vec<Listed>, Option<DateTime<Utc>>) {
     let (forever, dawn) = (far_future(), DateTime::<Utc>::UNIX_EPOCH);
     let (started, upcoming): (Vec<_>, Vec<_>) =
         planned.iter().partition(|(_, start, _)| *start <= now);
