@@ -45,6 +45,11 @@ pub struct Document {
     pub text: String,
     /// Identifiers, already in [`text::key`] form.
     pub keys: Vec<String>,
+    /// A runbook section: where its own heading starts in `title` ("Roll back payments ›
+    /// Steps"). Its title's runbook part, meta and hidden words are its runbook's and are
+    /// not indexed for it: a search for the runbook's title, owner or slug finds the runbook
+    /// once, not each of its sections (the sections' headings and text still find them).
+    pub own_title_from: Option<usize>,
 }
 
 /// A commit and the release that first shipped it.
@@ -150,12 +155,13 @@ pub fn collect(
             text,
         } in sections
         {
+            let runbook_part = format!("{} › ", runbook.title);
             docs.push(Document {
                 group: b'b',
                 url: format!("{url}#{anchor}"),
-                title: format!("{} › {heading}", runbook.title),
+                own_title_from: Some(runbook_part.len()),
+                title: runbook_part + &heading,
                 meta: meta.clone(),
-                hidden: runbook.slug.replace('-', " "),
                 text,
                 ..Document::default()
             });
@@ -236,6 +242,7 @@ pub fn collect(
                 hidden: release.system.clone(),
                 text: join_text(note, &notes),
                 keys: keys(ids),
+                own_title_from: None,
             }
         })
         .collect();

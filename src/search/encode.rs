@@ -265,8 +265,13 @@ fn weights(doc: &Document) -> HashMap<String, u32> {
         }
     };
     add(&doc.text, None);
-    add(&doc.title, Some(TITLE));
-    add(&format!("{} {}", doc.meta, doc.hidden), Some(FACTS));
+    match doc.own_title_from {
+        Some(at) => add(doc.title.get(at..).unwrap_or(&doc.title), Some(TITLE)),
+        None => {
+            add(&doc.title, Some(TITLE));
+            add(&format!("{} {}", doc.meta, doc.hidden), Some(FACTS));
+        }
+    }
     out
 }
 
@@ -375,6 +380,39 @@ mod tests {
         let postings = index::postings(value).unwrap();
         assert_eq!(postings.len(), MAX_POSTINGS);
         assert!(postings.contains(&((MAX_POSTINGS + 10) as u32, TITLE + 1)));
+    }
+
+    #[test]
+    fn a_runbook_section_is_found_by_its_own_words_not_its_runbooks() {
+        let runbook = Document {
+            group: b'b',
+            url: "runbooks/ops-hotfix-220/".into(),
+            title: "Hotfix the platform".into(),
+            meta: "Deploy runbook · owner Yusuf Haddad".into(),
+            hidden: "ops hotfix 220".into(),
+            ..Document::default()
+        };
+        let part = "Hotfix the platform › ";
+        let section = Document {
+            group: b'b',
+            url: "runbooks/ops-hotfix-220/#dashboards".into(),
+            title: format!("{part}Dashboards"),
+            meta: runbook.meta.clone(),
+            text: "Open the latency board.".into(),
+            own_title_from: Some(part.len()),
+            ..Document::default()
+        };
+        let files = encode(&[runbook, section], &[]);
+        let manifest = Manifest::parse(&text(&files, "index.txt")).unwrap();
+        let get = |p: &str| files.get(p).and_then(|b| std::str::from_utf8(b).ok());
+        let found = |input: &str| -> Vec<u32> {
+            let hits = Query::parse(input).hits(&manifest, &get).unwrap();
+            hits.iter().map(|h| h.doc).collect()
+        };
+        assert_eq!(found("Haddad"), [0], "the owner finds the runbook once");
+        assert_eq!(found("hotfix platform"), [0]);
+        assert_eq!(found("dashboards"), [1], "the heading finds its section");
+        assert_eq!(found("latency"), [1]);
     }
 
     #[test]
