@@ -39,6 +39,31 @@ fn clean_content_exits_zero_and_writes_nothing() {
 }
 
 #[test]
+fn upper_case_extensions_are_read_like_lower_case_ones() {
+    let fx = Fixture::new("minimal");
+    let dir = fx.dir();
+    for (from, to) in [
+        ("releases/billing-1.2.0.md", "releases/billing-1.2.0.MD"),
+        (
+            "runbooks/billing-rollback.md",
+            "runbooks/billing-rollback.Md",
+        ),
+    ] {
+        std::fs::rename(dir.join(from), dir.join(to)).unwrap();
+    }
+    let result = check(&fx, &[]);
+    assert_eq!(result.code, Some(0), "{}{}", result.stdout, result.stderr);
+    assert!(
+        result.stdout.contains("0 error(s), 2 warning(s)"),
+        "read as before, nothing unknown: {}",
+        result.stdout
+    );
+    let site = fx.build_ok();
+    assert!(site.join("releases/billing/1.2.0/index.html").is_file());
+    assert!(site.join("runbooks/billing-rollback/index.html").is_file());
+}
+
+#[test]
 fn broken_link_and_anchor_are_found_with_their_line() {
     let fx = Fixture::new("minimal");
     let runbook = fx.read("runbooks/billing-rollback.md");

@@ -333,7 +333,9 @@ fn list_files(
             && entry
                 .path()
                 .extension()
-                .is_some_and(|ext| extensions.iter().any(|e| ext == *e));
+                .and_then(|ext| ext.to_str())
+                // `.MD` from an editor on a case-insensitive disk is Markdown all the same.
+                .is_some_and(|ext| extensions.iter().any(|e| ext.eq_ignore_ascii_case(e)));
         if wanted {
             if let Ok(rel) = entry.path().strip_prefix(root) {
                 files.push(rel.to_path_buf());
