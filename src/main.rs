@@ -167,10 +167,10 @@ enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
-    /// Scaffold a release or runbook file that checks clean.
+    /// Scaffold a release or runbook file: its placeholders are errors in `check` until you replace them.
     #[command(subcommand)]
     New(NewCommand),
-    /// Create a new content repo that builds and checks clean.
+    /// Create a new content repo that builds and checks without errors (one warning asks for the system's `repo:`).
     #[command(after_help = "Example:\n  shipboard init my-portal && shipboard serve my-portal")]
     Init {
         /// Where to create it (created if missing).

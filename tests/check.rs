@@ -155,6 +155,22 @@ fn init_checks_clean_and_scaffolds_are_errors_until_filled_in() {
     let result = run(&["init", &d, "--title", "Team \"Rocket\" Releases"]);
     assert_eq!(result.code, Some(0), "{}", result.stderr);
     assert_eq!(run(&["check", &d]).code, Some(0));
+    // A second init refuses and writes nothing; so does one over a folder holding any of
+    // its files.
+    let again = run(&["init", &d]);
+    assert_eq!(again.code, Some(2), "{}", again.stderr);
+    let other = temp.path().join("other");
+    std::fs::create_dir_all(other.join("releases")).unwrap();
+    std::fs::write(other.join("releases/api-1.0.0.md"), "keep").unwrap();
+    let refused = run(&["init", &other.display().to_string()]);
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("nothing was written"),
+        "{}",
+        refused.stderr
+    );
+    let left: Vec<_> = std::fs::read_dir(&other).unwrap().flatten().collect();
+    assert_eq!(left.len(), 1, "only releases/ is there: {left:?}");
     let result = run(&[
         "new",
         "release",

@@ -213,7 +213,8 @@ pub fn runbook(dir: &Path, slug: &str, system: Option<&str>, kind: &str) -> Resu
     Ok(path)
 }
 
-/// Creates a new content repo in `dir` that builds and checks clean.
+/// Creates a new content repo in `dir` that builds and checks without errors (its system
+/// has no `repo:` yet, which `check` warns about), or refuses before writing anything.
 pub fn init(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
     if dir.join("portal.yaml").exists() {
         bail!("{} already has a portal.yaml", dir.display());
@@ -233,6 +234,22 @@ pub fn init(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
         ("releases/api-1.0.0.md", format!("---\nsystem: api\nversion: 1.0.0\ntype: minor\nstatus: planned\ntitle: First release\nwindow:\n  start: {}\n  end: {}\nowner: alex\npeople:\n  developer: [sam]\nchecklist: standard\nrollout: canary\n---\nThe first release planned in this portal.\n", start.format("%Y-%m-%d %H:%M"), end.format("%Y-%m-%d %H:%M"))),
         (".gitignore", "/public\n/.shipboard\n".to_owned()),
     ];
+    // Every file is checked before any is written: a refusal leaves the folder as it was,
+    // not half a portal that the next `init` refuses for its portal.yaml.
+    let taken: Vec<String> = files
+        .iter()
+        .map(|(name, _)| dir.join(name))
+        .filter(|path| path.exists())
+        .map(|path| path.display().to_string())
+        .collect();
+    if !taken.is_empty() {
+        bail!(
+            "{} already exist{}; not overwriting, and nothing was written (move {} aside, or init another folder)",
+            taken.join(", "),
+            if taken.len() == 1 { "s" } else { "" },
+            if taken.len() == 1 { "it" } else { "them" }
+        );
+    }
     let mut written = Vec::new();
     for (name, text) in files {
         let path = dir.join(name);
