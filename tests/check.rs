@@ -64,6 +64,32 @@ fn upper_case_extensions_are_read_like_lower_case_ones() {
 }
 
 #[test]
+fn link_templates_that_cannot_make_links_are_errors_at_their_line() {
+    let fx = Fixture::new("minimal");
+    let portal = fx.read("portal.yaml").replace(
+        "    escalation: billing\n",
+        "    escalation: billing\n    commit_url: \"javascript:alert(1)//{sha}\"\n    compare_url: \"https://git.acme.example/compare/{from}\"\n    ticket_url: \"tracker.acme.example/browse/{id}\"\n",
+    );
+    fx.write("portal.yaml", &portal);
+    let result = check(&fx, &[]);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    for expected in [
+        "portal.yaml:10:17: error[commit_url]: `commit_url` \"javascript:alert(1)//{sha}\" is not an http(s) address",
+        "portal.yaml:11:18: error[compare_url]: `compare_url` \"https://git.acme.example/compare/{from}\" has no {to}",
+        "portal.yaml:12:17: error[ticket_url]: `ticket_url` \"tracker.acme.example/browse/{id}\" is not an absolute address",
+    ] {
+        assert!(result.stdout.contains(expected), "{expected}\n{}", result.stdout);
+    }
+    assert!(
+        result
+            .stdout
+            .contains("help: write the address with its placeholders, e.g. https://"),
+        "{}",
+        result.stdout
+    );
+}
+
+#[test]
 fn broken_link_and_anchor_are_found_with_their_line() {
     let fx = Fixture::new("minimal");
     let runbook = fx.read("runbooks/billing-rollback.md");

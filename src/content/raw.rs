@@ -67,11 +67,11 @@ pub struct RawSystem {
     #[serde(default)]
     pub tag_pattern: Option<Text>,
     #[serde(default)]
-    pub commit_url: Option<String>,
+    pub commit_url: Option<Text>,
     #[serde(default)]
-    pub compare_url: Option<String>,
+    pub compare_url: Option<Text>,
     #[serde(default)]
-    pub ticket_url: Option<String>,
+    pub ticket_url: Option<Text>,
     #[serde(default)]
     pub include_paths: Vec<String>,
     #[serde(default)]

@@ -18,6 +18,7 @@ mod system_versions;
 pub mod ticks;
 pub mod train_members;
 mod trains;
+mod url_templates;
 mod windows;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -604,9 +605,9 @@ impl Validator<'_> {
                 escalation: system.escalation.as_ref().map(|e| e.value.clone()),
                 repo: system.repo.as_ref().map(|r| r.value.clone()),
                 tag_pattern,
-                commit_url: system.commit_url.clone(),
-                compare_url: system.compare_url.clone(),
-                ticket_url: system.ticket_url.clone(),
+                commit_url: self.url_template(path, &system.commit_url, "commit_url"),
+                compare_url: self.url_template(path, &system.compare_url, "compare_url"),
+                ticket_url: self.url_template(path, &system.ticket_url, "ticket_url"),
                 include_paths: system.include_paths.clone(),
                 prereleases: system.prereleases,
                 first_parent: system.first_parent,
