@@ -184,7 +184,9 @@ fn user_changes(notes: &str, base_url: &str) -> String {
                 .collect::<Vec<_>>()
                 .join("\n")
         }
-        None => notes.to_owned(),
+        // Lines joined again, so notes saved with CRLF do not bring their CRs into an
+        // announcement whose other lines end in LF.
+        None => lines.join("\n"),
     };
     let text = text.trim();
     if text.is_empty() {
@@ -442,6 +444,11 @@ mod tests {
 
     #[test]
     fn user_changes_are_the_section_of_that_name_with_absolute_links() {
+        let crlf = "Customers can top up.\r\n\r\n- Wallets\r\n- Cards\r\n";
+        assert_eq!(
+            user_changes(crlf, "https://r.example/"),
+            "Customers can top up.\n\n- Wallets\n- Cards"
+        );
         let notes = "## Summary\n\nWallets.\n\n## What changes for users\n\n- Top-ups, see \
                      [the runbook](/runbooks/x/).\n\n### Detail\n\nkept\n\n## Risks\n\nnone\n";
         assert_eq!(
