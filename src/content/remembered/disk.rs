@@ -1,0 +1,281 @@
+//! The parse cache on disk: the remembered parses of a content repo's release and runbook
+//! files, kept in `.shipboard/cache/parses-releases.bin` and `parses-runbooks.bin` beside
+//! the build record and the history cache, so `build`, `check` and the first build of
+//! `serve` parse only the files whose text changed since any of them last ran.
+//!
+//! A file is the format's magic, a key naming the format and the Shipboard binary
+//! ([`crate::cache::Fingerprint`], as the history cache: another binary may parse
+//! differently), the checksum of the rest, then one entry per file: its path relative to
+//! the content dir, the BLAKE3 digest of its text, and its parse's stored form. Missing,
+//! unreadable, corrupt, truncated or foreign, it is a miss (every file is parsed, and the
+//! file written anew), never an error. It is written, to a temporary file renamed into
+//! place, only when what is remembered for the content repo differs from what the file
+//! holds, and a failure to write it (a read-only checkout) is a note, not an error.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::{store_parses, Bytes, Rememberable};
+use crate::cache::{digest, Digest, Fingerprint};
+use crate::content::raw::{RawRelease, RawRunbook};
+
+/// The file's first bytes; another format is a miss.
+const MAGIC: &[u8; 8] = b"SBPARSE1";
+
+/// What the cache file of each (content repo, folder) holds, as the digest of its index
+/// (paths and text digests); `None` when unknown (not read, or not intact). A content
+/// repo is in here once its cache was opened by this process.
+type OnDisk = BTreeMap<(PathBuf, &'static str), Option<blake3::Hash>>;
+
+static ON_DISK: Mutex<OnDisk> = Mutex::new(BTreeMap::new());
+
+fn on_disk() -> std::sync::MutexGuard<'static, OnDisk> {
+    ON_DISK.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Before a load of `root`: from now on parses are kept for the disk, and, unless `read`
+/// is false (`build --full`) or this process opened it already (`serve`'s rebuilds),
+/// the parses the cache holds are remembered. Says why the cache was not used, if not.
+pub fn before_load(root: &Path, read: bool) -> Vec<String> {
+    store_parses();
+    [
+        open::<RawRelease>(root, read),
+        open::<RawRunbook>(root, read),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// After a load of `root`: writes its cache files whose content changed (a file parsed
+/// anew, or forgotten). Says why one could not be written, if so.
+pub fn after_load(root: &Path) -> Vec<String> {
+    [save::<RawRelease>(root), save::<RawRunbook>(root)]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Where the cache of `T`'s files of the content repo at `root` is.
+pub fn cache_path<T: Rememberable>(root: &Path) -> PathBuf {
+    let name = format!("parses-{}.bin", T::FOLDER);
+    root.join(".shipboard").join("cache").join(name)
+}
+
+/// The key of a cache file: this format, this binary and the kind of file.
+fn key<T: Rememberable>() -> Digest {
+    Fingerprint::new(&format!("parses-{}", T::FOLDER)).finish()
+}
+
+fn open<T: Rememberable>(root: &Path, read: bool) -> Option<String> {
+    let slot = (root.to_path_buf(), T::FOLDER);
+    if on_disk().contains_key(&slot) {
+        return None;
+    }
+    let (held, note) = match read {
+        false => (None, None),
+        true => match read_cache::<T>(root) {
+            Ok(entries) => {
+                let held = index(root, &entries);
+                T::memory().add_stored(entries);
+                (Some(held), None)
+            }
+            Err((held, note)) => (held, Some(note)),
+        },
+    };
+    on_disk().insert(slot, held);
+    note
+}
+
+/// The entries of the cache file of `T` (full path, digest, stored form), or what it is
+/// known to hold and why it was not used.
+type Entries = Vec<(PathBuf, blake3::Hash, Bytes)>;
+
+fn read_cache<T: Rememberable>(root: &Path) -> Result<Entries, (Option<blake3::Hash>, String)> {
+    let path = cache_path::<T>(root);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            let nothing = index(root, &[]);
+            return Err((
+                Some(nothing),
+                format!("no parse cache of {} yet: every file is parsed", T::FOLDER),
+            ));
+        }
+        Err(err) => {
+            let note = format!("parse cache {} unreadable ({err}): ignored", path.display());
+            return Err((None, note));
+        }
+    };
+    let all = Arc::new(bytes);
+    entries::<T>(root, &all).ok_or_else(|| {
+        let note = format!(
+            "parse cache {} is corrupt or from another version: ignored, written anew",
+            path.display()
+        );
+        (None, note)
+    })
+}
+
+/// The entries of a cache file's bytes, if they are intact and of this binary.
+fn entries<T: Rememberable>(root: &Path, all: &Arc<Vec<u8>>) -> Option<Entries> {
+    let bytes = all.as_slice();
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let rest = rest.strip_prefix(key::<T>().as_slice())?;
+    let (checksum, payload) = rest.split_at_checked(16)?;
+    if checksum != digest(payload) {
+        return None;
+    }
+    let mut reader = Reader {
+        bytes,
+        at: bytes.len() - payload.len(),
+    };
+    let count = reader.number()?;
+    let mut entries = Vec::new();
+    for _ in 0..count {
+        let path = std::str::from_utf8(reader.piece()?).ok()?;
+        let relative = Path::new(path);
+        let inside = relative.starts_with(T::FOLDER)
+            && relative
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)));
+        if !inside {
+            return None;
+        }
+        let text: [u8; 32] = reader.bytes(32)?.try_into().ok()?;
+        let range = reader.range()?;
+        let stored = Bytes {
+            all: Arc::clone(all),
+            range,
+        };
+        entries.push((root.join(relative), blake3::Hash::from(text), stored));
+    }
+    (reader.at == bytes.len()).then_some(entries)
+}
+
+/// Reads a cache file's payload, never past its end.
+struct Reader<'b> {
+    bytes: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Reader<'b> {
+    fn range_of(&mut self, len: usize) -> Option<Range<usize>> {
+        let range = self.at..self.at.checked_add(len)?;
+        self.bytes.get(range.clone())?;
+        self.at = range.end;
+        Some(range)
+    }
+
+    fn bytes(&mut self, len: usize) -> Option<&'b [u8]> {
+        let range = self.range_of(len)?;
+        self.bytes.get(range)
+    }
+
+    fn number(&mut self) -> Option<usize> {
+        let bytes: [u8; 4] = self.bytes(4)?.try_into().ok()?;
+        usize::try_from(u32::from_le_bytes(bytes)).ok()
+    }
+
+    /// A length, then that many bytes.
+    fn range(&mut self) -> Option<Range<usize>> {
+        let len = self.number()?;
+        self.range_of(len)
+    }
+
+    fn piece(&mut self) -> Option<&'b [u8]> {
+        let range = self.range()?;
+        self.bytes.get(range)
+    }
+}
+
+/// The digest of what `entries` are (paths and text digests): whether the file on disk
+/// holds the same files, parsed from the same texts.
+fn index(root: &Path, entries: &[(PathBuf, blake3::Hash, Bytes)]) -> blake3::Hash {
+    let mut listed: Vec<(&Path, &blake3::Hash)> = entries
+        .iter()
+        .map(|(path, text, _)| (path.strip_prefix(root).unwrap_or(path), text))
+        .collect();
+    listed.sort_by(|a, b| a.0.cmp(b.0));
+    let mut hasher = blake3::Hasher::new();
+    for (path, text) in listed {
+        let path = path.as_os_str().as_encoded_bytes();
+        hasher.update(&(path.len() as u64).to_le_bytes());
+        hasher.update(path);
+        hasher.update(text.as_bytes());
+    }
+    hasher.finalize()
+}
+
+fn save<T: Rememberable>(root: &Path) -> Option<String> {
+    let mut entries = T::memory().stored_under(&root.join(T::FOLDER));
+    // A path the format cannot hold is left out: that file is simply parsed again.
+    entries.retain(|(path, _, _)| path.strip_prefix(root).is_ok_and(|p| p.to_str().is_some()));
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let held = index(root, &entries);
+    let mut on_disk = on_disk();
+    let slot = (root.to_path_buf(), T::FOLDER);
+    if on_disk.get(&slot) == Some(&Some(held)) {
+        return None;
+    }
+    match write::<T>(root, &entries) {
+        Ok(()) => {
+            on_disk.insert(slot, Some(held));
+            None
+        }
+        Err(err) => Some(format!(
+            "could not save the parse cache {}: {err}",
+            cache_path::<T>(root).display()
+        )),
+    }
+}
+
+fn write<T: Rememberable>(root: &Path, entries: &Entries) -> io::Result<()> {
+    let payload = payload(root, entries)?;
+    let mut bytes = Vec::with_capacity(payload.len() + 40);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&key::<T>());
+    bytes.extend_from_slice(&digest(&payload));
+    bytes.extend_from_slice(&payload);
+    let path = cache_path::<T>(root);
+    let dir = path.parent().unwrap_or(root);
+    fs::create_dir_all(dir)?;
+    crate::cache::ignored_by_git(root)?;
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let unique = NEXT.fetch_add(1, Ordering::Relaxed);
+    let temporary = dir.join(format!(".parses-{}-{unique}.tmp", std::process::id()));
+    let written = fs::write(&temporary, &bytes).and_then(|()| fs::rename(&temporary, &path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
+}
+
+fn payload(root: &Path, entries: &Entries) -> io::Result<Vec<u8>> {
+    let size: usize = entries.iter().map(|e| e.2.range.len() + 100).sum();
+    let mut payload = Vec::with_capacity(size + 4);
+    let number = |n: usize| {
+        u32::try_from(n)
+            .map(u32::to_le_bytes)
+            .map_err(io::Error::other)
+    };
+    payload.extend_from_slice(&number(entries.len())?);
+    for (path, text, stored) in entries {
+        let relative = path.strip_prefix(root).map_err(io::Error::other)?;
+        let relative = relative
+            .to_str()
+            .ok_or_else(|| io::Error::other("path not UTF-8"))?;
+        payload.extend_from_slice(&number(relative.len())?);
+        payload.extend_from_slice(relative.as_bytes());
+        payload.extend_from_slice(text.as_bytes());
+        let stored = stored.as_slice();
+        payload.extend_from_slice(&number(stored.len())?);
+        payload.extend_from_slice(stored);
+    }
+    Ok(payload)
+}
