@@ -24,7 +24,7 @@ pub mod stored;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use super::raw::{RawRelease, RawRunbook};
@@ -111,12 +111,17 @@ struct Entry<T> {
 /// The parses remembered for one front matter type, by the file's full path.
 pub struct Memory<T> {
     files: Mutex<HashMap<PathBuf, Entry<T>>>,
+    /// Files recalled and files parsed since [`Memory::counts`] was last asked.
+    recalled: AtomicUsize,
+    parsed: AtomicUsize,
 }
 
 impl<T> Default for Memory<T> {
     fn default() -> Self {
         Memory {
             files: Mutex::new(HashMap::new()),
+            recalled: AtomicUsize::new(0),
+            parsed: AtomicUsize::new(0),
         }
     }
 }
@@ -138,6 +143,12 @@ impl<T: Storable + Clone> Memory<T> {
     /// here, outside the lock, so the loading threads decode in parallel; one that does not
     /// decode is not a parse (the file is parsed again).
     pub fn recall(&self, path: &Path, digest: &blake3::Hash) -> Option<Parse<T>> {
+        let parse = self.recall_uncounted(path, digest)?;
+        self.recalled.fetch_add(1, Ordering::Relaxed);
+        Some(parse)
+    }
+
+    fn recall_uncounted(&self, path: &Path, digest: &blake3::Hash) -> Option<Parse<T>> {
         let stored = {
             let files = self.lock();
             let entry = files.get(path).filter(|e| e.digest == *digest)?;
@@ -159,6 +170,7 @@ impl<T: Storable + Clone> Memory<T> {
     /// Remembers the parse of `path` whose text had `digest`: decoded for `serve`, and in
     /// its stored form (encoded here, by the loading thread) for the disk.
     pub fn remember(&self, path: PathBuf, digest: blake3::Hash, parse: Parse<T>) {
+        self.parsed.fetch_add(1, Ordering::Relaxed);
         let stored = STORED.load(Ordering::Relaxed);
         let stored = stored.then(|| stored::encode(&parse)).flatten();
         let parse = ON.load(Ordering::Relaxed).then_some(parse);
@@ -186,6 +198,12 @@ impl<T: Storable + Clone> Memory<T> {
 }
 
 impl<T> Memory<T> {
+    /// How many files were recalled and how many parsed since last asked.
+    fn counts(&self) -> (usize, usize) {
+        let recalled = self.recalled.swap(0, Ordering::Relaxed);
+        (recalled, self.parsed.swap(0, Ordering::Relaxed))
+    }
+
     /// The stored forms of the files under `folder`: full path, digest, bytes.
     fn stored_under(&self, folder: &Path) -> Vec<(PathBuf, blake3::Hash, Bytes)> {
         let files = self.files.lock().unwrap_or_else(PoisonError::into_inner);

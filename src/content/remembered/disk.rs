@@ -55,9 +55,16 @@ pub fn before_load(root: &Path, read: bool) -> Vec<String> {
 /// After a load of `root`: writes its cache files whose content changed (a file parsed
 /// anew, or forgotten). Says why one could not be written, if so.
 pub fn after_load(root: &Path) -> Vec<String> {
-    [save::<RawRelease>(root), save::<RawRunbook>(root)]
-        .into_iter()
-        .flatten()
+    let reused =
+        |(recalled, parsed): (usize, usize)| format!("{recalled} of {}", recalled + parsed);
+    let releases = reused(RawRelease::memory().counts());
+    let runbooks = reused(RawRunbook::memory().counts());
+    let counts = format!(
+        "parse cache: reused the parses of {releases} release files and {runbooks} runbook files"
+    );
+    let saved = [save::<RawRelease>(root), save::<RawRunbook>(root)];
+    std::iter::once(counts)
+        .chain(saved.into_iter().flatten())
         .collect()
 }
 
