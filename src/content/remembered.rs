@@ -215,10 +215,30 @@ impl<T> Memory<T> {
         stored.collect()
     }
 
+    /// Lets go of what is remembered under `folder` unless `serve` keeps parses across
+    /// loads: `build` and `check` load once, and the stored forms (the cache file, read
+    /// whole) would be held for nothing while the site is made. Dropped on another thread,
+    /// as 10,000 entries take a few ms.
+    fn let_go_once_loaded(&self, folder: &Path)
+    where
+        T: Send + 'static,
+    {
+        if ON.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut files = self.files.lock().unwrap_or_else(PoisonError::into_inner);
+        let gone: Vec<_> = files
+            .extract_if(|path, _| path.starts_with(folder))
+            .collect();
+        drop(files);
+        std::thread::spawn(move || drop(gone));
+    }
+
     /// Adds stored forms read from the disk, for files not remembered already (what this
     /// process parsed itself is as new or newer).
     fn add_stored(&self, entries: Vec<(PathBuf, blake3::Hash, Bytes)>) {
         let mut files = self.files.lock().unwrap_or_else(PoisonError::into_inner);
+        files.reserve(entries.len());
         for (path, digest, bytes) in entries {
             files.entry(path).or_insert(Entry {
                 digest,
