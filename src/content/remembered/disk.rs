@@ -149,7 +149,8 @@ fn entries<T: Rememberable>(root: &Path, all: &Arc<Vec<u8>>) -> Option<Entries> 
     for _ in 0..count {
         let path = std::str::from_utf8(reader.piece()?).ok()?;
         let relative = Path::new(path);
-        let inside = relative.starts_with(T::FOLDER)
+        let in_folder = relative.strip_prefix(T::FOLDER);
+        let inside = in_folder.is_ok_and(|rest| rest.components().next().is_some())
             && relative
                 .components()
                 .all(|c| matches!(c, Component::Normal(_)));
@@ -294,4 +295,68 @@ fn payload(root: &Path, entries: &Entries) -> io::Result<Vec<u8>> {
         payload.extend_from_slice(stored);
     }
     Ok(payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(root: &Path, relative: &str, stored: &[u8]) -> (PathBuf, blake3::Hash, Bytes) {
+        let text = blake3::hash(relative.as_bytes());
+        (root.join(relative), text, Bytes::own(stored.to_vec()))
+    }
+
+    fn read_back(root: &Path) -> Option<Vec<(PathBuf, blake3::Hash, Vec<u8>)>> {
+        let all = Arc::new(fs::read(cache_path::<RawRunbook>(root)).ok()?);
+        let entries = entries::<RawRunbook>(root, &all)?;
+        let plain = entries
+            .into_iter()
+            .map(|(p, t, b)| (p, t, b.as_slice().to_vec()));
+        Some(plain.collect())
+    }
+
+    #[test]
+    fn written_entries_read_back_as_they_were() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        let entries = vec![
+            entry(root, "runbooks/a.md", b"one"),
+            entry(root, "runbooks/deep/b.md", b""),
+        ];
+        write::<RawRunbook>(root, &entries).expect("written");
+        let expected: Vec<_> = entries
+            .iter()
+            .map(|(p, t, b)| (p.clone(), *t, b.as_slice().to_vec()))
+            .collect();
+        assert_eq!(read_back(root), Some(expected));
+        let ignore = fs::read_to_string(root.join(".shipboard/.gitignore")).expect("ignored");
+        assert!(ignore.contains('*'));
+    }
+
+    #[test]
+    fn an_intact_file_naming_a_path_outside_its_folder_is_not_trusted() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        for outside in ["runbooks/../../etc/passwd", "releases/a.md", "runbooks"] {
+            let entries = vec![entry(root, outside, b"x")];
+            write::<RawRunbook>(root, &entries).expect("written");
+            assert_eq!(read_back(root), None, "{outside}");
+        }
+        let entries = vec![entry(root, "runbooks/a.md", b"x")];
+        write::<RawRunbook>(root, &entries).expect("written");
+        assert!(read_back(root).is_some());
+    }
+
+    #[test]
+    fn a_path_is_relative_to_the_content_dir_however_it_was_named() {
+        for root in [".", "/portal", "/portal/", "portal"] {
+            let root = Path::new(root);
+            let path = root.join("releases/a.md");
+            assert_eq!(
+                relative(root, &path),
+                Some(&b"releases/a.md"[..]),
+                "{root:?}"
+            );
+        }
+    }
 }
