@@ -24,7 +24,7 @@ pub mod stored;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use super::raw::{RawRelease, RawRunbook};
@@ -114,6 +114,9 @@ pub struct Memory<T> {
     /// Files recalled and files parsed since [`Memory::counts`] was last asked.
     recalled: AtomicUsize,
     parsed: AtomicUsize,
+    /// Counts the changes to what is held (a parse remembered, files forgotten), so that
+    /// a load that changed nothing need not compare it with the disk.
+    changes: AtomicU64,
 }
 
 impl<T> Default for Memory<T> {
@@ -122,6 +125,7 @@ impl<T> Default for Memory<T> {
             files: Mutex::new(HashMap::new()),
             recalled: AtomicUsize::new(0),
             parsed: AtomicUsize::new(0),
+            changes: AtomicU64::new(0),
         }
     }
 }
@@ -175,6 +179,7 @@ impl<T: Storable + Clone> Memory<T> {
         let stored = stored.then(|| stored::encode(&parse)).flatten();
         let parse = ON.load(Ordering::Relaxed).then_some(parse);
         let mut files = self.lock();
+        self.changes.fetch_add(1, Ordering::Relaxed);
         if parse.is_none() && stored.is_none() {
             files.remove(&path);
             return;
@@ -192,12 +197,21 @@ impl<T: Storable + Clone> Memory<T> {
 
     /// Forgets the files of `folder` that are not in `used`.
     pub fn keep_only(&self, folder: &Path, used: &HashSet<PathBuf>) {
-        self.lock()
-            .retain(|path, _| !path.starts_with(folder) || used.contains(path));
+        let mut files = self.lock();
+        let before = files.len();
+        files.retain(|path, _| !path.starts_with(folder) || used.contains(path));
+        if files.len() != before {
+            self.changes.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 
 impl<T> Memory<T> {
+    /// The count of changes so far: read it before looking at what is held.
+    fn changes(&self) -> u64 {
+        self.changes.load(Ordering::Relaxed)
+    }
+
     /// How many files were recalled and how many parsed since last asked.
     fn counts(&self) -> (usize, usize) {
         let recalled = self.recalled.swap(0, Ordering::Relaxed);

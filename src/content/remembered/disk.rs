@@ -28,9 +28,16 @@ use crate::content::raw::{RawRelease, RawRunbook};
 const MAGIC: &[u8; 8] = b"SBPARSE1";
 
 /// What the cache file of each (content repo, folder) holds, as the digest of its index
-/// (paths and text digests); `None` when unknown (not read, or not intact). A content
-/// repo is in here once its cache was opened by this process.
-type OnDisk = BTreeMap<(PathBuf, &'static str), Option<blake3::Hash>>;
+/// (paths and text digests; `None` when unknown: not read, or not intact), and the
+/// memory's count of changes when that was last made sure of. A content repo is in here
+/// once its cache was opened by this process.
+type OnDisk = BTreeMap<(PathBuf, &'static str), Held>;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Held {
+    index: Option<blake3::Hash>,
+    seen: u64,
+}
 
 static ON_DISK: Mutex<OnDisk> = Mutex::new(BTreeMap::new());
 
@@ -86,7 +93,7 @@ fn open<T: Rememberable>(root: &Path, read: bool) -> Option<String> {
     if on_disk().contains_key(&slot) {
         return None;
     }
-    let (held, note) = match read {
+    let (index_held, note) = match read {
         false => (None, None),
         true => match read_cache::<T>(root) {
             Ok(entries) => {
@@ -96,6 +103,11 @@ fn open<T: Rememberable>(root: &Path, read: bool) -> Option<String> {
             }
             Err((held, note)) => (held, Some(note)),
         },
+    };
+    let seen = T::memory().changes();
+    let held = Held {
+        index: index_held,
+        seen,
     };
     on_disk().insert(slot, held);
     note
@@ -233,19 +245,29 @@ fn relative<'p>(root: &Path, path: &'p Path) -> Option<&'p [u8]> {
 }
 
 fn save<T: Rememberable>(root: &Path) -> Option<String> {
+    let slot = (root.to_path_buf(), T::FOLDER);
+    let seen = T::memory().changes();
+    let unchanged = |held: &Held| held.index.is_some() && held.seen == seen;
+    if on_disk().get(&slot).is_some_and(unchanged) {
+        // Nothing parsed anew or forgotten since the file was read or written.
+        return None;
+    }
     let mut entries = T::memory().stored_under(&root.join(T::FOLDER));
     // A path the format cannot hold is left out: that file is simply parsed again.
     entries.retain(|(path, _, _)| relative(root, path).is_some());
     entries.sort_unstable_by(|a, b| relative(root, &a.0).cmp(&relative(root, &b.0)));
-    let held = index(root, &entries);
+    let held = Held {
+        index: Some(index(root, &entries)),
+        seen,
+    };
     let mut on_disk = on_disk();
-    let slot = (root.to_path_buf(), T::FOLDER);
-    if on_disk.get(&slot) == Some(&Some(held)) {
+    if on_disk.get(&slot).is_some_and(|h| h.index == held.index) {
+        on_disk.insert(slot, held);
         return None;
     }
     match write::<T>(root, &entries) {
         Ok(()) => {
-            on_disk.insert(slot, Some(held));
+            on_disk.insert(slot, held);
             None
         }
         Err(err) => Some(format!(
