@@ -3,7 +3,8 @@
 //! These structs mirror the files one to one (see the README's "Content format"). Unknown
 //! fields are rejected so typos surface. Values that need checking later (ids, dates,
 //! versions) are kept as `Spanned<String>` so that `validate` can point at them. Nothing here
-//! interprets a value; that is `validate`'s job.
+//! interprets a value; that is `validate`'s job. The release and runbook enums also
+//! serialize: the parse cache stores them (`content::remembered::stored`).
 
 use std::collections::BTreeMap;
 
