@@ -292,6 +292,11 @@ fn main() -> ExitCode {
                 std::process::exit(code);
             });
             let report = shown_report(check::run_watched(&dir, Some(on_stall)), errors_only);
+            if cli.verbose {
+                for note in &report.notes {
+                    eprintln!("note: {note}");
+                }
+            }
             if !print_check(&report, &dir, format) {
                 return ExitCode::from(2);
             }

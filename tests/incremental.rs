@@ -386,8 +386,11 @@ fn only_record(root: &Path) -> PathBuf {
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("history-"))
+            // The history and parse caches live beside the build record.
+            !p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n.starts_with("history-") || n.starts_with("parses-")
+            })
         })
         .collect();
     assert_eq!(records.len(), 1, "{records:?}");

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::calendar::ics::{self, FeedFacts};
+use crate::content::remembered::disk as parses;
 use crate::content::{load, Content};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 use crate::history::{self, Facts};
@@ -35,6 +36,8 @@ pub struct Prepared {
     pub history: Option<Facts>,
     pub model: Option<SiteModel>,
     pub diagnostics: Diagnostics,
+    /// What loading noticed (a parse cache not used or not saved), for `--verbose`.
+    pub notes: Vec<String>,
 }
 
 impl Prepared {
@@ -56,8 +59,9 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
     prepare_with(root, base_url, Network::from_env(), HistoryCache::Use)
 }
 
-/// Whether the git history may come from the history cache (`build --full` reads git
-/// anew).
+/// Whether the git history may come from the history cache and the parses of unchanged
+/// release and runbook files from the parse cache (`build --full` reads git anew and
+/// parses every file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HistoryCache {
     Use,
@@ -73,7 +77,7 @@ pub fn prepare_with(
     network: Network,
     history_cache: HistoryCache,
 ) -> Prepared {
-    let mut prepared = load_and_validate(root, base_url);
+    let mut prepared = validated(root, base_url, Some(history_cache == HistoryCache::Use));
     let Some(content) = &prepared.content else {
         return prepared;
     };
@@ -198,10 +202,26 @@ fn stale_runbooks(content: &Content, facts: &Facts) -> Vec<Diagnostic> {
 
 /// Loads and validates the content (and its theme) without reading git.
 pub fn load_and_validate(root: &Path, base_url: Option<&str>) -> Prepared {
+    validated(root, base_url, None)
+}
+
+/// Loads the content, with the parse cache when `parse_cache` is set (reading it when
+/// true), and validates it.
+fn validated(root: &Path, base_url: Option<&str>, parse_cache: Option<bool>) -> Prepared {
     let mut diagnostics = Diagnostics::default();
     let timing = timings::stage("load");
+    // Only a content folder has a cache: a missing one must not be made by writing it.
+    let parse_cache = parse_cache.filter(|_| root.is_dir());
+    let mut notes = match parse_cache {
+        Some(read) => parses::before_load(root, read),
+        None => Vec::new(),
+    };
     let raw = load::load(root, &mut diagnostics);
     drop(timing);
+    if parse_cache.is_some() && raw.portal.is_some() {
+        let _timing = timings::stage("parse cache");
+        notes.extend(parses::after_load(root));
+    }
     let timing = timings::stage("validate");
     let mut content = validate::validate(&raw, &mut diagnostics);
     drop(timing);
@@ -238,6 +258,7 @@ pub fn load_and_validate(root: &Path, base_url: Option<&str>) -> Prepared {
         history: None,
         model: None,
         diagnostics,
+        notes,
     }
 }
 
@@ -658,12 +679,14 @@ fn calendar_feeds<E>(
     Ok(())
 }
 
-/// Notes and debug lines of the git stage, for `--verbose`.
+/// Notes of loading (the parse cache) and the notes and debug lines of the git stage, for
+/// `--verbose`.
 pub fn history_notes(prepared: &Prepared) -> Vec<String> {
-    let Some(facts) = &prepared.history else {
-        return Vec::new();
-    };
-    facts.notes.iter().chain(&facts.debug).cloned().collect()
+    let mut notes = prepared.notes.clone();
+    if let Some(facts) = &prepared.history {
+        notes.extend(facts.notes.iter().chain(&facts.debug).cloned());
+    }
+    notes
 }
 
 /// What a successful build did.

@@ -31,6 +31,8 @@ pub struct CheckReport {
     pub errors: usize,
     pub warnings: usize,
     pub files_checked: usize,
+    /// What loading noticed (the parse cache), for `--verbose`.
+    pub notes: Vec<String>,
 }
 
 impl CheckReport {
@@ -70,7 +72,10 @@ pub fn run_watched(root: &Path, on_stall: Option<OnStallReport>) -> CheckReport 
     if let Some(Err(err)) = rendered {
         prepared.diagnostics.push(err.to_diagnostic());
     }
-    report(&prepared.diagnostics, files_checked)
+    CheckReport {
+        notes: std::mem::take(&mut prepared.notes),
+        ..report(&prepared.diagnostics, files_checked)
+    }
 }
 
 fn report(diagnostics: &Diagnostics, files_checked: usize) -> CheckReport {
@@ -79,6 +84,7 @@ fn report(diagnostics: &Diagnostics, files_checked: usize) -> CheckReport {
         warnings: diagnostics.warning_count(),
         diagnostics: diagnostics.sorted(),
         files_checked,
+        notes: Vec::new(),
     }
 }
 
@@ -109,6 +115,7 @@ pub fn print(
                 errors: report.errors,
                 warnings: report.warnings,
                 files_checked: report.files_checked,
+                notes: Vec::new(),
             };
             &escaped
         }
@@ -260,6 +267,7 @@ mod tests {
             errors: 1,
             warnings: 0,
             files_checked: 1,
+            notes: Vec::new(),
         }
     }
 

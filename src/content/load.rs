@@ -402,6 +402,17 @@ fn load_markdown_file<T: DeserializeOwned + Rememberable>(
     })
 }
 
+/// The parse of a Markdown file's whole text, as a load makes it (for tests of what is
+/// made of parses).
+#[cfg(test)]
+pub(crate) fn parse_markdown_text<T: DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<Parse<T>, Diagnostic> {
+    let split = split_front_matter(text).ok_or_else(|| no_front_matter(text, path))?;
+    parse_markdown_file(path, &split)
+}
+
 /// The front matter, the body's outline (checking its nesting) and the warnings about the
 /// text of the Markdown file at `path`.
 fn parse_markdown_file<T: DeserializeOwned>(

@@ -3,11 +3,12 @@
 //! These structs mirror the files one to one (see the README's "Content format"). Unknown
 //! fields are rejected so typos surface. Values that need checking later (ids, dates,
 //! versions) are kept as `Spanned<String>` so that `validate` can point at them. Nothing here
-//! interprets a value; that is `validate`'s job.
+//! interprets a value; that is `validate`'s job. The release and runbook enums also
+//! serialize: the parse cache stores them (`content::remembered::stored`).
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 /// A string with the line and column it was written at.
@@ -188,7 +189,7 @@ pub struct RawDependency {
     pub version: Text,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReleaseType {
     Major,
@@ -197,7 +198,7 @@ pub enum ReleaseType {
     Emergency,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReleaseStatus {
     Planned,
@@ -208,7 +209,7 @@ pub enum ReleaseStatus {
     Cancelled,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Rollout {
     Canary,
@@ -228,7 +229,7 @@ pub struct RawRunbook {
     pub summary: Option<Text>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunbookKind {
     Deploy,
