@@ -370,12 +370,16 @@ fn run_git(mut command: Command, url: &str) -> Result<(), String> {
     let mut child = command.spawn().map_err(|e| {
         format!("cannot run git ({e}); install git, which Shipboard uses to fetch repositories")
     })?;
+    #[cfg(unix)]
+    interrupts::running(child.id());
     let messages = read_in_background(child.stderr.take());
     let deadline = Instant::now() + limit;
     let finished = match wait_until(&mut child, deadline) {
         Ok(finished) => finished,
         Err(e) => {
             stop(&mut child);
+            #[cfg(unix)]
+            interrupts::running(0);
             return Err(format!("cannot wait for git: {e}"));
         }
     };
@@ -389,6 +393,8 @@ fn run_git(mut command: Command, url: &str) -> Result<(), String> {
             None
         }
     };
+    #[cfg(unix)]
+    interrupts::running(0);
     match (finished, message) {
         (Some(status), Some(_)) if status.success() => Ok(()),
         (Some(_), Some(text)) if text.trim().is_empty() => {
@@ -399,6 +405,58 @@ fn run_git(mut command: Command, url: &str) -> Result<(), String> {
             "git did not finish within {} s (SHIPBOARD_FETCH_TIMEOUT)",
             limit.as_secs()
         )),
+    }
+}
+
+/// Git's own process group is out of reach of Ctrl-C at a terminal (which signals the
+/// foreground group) and of a signal to Shipboard alone (a CI job cancelled): on SIGINT,
+/// SIGTERM and SIGHUP the running git's group is killed first, then the signal ends
+/// Shipboard as it always did. A signal that was ignored (`nohup`) stays ignored.
+#[cfg(unix)]
+mod interrupts {
+    use std::sync::atomic::{AtomicI32, Ordering};
+    use std::sync::Once;
+
+    /// The process group of the git running now; 0 when none is.
+    static GROUP: AtomicI32 = AtomicI32::new(0);
+
+    /// Records the group of the git just started (its pid), or 0 once it is over.
+    pub(super) fn running(pid: u32) {
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(install);
+        GROUP.store(i32::try_from(pid).unwrap_or(0), Ordering::SeqCst);
+    }
+
+    fn install() {
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // SAFETY: sigaction reads and sets this signal's disposition; both structs are
+            // initialised (zeroed is a valid sigaction) and live across the calls.
+            unsafe {
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(signal, std::ptr::null(), &mut old) != 0
+                    || old.sa_sigaction != libc::SIG_DFL
+                {
+                    continue;
+                }
+                let mut new: libc::sigaction = std::mem::zeroed();
+                let handler: extern "C" fn(libc::c_int) = on_signal;
+                new.sa_sigaction = handler as libc::sighandler_t;
+                libc::sigemptyset(&mut new.sa_mask);
+                libc::sigaction(signal, &new, std::ptr::null_mut());
+            }
+        }
+    }
+
+    extern "C" fn on_signal(signal: libc::c_int) {
+        let group = GROUP.load(Ordering::SeqCst);
+        // SAFETY: kill, signal and raise are async-signal-safe.
+        unsafe {
+            if group > 0 {
+                libc::kill(-group, libc::SIGKILL);
+            }
+            libc::signal(signal, libc::SIG_DFL);
+            libc::raise(signal);
+        }
     }
 }
 

@@ -9,6 +9,9 @@ mod common;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use common::{git, Fixture, Output, SOURCE_DATE_EPOCH};
 
@@ -274,20 +277,28 @@ fn the_ci_recipe_runs_its_steps_on_a_fixture() {
     assert!(release.contains("invoices in PDF/A"));
 }
 
-/// A server on loopback that accepts connections and never answers (a stalled Git host).
+/// A server on loopback that accepts connections and never answers (a stalled Git host),
+/// and the number of its connections still open (the client has not closed them).
 /// Ports 18550-18599, the range this suite's servers may use.
-fn silent_server() -> u16 {
+fn silent_server() -> (u16, Arc<AtomicUsize>) {
     let listener = (18550..18600)
         .find_map(|port| std::net::TcpListener::bind(("127.0.0.1", port)).ok())
         .expect("a free port in 18550-18599");
     let port = listener.local_addr().unwrap().port();
+    let open = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&open);
     std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().flatten() {
-            held.push(stream);
+        for mut stream in listener.incoming().flatten() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let counter = Arc::clone(&counter);
+            // Reads (and drops) the request until the client closes the connection.
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut stream, &mut std::io::sink());
+                counter.fetch_sub(1, Ordering::SeqCst);
+            });
         }
     });
-    port
+    (port, open)
 }
 
 /// Runs shipboard and waits at most `limit`: `None` (after killing it) if it is still running.
@@ -295,7 +306,7 @@ fn shipboard_within(
     fx: &Fixture,
     args: &[&str],
     env: &[(&str, &str)],
-    limit: std::time::Duration,
+    limit: Duration,
 ) -> Option<Output> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_shipboard"))
         .args(args)
@@ -308,14 +319,14 @@ fn shipboard_within(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the shipboard binary runs");
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     while child.try_wait().unwrap().is_none() {
         if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
             return None;
         }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(50));
     }
     let output = child.wait_with_output().unwrap();
     Some(Output {
@@ -328,20 +339,20 @@ fn shipboard_within(
 #[test]
 fn a_remote_that_never_answers_is_given_up_at_the_time_limit() {
     let fx = Fixture::new("minimal");
-    let port = silent_server();
+    let (port, _) = silent_server();
     with_repo(
         &fx,
         &format!("http://deploy:s3cret-token@127.0.0.1:{port}/ledger.git"),
     );
-    let limit = std::time::Duration::from_secs(20);
+    let limit = Duration::from_secs(20);
     for args in [&["fetch"][..], &["check"]] {
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let result = shipboard_within(&fx, args, &[("SHIPBOARD_FETCH_TIMEOUT", "2")], limit)
             .unwrap_or_else(|| panic!("{args:?} still running after {limit:?}"));
         let said = format!("{}{}", result.stdout, result.stderr);
         assert_eq!(result.code, Some(1), "{args:?}: {said}");
         assert!(said.contains("did not finish within 2 s"), "{said}");
-        assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+        assert!(started.elapsed() >= Duration::from_secs(2));
         assert!(!said.contains("s3cret"), "{said}");
     }
 }
@@ -361,7 +372,7 @@ fn runs_that_clone_at_once_all_use_the_one_mirror() {
     let fx = Fixture::new("minimal");
     let upstream = Upstream::new(fx.dir().parent().unwrap());
     with_repo(&fx, &upstream.url());
-    let limit = std::time::Duration::from_secs(120);
+    let limit = Duration::from_secs(120);
     let runs = [&["fetch"][..], &["fetch"], &["check"], &["fetch"]];
     let results: Vec<_> = std::thread::scope(|scope| {
         let fx = &fx;
@@ -436,7 +447,7 @@ fn credentials_are_never_printed_or_published_when_the_fetch_works() {
         ("GIT_CONFIG_KEY_0", rewrite.as_str()),
         ("GIT_CONFIG_VALUE_0", url),
     ];
-    let limit = std::time::Duration::from_secs(120);
+    let limit = Duration::from_secs(120);
     let mut said = String::new();
     for args in [&["fetch"][..], &["check"], &["build", "-v"]] {
         let result = shipboard_within(&fx, args, &env, limit).expect("ends");
@@ -460,5 +471,48 @@ fn credentials_are_never_printed_or_published_when_the_fetch_works() {
         let bytes = fs::read(&file).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("s3cret"), "{}", file.display());
+    }
+}
+
+#[test]
+fn stopping_shipboard_stops_the_git_it_started() {
+    let fx = Fixture::new("minimal");
+    let (port, open) = silent_server();
+    with_repo(&fx, &format!("http://127.0.0.1:{port}/ledger.git"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipboard"))
+        .args(["fetch"])
+        .arg(fx.dir())
+        .env("SHIPBOARD_FETCH_TIMEOUT", "600")
+        .env_remove("SHIPBOARD_CACHE_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the shipboard binary runs");
+    let waited = Instant::now();
+    while open.load(Ordering::SeqCst) == 0 {
+        assert!(
+            waited.elapsed() < Duration::from_secs(20),
+            "git never connected"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // What a cancelled CI job does: SIGTERM to shipboard alone.
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let stopped = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if stopped.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("shipboard still running 10 s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    while open.load(Ordering::SeqCst) > 0 {
+        assert!(
+            stopped.elapsed() < Duration::from_secs(10),
+            "git's connection is still open 10 s after shipboard ended"
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
