@@ -383,8 +383,10 @@ fn run_git(mut command: Command, url: &str) -> Result<(), String> {
             return Err(format!("cannot wait for git: {e}"));
         }
     };
-    // A helper that outlived git may still hold stderr: wait for it only up to the limit.
-    let message = match finished.map(|_| messages.recv_timeout(remaining(deadline))) {
+    // A helper that outlived git may still hold stderr: wait for it only up to the limit
+    // (and a moment, for the reader to pass on what a git that ended just in time said).
+    let grace = remaining(deadline).max(Duration::from_secs(1));
+    let message = match finished.map(|_| messages.recv_timeout(grace)) {
         Some(Ok(text)) => Some(text),
         _ => {
             stop(&mut child);
