@@ -416,12 +416,25 @@ fn a_mirror_folder_restored_in_part_or_a_killed_clone_is_replaced() {
     let partial = repos.join(format!(".{name}.partial-999999999"));
     fs::create_dir_all(partial.join("objects")).unwrap();
 
-    let fetched = shipboard(&fx, &["fetch"]);
+    // An empty SHIPBOARD_CACHE_DIR is unset (the cache stays in .shipboard/); a time limit
+    // that is not seconds is a warning, and the default limit applies.
+    let env = [
+        ("SHIPBOARD_CACHE_DIR", ""),
+        ("SHIPBOARD_FETCH_TIMEOUT", "abc"),
+    ];
+    let fetched = shipboard_within(&fx, &["fetch"], &env, Duration::from_secs(120)).unwrap();
     assert_eq!(
         fetched.code,
         Some(0),
         "{}{}",
         fetched.stdout,
+        fetched.stderr
+    );
+    assert!(
+        fetched
+            .stderr
+            .contains("warning[repo]: SHIPBOARD_FETCH_TIMEOUT is \"abc\""),
+        "{}",
         fetched.stderr
     );
     assert!(repos.join(&name).join("HEAD").is_file());
