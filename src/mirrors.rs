@@ -21,7 +21,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::calendar::time;
@@ -88,22 +89,25 @@ pub fn redact(url: &str) -> String {
 
 /// The folder holding the mirrors of the content repo at `content_root`.
 pub fn cache_dir(content_root: &Path) -> PathBuf {
-    let base = std::env::var_os("SHIPBOARD_CACHE_DIR")
+    let base = custom_cache()
         .map(PathBuf::from)
         .unwrap_or_else(|| content_root.join(".shipboard"));
     base.join("repos")
 }
 
-/// The mirror folder of one URL: `payments-<12 hex of the URL's SHA-1>`.
+/// `SHIPBOARD_CACHE_DIR`, when set to something (empty means unset).
+fn custom_cache() -> Option<std::ffi::OsString> {
+    std::env::var_os("SHIPBOARD_CACHE_DIR").filter(|dir| !dir.is_empty())
+}
+
+/// The mirror folder of one URL: `payments-<12 hex of the URL's SHA-1>`. The readable part
+/// is the URL's last path segment, or its host when it has no path, never its user info
+/// (the folder name is printed by `fetch` and `-v`).
 pub fn mirror_dir(cache: &Path, url: &str) -> PathBuf {
     let hash = git2::Oid::hash_object(git2::ObjectType::Blob, url.as_bytes())
         .map(|oid| oid.to_string())
         .unwrap_or_default();
-    let name: String = url
-        .trim_end_matches('/')
-        .rsplit(['/', ':'])
-        .next()
-        .unwrap_or("repo")
+    let name: String = readable_part(url)
         .trim_end_matches(".git")
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -115,6 +119,23 @@ pub fn mirror_dir(cache: &Path, url: &str) -> PathBuf {
         name
     };
     cache.join(format!("{name}-{}", &hash[..12.min(hash.len())]))
+}
+
+/// The last path segment of `url`, else its host (no port): never the user info.
+fn readable_part(url: &str) -> &str {
+    let (authority, path) = match url.split_once("://") {
+        Some((_, rest)) => rest.split_at(rest.find('/').unwrap_or(rest.len())),
+        // scp-like `user@host:path`, or anything else: split at the first colon.
+        None => url.split_at(url.find(':').unwrap_or(0)),
+    };
+    let last = path
+        .trim_start_matches(':')
+        .rsplit(['/', ':'])
+        .find(|segment| !segment.is_empty());
+    last.unwrap_or_else(|| {
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        host.split(':').next().unwrap_or_default()
+    })
 }
 
 /// Brings the mirror of every remote system repository up to date (or, offline, finds it).
@@ -131,6 +152,16 @@ pub fn sync(content_root: &Path, content: &Content, network: Network) -> (Synced
         return (synced, problems);
     }
     let cache = cache_dir(content_root);
+    if network == Network::Fetch {
+        if let Some(first) = by_url.values().flatten().next() {
+            problems.extend(timeout_warning(first));
+        }
+        if custom_cache().is_none() {
+            // Like build and check: `.shipboard/` ignores itself so mirrors are never committed.
+            let _ = fs::create_dir_all(content_root.join(".shipboard"));
+            let _ = crate::cache::ignored_by_git(content_root);
+        }
+    }
     for (url, systems) in by_url {
         let dir = mirror_dir(&cache, url);
         match sync_one(url, &dir, network) {
@@ -146,7 +177,7 @@ pub fn sync(content_root: &Path, content: &Content, network: Network) -> (Synced
             }
             Err(Failure::NoMirror { reason }) => {
                 for system in &systems {
-                    problems.push(fetch_error(system, url, &reason, &cache));
+                    problems.push(fetch_error(system, url, &reason, &cache, network));
                 }
             }
         }
@@ -165,7 +196,7 @@ enum Failure {
 }
 
 fn sync_one(url: &str, dir: &Path, network: Network) -> Result<String, Failure> {
-    let have_mirror = dir.join("HEAD").is_file();
+    let have_mirror = is_mirror(dir);
     let shown = redact(url);
     if network == Network::Offline {
         return if have_mirror {
@@ -179,6 +210,7 @@ fn sync_one(url: &str, dir: &Path, network: Network) -> Result<String, Failure> 
             })
         };
     }
+    remove_abandoned_partials(dir);
     let result = if have_mirror {
         fetch(url, dir)
     } else {
@@ -197,29 +229,106 @@ fn sync_one(url: &str, dir: &Path, network: Network) -> Result<String, Failure> 
     }
 }
 
+/// Clones into a temporary folder, then renames it into place. Another run may have put its
+/// own clone there meanwhile (`check` and `build` started together): that one is used.
 fn clone(url: &str, dir: &Path) -> Result<(), String> {
     let parent = dir.parent().ok_or("the cache folder has no parent")?;
     fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-    let partial = parent.join(format!(
-        ".{}.partial-{}",
-        dir.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    remove_broken_mirror(dir)?;
+    let partial = parent.join(format!(".{name}{PARTIAL}{}", std::process::id()));
     let _ = fs::remove_dir_all(&partial);
     let mut command = git();
     command
         .args(["clone", "--mirror", "--filter=blob:none", "--quiet", "--"])
         .arg(url)
         .arg(&partial);
-    let result = run_git(command, url).and_then(|()| {
-        fs::rename(&partial, dir).map_err(|e| format!("cannot move the new mirror into place: {e}"))
-    });
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&partial);
-    }
+    let result = run_git(command, url).and_then(|()| move_into_place(&partial, dir));
+    let _ = fs::remove_dir_all(&partial);
     result
+}
+
+/// Between a temporary clone's name and the PID of the run making it.
+const PARTIAL: &str = ".partial-";
+
+/// Renames the finished clone `partial` to `dir`, or keeps the mirror already at `dir`.
+fn move_into_place(partial: &Path, dir: &Path) -> Result<(), String> {
+    match fs::rename(partial, dir) {
+        Ok(()) => Ok(()),
+        // Another run finished its clone first: the mirror is there, this one is not needed.
+        Err(_) if is_mirror(dir) => Ok(()),
+        Err(e) => Err(format!(
+            "cannot move the new mirror into place at {}: {e}",
+            display_path(dir)
+        )),
+    }
+}
+
+fn is_mirror(dir: &Path) -> bool {
+    dir.join("HEAD").is_file()
+}
+
+/// A mirror folder without `HEAD` (a cache restored in part, a copy cut short) is not a
+/// mirror and would block the rename of a new clone: it is removed before cloning.
+fn remove_broken_mirror(dir: &Path) -> Result<(), String> {
+    let removed = match fs::symlink_metadata(dir) {
+        Err(_) => return Ok(()),
+        Ok(_) if is_mirror(dir) => return Ok(()),
+        Ok(meta) if meta.is_dir() => fs::remove_dir_all(dir),
+        Ok(_) => fs::remove_file(dir),
+    };
+    removed.map_err(|e| {
+        format!(
+            "{} is in the way of the mirror (it is not one: it has no HEAD) and cannot be removed ({e}); delete it",
+            display_path(dir)
+        )
+    })
+}
+
+/// Removes the temporary clones of `dir` (`.<name>.partial-<pid>`) that runs killed midway
+/// left: their process is gone, or they are older than the time limit allows any clone to be.
+fn remove_abandoned_partials(dir: &Path) {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}{PARTIAL}", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let too_old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > timeout() + Duration::from_secs(60));
+        if pid != std::process::id() && (too_old || !process_alive(pid)) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this PID exists (on other systems: assumed so).
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    if let Ok(pid) = libc::pid_t::try_from(pid) {
+        // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+        let result = unsafe { libc::kill(pid, 0) };
+        return result == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
+    }
+    let _ = pid;
+    true
 }
 
 fn fetch(url: &str, dir: &Path) -> Result<(), String> {
@@ -250,42 +359,151 @@ fn git() -> Command {
 }
 
 /// Runs git to the end or to the time limit; the error is git's own message, redacted.
+///
+/// Git runs in a process group of its own, and the whole group is killed at the limit: git
+/// hands the network to helpers (`git remote-https`, `ssh`) that outlive a killed `git` and
+/// keep its stderr open, so killing `git` alone (or waiting for its stderr to close) hung.
 fn run_git(mut command: Command, url: &str) -> Result<(), String> {
+    let limit = timeout();
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command.spawn().map_err(|e| {
         format!("cannot run git ({e}); install git, which Shipboard uses to fetch repositories")
     })?;
-    let mut stderr = child.stderr.take();
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(stderr) = stderr.as_mut() {
-            let _ = stderr.read_to_string(&mut text);
-        }
-        text
-    });
-    let limit = timeout();
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if started.elapsed() >= limit => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(format!("cannot wait for git: {e}")),
+    #[cfg(unix)]
+    interrupts::running(child.id());
+    let messages = read_in_background(child.stderr.take());
+    let deadline = Instant::now() + limit;
+    let finished = match wait_until(&mut child, deadline) {
+        Ok(finished) => finished,
+        Err(e) => {
+            stop(&mut child);
+            #[cfg(unix)]
+            interrupts::running(0);
+            return Err(format!("cannot wait for git: {e}"));
         }
     };
-    let message = scrub(reader.join().unwrap_or_default().trim(), url);
-    match status {
-        Some(status) if status.success() => Ok(()),
-        Some(_) if message.is_empty() => Err("git failed without a message".to_owned()),
-        Some(_) => Err(format!("git says: {message}")),
-        None => Err(format!(
+    // A helper that outlived git may still hold stderr: wait for it only up to the limit
+    // (and a moment, for the reader to pass on what a git that ended just in time said).
+    let grace = remaining(deadline).max(Duration::from_secs(1));
+    let message = match finished.map(|_| messages.recv_timeout(grace)) {
+        Some(Ok(text)) => Some(text),
+        _ => {
+            stop(&mut child);
+            // Killed: take what git said if it comes at once, never wait for it.
+            messages.recv_timeout(Duration::from_millis(200)).ok();
+            None
+        }
+    };
+    #[cfg(unix)]
+    interrupts::running(0);
+    match (finished, message) {
+        (Some(status), Some(_)) if status.success() => Ok(()),
+        (Some(_), Some(text)) if text.trim().is_empty() => {
+            Err("git failed without a message".to_owned())
+        }
+        (Some(_), Some(text)) => Err(format!("git says: {}", scrub(text.trim(), url))),
+        _ => Err(format!(
             "git did not finish within {} s (SHIPBOARD_FETCH_TIMEOUT)",
             limit.as_secs()
         )),
     }
+}
+
+/// Git's own process group is out of reach of Ctrl-C at a terminal (which signals the
+/// foreground group) and of a signal to Shipboard alone (a CI job cancelled): on SIGINT,
+/// SIGTERM and SIGHUP the running git's group is killed first, then the signal ends
+/// Shipboard as it always did. A signal that was ignored (`nohup`) stays ignored.
+#[cfg(unix)]
+mod interrupts {
+    use std::sync::atomic::{AtomicI32, Ordering};
+    use std::sync::Once;
+
+    /// The process group of the git running now; 0 when none is.
+    static GROUP: AtomicI32 = AtomicI32::new(0);
+
+    /// Records the group of the git just started (its pid), or 0 once it is over.
+    pub(super) fn running(pid: u32) {
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(install);
+        GROUP.store(i32::try_from(pid).unwrap_or(0), Ordering::SeqCst);
+    }
+
+    fn install() {
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // SAFETY: sigaction reads and sets this signal's disposition; both structs are
+            // initialised (zeroed is a valid sigaction) and live across the calls.
+            unsafe {
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(signal, std::ptr::null(), &mut old) != 0
+                    || old.sa_sigaction != libc::SIG_DFL
+                {
+                    continue;
+                }
+                let mut new: libc::sigaction = std::mem::zeroed();
+                let handler: extern "C" fn(libc::c_int) = on_signal;
+                new.sa_sigaction = handler as libc::sighandler_t;
+                libc::sigemptyset(&mut new.sa_mask);
+                libc::sigaction(signal, &new, std::ptr::null_mut());
+            }
+        }
+    }
+
+    extern "C" fn on_signal(signal: libc::c_int) {
+        let group = GROUP.load(Ordering::SeqCst);
+        // SAFETY: kill, signal and raise are async-signal-safe.
+        unsafe {
+            if group > 0 {
+                libc::kill(-group, libc::SIGKILL);
+            }
+            libc::signal(signal, libc::SIG_DFL);
+            libc::raise(signal);
+        }
+    }
+}
+
+/// Everything `stderr` says until it closes, sent once on the returned channel.
+fn read_in_background(stderr: Option<ChildStderr>) -> Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut stderr) = stderr {
+            let _ = stderr.read_to_string(&mut text);
+        }
+        let _ = sender.send(text);
+    });
+    receiver
+}
+
+/// The child's exit status, or `None` when `deadline` passed first.
+fn wait_until(child: &mut Child, deadline: Instant) -> std::io::Result<Option<ExitStatus>> {
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if Instant::now() >= deadline {
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn remaining(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
+}
+
+/// Kills git and every helper it started (its process group), and reaps git.
+fn stop(child: &mut Child) {
+    #[cfg(unix)]
+    if let Ok(group) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals that process group and touches no
+        // memory; the group is git's own (process_group(0) made it with git's pid).
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Git's message with the URL's credentials taken out, wherever git repeated them.
@@ -304,12 +522,37 @@ fn scrub(message: &str, url: &str) -> String {
 }
 
 fn timeout() -> Duration {
-    std::env::var("SHIPBOARD_FETCH_TIMEOUT")
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
+    parse_timeout(std::env::var_os("SHIPBOARD_FETCH_TIMEOUT").as_deref()).unwrap_or(DEFAULT_TIMEOUT)
+}
+
+/// `SHIPBOARD_FETCH_TIMEOUT`: unset or empty is the default; otherwise whole seconds above 0.
+fn parse_timeout(value: Option<&std::ffi::OsStr>) -> Result<Duration, String> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(DEFAULT_TIMEOUT);
+    };
+    value
+        .to_str()
+        .and_then(|s| s.trim().parse::<u64>().ok())
         .filter(|&s| s > 0)
         .map(Duration::from_secs)
-        .unwrap_or(DEFAULT_TIMEOUT)
+        .ok_or_else(|| {
+            format!(
+                "SHIPBOARD_FETCH_TIMEOUT is \"{}\", not a whole number of seconds above 0; fetching with the default limit of {} s",
+                value.to_string_lossy(),
+                DEFAULT_TIMEOUT.as_secs()
+            )
+        })
+}
+
+/// A warning when `SHIPBOARD_FETCH_TIMEOUT` is set but not a usable number of seconds,
+/// placed at the first system fetched (the limit only matters when there is one).
+fn timeout_warning(system: &System) -> Option<Diagnostic> {
+    let problem = parse_timeout(std::env::var_os("SHIPBOARD_FETCH_TIMEOUT").as_deref()).err()?;
+    Some(
+        Diagnostic::warning(system.source.clone(), Some("repo"), problem).with_help(
+            "set SHIPBOARD_FETCH_TIMEOUT to whole seconds, for example `SHIPBOARD_FETCH_TIMEOUT=120`, or unset it",
+        ),
+    )
 }
 
 fn unix_now() -> u64 {
@@ -348,7 +591,17 @@ fn stale_warning(system: &System, url: &str, reason: &str, age: Option<Duration>
     .with_help("check the URL and that this machine can reach it (git's credential helper or SSH key); `shipboard fetch` retries")
 }
 
-fn fetch_error(system: &System, url: &str, reason: &str, cache: &Path) -> Diagnostic {
+fn fetch_error(
+    system: &System,
+    url: &str,
+    reason: &str,
+    cache: &Path,
+    network: Network,
+) -> Diagnostic {
+    let help = match network {
+        Network::Offline => "run `shipboard fetch` (or this command without --offline and SHIPBOARD_OFFLINE) to make the mirror",
+        Network::Fetch => "check the URL and that this machine can reach it (git's credential helper or SSH key)",
+    };
     Diagnostic::error(
         system.source.clone(),
         Some("repo"),
@@ -359,7 +612,7 @@ fn fetch_error(system: &System, url: &str, reason: &str, cache: &Path) -> Diagno
         ),
     )
     .with_help(format!(
-        "check the URL and that this machine can reach it (git's credential helper or SSH key); mirrors are kept in {}",
+        "{help}; mirrors are kept in {}",
         display_path(cache)
     ))
 }
@@ -421,6 +674,43 @@ mod tests {
                     .to_string_lossy()
                     .starts_with("repo-")
         );
+    }
+
+    #[test]
+    fn mirror_folders_never_carry_credentials() {
+        let cache = Path::new("/c");
+        for (url, start) in [
+            ("https://alice:SECRET@git.example/", "git.example-"),
+            ("https://alice:SECRET@git.example", "git.example-"),
+            ("http://user:SECRET@127.0.0.1:18501/", "127.0.0.1-"),
+            (
+                "https://alice:SECRET@git.example/acme/ledger.git",
+                "ledger-",
+            ),
+            ("ssh://SECRET@git.example:22/", "git.example-"),
+            ("git@git.example:acme/ledger.git", "ledger-"),
+            ("SECRET@git.example:", "git.example-"),
+        ] {
+            let dir = mirror_dir(cache, url);
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(!name.contains("SECRET"), "{url}: {name}");
+            assert!(name.starts_with(start), "{url}: {name}");
+        }
+    }
+
+    #[test]
+    fn a_time_limit_is_whole_seconds_above_zero() {
+        use std::ffi::OsStr;
+        assert_eq!(parse_timeout(None), Ok(DEFAULT_TIMEOUT));
+        assert_eq!(parse_timeout(Some(OsStr::new(""))), Ok(DEFAULT_TIMEOUT));
+        assert_eq!(
+            parse_timeout(Some(OsStr::new("3"))),
+            Ok(Duration::from_secs(3))
+        );
+        for bad in ["abc", "0", "-1", "2.5"] {
+            let said = parse_timeout(Some(OsStr::new(bad))).unwrap_err();
+            assert!(said.contains(&format!("\"{bad}\"")), "{said}");
+        }
     }
 
     #[test]

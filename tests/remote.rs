@@ -9,6 +9,9 @@ mod common;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use common::{git, Fixture, Output, SOURCE_DATE_EPOCH};
 
@@ -174,7 +177,8 @@ fn an_unreachable_remote_warns_with_the_mirror_age_or_fails_without_one() {
     let offline = shipboard(&fx, &["check", "--offline"]);
     assert_eq!(offline.code, Some(1));
     assert!(
-        offline.stdout.contains("--offline was given"),
+        offline.stdout.contains("--offline was given")
+            && offline.stdout.contains("help: run `shipboard fetch`"),
         "{}",
         offline.stdout
     );
@@ -271,4 +275,257 @@ fn the_ci_recipe_runs_its_steps_on_a_fixture() {
     let release = fs::read_to_string(fx.dir().join("public/releases/billing/1.2.0/index.html"))
         .expect("the site was built");
     assert!(release.contains("invoices in PDF/A"));
+}
+
+/// A server on loopback that accepts connections and never answers (a stalled Git host),
+/// and the number of its connections still open (the client has not closed them).
+/// Ports 18550-18599, the range this suite's servers may use.
+fn silent_server() -> (u16, Arc<AtomicUsize>) {
+    let listener = (18550..18600)
+        .find_map(|port| std::net::TcpListener::bind(("127.0.0.1", port)).ok())
+        .expect("a free port in 18550-18599");
+    let port = listener.local_addr().unwrap().port();
+    let open = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&open);
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let counter = Arc::clone(&counter);
+            // Reads (and drops) the request until the client closes the connection.
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut stream, &mut std::io::sink());
+                counter.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+    });
+    (port, open)
+}
+
+/// Runs shipboard and waits at most `limit`: `None` (after killing it) if it is still running.
+fn shipboard_within(
+    fx: &Fixture,
+    args: &[&str],
+    env: &[(&str, &str)],
+    limit: Duration,
+) -> Option<Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipboard"))
+        .args(args)
+        .arg(fx.dir())
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env_remove("SHIPBOARD_OFFLINE")
+        .env_remove("SHIPBOARD_CACHE_DIR")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the shipboard binary runs");
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    Some(Output {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    })
+}
+
+#[test]
+fn a_remote_that_never_answers_is_given_up_at_the_time_limit() {
+    let fx = Fixture::new("minimal");
+    let (port, _) = silent_server();
+    with_repo(
+        &fx,
+        &format!("http://deploy:s3cret-token@127.0.0.1:{port}/ledger.git"),
+    );
+    let limit = Duration::from_secs(20);
+    for args in [&["fetch"][..], &["check"]] {
+        let started = Instant::now();
+        let result = shipboard_within(&fx, args, &[("SHIPBOARD_FETCH_TIMEOUT", "2")], limit)
+            .unwrap_or_else(|| panic!("{args:?} still running after {limit:?}"));
+        let said = format!("{}{}", result.stdout, result.stderr);
+        assert_eq!(result.code, Some(1), "{args:?}: {said}");
+        assert!(said.contains("did not finish within 2 s"), "{said}");
+        assert!(started.elapsed() >= Duration::from_secs(2));
+        assert!(!said.contains("s3cret"), "{said}");
+    }
+}
+
+fn mirror_folders(fx: &Fixture) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(fx.dir().join(".shipboard/repos"))
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn runs_that_clone_at_once_all_use_the_one_mirror() {
+    let fx = Fixture::new("minimal");
+    let upstream = Upstream::new(fx.dir().parent().unwrap());
+    with_repo(&fx, &upstream.url());
+    let limit = Duration::from_secs(120);
+    let runs = [&["fetch"][..], &["fetch"], &["check"], &["fetch"]];
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let fx = &fx;
+        let handles: Vec<_> = runs
+            .into_iter()
+            .map(|args| {
+                scope.spawn(move || {
+                    let env = [("SHIPBOARD_FETCH_TIMEOUT", "60")];
+                    (args, shipboard_within(fx, args, &env, limit))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (args, result) in results {
+        let result = result.unwrap_or_else(|| panic!("{args:?} still running after {limit:?}"));
+        assert_eq!(
+            result.code,
+            Some(0),
+            "{args:?}: {}{}",
+            result.stdout,
+            result.stderr
+        );
+    }
+    let names = mirror_folders(&fx);
+    assert_eq!(names.len(), 1, "one mirror, no partial folders: {names:?}");
+    assert!(fx.dir().join(".shipboard/.gitignore").is_file());
+}
+
+#[test]
+fn a_mirror_folder_restored_in_part_or_a_killed_clone_is_replaced() {
+    let fx = Fixture::new("minimal");
+    let upstream = Upstream::new(fx.dir().parent().unwrap());
+    with_repo(&fx, &upstream.url());
+    assert_eq!(shipboard(&fx, &["fetch"]).code, Some(0));
+    let name = mirror_folders(&fx).remove(0);
+    let repos = fx.dir().join(".shipboard/repos");
+    // A cache restore that brought back only some files, and a clone killed midway (its
+    // process, PID 999999999, cannot exist: Linux PIDs stop at 2^22).
+    fs::remove_file(repos.join(&name).join("HEAD")).unwrap();
+    let partial = repos.join(format!(".{name}.partial-999999999"));
+    fs::create_dir_all(partial.join("objects")).unwrap();
+
+    // An empty SHIPBOARD_CACHE_DIR is unset (the cache stays in .shipboard/); a time limit
+    // that is not seconds is a warning, and the default limit applies.
+    let env = [
+        ("SHIPBOARD_CACHE_DIR", ""),
+        ("SHIPBOARD_FETCH_TIMEOUT", "abc"),
+    ];
+    let fetched = shipboard_within(&fx, &["fetch"], &env, Duration::from_secs(120)).unwrap();
+    assert_eq!(
+        fetched.code,
+        Some(0),
+        "{}{}",
+        fetched.stdout,
+        fetched.stderr
+    );
+    assert!(
+        fetched
+            .stderr
+            .contains("warning[repo]: SHIPBOARD_FETCH_TIMEOUT is \"abc\""),
+        "{}",
+        fetched.stderr
+    );
+    assert!(repos.join(&name).join("HEAD").is_file());
+    assert_eq!(mirror_folders(&fx), [name]);
+    let built = shipboard(&fx, &["build", "--offline"]);
+    assert_eq!(built.code, Some(0), "{}", built.stderr);
+    assert!(system_page(&fx).contains("invoices in PDF/A"));
+}
+
+#[test]
+fn credentials_are_never_printed_or_published_when_the_fetch_works() {
+    let fx = Fixture::new("minimal");
+    let upstream = Upstream::new(fx.dir().parent().unwrap());
+    // billing 1.2.0 is `released`: without its tag, check warns and names the repository.
+    git(&upstream.remote, &["tag", "-d", "v1.2.0"]);
+    // A URL with user info and no path; git's `insteadOf` sends it to the local remote.
+    let url = "https://deploy:s3cret-token@git.example/";
+    with_repo(&fx, url);
+    let rewrite = format!("url.{}.insteadOf", upstream.url());
+    let env = [
+        ("SHIPBOARD_FETCH_TIMEOUT", "60"),
+        ("GIT_CONFIG_COUNT", "1"),
+        ("GIT_CONFIG_KEY_0", rewrite.as_str()),
+        ("GIT_CONFIG_VALUE_0", url),
+    ];
+    let limit = Duration::from_secs(120);
+    let mut said = String::new();
+    for args in [&["fetch"][..], &["check"], &["build", "-v"]] {
+        let result = shipboard_within(&fx, args, &env, limit).expect("ends");
+        assert_eq!(
+            result.code,
+            Some(0),
+            "{args:?}: {}{}",
+            result.stdout,
+            result.stderr
+        );
+        said.push_str(&result.stdout);
+        said.push_str(&result.stderr);
+    }
+    assert!(
+        said.contains("fetched https://***@git.example/ into")
+            && said.contains("has no tag v1.2.0"),
+        "{said}"
+    );
+    assert!(!said.contains("s3cret"), "{said}");
+    for file in common::all_files(&fx.dir().join("public")) {
+        let bytes = fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("s3cret"), "{}", file.display());
+    }
+}
+
+#[test]
+fn stopping_shipboard_stops_the_git_it_started() {
+    let fx = Fixture::new("minimal");
+    let (port, open) = silent_server();
+    with_repo(&fx, &format!("http://127.0.0.1:{port}/ledger.git"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipboard"))
+        .args(["fetch"])
+        .arg(fx.dir())
+        .env("SHIPBOARD_FETCH_TIMEOUT", "600")
+        .env_remove("SHIPBOARD_CACHE_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the shipboard binary runs");
+    let waited = Instant::now();
+    while open.load(Ordering::SeqCst) == 0 {
+        assert!(
+            waited.elapsed() < Duration::from_secs(20),
+            "git never connected"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // What a cancelled CI job does: SIGTERM to shipboard alone.
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let stopped = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if stopped.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("shipboard still running 10 s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    while open.load(Ordering::SeqCst) > 0 {
+        assert!(
+            stopped.elapsed() < Duration::from_secs(10),
+            "git's connection is still open 10 s after shipboard ended"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

@@ -62,7 +62,10 @@ pub(crate) fn join(
                         system.id,
                         release.version,
                         release.status.as_str(),
-                        system.repo.as_deref().unwrap_or("(the content repo)"),
+                        system
+                            .repo
+                            .as_deref()
+                            .map_or_else(|| "(the content repo)".to_owned(), crate::mirrors::redact),
                     ),
                 )
                 .with_help(format!(

@@ -47,7 +47,8 @@ pub struct SystemHistory {
     pub system: String,
     /// The system's display name (portal.yaml `name`).
     pub name: String,
-    /// The repository as configured (`repos/payments.git`), or `.` for the content repo.
+    /// The repository as configured (`repos/payments.git`), or `.` for the content repo; a
+    /// URL's user name and password are `***` (this is printed and published).
     pub repo: String,
     /// The repository could be opened and walked.
     pub available: bool,

@@ -135,6 +135,13 @@ pub(crate) const LISTED: usize = 5;
 /// repository when it has none).
 pub(crate) fn errors(system: &System, broken: &[&Broken]) -> Vec<Diagnostic> {
     let (what, place) = match system.repo.as_deref() {
+        Some(url) if crate::mirrors::is_remote(url) => {
+            let url = crate::mirrors::redact(url);
+            (
+                format!("the mirror of {url} (system {})", system.id),
+                format!("its folder under .shipboard/repos/ (or delete it: the next fetch clones {url} again)"),
+            )
+        }
         Some(path) => (
             format!("the git repository of system {} at {path}", system.id),
             format!("{path} (relative to the content dir)"),

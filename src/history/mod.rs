@@ -447,7 +447,10 @@ fn unavailable(system: &System) -> SystemHistory {
     SystemHistory {
         system: system.id.clone(),
         name: system.name.clone(),
-        repo: system.repo.clone().unwrap_or_else(|| ".".to_owned()),
+        repo: system
+            .repo
+            .as_deref()
+            .map_or_else(|| ".".to_owned(), crate::mirrors::redact),
         available: false,
         tag_pattern: system.tag_pattern.clone(),
         ..SystemHistory::default()
@@ -455,7 +458,7 @@ fn unavailable(system: &System) -> SystemHistory {
 }
 
 fn repo_error(system: &System, content_root: &Path, reason: &str) -> Diagnostic {
-    let path = system.repo.as_deref().unwrap_or(".");
+    let path = crate::mirrors::redact(system.repo.as_deref().unwrap_or("."));
     Diagnostic::error(
         system.source.clone(),
         Some("repo"),

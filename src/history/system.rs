@@ -100,7 +100,10 @@ pub(crate) fn build(
     let mut history = SystemHistory {
         system: system.id.clone(),
         name: system.name.clone(),
-        repo: system.repo.clone().unwrap_or_else(|| ".".to_owned()),
+        repo: system
+            .repo
+            .as_deref()
+            .map_or_else(|| ".".to_owned(), crate::mirrors::redact),
         available: true,
         shallow: repo.shallow,
         tag_pattern: system.tag_pattern.clone(),
