@@ -606,6 +606,14 @@ fn calendar_pages_render_accessibly() {
     assert!(december.contains("href=\"/calendar/2026-11/\" rel=\"prev\""));
     assert!(december.contains("Planned"), "status as text");
     assert!(december.contains("Freeze:</span> Year-end freeze"));
+    // The phone's list view states the weekly windows the grid shows on their days (a day
+    // with nothing else is not in the list of days).
+    let agenda = &december[december.find("December 2026, day by day").unwrap()..];
+    assert!(
+        agenda.contains("<span class=\"cal-kind\">Freeze:</span> Peak trading hours <span class=\"cal-time\">09:00–17:00</span> on 1–4, 7–11, 14–18, 21–25 and 28–31 December"),
+        "{agenda}"
+    );
+    assert!(agenda.contains("on 6, 13, 20 and 27 December"), "{agenda}");
     // Text from content is escaped, and nothing needs inline styles or scripts.
     assert!(december.contains("Überweisungen") || december.contains("Payments API 2.4.0"));
     for (path, html) in &pages {

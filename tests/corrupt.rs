@@ -555,7 +555,7 @@ fn a_release_tag_of_a_tree_or_blob_says_so_not_that_the_tag_is_missing() {
         let all = format!("{}{}", result.stdout, result.stderr);
         assert!(
             result.stdout.contains(&format!(
-                "warning[version]: tag v1.2.0 of system billing exists in repos/billing but points at a {kind}, not a commit: it cannot mark release 1.2.0"
+                "releases/billing-1.2.0.md:3:10: warning[version]: tag v1.2.0 of system billing exists in repos/billing but points at a {kind}, not a commit: it cannot mark release 1.2.0"
             )),
             "{all}"
         );
@@ -647,6 +647,22 @@ fn an_unborn_head_of_the_content_repository_is_a_warning_unless_it_is_new() {
     assert!(
         result.stdout.contains(
             "warning: the HEAD of the content repository names refs/heads/nope, which has no commits"
+        ),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_released_version_without_its_tag_is_a_warning_at_its_status_line() {
+    let b = billing();
+    b.repo.git(&["tag", "-d", "v1.2.0"]);
+    let result = b.check();
+    let all = format!("{}{}", result.stdout, result.stderr);
+    assert_eq!(result.code, Some(0), "{all}");
+    // `status: released` is line 5, its value at column 9, like the other status warnings.
+    assert!(
+        result.stdout.contains(
+            "releases/billing-1.2.0.md:5:9: warning[status]: billing 1.2.0 is marked released but the repository repos/billing has no tag v1.2.0"
         ),
         "{all}"
     );

@@ -257,6 +257,7 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
     open(c, &release).await;
     assert_eq!(text(c, ".facts .relative").await, "ended 30 min ago");
     assert!(displayed(c, ".meta .overdue").await);
+    overdue_moves_nothing_on_a_phone(c, &release, &home).await;
     open(c, &home).await;
     let in_progress = text(c, "section[aria-labelledby=now-h]").await;
     assert!(
@@ -469,6 +470,47 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
         "{on_call}"
     );
     assert_eq!(errors(c).await, Vec::<String>::new());
+}
+
+/// On a phone, the "overdue" badge the live layer reveals on the release page and in the
+/// home page's list of next releases takes a box the page already kept for it: its row
+/// (the badge row, the list item) is as tall with the badge hidden as with it shown, so
+/// revealing it moves nothing below. (Measured by hiding it again: the runtime may run before
+/// the first paint here, where a slow phone paints the static page first.)
+async fn overdue_moves_nothing_on_a_phone(c: &Client, release: &str, home: &str) {
+    let phone = json!({ "width": 320, "height": 640, "deviceScaleFactor": 2, "mobile": true });
+    cdp(c, "Emulation.setDeviceMetricsOverride", phone).await;
+    for (page, badge) in [
+        (release, "p.meta .overdue"),
+        (home, "#next-h + ul .overdue"),
+    ] {
+        open(c, page).await;
+        assert!(displayed(c, badge).await, "{page}");
+        let script = format!(
+            "const b = document.querySelector('{badge}'); const row = b.closest('p, li'); \
+             const shown = row.getBoundingClientRect().height; b.hidden = true; \
+             const hidden = row.getBoundingClientRect().height; b.hidden = false; \
+             return [shown, hidden];"
+        );
+        let heights = c.execute(&script, vec![]).await.expect("measure the row");
+        assert_eq!(
+            heights[0], heights[1],
+            "{page}, 320 px: the row's height changes"
+        );
+    }
+    // The case that shifted: at this width the release page's badges take two lines.
+    open(c, release).await;
+    let lines = c
+        .execute(
+            "const b = [...document.querySelectorAll('p.meta .badge')]; \
+             return new Set(b.map((e) => e.getBoundingClientRect().top)).size;",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_u64());
+    assert_eq!(lines, Some(2), "the badge row wraps at 320 px");
+    cdp(c, "Emulation.clearDeviceMetricsOverride", json!({})).await;
 }
 
 async fn js_off_scenario(c: &Client, base: &str) {

@@ -182,6 +182,16 @@ fn filter_pages_list_exactly_the_releases_of_their_status_or_type() {
             assert!(html.contains("No releases match."), "{path}");
         }
     }
+    // On a year page the filters go to that year of each listing.
+    let year = page(&out, "releases/2026");
+    assert!(
+        year.contains("<a href=\"/releases/billing/2026/\">Billing (2)</a>"),
+        "{year}"
+    );
+    assert!(
+        year.contains("<a href=\"/releases/2026/\">All releases</a>"),
+        "{year}"
+    );
     // The filter a page shows is marked in the facets, and only that one.
     let patch = page(&out, "releases/by-type/patch");
     assert!(

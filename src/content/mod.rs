@@ -124,6 +124,8 @@ pub enum Schedule {
 pub struct Release {
     pub system: String,
     pub version: Version,
+    /// Where `version:` is written, for warnings about the version's tag.
+    pub version_source: SourceRef,
     pub kind: ReleaseType,
     pub status: ReleaseStatus,
     /// Where `status:` is written, for warnings that ask to update it.
@@ -201,6 +203,7 @@ impl Release {
         Release {
             system: system.to_owned(),
             version,
+            version_source: SourceRef::file(file),
             kind,
             status,
             status_source: SourceRef::file(file),

@@ -151,6 +151,7 @@ fn without_notes(release: &Release, feed: &mut Feed) {
     let Release {
         system,
         version,
+        version_source,
         kind,
         status,
         status_source,
@@ -174,7 +175,8 @@ fn without_notes(release: &Release, feed: &mut Feed) {
         // The notes' headings and links, read from the notes: not read by history either.
         outline: _,
     } = release;
-    (system, version, kind, status, status_source, title).hash(feed);
+    (system, version, version_source, kind, status, status_source).hash(feed);
+    title.hash(feed);
     (status_note, window, owner, people, approvals, tickets).hash(feed);
     (
         checklist,

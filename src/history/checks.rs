@@ -55,7 +55,7 @@ pub(crate) fn join(
         if tag.is_none() && release.status.has_shipped() && !unreadable.contains(&&*expected) {
             out.diagnostics.push(
                 Diagnostic::warning(
-                    release.source.clone(),
+                    release.status_source.clone(),
                     Some("status"),
                     format!(
                         "{} {} is marked {} but the repository {} has no tag {expected}",

@@ -433,7 +433,7 @@ fn not_commit_tags(
         }
         let release = releases.iter().find(|r| r.version == version);
         let (source, field) = match release {
-            Some(release) => (release.source.clone(), Some("version")),
+            Some(release) => (release.version_source.clone(), Some("version")),
             None => (system.source.clone(), Some("tag_pattern")),
         };
         let diagnostic = Diagnostic::warning(
@@ -476,7 +476,7 @@ fn foreign_paths(
     };
     Some(
         Diagnostic::warning(
-            release.source.clone(),
+            release.version_source.clone(),
             Some("version"),
             format!(
                 "tag {} has no commits under {}'s include_paths ({}){elsewhere}",

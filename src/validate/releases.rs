@@ -223,6 +223,7 @@ impl Validator<'_> {
         Some(Release {
             system,
             version: version?,
+            version_source: at(path, offset, &front.version),
             kind: front.kind.value,
             status: front.status.value,
             status_source: at(path, offset, &front.status),

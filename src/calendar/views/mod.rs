@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::windows::{self, Span};
 use super::{ics, time};
 use crate::content::{Content, Release, Schedule, WindowRule};
-pub use month::{DayRelease, DayView, DayWindow, MonthView, WeekView};
+pub use month::{DayRelease, DayView, DayWindow, MonthRecurring, MonthView, WeekView};
 
 /// How many releases and one-off windows the upcoming lists show.
 pub const UPCOMING_RELEASES: usize = 20;

@@ -28,6 +28,9 @@ pub struct MonthView {
     pub weeks: Vec<WeekView>,
     /// The days of this month that have a release or a one-off window, for the list view.
     pub agenda: Vec<DayView>,
+    /// The weekly windows on days of this month, each with those days: the list view
+    /// states them once, where the grid shows them on every day they apply.
+    pub recurring: Vec<MonthRecurring>,
     /// Releases starting in this month.
     pub release_count: usize,
 }
@@ -108,6 +111,18 @@ pub struct DayWindow {
     pub reason: Option<String>,
     /// Weekly rules are shown small: they apply on many days.
     pub recurring: bool,
+}
+
+/// A weekly window in one month: `Freeze: No Friday deploys 12:00–23:59 on 4, 11, 18 and
+/// 25 December`. One per name, kind and time of day.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthRecurring {
+    pub name: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub time: String,
+    /// The days it applies, runs of days as ranges: `1–4, 7–11 and 14 December`.
+    pub days: String,
 }
 
 /// Releases and one-off windows by the local dates they touch.
@@ -314,6 +329,7 @@ pub(crate) fn month_view(
         }
     }
     let key = first.format("%Y-%m").to_string();
+    let recurring = month_recurring(&weeks, &first.format("%B").to_string());
     MonthView {
         title: first.format("%B %Y").to_string(),
         path: format!("calendar/{key}/"),
@@ -323,7 +339,61 @@ pub(crate) fn month_view(
         next: next.and_then(link),
         weeks,
         agenda,
+        recurring,
         release_count,
+    }
+}
+
+/// The weekly windows of the month's days, each once with the days it applies.
+fn month_recurring(weeks: &[WeekView], month_name: &str) -> Vec<MonthRecurring> {
+    let mut found: Vec<(&DayWindow, Vec<u32>)> = Vec::new();
+    let days = weeks.iter().flat_map(|w| &w.days).filter(|d| d.in_month);
+    for day in days {
+        for window in day.windows.iter().filter(|w| w.recurring) {
+            let same = |(w, _): &&mut (&DayWindow, Vec<u32>)| {
+                (w.name.as_str(), w.kind, w.time.as_str())
+                    == (window.name.as_str(), window.kind, window.time.as_str())
+            };
+            match found.iter_mut().find(same) {
+                Some((_, numbers)) => numbers.push(day.day),
+                None => found.push((window, vec![day.day])),
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(w, numbers)| MonthRecurring {
+            name: w.name.clone(),
+            kind: w.kind,
+            kind_label: w.kind_label,
+            time: w.time.clone(),
+            days: format!("{} {month_name}", day_runs(&numbers)),
+        })
+        .collect()
+}
+
+/// `[1, 2, 3, 4, 7, 14]` -> `1–4, 7 and 14`: ascending day numbers, runs as ranges.
+pub(super) fn day_runs(numbers: &[u32]) -> String {
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for &n in numbers {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    // Two days in a row read better as two days than as a range.
+    let text: Vec<String> = runs
+        .iter()
+        .flat_map(|&(a, b)| match b - a {
+            0 => vec![a.to_string()],
+            1 => vec![a.to_string(), b.to_string()],
+            _ => vec![format!("{a}–{b}")],
+        })
+        .collect();
+    match text.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
     }
 }
 

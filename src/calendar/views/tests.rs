@@ -232,3 +232,35 @@ fn a_release_inside_a_freeze_says_whether_its_exception_is_approved() {
         Some("Year-end freeze (approved emergency)")
     );
 }
+
+#[test]
+fn the_list_view_states_each_weekly_window_once_with_its_days() {
+    let views = build(&fixture(), date(2026, 11, 15));
+    let december = &views.months[2];
+    assert_eq!(december.key, "2026-12");
+    let weekly: Vec<(&str, &str, &str, &str)> = december
+        .recurring
+        .iter()
+        .map(|w| (w.kind, w.name.as_str(), w.time.as_str(), w.days.as_str()))
+        .collect();
+    // 1 December 2026 is a Tuesday: every weekday, none of them in the agenda's days.
+    assert_eq!(
+        weekly,
+        [(
+            "freeze",
+            "Peak trading hours",
+            "09:00–17:00",
+            "1–4, 7–11, 14–18, 21–25 and 28–31 December"
+        )]
+    );
+    assert!(!december.agenda.iter().any(|d| d.date == "2026-12-04"));
+}
+
+#[test]
+fn day_runs_name_runs_of_days_as_ranges() {
+    assert_eq!(month::day_runs(&[4, 11, 18, 25]), "4, 11, 18 and 25");
+    assert_eq!(month::day_runs(&[1, 2]), "1 and 2");
+    assert_eq!(month::day_runs(&[1, 2, 3, 5, 6, 9]), "1–3, 5, 6 and 9");
+    assert_eq!(month::day_runs(&[7]), "7");
+    assert_eq!(month::day_runs(&[]), "");
+}

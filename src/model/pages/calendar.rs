@@ -59,6 +59,7 @@ fn month_link(month: &MonthView) -> MonthView {
         next: month.next.clone(),
         weeks: Vec::new(),
         agenda: Vec::new(),
+        recurring: Vec::new(),
         release_count: month.release_count,
     }
 }

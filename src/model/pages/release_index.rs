@@ -9,6 +9,8 @@
 //! year and month navigation, previous / next): nothing needs JavaScript. This module only
 //! decides what each page holds; templates format it.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -33,7 +35,11 @@ pub struct ReleasesPage {
     pub count: usize,
     /// Releases in the whole listing.
     pub total: usize,
+    /// The filters; on a year or month page each goes to the same year or month of its
+    /// listing when that page exists (else its year's, else the listing's own page).
     pub facets: Vec<Facet>,
+    /// The "All releases" link: `releases/`, or on a year or month page that period of it.
+    pub all_path: String,
     /// Up links, from "Releases" to the page above this one.
     pub breadcrumbs: Vec<PageLink>,
     /// Every year of the listing (empty when the listing is one page).
@@ -101,13 +107,41 @@ pub(super) fn release_index_pages(
     // One copy of each summary for every listing that shows it (all, its system, type and
     // status, and their front pages) rather than one each.
     let shared: Vec<Shared<ReleaseSummary>> = summaries.iter().cloned().map(Shared::new).collect();
-    listings(content, &shared)
+    let mut pages: Vec<(String, Page)> = listings(content, &shared)
         .into_iter()
         .flat_map(|listing| {
             let facets = current_facet(&facets, &listing.base);
             listing_pages(&listing, facets, &current_month)
+                .into_iter()
+                .map(move |page| (listing.base.clone(), page))
         })
-        .collect()
+        .collect();
+    let existing: HashSet<String> = pages.iter().map(|(_, p)| p.path.clone()).collect();
+    for (base, page) in &mut pages {
+        let period = page.path.strip_prefix(base.as_str()).unwrap_or_default();
+        if let (false, PageData::Releases(data)) = (period.is_empty(), &mut page.data) {
+            filters_in_period(data, period, &existing);
+        }
+    }
+    pages.into_iter().map(|(_, page)| page).collect()
+}
+
+/// Points a year or month page's filters (`period` is `2023/` or `2026/11/`) at the same
+/// period of each listing: a reader looking at 2023 who picks a system wants its 2023.
+fn filters_in_period(data: &mut ReleasesPage, period: &str, existing: &HashSet<String>) {
+    // A month page falls back to its year's page (that listing's year is not split).
+    let year = period.get(..5).unwrap_or(period);
+    let in_period = |base: &str| {
+        [period, year]
+            .iter()
+            .map(|p| format!("{base}{p}"))
+            .find(|path| existing.contains(path))
+            .unwrap_or_else(|| base.to_owned())
+    };
+    for option in data.facets.iter_mut().flat_map(|f| f.options.iter_mut()) {
+        option.path = in_period(&option.path);
+    }
+    data.all_path = in_period("releases/");
 }
 
 /// Every listing: all releases, then by system, type and status.
@@ -190,6 +224,7 @@ fn listing_pages(listing: &Listing, facets: Vec<Facet>, current_month: &str) -> 
         count: 0,
         total,
         facets,
+        all_path: "releases/".into(),
         breadcrumbs: Vec::new(),
         years: Vec::new(),
         year_months: Vec::new(),

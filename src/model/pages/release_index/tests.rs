@@ -172,3 +172,63 @@ fn summaries_of(content: &Content, now: DateTime<Utc>) -> Vec<ReleaseSummary> {
         .map(|r| ReleaseSummary::new(content, r, clock, now))
         .collect()
 }
+
+/// The filter (and "All releases") links of `path`, by label.
+fn filter_links(pages: &[Page], path: &str) -> Vec<(String, String)> {
+    let page = data(pages, path);
+    let mut links = vec![("All".to_owned(), page.all_path.clone())];
+    for option in page.facets.iter().flat_map(|f| &f.options) {
+        links.push((option.label.clone(), option.path.clone()));
+    }
+    links
+}
+
+fn link_of<'a>(links: &'a [(String, String)], label: &str) -> &'a str {
+    links
+        .iter()
+        .find(|(l, _)| l == label)
+        .map(|(_, p)| p.as_str())
+        .unwrap_or_else(|| panic!("no filter {label}"))
+}
+
+#[test]
+fn filters_on_a_year_or_month_page_go_to_that_period_of_each_listing() {
+    // Payments: 20 a month in 2026 (a split year); ledger: one in 2025, one in Nov 2026.
+    let mut releases: Vec<Release> = (1..=12)
+        .flat_map(|month| {
+            (1..=20).map(move |day| {
+                let version = format!("26.{month}.{day}");
+                release("payments", &version, utc(2026, month, day, 8, 0), 60)
+            })
+        })
+        .collect();
+    releases.push(release("ledger", "1.0.0", utc(2025, 3, 2, 8, 0), 60));
+    releases.push(release("ledger", "1.1.0", utc(2026, 11, 3, 8, 0), 60));
+    let content = Content {
+        releases,
+        ..content()
+    };
+    let now = utc(2026, 11, 25, 12, 0);
+    let pages = release_index_pages(&content, &summaries_of(&content, now), now);
+    let year = filter_links(&pages, "releases/2025/");
+    assert_eq!(link_of(&year, "All"), "releases/2025/");
+    assert_eq!(link_of(&year, "Ledger"), "releases/ledger/2025/");
+    // Payments has no 2025 page: its own page.
+    assert_eq!(link_of(&year, "Payments API"), "releases/payments/");
+    // A month of a split year: the month where that listing splits it, else its year.
+    let month = filter_links(&pages, "releases/2026/11/");
+    assert_eq!(
+        link_of(&month, "Payments API"),
+        "releases/payments/2026/11/"
+    );
+    assert_eq!(link_of(&month, "Ledger"), "releases/ledger/2026/");
+    assert_eq!(link_of(&month, "All"), "releases/2026/11/");
+    // From a system's year page, "All releases" and the other filters keep the year.
+    let ledger = filter_links(&pages, "releases/ledger/2025/");
+    assert_eq!(link_of(&ledger, "All"), "releases/2025/");
+    assert_eq!(link_of(&ledger, "Minor"), "releases/by-type/minor/2025/");
+    // The listings' own pages link to the listings' own pages.
+    let front = filter_links(&pages, "releases/");
+    assert_eq!(link_of(&front, "All"), "releases/");
+    assert_eq!(link_of(&front, "Ledger"), "releases/ledger/");
+}
