@@ -234,6 +234,21 @@ mod tests {
     }
 
     #[test]
+    fn after_one_commit_of_every_release_file_the_nearest_windows_win() {
+        let c = crowded();
+        let now = utc(2026, 11, 25, 12, 0);
+        let mut facts = FeedFacts::default();
+        for r in &c.releases {
+            facts.insert(&r.source.file, 1, now - Duration::minutes(1));
+        }
+        assert_eq!(
+            versions(&atom_releases(&c, &facts, now)),
+            versions(&atom_releases(&c, &FeedFacts::default(), now)),
+            "all changed a minute ago: as without git, by window"
+        );
+    }
+
+    #[test]
     fn escapes_markup_and_drops_control_characters() {
         assert_eq!(xml_escape("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
         assert_eq!(xml_escape("x\u{0}\u{1b}\u{b}\u{fffe}\u{ffff}y\tz"), "xy\tz");
