@@ -136,6 +136,7 @@ fn generate() -> (Content, FeedFacts) {
             runbook_review_days: 180,
             stale_after_hours: 36,
             reminder_hours: 24,
+            feed_history_days: 90,
             freezes: vec![
                 year_end(2026),
                 year_end(2027),

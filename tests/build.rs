@@ -188,6 +188,7 @@ fn bad_input_is_reported_precisely_and_leaves_the_old_site() {
         ("weekly freeze without days", "portal.yaml", "    start: 2026-12-20 00:00\n    end: 2027-01-03 00:00\n", "    weekly: {days: [], start: \"09:00\", end: \"17:00\"}\n", "error[freezes.weekly.days]: \"Year-end freeze\" has no days: a weekly window without days never applies"),
         ("stale after zero hours", "portal.yaml", "timezone: Europe/Berlin\n", "timezone: Europe/Berlin\nstale_after_hours: 0\n", "portal.yaml:4:20: error[stale_after_hours]: stale_after_hours is 0"),
         ("reminder too early", "portal.yaml", "timezone: Europe/Berlin\n", "timezone: Europe/Berlin\nreminder_hours: 1000\n", "portal.yaml:4:17: error[reminder_hours]: reminder_hours is 1000: more than 4 weeks"),
+        ("feed history too long", "portal.yaml", "timezone: Europe/Berlin\n", "timezone: Europe/Berlin\nfeed_history_days: 4000\n", "portal.yaml:4:20: error[feed_history_days]: feed_history_days is 4000: more than ten years (3650 days)"),
         ("stale after words", "portal.yaml", "timezone: Europe/Berlin\n", "timezone: Europe/Berlin\nstale_after_hours: soon\n", "portal.yaml:4:20: error[stale_after_hours]: expected a whole number"),
         ("missing approval", "releases/web-2.0.0.md", "status: planned", "status: approved", "releases/web-2.0.0.md:5:9: error[approvals]: a major release that is approved needs approvals by product-owner and qa-lead (none recorded for product-owner and qa-lead)"),
     ];

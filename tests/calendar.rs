@@ -112,6 +112,7 @@ fn fixture() -> Content {
             runbook_review_days: 180,
             stale_after_hours: 36,
             reminder_hours: 24,
+            feed_history_days: 90,
             freezes: vec![
                 WindowRule {
                     name: "Year-end freeze".into(),
@@ -682,4 +683,72 @@ fn python_icalendar_accepts_every_feed() {
         files.push(path);
     }
     common::ical_check(&files);
+}
+
+/// The real binary's feeds at the build moment (2026-11-25): a release that ended more than
+/// `feed_history_days` before is in no feed, one that ended within them stays without a
+/// reminder (released, rolled back), one still ahead reminds; each system's feed holds the
+/// portal's events of that system, and Python's `icalendar` accepts them all.
+#[test]
+fn built_feeds_leave_out_old_events_and_remind_only_of_what_is_ahead() {
+    let fx = common::Fixture::new("minimal");
+    let billing = fx.read("releases/billing-1.2.0.md");
+    let old = billing
+        .replace("version: 1.2.0", "version: 1.1.0")
+        .replace("2026-11-10", "2026-08-20");
+    fx.write("releases/billing-1.1.0.md", &old);
+    let rolled_back = billing
+        .replace("version: 1.2.0", "version: 1.1.5")
+        .replace("status: released", "status: rolled-back")
+        .replace("2026-11-10", "2026-08-30");
+    fx.write("releases/billing-1.1.5.md", &rolled_back);
+    let portal = fx.read("portal.yaml");
+    fx.write("portal.yaml", &format!("{portal}feed_history_days: 90\n"));
+    let out = fx.build_ok();
+
+    let read = |path: &str| std::fs::read_to_string(out.join(path)).unwrap();
+    let uid = |v: &str| format!("UID:release-billing-{v}@releases.acme.example");
+    let calendar = parse_feed(&read("calendar.ics"));
+    let billing_feed = parse_feed(&read("calendar/billing.ics"));
+    for feed in [&calendar, &billing_feed] {
+        let uids: Vec<&str> = feed
+            .events
+            .iter()
+            .filter_map(|e| prop(&e.properties, "UID"))
+            .filter(|u| u.starts_with("release-billing-"))
+            .collect();
+        assert_eq!(
+            uids,
+            [
+                "release-billing-1.1.5@releases.acme.example",
+                "release-billing-1.2.0@releases.acme.example"
+            ],
+            "1.1.0 ended 97 days before the build"
+        );
+    }
+    let text = read("calendar.ics");
+    let alarms_of = |v: &str| {
+        let at = text.find(&uid(v)).unwrap();
+        let end = at + text[at..].find("END:VEVENT").unwrap();
+        text[at..end].contains("BEGIN:VALARM")
+    };
+    assert!(!alarms_of("1.1.5"), "rolled back in August: no reminder");
+    assert!(!alarms_of("1.2.0"), "released on 10 November: no reminder");
+    let web = text.find("UID:release-web-2.0.0@").unwrap();
+    assert!(
+        text[web..]
+            .split("END:VEVENT")
+            .next()
+            .unwrap()
+            .contains("BEGIN:VALARM"),
+        "the planned release ahead reminds"
+    );
+    let files = [out.join("calendar.ics"), out.join("calendar/billing.ics")];
+    common::ical_check(&files);
+
+    // A longer history brings 1.1.0 back.
+    fx.write("portal.yaml", &format!("{portal}feed_history_days: 120\n"));
+    let out = fx.build_ok();
+    let text = std::fs::read_to_string(out.join("calendar/billing.ics")).unwrap();
+    assert!(text.contains(&uid("1.1.0")), "{text}");
 }

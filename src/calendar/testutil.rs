@@ -42,6 +42,7 @@ pub fn content() -> Content {
             runbook_review_days: 180,
             stale_after_hours: 36,
             reminder_hours: 24,
+            feed_history_days: 90,
             freezes: Vec::new(),
             maintenance_windows: Vec::new(),
             approval_policy: BTreeMap::new(),

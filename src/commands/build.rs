@@ -602,7 +602,7 @@ fn emit_data_files<S: Sink>(
 ) -> Result<(), S::Error> {
     let emit = &|path, bytes| sink.file(path, bytes);
     let timing = timings::stage("calendar feeds");
-    let facts = feed_facts(history);
+    let facts = feed_facts(history, site.now);
     calendar_feeds(content, site, &facts, emit)?;
     drop(timing);
     let timing = timings::stage("sitemap, atom, production");
@@ -633,9 +633,13 @@ fn emit_data_files<S: Sink>(
     }
 }
 
-/// What git says about each content file, as the iCal feeds need it (SEQUENCE, DTSTAMP).
-fn feed_facts(history: Option<&Facts>) -> FeedFacts {
-    let mut facts = FeedFacts::default();
+/// What git says about each content file, as the iCal feeds need it (SEQUENCE, DTSTAMP),
+/// and the build moment `now` that bounds the feeds.
+fn feed_facts(history: Option<&Facts>, now: DateTime<Utc>) -> FeedFacts {
+    let mut facts = FeedFacts {
+        now: Some(now),
+        ..FeedFacts::default()
+    };
     for (path, file) in history.map(|h| &h.files).into_iter().flatten() {
         if let Some(at) = file.last_commit_at {
             facts.insert(path, file.commits, at);

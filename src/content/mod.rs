@@ -56,6 +56,9 @@ pub struct Portal {
     /// Release events in the iCal feeds remind this many hours before the window (VALARM);
     /// 0: no reminder.
     pub reminder_hours: u32,
+    /// An event that ended more than this many days before the build is left out of the
+    /// iCal feeds (they stay bounded however long the portal's history grows).
+    pub feed_history_days: u32,
     pub freezes: Vec<WindowRule>,
     pub maintenance_windows: Vec<WindowRule>,
     /// Release type -> requirements; each requirement is satisfied by any of its roles.

@@ -31,6 +31,9 @@ pub struct RawPortal {
     /// Hours before a release window its iCal event reminds (VALARM); 0: no reminder.
     #[serde(default)]
     pub reminder_hours: Option<Spanned<u32>>,
+    /// Days an ended event stays in the iCal feeds.
+    #[serde(default)]
+    pub feed_history_days: Option<Spanned<u32>>,
     pub systems: Vec<RawSystem>,
     #[serde(default)]
     pub freezes: Vec<RawWindowRule>,

@@ -38,6 +38,10 @@ use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 
 /// The largest `stale_after_hours`: a year. A page that old is stale whatever the portal.
 pub const MAX_STALE_AFTER_HOURS: u32 = 8760;
+/// `feed_history_days` when portal.yaml does not say: about a quarter year of ended events.
+pub const DEFAULT_FEED_HISTORY_DAYS: u32 = 90;
+/// The largest `feed_history_days`: ten years.
+pub const MAX_FEED_HISTORY_DAYS: u32 = 3650;
 
 /// Converts `raw` into `Content`. Returns `None` when the content has errors that leave no
 /// usable portal (for example a missing `portal.yaml`); otherwise returns the content even
@@ -386,6 +390,7 @@ impl Validator<'_> {
             runbook_review_days: raw.runbook_review_days.unwrap_or(180),
             stale_after_hours: self.stale_after_hours(path, raw),
             reminder_hours: self.reminder_hours(path, raw),
+            feed_history_days: self.feed_history_days(path, raw),
             freezes: self.window_rules(path, &raw.freezes, "freezes"),
             maintenance_windows: self.window_rules(
                 path,
@@ -453,6 +458,27 @@ impl Validator<'_> {
                 "give the hours before a release window that calendar clients should remind, e.g. 24; 0 turns reminders off",
             );
             return 24;
+        }
+        value.value
+    }
+
+    /// `feed_history_days`: default 90; 0 keeps no ended event; at most ten years (3650),
+    /// past which the bound would no longer keep a feed small.
+    fn feed_history_days(&mut self, path: &Path, raw: &RawPortal) -> u32 {
+        let Some(value) = &raw.feed_history_days else {
+            return DEFAULT_FEED_HISTORY_DAYS;
+        };
+        if value.value > MAX_FEED_HISTORY_DAYS {
+            self.error(
+                at(path, 0, value),
+                "feed_history_days",
+                format!(
+                    "feed_history_days is {}: more than ten years ({MAX_FEED_HISTORY_DAYS} days)",
+                    value.value
+                ),
+                "give the days an ended release or window stays in the iCal feeds, e.g. 90; 0 keeps only events that have not ended",
+            );
+            return DEFAULT_FEED_HISTORY_DAYS;
         }
         value.value
     }

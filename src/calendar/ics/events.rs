@@ -130,6 +130,19 @@ impl<'a> WindowPlan<'a> {
         }
     }
 
+    /// When the window's last occurrence ends; `None` for a weekly rule without `until`
+    /// (it never ends).
+    pub fn last_end(&self, zone: Tz) -> Option<DateTime<Utc>> {
+        match &self.timing {
+            Timing::Utc { end, .. } => Some(*end),
+            Timing::AllDay { end, .. } => Some(time::start_of_day(*end, zone)),
+            Timing::Weekly { until, .. } => {
+                let after = until.as_ref()?.succ_opt()?;
+                Some(time::start_of_day(after, zone))
+            }
+        }
+    }
+
     /// The instant the window first starts (the DTSTAMP when git has no history).
     fn first_start(&self, zone: Tz) -> DateTime<Utc> {
         match &self.timing {
@@ -249,14 +262,21 @@ pub fn release(w: &mut Writer, content: &Content, facts: &FeedFacts, release: &R
     describe(w, &summary, &lines, url.as_deref(), status(release));
     w.text_list("CATEGORIES", &["Release", &release.system]);
     let hours = content.portal.reminder_hours;
-    if hours > 0 && release.status != ReleaseStatus::Cancelled {
+    if hours > 0 && still_to_run(release) && facts.ahead(release.window.start) {
         reminder(w, &summary, hours);
     }
     w.end("VEVENT");
 }
 
-/// A VALARM `hours` before the event's start: RFC 5545 section 3.6.6, where a DISPLAY alarm
-/// needs a DESCRIPTION (the text the client shows).
+/// Whether "starts in N h" can be true of a release: it is planned or approved. One in
+/// progress has started, a released or rolled-back one has run, a cancelled one never will.
+pub fn still_to_run(release: &Release) -> bool {
+    matches!(
+        release.status,
+        ReleaseStatus::Planned | ReleaseStatus::Approved
+    )
+}
+
 /// What every event says of itself, in this order: SUMMARY, DESCRIPTION (`lines`), URL
 /// (when there is a page), STATUS, and TRANSP (a release never blocks time in a calendar).
 pub(super) fn describe(
@@ -275,6 +295,8 @@ pub(super) fn describe(
     w.raw("TRANSP", &[], "TRANSPARENT");
 }
 
+/// A VALARM `hours` before the event's start: RFC 5545 section 3.6.6, where a DISPLAY alarm
+/// needs a DESCRIPTION (the text the client shows).
 pub(super) fn reminder(w: &mut Writer, summary: &str, hours: u32) {
     w.begin("VALARM");
     w.raw("ACTION", &[], "DISPLAY");

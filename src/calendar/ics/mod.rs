@@ -3,7 +3,13 @@
 //! Four kinds of feed: the portal's (`/calendar.ics`: every release, freeze and maintenance
 //! window), one per system (`/calendar/<system>.ics`: that system's releases only), and one
 //! per on-call rotation (`/calendar/oncall-<rotation>.ics`), and one per release train
-//! (`/calendar/train-<id>.ics`: its departures and system demos, also in the portal's). Same content, same bytes.
+//! (`/calendar/train-<id>.ics`: its departures and system demos, also in the portal's).
+//! Same content and build moment, same bytes.
+//!
+//! Bounds: the build moment ([`FeedFacts::now`]) leaves out events that ended more than the
+//! portal's `feed_history_days` before it, so ten years of releases do not make every
+//! subscriber download ten years of events on each refresh, and keeps "starts in N h"
+//! reminders to events still ahead.
 //!
 //! Time zones: one-off events (releases, one-off freezes, shifts) are written in UTC
 //! (`DTSTART:20261206T010000Z`). UTC is exact whatever zone a release was written in and
@@ -21,7 +27,7 @@
 //! <version>@<host of base_url>`), never from its time, so a moved release updates in place
 //! instead of showing up twice. SEQUENCE and DTSTAMP come from the git history of the file
 //! that defines the event ([`FeedFacts`]); without git history SEQUENCE is 0 and DTSTAMP is
-//! the event's own start, so builds never read the wall clock.
+//! the event's own start, so an event's bytes never depend on the wall clock.
 
 mod events;
 mod trains;
@@ -33,6 +39,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Utc};
 
+use crate::content::plan::{Departure, Train};
 use crate::content::{Content, Release, ReleaseStatus};
 use events::{WindowKind, WindowPlan};
 use writer::Writer;
@@ -55,6 +62,11 @@ pub struct FeedFacts {
     /// Content-relative file path -> the author of its last commit (a release event's
     /// "Last changed … by …" line).
     pub authors: BTreeMap<PathBuf, String>,
+    /// The build moment (`SOURCE_DATE_EPOCH` or the clock). With it, an event that ended
+    /// more than the portal's `feed_history_days` before it is left out, and only an event
+    /// still to start gets a reminder; `None` (content alone, as in unit tests of an event's
+    /// shape) keeps every event and every reminder.
+    pub now: Option<DateTime<Utc>>,
 }
 
 impl FeedFacts {
@@ -82,12 +94,34 @@ impl FeedFacts {
     pub fn author(&self, file: &Path) -> Option<&str> {
         self.authors.get(file).map(String::as_str)
     }
+
+    /// Whether an event ending at `end` belongs in the feeds: it has not ended, or ended at
+    /// most `history_days` before the build moment. Past that it is left out, so a feed
+    /// stays bounded however many years of releases the portal holds.
+    pub fn keeps(&self, end: DateTime<Utc>, history_days: u32) -> bool {
+        self.now
+            .is_none_or(|now| end >= now - chrono::Duration::days(i64::from(history_days)))
+    }
+
+    /// Whether an event starting at `start` may carry a "starts in N h" reminder: it has
+    /// not started by the build moment (a reminder of the past is noise, or wrong).
+    pub fn ahead(&self, start: DateTime<Utc>) -> bool {
+        self.now.is_none_or(|now| start > now)
+    }
 }
 
-/// `/calendar.ics`: every release, freeze and maintenance window.
+/// `/calendar.ics`: every release, freeze, maintenance window and train departure that
+/// [`FeedFacts::keeps`].
 pub fn portal_feed(content: &Content, facts: &FeedFacts) -> String {
     let portal = &content.portal;
-    let plans = window_plans(content);
+    let zone = portal.timezone;
+    let plans: Vec<_> = window_plans(content)
+        .into_iter()
+        .filter(|p| {
+            p.last_end(zone)
+                .is_none_or(|end| facts.keeps(end, portal.feed_history_days))
+        })
+        .collect();
     let mut w = Writer::new();
     let description = portal.description.clone().unwrap_or_else(|| {
         format!(
@@ -99,24 +133,25 @@ pub fn portal_feed(content: &Content, facts: &FeedFacts) -> String {
     if let Some((first, last)) = covered_years(content, &plans) {
         vtimezone::write(&mut w, portal.timezone, first, last);
     }
-    for release in &content.releases {
+    let mut empty = plans.is_empty();
+    for release in kept_releases(content, facts, |_| true) {
         events::release(&mut w, content, facts, release);
+        empty = false;
     }
     for plan in &plans {
         events::window(&mut w, content, facts, plan);
     }
-    let mut departures = false;
     for train in &content.plan.trains {
-        for departure in &train.departures {
+        for departure in kept_departures(content, facts, train) {
             trains::departure(&mut w, content, facts, train, departure);
-            departures = true;
+            empty = false;
         }
     }
-    let empty = content.releases.is_empty() && plans.is_empty() && !departures;
     finish(w, content, empty)
 }
 
-/// `/calendar/<system>.ics`: the releases of one system; `None` for an unknown system.
+/// `/calendar/<system>.ics`: the releases of one system, as `/calendar.ics` has them; `None`
+/// for an unknown system.
 pub fn system_feed(content: &Content, facts: &FeedFacts, system_id: &str) -> Option<String> {
     let system = content.system(system_id)?;
     let mut w = Writer::new();
@@ -124,25 +159,57 @@ pub fn system_feed(content: &Content, facts: &FeedFacts, system_id: &str) -> Opt
     let description = format!("Release windows of {}", system.name);
     header(&mut w, content, &name, &description);
     let mut empty = true;
-    for release in content.releases.iter().filter(|r| r.system == system.id) {
+    for release in kept_releases(content, facts, |r| r.system == system.id) {
         events::release(&mut w, content, facts, release);
         empty = false;
     }
     Some(finish(w, content, empty))
 }
 
-/// `/calendar/train-<id>.ics`: the departures and system demos of one release train;
-/// `None` for an unknown train.
+/// `/calendar/train-<id>.ics`: the departures and system demos of one release train, as
+/// `/calendar.ics` has them; `None` for an unknown train.
 pub fn train_feed(content: &Content, facts: &FeedFacts, train_id: &str) -> Option<String> {
     let train = content.plan.trains.iter().find(|t| t.id == train_id)?;
     let mut w = Writer::new();
     let name = format!("{}: {}", content.portal.title, train.name);
     let description = format!("Departures and system demos of {}", train.name);
     header(&mut w, content, &name, &description);
-    for departure in &train.departures {
+    let mut empty = true;
+    for departure in kept_departures(content, facts, train) {
         trains::departure(&mut w, content, facts, train, departure);
+        empty = false;
     }
-    Some(finish(w, content, train.departures.is_empty()))
+    Some(finish(w, content, empty))
+}
+
+/// The releases matching `pick` whose window the feeds keep (one rule for every feed, so a
+/// system's feed holds exactly its events of the portal's).
+fn kept_releases<'a>(
+    content: &'a Content,
+    facts: &'a FeedFacts,
+    pick: impl Fn(&Release) -> bool + 'a,
+) -> impl Iterator<Item = &'a Release> + 'a {
+    let days = content.portal.feed_history_days;
+    content
+        .releases
+        .iter()
+        .filter(move |r| pick(r) && facts.keeps(r.window.end, days))
+}
+
+/// The departures of `train` the feeds keep: a departure goes when both its days and its
+/// demo ended long enough ago.
+fn kept_departures<'a>(
+    content: &'a Content,
+    facts: &'a FeedFacts,
+    train: &'a Train,
+) -> impl Iterator<Item = &'a Departure> + 'a {
+    let days = content.portal.feed_history_days;
+    train.departures.iter().filter(move |d| {
+        let end = d
+            .demo_span()
+            .map_or(d.end, |(_, demo_end)| demo_end.max(d.end));
+        facts.keeps(end, days)
+    })
 }
 
 /// `/calendar/oncall-<rotation>.ics`: the shifts of one rotation overlapping

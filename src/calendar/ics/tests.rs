@@ -430,3 +430,156 @@ fn release_events_remind_before_the_window_unless_cancelled_or_turned_off() {
     let e = event(&portal_feed(&c, &FeedFacts::default()), UID);
     assert!(!e.iter().any(|l| l == "BEGIN:VALARM"));
 }
+
+/// The build moment of the bound tests: 2026-11-25 12:00 UTC (the integration tests' too).
+fn facts_at_build() -> FeedFacts {
+    FeedFacts {
+        now: Some(utc(2026, 11, 25, 12, 0)),
+        ..FeedFacts::default()
+    }
+}
+
+fn uids(feed: &str) -> Vec<String> {
+    logical_lines(feed)
+        .into_iter()
+        .filter_map(|l| l.strip_prefix("UID:").map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn feeds_leave_out_events_that_ended_more_than_the_history_bound_before_the_build() {
+    let mut c = content();
+    // Ends exactly 90 days before the build: kept; a minute earlier: left out.
+    let bound = utc(2026, 11, 25, 12, 0) - chrono::Duration::days(90);
+    c.releases = vec![
+        release("payments", "1.0.0", utc(2025, 3, 1, 1, 0), 60),
+        release(
+            "payments",
+            "2.0.0",
+            bound - chrono::Duration::minutes(61),
+            60,
+        ),
+        release(
+            "payments",
+            "2.1.0",
+            bound - chrono::Duration::minutes(60),
+            60,
+        ),
+        release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90),
+        release("ledger", "3.0.0", utc(2030, 12, 6, 1, 0), 90),
+    ];
+    let mut old_weekly = weekly(
+        "Old peak",
+        vec![Weekday::Mon],
+        NaiveDate::from_ymd_opt(2024, 1, 1),
+    );
+    if let Schedule::Weekly { until, .. } = &mut old_weekly.schedule {
+        *until = NaiveDate::from_ymd_opt(2025, 6, 30);
+    }
+    let once = |name: &str, start, end| WindowRule {
+        name: name.into(),
+        reason: None,
+        schedule: Schedule::Once { start, end },
+        source: SourceRef::new("portal.yaml", 40, 5),
+    };
+    c.portal.freezes = vec![
+        once(
+            "Old freeze",
+            utc(2025, 12, 18, 23, 0),
+            utc(2026, 1, 3, 23, 0),
+        ),
+        once("Year-end", utc(2026, 12, 17, 23, 0), utc(2027, 1, 3, 23, 0)),
+        old_weekly,
+    ];
+    c.portal.maintenance_windows = vec![WindowRule {
+        schedule: Schedule::Weekly {
+            days: vec![Weekday::Sun],
+            start: NaiveTime::from_hms_opt(2, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(4, 0, 0).unwrap(),
+            from: None,
+            until: None,
+        },
+        ..weekly("Sunday night", vec![Weekday::Sun], None)
+    }];
+    let d = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let mut x = crate::calendar::testutil::train(&[
+        (d(12, 1), &[("payments", "2.4.0")]),
+        (d(12, 15), &[("ledger", "3.0.0")]),
+    ]);
+    // Departure 1 moved back to January 2025, long over by the build.
+    let first = &mut x.departures[0];
+    first.date = NaiveDate::from_ymd_opt(2025, 1, 7).unwrap();
+    (first.start, first.end) = (utc(2025, 1, 6, 23, 0), utc(2025, 1, 20, 23, 0));
+    c.plan.trains = vec![x];
+
+    let feed = portal_feed(&c, &facts_at_build());
+    let host = "@releases.example.com";
+    let want: Vec<String> = [
+        "release-payments-2.1.0",
+        "release-payments-2.4.0",
+        "release-ledger-3.0.0",
+        "freeze-year-end",
+        "maintenance-sunday-night",
+        "train-x-2",
+    ]
+    .iter()
+    .map(|u| format!("{u}{host}"))
+    .collect();
+    assert_eq!(uids(&feed), want, "{feed}");
+
+    let payments = system_feed(&c, &facts_at_build(), "payments").unwrap();
+    assert_eq!(uids(&payments), want[..2], "the portal's payments events");
+    let train = train_feed(&c, &facts_at_build(), "x").unwrap();
+    assert_eq!(uids(&train), ["train-x-2@releases.example.com"]);
+
+    // Without a build moment (content alone) every event stays.
+    assert_eq!(uids(&portal_feed(&c, &FeedFacts::default())).len(), 11);
+    // 0 days: only what has not ended.
+    c.portal.feed_history_days = 0;
+    let feed = portal_feed(&c, &facts_at_build());
+    assert!(!feed.contains("release-payments-2.1.0"), "{feed}");
+    assert!(feed.contains("release-payments-2.4.0"), "{feed}");
+}
+
+#[test]
+fn only_releases_still_to_run_and_still_ahead_carry_a_reminder() {
+    let mut c = content();
+    let with_status = |version: &str, start, status| {
+        let mut r = release("payments", version, start, 60);
+        r.status = status;
+        r
+    };
+    let future = utc(2026, 12, 6, 1, 0);
+    let past = utc(2026, 11, 20, 1, 0);
+    c.releases = vec![
+        with_status("1.0.0", past, ReleaseStatus::Released),
+        with_status("1.0.1", past, ReleaseStatus::RolledBack),
+        with_status("1.0.2", past, ReleaseStatus::Approved),
+        with_status(
+            "1.0.3",
+            utc(2026, 11, 25, 11, 30),
+            ReleaseStatus::InProgress,
+        ),
+        with_status("1.0.4", utc(2026, 11, 25, 11, 30), ReleaseStatus::Approved),
+        with_status("2.0.0", future, ReleaseStatus::Planned),
+        with_status("2.0.1", future, ReleaseStatus::Approved),
+        with_status("2.0.2", future, ReleaseStatus::Cancelled),
+        with_status("2.0.3", future, ReleaseStatus::RolledBack),
+        with_status("2.0.4", future, ReleaseStatus::Released),
+        with_status("2.0.5", future, ReleaseStatus::InProgress),
+    ];
+    let feed = portal_feed(&c, &facts_at_build());
+    let reminded: Vec<String> = c
+        .releases
+        .iter()
+        .map(|r| r.version.to_string())
+        .filter(|v| {
+            let uid = format!("release-payments-{v}@releases.example.com");
+            event(&feed, &uid).iter().any(|l| l == "BEGIN:VALARM")
+        })
+        .collect();
+    assert_eq!(reminded, ["2.0.0", "2.0.1"], "{feed}");
+    // The system's feed says the same.
+    let system = system_feed(&c, &facts_at_build(), "payments").unwrap();
+    assert_eq!(system.matches("BEGIN:VALARM").count(), 2, "{system}");
+}

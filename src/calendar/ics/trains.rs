@@ -2,6 +2,8 @@
 //! its system demo as a one-hour event in UTC, both with the releases' reminder (VALARM).
 //! UIDs name the train and the departure's number on the cadence, never its dates.
 
+use chrono::{DateTime, Utc};
+
 use super::events::{describe, identity, reminder};
 use super::writer::{date_stamp, Writer};
 use super::{absolute_url, host, FeedFacts};
@@ -52,7 +54,7 @@ pub fn departure(
     w.raw("DTEND", &[("VALUE", "DATE")], &date_stamp(end_date));
     describe(w, &summary, &lines, url.as_deref(), "CONFIRMED");
     w.text_list("CATEGORIES", &["Release train", &train.id]);
-    remind(w, content, &summary);
+    remind(w, content, facts, d.start, &summary);
     w.end("VEVENT");
     let Some((start, end)) = d.demo_span() else {
         return;
@@ -75,13 +77,21 @@ pub fn departure(
     lines.extend(url.clone());
     describe(w, &summary, &lines, url.as_deref(), "CONFIRMED");
     w.text_list("CATEGORIES", &["System demo", &train.id]);
-    remind(w, content, &summary);
+    remind(w, content, facts, start, &summary);
     w.end("VEVENT");
 }
 
-fn remind(w: &mut Writer, content: &Content, summary: &str) {
+/// The reminder of an event starting at `start`, unless reminders are off or it has
+/// started by the build moment.
+fn remind(
+    w: &mut Writer,
+    content: &Content,
+    facts: &FeedFacts,
+    start: DateTime<Utc>,
+    summary: &str,
+) {
     let hours = content.portal.reminder_hours;
-    if hours > 0 {
+    if hours > 0 && facts.ahead(start) {
         reminder(w, summary, hours);
     }
 }
