@@ -549,7 +549,7 @@ fn parse_timeout(value: Option<&std::ffi::OsStr>) -> Result<Duration, String> {
 fn timeout_warning(system: &System) -> Option<Diagnostic> {
     let problem = parse_timeout(std::env::var_os("SHIPBOARD_FETCH_TIMEOUT").as_deref()).err()?;
     Some(
-        Diagnostic::warning(system.source.clone(), Some("repo"), problem).with_help(
+        Diagnostic::warning(system.repo_at(), Some("repo"), problem).with_help(
             "set SHIPBOARD_FETCH_TIMEOUT to whole seconds, for example `SHIPBOARD_FETCH_TIMEOUT=120`, or unset it",
         ),
     )
@@ -579,7 +579,7 @@ pub fn age_words(age: Option<Duration>) -> String {
 
 fn stale_warning(system: &System, url: &str, reason: &str, age: Option<Duration>) -> Diagnostic {
     Diagnostic::warning(
-        system.source.clone(),
+        system.repo_at(),
         Some("repo"),
         format!(
             "could not fetch {} for system {}: {reason}; using the mirror fetched {}",
@@ -603,7 +603,7 @@ fn fetch_error(
         Network::Fetch => "check the URL and that this machine can reach it (git's credential helper or SSH key)",
     };
     Diagnostic::error(
-        system.source.clone(),
+        system.repo_at(),
         Some("repo"),
         format!(
             "cannot fetch the git repository of system {} from {}: {reason}",

@@ -90,6 +90,23 @@ fn link_templates_that_cannot_make_links_are_errors_at_their_line() {
 }
 
 #[test]
+fn a_problem_with_a_repository_points_at_its_repo_line() {
+    let fx = Fixture::new("minimal");
+    let portal = fx.read("portal.yaml").replace(
+        "    escalation: billing\n",
+        "    escalation: billing\n    repo: repos/missing\n",
+    );
+    fx.write("portal.yaml", &portal);
+    let result = check(&fx, &[]);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    assert!(
+        result.stdout.contains("portal.yaml:10:11: error[repo]: cannot read the git repository of system billing at repos/missing"),
+        "{}",
+        result.stdout
+    );
+}
+
+#[test]
 fn broken_link_and_anchor_are_found_with_their_line() {
     let fx = Fixture::new("minimal");
     let runbook = fx.read("runbooks/billing-rollback.md");

@@ -32,10 +32,14 @@ pub fn run(dir: &Path, system: &str, from: Option<&str>, to: Option<&str>) -> Re
     let (facts, read_problems) = history::read_mirrored(dir, &content, synced.mirrors);
     problems.extend(read_problems);
     // A corrupt repository would print a changelog that silently lacks commits.
-    let at = content.system(system).map(|s| &s.source);
+    // The system's problems point at its `id:` line, or at its `repo:` line.
+    let places: Vec<_> = content
+        .system(system)
+        .map(|s| vec![s.source.clone(), s.repo_at()])
+        .unwrap_or_default();
     let errors: Vec<String> = problems
         .iter()
-        .filter(|d| d.is_error() && Some(&d.at) == at)
+        .filter(|d| d.is_error() && places.contains(&d.at))
         .map(ToString::to_string)
         .collect();
     if !errors.is_empty() {

@@ -94,6 +94,8 @@ pub struct System {
     /// Changelogs follow first parents only (merge-heavy repositories).
     pub first_parent: bool,
     pub source: SourceRef,
+    /// Where `repo:` is written, for the problems with the repository ([`System::repo_at`]).
+    pub repo_source: Option<SourceRef>,
 }
 
 /// A named freeze or maintenance window.
@@ -186,7 +188,16 @@ impl System {
             prereleases: false,
             first_parent: false,
             source,
+            repo_source: None,
         }
+    }
+
+    /// Where a problem with the system's repository points: its `repo:` line, else the
+    /// system's `id:` line (so a CI annotation lands on the line to fix).
+    pub fn repo_at(&self) -> SourceRef {
+        self.repo_source
+            .clone()
+            .unwrap_or_else(|| self.source.clone())
     }
 }
 

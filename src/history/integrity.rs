@@ -153,7 +153,7 @@ pub(crate) fn errors(system: &System, broken: &[&Broken]) -> Vec<Diagnostic> {
     };
     let error = |problem: String| {
         Diagnostic::error(
-            system.source.clone(),
+            system.repo_at(),
             Some("repo"),
             format!("{what} is corrupt: {problem}"),
         )

@@ -460,7 +460,7 @@ fn unavailable(system: &System) -> SystemHistory {
 fn repo_error(system: &System, content_root: &Path, reason: &str) -> Diagnostic {
     let path = crate::mirrors::redact(system.repo.as_deref().unwrap_or("."));
     Diagnostic::error(
-        system.source.clone(),
+        system.repo_at(),
         Some("repo"),
         format!(
             "cannot read the git repository of system {} at {path}: {reason}",
@@ -548,7 +548,7 @@ fn content_repo_corrupt(content: &Content, broken: &[integrity::Broken]) -> Vec<
 
 fn no_repo(system: &System) -> Diagnostic {
     Diagnostic::warning(
-        system.source.clone(),
+        system.repo_at(),
         Some("repo"),
         format!(
             "system {} has no `repo:`: its pages show no changelog, tags or rollback targets",
@@ -560,7 +560,7 @@ fn no_repo(system: &System) -> Diagnostic {
 
 fn no_content_repo(system: &System) -> Diagnostic {
     Diagnostic::warning(
-        system.source.clone(),
+        system.repo_at(),
         Some("repo"),
         format!(
             "system {} has `repo: .` but the content dir is not in a git repository: it has no changelog",

@@ -224,7 +224,7 @@ pub(crate) fn build(
     if repo.shallow {
         diagnostics.push(
             Diagnostic::warning(
-                system.source.clone(),
+                system.repo_at(),
                 Some("repo"),
                 format!(
                     "the repository of system {} is a shallow clone: changelogs may be missing commits",
@@ -381,7 +381,7 @@ fn refs_problems(repo: &Repo<'_>, system: &System, tagged: bool) -> Vec<Diagnost
     if let Some(why) = repo.unlisted {
         out.push(
             Diagnostic::error(
-                system.source.clone(),
+                system.repo_at(),
                 Some("repo"),
                 format!("{what} has refs that cannot be read ({why}): its tags cannot be listed"),
             )
@@ -396,7 +396,7 @@ fn refs_problems(repo: &Repo<'_>, system: &System, tagged: bool) -> Vec<Diagnost
     match repo.head_state {
         Head::Unreadable(why) => out.push(
             Diagnostic::error(
-                system.source.clone(),
+                system.repo_at(),
                 Some("repo"),
                 format!("{what} has a HEAD that cannot be read ({why}): its unreleased work cannot be shown"),
             )
@@ -404,7 +404,7 @@ fn refs_problems(repo: &Repo<'_>, system: &System, tagged: bool) -> Vec<Diagnost
         ),
         Head::Unborn(branch) if tagged => out.push(
             Diagnostic::warning(
-                system.source.clone(),
+                system.repo_at(),
                 Some("repo"),
                 format!("the HEAD of {what} names {branch}, which has no commits: unreleased work cannot be shown"),
             )

@@ -638,6 +638,7 @@ impl Validator<'_> {
                 prereleases: system.prereleases,
                 first_parent: system.first_parent,
                 source: at(path, 0, &system.id),
+                repo_source: system.repo.as_ref().map(|repo| at(path, 0, repo)),
             });
         }
         systems
