@@ -39,6 +39,10 @@ const FETCHED_AT: &str = "shipboard-fetched-at";
 pub enum Network {
     Fetch,
     Offline,
+    /// Mirrors in the cache are read as they are; a URL without one is cloned (`serve`'s
+    /// rebuilds: an edit does not wait for the network, but a `repo:` changed to a new URL
+    /// is fetched, not reported as missing).
+    NewOnly,
 }
 
 impl Network {
@@ -152,7 +156,7 @@ pub fn sync(content_root: &Path, content: &Content, network: Network) -> (Synced
         return (synced, problems);
     }
     let cache = cache_dir(content_root);
-    if network == Network::Fetch {
+    if network != Network::Offline {
         if let Some(first) = by_url.values().flatten().next() {
             problems.extend(timeout_warning(first));
         }
@@ -198,7 +202,7 @@ enum Failure {
 fn sync_one(url: &str, dir: &Path, network: Network) -> Result<String, Failure> {
     let have_mirror = is_mirror(dir);
     let shown = redact(url);
-    if network == Network::Offline {
+    if network == Network::Offline || (network == Network::NewOnly && have_mirror) {
         return if have_mirror {
             Ok(format!(
                 "offline: read {shown} from its mirror, fetched {}",
@@ -600,7 +604,7 @@ fn fetch_error(
 ) -> Diagnostic {
     let help = match network {
         Network::Offline => "run `shipboard fetch` (or this command without --offline and SHIPBOARD_OFFLINE) to make the mirror",
-        Network::Fetch => "check the URL and that this machine can reach it (git's credential helper or SSH key)",
+        Network::Fetch | Network::NewOnly => "check the URL and that this machine can reach it (git's credential helper or SSH key)",
     };
     Diagnostic::error(
         system.repo_at(),

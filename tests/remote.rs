@@ -5,6 +5,7 @@
 //! and a URL's credentials are never printed.
 
 mod common;
+mod serve_client;
 
 use std::fs;
 use std::path::Path;
@@ -528,4 +529,44 @@ fn stopping_shipboard_stops_the_git_it_started() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn serve_fetches_a_repo_url_changed_while_it_serves() {
+    let fx = Fixture::new("minimal");
+    let root = fx.dir().parent().unwrap().to_path_buf();
+    let upstream = Upstream::new(&root);
+    with_repo(&fx, &upstream.url());
+    // The same history under another URL, which no mirror holds yet.
+    git(
+        &root,
+        &["clone", "-q", "--bare", "billing.git", "moved.git"],
+    );
+    let moved = format!("file://{}", root.join("moved.git").display());
+    let served = serve_client::Served::start(&fx);
+    assert_eq!(served.get("/").status, 200, "{}", served.stderr());
+    let portal = fx.read("portal.yaml").replace(&upstream.url(), &moved);
+    fx.write("portal.yaml", &portal);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while served.stderr().matches(" files in ").count() < 2 && Instant::now() < deadline {
+        assert!(
+            !served
+                .stderr()
+                .contains("still serving the last good build"),
+            "{}",
+            served.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let said = served.stderr();
+    assert_eq!(said.matches(" files in ").count(), 2, "rebuilt: {said}");
+    assert!(!said.contains("--offline"), "{said}");
+    assert!(
+        fs::read_dir(fx.dir().join(".shipboard/repos"))
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("moved")),
+        "the new URL has its mirror"
+    );
+    served.interrupt();
 }

@@ -241,11 +241,12 @@ impl Shared {
         }
         drop(last); // free the old model before building the next one
                     // Remote repositories are fetched for the first build only: an edit must not wait
-                    // for the network (restart `serve` to fetch again).
-        let network = if generation == 1 {
-            Network::from_env()
-        } else {
-            Network::Offline
+                    // for the network (restart `serve` to fetch again). A URL with no mirror yet
+                    // (a `repo:` changed while serving) is cloned.
+        let network = match Network::from_env() {
+            Network::Offline => Network::Offline,
+            _ if generation == 1 => Network::Fetch,
+            _ => Network::NewOnly,
         };
         self.at_stage(
             generation,
@@ -253,7 +254,7 @@ impl Shared {
                 Network::Fetch => {
                     "loading the content, fetching remote repositories, reading git history"
                 }
-                Network::Offline => "loading the content, reading git history",
+                Network::Offline | Network::NewOnly => "loading the content, reading git history",
             },
         );
         let prepared = prepare_with(&self.root, Some(&self.url), network, HistoryCache::Use);
