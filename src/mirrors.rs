@@ -341,6 +341,45 @@ fn fetch(url: &str, dir: &Path) -> Result<(), String> {
         .arg("-C")
         .arg(dir)
         .args(["fetch", "--prune", "--prune-tags", "--quiet", "origin"]);
+    run_git(command, url)?;
+    follow_remote_head(url, dir)
+}
+
+/// A mirror's `HEAD` names the branch that was the remote's default when it was cloned;
+/// `fetch --prune` removes that branch when the remote renames it (`main` -> `trunk`) and
+/// leaves `HEAD` naming nothing, so unreleased work silently vanished. Then the remote is
+/// asked for its `HEAD` (`ls-remote --symref`, under the same time limit) and the mirror's
+/// `HEAD` pointed at it. A `HEAD` that still names a branch is left alone.
+fn follow_remote_head(url: &str, dir: &Path) -> Result<(), String> {
+    let resolves = git2::Repository::open_bare(dir).is_ok_and(|repo| repo.head().is_ok());
+    if resolves {
+        return Ok(());
+    }
+    let answer = dir.join("shipboard-remote-head");
+    let file =
+        fs::File::create(&answer).map_err(|e| format!("cannot write {}: {e}", answer.display()))?;
+    let mut command = git();
+    command
+        .arg("-C")
+        .arg(dir)
+        .args(["ls-remote", "--symref", "origin", "HEAD"])
+        .stdout(file);
+    let asked = run_git(command, url);
+    let said = fs::read_to_string(&answer).unwrap_or_default();
+    let _ = fs::remove_file(&answer);
+    asked?;
+    let Some(branch) = said.lines().find_map(|line| {
+        let target = line.strip_prefix("ref: ")?.strip_suffix("\tHEAD")?;
+        target.starts_with("refs/heads/").then_some(target)
+    }) else {
+        // The remote names no default branch: the history stage says HEAD is unborn.
+        return Ok(());
+    };
+    let mut command = git();
+    command
+        .arg("-C")
+        .arg(dir)
+        .args(["symbolic-ref", "HEAD", branch]);
     run_git(command, url)
 }
 

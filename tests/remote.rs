@@ -570,3 +570,32 @@ fn serve_fetches_a_repo_url_changed_while_it_serves() {
     );
     served.interrupt();
 }
+
+#[test]
+fn a_mirror_follows_the_remote_renaming_its_default_branch() {
+    let fx = Fixture::new("minimal");
+    let upstream = Upstream::new(fx.dir().parent().unwrap());
+    with_repo(&fx, &upstream.url());
+    let fetched = shipboard(&fx, &["fetch"]);
+    assert_eq!(fetched.code, Some(0), "{}", fetched.stderr);
+    upstream.push_commit("feat: refunds by bank transfer");
+    // The team renames its default branch on the server.
+    git(&upstream.remote, &["branch", "-m", "main", "trunk"]);
+    git(
+        &upstream.remote,
+        &["symbolic-ref", "HEAD", "refs/heads/trunk"],
+    );
+    let fetched = shipboard(&fx, &["fetch"]);
+    assert_eq!(fetched.code, Some(0), "{}", fetched.stderr);
+    let checked = shipboard(&fx, &["check", "--offline"]);
+    assert!(!checked.stdout.contains("HEAD"), "{}", checked.stdout);
+    let system = {
+        let built = shipboard(&fx, &["build", "--offline"]);
+        assert_eq!(built.code, Some(0), "{}", built.stderr);
+        system_page(&fx)
+    };
+    assert!(
+        system.contains("refunds by bank transfer"),
+        "the unreleased work on trunk is shown"
+    );
+}
