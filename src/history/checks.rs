@@ -69,7 +69,7 @@ pub(crate) fn join(
                     ),
                 )
                 .with_help(format!(
-                    "tag the commit that was deployed (`git tag -a {expected} <commit> && git push origin {expected}`), or correct `status` or `version`"
+                    "tag the commit that was deployed (`git tag -a {expected} <commit> && git push origin {expected}`), or correct `status` or `version`; if the server has the tag, this clone lacks it: `git fetch --tags` (CI checkouts often fetch no tags)"
                 )),
             );
         }
