@@ -107,6 +107,26 @@ fn a_problem_with_a_repository_points_at_its_repo_line() {
 }
 
 #[test]
+fn a_tab_names_the_field_on_its_own_line() {
+    let fx = Fixture::new("minimal");
+    let portal = fx.read("portal.yaml").replacen(
+        "    name: Billing\n",
+        "    name: Billing\n\tdescription: Bills.\n",
+        1,
+    );
+    fx.write("portal.yaml", &portal);
+    let result = check(&fx, &[]);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    assert!(
+        result
+            .stdout
+            .contains("portal.yaml:7:1: error[description]: a tab in the indentation"),
+        "not the line above's field: {}",
+        result.stdout
+    );
+}
+
+#[test]
 fn broken_link_and_anchor_are_found_with_their_line() {
     let fx = Fixture::new("minimal");
     let runbook = fx.read("runbooks/billing-rollback.md");

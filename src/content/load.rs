@@ -591,10 +591,12 @@ pub fn parse_yaml<T: DeserializeOwned>(
             Some(_) if column <= 1 => (1, 1),
             _ => (line, column),
         };
+        let (line, column, message, help) = explained(yaml, line, column, &text);
+        // The field on the line the error points at, after `explained` may have moved it
+        // (to a tab the parser stumbled over a line later).
         let field = missing
             .map(str::to_owned)
             .or_else(|| field_on_line(yaml, line));
-        let (line, column, message, help) = explained(yaml, line, column, &text);
         Diagnostic::error(
             SourceRef::new(path, line + line_offset, column),
             field.as_deref(),
