@@ -37,10 +37,7 @@ impl LiveFrame {
         let until = data_until(now);
         LiveFrame {
             built: now.timestamp_millis(),
-            stale: now
-                .checked_add_signed(Duration::hours(i64::from(stale_after_hours)))
-                .unwrap_or(DateTime::<Utc>::MAX_UTC)
-                .timestamp_millis(),
+            stale: stale_from(now, stale_after_hours).timestamp_millis(),
             until: until.timestamp_millis(),
             offsets: offsets(zone, now - Duration::days(1), until + Duration::days(1)),
         }
@@ -58,6 +55,12 @@ impl LiveFrame {
             offsets: String::new(),
         }
     }
+}
+
+/// The moment a page built at `now` turns old: `stale_after_hours` later.
+pub fn stale_from(now: DateTime<Utc>, stale_after_hours: u32) -> DateTime<Utc> {
+    now.checked_add_signed(Duration::hours(i64::from(stale_after_hours)))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// How far the embedded data reaches: the on-call tables' horizon. Every rotation's shifts

@@ -17,15 +17,25 @@ pub struct BadBaseUrl(pub String);
 pub const HELP: &str =
     "write the absolute http(s) address the portal is served at, e.g. https://releases.example.com/ or https://example.com/portal/";
 
+/// Why `input` cannot stand in a link as written, if it cannot: a space or control character
+/// (which would split or hide it), or a character that would end an HTML attribute or a
+/// Markdown link. The first check of every URL a portal takes from its content.
+pub fn character_problem(input: &str) -> Option<&'static str> {
+    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("contains spaces or control characters");
+    }
+    if input.contains(['"', '<', '>', '\'', '\\', '`']) {
+        return Some("contains characters that are not allowed in a URL");
+    }
+    None
+}
+
 /// Checks `input` and returns it normalised, always ending in `/`.
 pub fn normalise(input: &str) -> Result<String, BadBaseUrl> {
     let input = input.trim();
     let bad = |why: &str| Err(BadBaseUrl(format!("\"{input}\" {why}")));
-    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return bad("contains spaces or control characters");
-    }
-    if input.contains(['"', '<', '>', '\'', '\\', '`']) {
-        return bad("contains characters that are not allowed in a URL");
+    if let Some(why) = character_problem(input) {
+        return bad(why);
     }
     let Ok(mut url) = Url::parse(input) else {
         return bad("is not an absolute URL (it must start with https:// or http://)");

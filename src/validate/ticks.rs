@@ -235,11 +235,8 @@ pub fn is_digest(s: &str) -> bool {
 
 /// An absolute http(s) URL that is safe to put in a link; `Err` says why not.
 pub fn web_url(input: &str) -> Result<(), String> {
-    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("contains spaces or control characters".to_owned());
-    }
-    if input.contains(['"', '<', '>', '\'', '\\', '`']) {
-        return Err("contains characters that are not allowed in a URL".to_owned());
+    if let Some(why) = super::base_url::character_problem(input) {
+        return Err(why.to_owned());
     }
     let url = Url::parse(input).map_err(|_| "is not an absolute URL".to_owned())?;
     if !matches!(url.scheme(), "http" | "https") {

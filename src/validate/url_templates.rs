@@ -46,14 +46,8 @@ impl Validator<'_> {
 
 /// Why `template` cannot make links, if it cannot.
 fn problem(template: &str, placeholders: &[&str]) -> Option<String> {
-    if template
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Some("contains spaces or control characters".into());
-    }
-    if template.contains(['"', '<', '>', '\'', '\\', '`']) {
-        return Some("contains characters that are not allowed in a URL".into());
+    if let Some(why) = super::base_url::character_problem(template) {
+        return Some(why.into());
     }
     let missing: Vec<&str> = placeholders
         .iter()

@@ -65,12 +65,7 @@ pub struct LaterLine {
 /// The moment the page says it is old (`stale_after_hours` after the build), and at the
 /// latest the end of the embedded data.
 fn stale_moment(content: &Content, now: DateTime<Utc>) -> DateTime<Utc> {
-    let stale = now
-        .checked_add_signed(chrono::Duration::hours(i64::from(
-            content.portal.stale_after_hours,
-        )))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC);
-    stale.min(live::data_until(now))
+    live::stale_from(now, content.portal.stale_after_hours).min(live::data_until(now))
 }
 
 type Spans = (DateTime<Utc>, DateTime<Utc>);
