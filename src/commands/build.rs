@@ -77,7 +77,7 @@ pub fn prepare_with(
     network: Network,
     history_cache: HistoryCache,
 ) -> Prepared {
-    let mut prepared = validated(root, base_url, Some(history_cache == HistoryCache::Use));
+    let mut prepared = validated(root, base_url, Some(history_cache));
     let Some(content) = &prepared.content else {
         return prepared;
     };
@@ -205,15 +205,15 @@ pub fn load_and_validate(root: &Path, base_url: Option<&str>) -> Prepared {
     validated(root, base_url, None)
 }
 
-/// Loads the content, with the parse cache when `parse_cache` is set (reading it when
-/// true), and validates it.
-fn validated(root: &Path, base_url: Option<&str>, parse_cache: Option<bool>) -> Prepared {
+/// Loads the content and validates it; with `caches`, through the parse cache (read
+/// unless bypassed, written either way).
+fn validated(root: &Path, base_url: Option<&str>, caches: Option<HistoryCache>) -> Prepared {
     let mut diagnostics = Diagnostics::default();
     let timing = timings::stage("load");
     // Only a content folder has a cache: a missing one must not be made by writing it.
-    let parse_cache = parse_cache.filter(|_| root.is_dir());
+    let parse_cache = caches.filter(|_| root.is_dir());
     let mut notes = match parse_cache {
-        Some(read) => parses::before_load(root, read),
+        Some(caches) => parses::before_load(root, caches == HistoryCache::Use),
         None => Vec::new(),
     };
     let raw = load::load(root, &mut diagnostics);
