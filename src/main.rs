@@ -168,7 +168,10 @@ enum Command {
         dir: PathBuf,
     },
     /// Scaffold a release or runbook file: its placeholders are errors in `check` until you replace them.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  shipboard new release payments 2.5.0 --date \"2027-02-09 21:00\" --type minor\n  shipboard new runbook search-rollback --system search --kind rollback"
+    )]
     New(NewCommand),
     /// Create a new content repo that builds and checks without errors (one warning asks for the system's `repo:`).
     #[command(after_help = "Example:\n  shipboard init my-portal && shipboard serve my-portal")]
@@ -307,6 +310,12 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve { dir, port, bind } => {
+            if !dir.is_dir() {
+                // A content problem, as `build` and `check` report it (exit 1), not an I/O
+                // error of the server (exit 2).
+                eprintln!("{}", shipboard::content::load::missing_root(&dir));
+                return ExitCode::from(1);
+            }
             purge_freed_memory_sooner();
             match serve::run(&dir, bind, port, cli.quiet) {
                 Ok(()) => ExitCode::SUCCESS,

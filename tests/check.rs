@@ -399,6 +399,10 @@ fn help_and_version_work() {
     let help = run(&["check", "--help"]);
     assert_eq!(help.code, Some(0));
     assert!(help.stdout.contains("--format github"));
+    // Every command, `new` included, shows an example of itself.
+    let new = run(&["new", "--help"]);
+    assert_eq!(new.code, Some(0));
+    assert!(new.stdout.contains("shipboard new release payments 2.5.0"));
     let version = run(&["--version"]);
     assert!(version.stdout.starts_with("shipboard "));
 }

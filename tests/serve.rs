@@ -324,3 +324,18 @@ fn a_bad_bind_address_or_a_port_in_use_says_what_to_do() {
         busy.stderr
     );
 }
+
+#[test]
+fn a_missing_content_folder_is_reported_as_build_reports_it() {
+    let temp = tempfile::tempdir().expect("temp");
+    let missing = temp.path().join("no-such-portal");
+    let dir = missing.display().to_string();
+    let served = common::run(&["serve", &dir, "--port", "0"]);
+    let built = common::run(&["build", &dir]);
+    assert_eq!(served.code, Some(1), "{}", served.stderr);
+    assert_eq!(served.code, built.code);
+    let line = format!("{dir}: error: content directory not found");
+    assert!(served.stderr.contains(&line), "{}", served.stderr);
+    assert!(built.stderr.contains(&line), "{}", built.stderr);
+    assert!(!missing.exists(), "nothing was created");
+}
