@@ -4,7 +4,8 @@
 //! scripts of its own.
 //!
 //! Fetching is done by the system `git` (`git clone --mirror --filter=blob:none`, then
-//! `git fetch --prune`): Shipboard has no network code, and credentials stay git's business
+//! `git fetch --prune` and `git ls-remote --symref`, so the mirror's `HEAD` follows the
+//! remote's default branch): Shipboard has no network code, and credentials stay git's business
 //! (credential helpers, SSH keys and deploy keys). The history stage only reads commits,
 //! trees and tags, never blobs, so blob-less mirrors hold all it needs.
 //!
@@ -345,16 +346,32 @@ fn fetch(url: &str, dir: &Path) -> Result<(), String> {
     follow_remote_head(url, dir)
 }
 
-/// A mirror's `HEAD` names the branch that was the remote's default when it was cloned;
-/// `fetch --prune` removes that branch when the remote renames it (`main` -> `trunk`) and
-/// leaves `HEAD` naming nothing, so unreleased work silently vanished. Then the remote is
-/// asked for its `HEAD` (`ls-remote --symref`, under the same time limit) and the mirror's
-/// `HEAD` pointed at it. A `HEAD` that still names a branch is left alone.
+/// A mirror's `HEAD` names the branch that was the remote's default when it was cloned,
+/// and `fetch` never moves it: when the remote's default became another branch (`master` ->
+/// `main`, whether or not `master` is still there), the mirror kept reading the old one, or
+/// nothing once `fetch --prune` removed it. So after every fetch the remote is asked for its
+/// `HEAD` (`ls-remote --symref`, under the same time limit) and the mirror's `HEAD` pointed
+/// at the branch it names. A remote that names no branch (a detached `HEAD`) leaves the
+/// mirror's `HEAD` as it is.
 fn follow_remote_head(url: &str, dir: &Path) -> Result<(), String> {
-    let resolves = git2::Repository::open_bare(dir).is_ok_and(|repo| repo.head().is_ok());
-    if resolves {
+    let Some(branch) = remote_head(url, dir)? else {
+        return Ok(());
+    };
+    let current = fs::read_to_string(dir.join("HEAD")).unwrap_or_default();
+    if current.trim() == format!("ref: {branch}") {
+        // Unchanged: `HEAD` is not rewritten, so the history cache's key stays the same.
         return Ok(());
     }
+    let mut command = git();
+    command
+        .arg("-C")
+        .arg(dir)
+        .args(["symbolic-ref", "HEAD", &branch]);
+    run_git(command, url)
+}
+
+/// The branch the remote's `HEAD` names (`refs/heads/main`), or `None` when it names none.
+fn remote_head(url: &str, dir: &Path) -> Result<Option<String>, String> {
     let answer = dir.join("shipboard-remote-head");
     let file =
         fs::File::create(&answer).map_err(|e| format!("cannot write {}: {e}", answer.display()))?;
@@ -368,19 +385,15 @@ fn follow_remote_head(url: &str, dir: &Path) -> Result<(), String> {
     let said = fs::read_to_string(&answer).unwrap_or_default();
     let _ = fs::remove_file(&answer);
     asked?;
-    let Some(branch) = said.lines().find_map(|line| {
+    Ok(symref_target(&said).map(str::to_owned))
+}
+
+/// The branch in `ls-remote --symref … HEAD`'s answer (`ref: refs/heads/main\tHEAD`).
+fn symref_target(said: &str) -> Option<&str> {
+    said.lines().find_map(|line| {
         let target = line.strip_prefix("ref: ")?.strip_suffix("\tHEAD")?;
         target.starts_with("refs/heads/").then_some(target)
-    }) else {
-        // The remote names no default branch: the history stage says HEAD is unborn.
-        return Ok(());
-    };
-    let mut command = git();
-    command
-        .arg("-C")
-        .arg(dir)
-        .args(["symbolic-ref", "HEAD", branch]);
-    run_git(command, url)
+    })
 }
 
 /// `git` that never waits for a person: no password prompts, SSH in batch mode.
@@ -754,6 +767,16 @@ mod tests {
             let said = parse_timeout(Some(OsStr::new(bad))).unwrap_err();
             assert!(said.contains(&format!("\"{bad}\"")), "{said}");
         }
+    }
+
+    #[test]
+    fn the_remote_head_is_the_branch_its_symref_names() {
+        let said = "ref: refs/heads/main\tHEAD\n1a2b3c4d\tHEAD\n";
+        assert_eq!(symref_target(said), Some("refs/heads/main"));
+        // A detached HEAD (no `ref:` line) or a symref outside refs/heads names no branch.
+        assert_eq!(symref_target("1a2b3c4d\tHEAD\n"), None);
+        assert_eq!(symref_target("ref: refs/tags/v1\tHEAD\n"), None);
+        assert_eq!(symref_target(""), None);
     }
 
     #[test]

@@ -599,3 +599,70 @@ fn a_mirror_follows_the_remote_renaming_its_default_branch() {
         "the unreleased work on trunk is shown"
     );
 }
+
+/// The remote's default branch moves to a new branch while the old one stays (`master` ->
+/// `main` without deleting `master`): each fetch follows the remote's `HEAD`, so the new
+/// branch's work is shown and the old branch's is not; `--offline` asks nothing.
+#[test]
+fn a_mirror_follows_the_remote_head_to_a_new_branch_while_the_old_one_stays() {
+    let fx = Fixture::new("minimal");
+    let upstream = Upstream::new(fx.dir().parent().unwrap());
+    with_repo(&fx, &upstream.url());
+    let fetched = shipboard(&fx, &["fetch"]);
+    assert_eq!(fetched.code, Some(0), "{}", fetched.stderr);
+
+    // The team starts `trunk` with a release and new work, and makes it the default on the
+    // server; `main` stays, and gets a commit of its own.
+    let remote = upstream.remote.display().to_string();
+    git(&upstream.work, &["checkout", "-q", "-b", "trunk"]);
+    commit(&upstream.work, "vat.txt", "feat: VAT per country");
+    git(
+        &upstream.work,
+        &["tag", "-a", "v1.3.0", "-m", "Billing 1.3.0"],
+    );
+    commit(
+        &upstream.work,
+        "refund.txt",
+        "feat: refunds by bank transfer",
+    );
+    git(&upstream.work, &["push", "-q", &remote, "trunk", "--tags"]);
+    git(&upstream.work, &["checkout", "-q", "main"]);
+    commit(&upstream.work, "old.txt", "fix: only on the old branch");
+    git(&upstream.work, &["push", "-q", &remote, "main"]);
+    git(
+        &upstream.remote,
+        &["symbolic-ref", "HEAD", "refs/heads/trunk"],
+    );
+
+    let fetched = shipboard(&fx, &["fetch"]);
+    assert_eq!(fetched.code, Some(0), "{}", fetched.stderr);
+    let built = shipboard(&fx, &["build", "--offline"]);
+    assert_eq!(built.code, Some(0), "{}", built.stderr);
+    let system = system_page(&fx);
+    assert!(
+        system.contains("refunds by bank transfer"),
+        "the unreleased work on trunk, the remote's HEAD, is shown"
+    );
+    assert!(
+        !system.contains("only on the old branch"),
+        "main is no longer read"
+    );
+
+    // Offline, the mirror is read as it is: the remote moving back is not seen.
+    git(
+        &upstream.remote,
+        &["symbolic-ref", "HEAD", "refs/heads/main"],
+    );
+    let offline = shipboard(&fx, &["build", "--offline"]);
+    assert_eq!(offline.code, Some(0), "{}", offline.stderr);
+    assert!(
+        system_page(&fx).contains("refunds by bank transfer"),
+        "--offline asks the remote nothing"
+    );
+    // The next fetch follows it back.
+    let built = shipboard(&fx, &["build"]);
+    assert_eq!(built.code, Some(0), "{}", built.stderr);
+    let system = system_page(&fx);
+    assert!(system.contains("only on the old branch"), "back on main");
+    assert!(!system.contains("refunds by bank transfer"));
+}
