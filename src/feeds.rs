@@ -222,10 +222,10 @@ mod tests {
         let mut facts = FeedFacts::default();
         // Every file committed in 2025, one edited (moved, cancelled) yesterday.
         for r in &c.releases {
-            facts.insert(&r.source.file, 1, utc(2025, 1, 1, 0, 0));
+            facts.insert(&r.source.file, utc(2025, 1, 1, 0, 0));
         }
-        facts.insert("releases/search-9.149.0.md", 2, now - Duration::days(1));
-        facts.insert("releases/ledger-1.0.0.md", 3, now - Duration::hours(1));
+        facts.insert("releases/search-9.149.0.md", now - Duration::days(1));
+        facts.insert("releases/ledger-1.0.0.md", now - Duration::hours(1));
         let names = versions(&atom_releases(&c, &facts, now));
         assert_eq!(names[0], "search 9.149.0", "{names:?}");
         assert_eq!(names[ATOM_ENTRIES - 1], "ledger 1.0.0", "{names:?}");
@@ -239,7 +239,7 @@ mod tests {
         let now = utc(2026, 11, 25, 12, 0);
         let mut facts = FeedFacts::default();
         for r in &c.releases {
-            facts.insert(&r.source.file, 1, now - Duration::minutes(1));
+            facts.insert(&r.source.file, now - Duration::minutes(1));
         }
         assert_eq!(
             versions(&atom_releases(&c, &facts, now)),

@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use ical::parser::ical::component::{IcalCalendar, IcalEvent};
 use semver::Version;
 
-use shipboard::calendar::ics::{self, FeedFacts, Revision};
+use shipboard::calendar::ics::{self, FeedFacts};
 use shipboard::calendar::{self, oncall, views};
 use shipboard::content::{
     Content, Person, Portal, Release, ReleaseStatus, ReleaseType, ReleaseWindow, Rotation,
@@ -325,7 +325,7 @@ fn check_releases(
         );
         let sequence = facts
             .revision(&release.source.file)
-            .map_or(0, |r| r.sequence);
+            .map_or(0, |r| r.sequence());
         assert_eq!(
             prop(&event.properties, "SEQUENCE"),
             Some(sequence.to_string().as_str())
@@ -354,16 +354,12 @@ fn check_releases(
     );
 }
 
-fn facts_for(content: &Content, sequence: u32) -> FeedFacts {
+/// Every release file last committed `day` days after 2026-09-01 12:00 UTC.
+fn facts_for(content: &Content, day: i64) -> FeedFacts {
     let mut facts = FeedFacts::default();
     for release in &content.releases {
-        facts.files.insert(
-            release.source.file.clone(),
-            Revision {
-                sequence,
-                changed_at: utc(2026, 9, 1, 12, 0),
-            },
-        );
+        let at = utc(2026, 9, 1, 12, 0) + Duration::days(day);
+        facts.insert(release.source.file.clone(), at);
     }
     facts
 }
@@ -438,8 +434,12 @@ fn a_moved_release_updates_in_place() {
     let after = parse_feed(&ics::portal_feed(&content, &facts_for(&content, 2)));
     let uid = ics::release_uid(&content, &content.releases[index]);
     let (old, new) = (event_by_uid(&before, &uid), event_by_uid(&after, &uid));
-    assert_eq!(prop(&old.properties, "SEQUENCE"), Some("1"));
-    assert_eq!(prop(&new.properties, "SEQUENCE"), Some("2"));
+    let sequence = |e: &IcalEvent| prop(&e.properties, "SEQUENCE").map(str::parse::<u32>);
+    let (Some(Ok(old_sequence)), Some(Ok(new_sequence))) = (sequence(old), sequence(new)) else {
+        panic!("SEQUENCE missing or not a number");
+    };
+    // A day later in minutes.
+    assert_eq!(new_sequence - old_sequence, 24 * 60);
     assert_eq!(
         utc_value(new, "DTSTART").unwrap() - utc_value(old, "DTSTART").unwrap(),
         Duration::days(7)
@@ -466,8 +466,8 @@ fn conflicts_views_and_feeds_are_deterministic() {
         ics::portal_feed(&content, &facts),
         ics::portal_feed(&content, &facts)
     );
-    let a = serde_json::to_string(&views::build(&content, today)).unwrap();
-    let b = serde_json::to_string(&views::build(&content, today)).unwrap();
+    let a = serde_json::to_string(&views_on(&content, today)).unwrap();
+    let b = serde_json::to_string(&views_on(&content, today)).unwrap();
     assert_eq!(a, b);
     // payments 2.5.0 (Sun 2027-03-28, 01:30–03:30 local, across the spring gap) meets the
     // Sunday maintenance window, which is not a freeze; ledger 3.2.0 is cancelled.
@@ -537,6 +537,12 @@ fn the_example_portal_feeds_round_trip() {
     }
 }
 
+/// The calendar views as built at noon (UTC) on `today`, fresh for ten days.
+fn views_on(content: &Content, today: NaiveDate) -> views::CalendarViews {
+    let now = Utc.from_utc_datetime(&today.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap()));
+    views::build(content, now, now + Duration::days(10))
+}
+
 fn render_calendar_pages(content: &Content, today: NaiveDate) -> Vec<(String, String)> {
     let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
     let read = |name: &str| std::fs::read_to_string(templates.join(name)).unwrap();
@@ -564,7 +570,7 @@ fn render_calendar_pages(content: &Content, today: NaiveDate) -> Vec<(String, St
         "live": {"built": 1, "stale": 2, "until": 3, "offsets": "0 60"},
         "nav": [{"label": "Calendar", "path": "calendar/", "section": "calendar"}],
     });
-    let views = views::build(content, today);
+    let views = views_on(content, today);
     let mut pages = Vec::new();
     let mut render = |path: String, month: Option<&views::MonthView>| {
         let mut context = tera::Context::new();

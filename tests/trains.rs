@@ -10,7 +10,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{git, ical_check, minimal_with_billing_history, run, Fixture};
+use common::{git, git_at, ical_check, minimal_with_billing_history, run, Fixture};
 
 fn release(
     system: &str,
@@ -722,15 +722,21 @@ fn a_departure_event_changes_sequence_with_each_commit_of_the_train_file() {
         "trains/launch.yaml",
         &TRAIN.replace("demo: 2026-12-11 15:00", "demo: 2026-12-10 15:00"),
     );
-    git(&dir, &["commit", "-q", "-am", "demo a day earlier"]);
+    // An hour after the first commit (the helper's 1790000000).
+    git_at(
+        &dir,
+        &["commit", "-q", "-am", "demo a day earlier"],
+        "1790003600 +0000",
+    );
     let out = fx.build_ok();
     let feed = page(&out, "calendar/train-launch.ics");
     let event = &feed[feed
         .find("UID:train-launch-3-demo@")
         .expect("the demo's event")..];
+    // Minutes from 2020-01-01T00:00Z to the train file's last commit.
     assert!(
-        event.contains("SEQUENCE:2\r\n"),
-        "two commits touched the train file:\n{event}"
+        event.contains("SEQUENCE:3536113\r\n"),
+        "the train file's last commit gives the SEQUENCE:\n{event}"
     );
     assert!(event.contains("DTSTART:20261210T140000Z"), "{event}");
 }

@@ -39,6 +39,11 @@ pub struct Facts {
     /// Debug lines: ignored tags and why. Not serialised.
     #[serde(skip)]
     pub debug: Vec<String>,
+    /// A digest these facts are a function of (the history-cache keys of every repository
+    /// read, and which systems are unavailable): two builds with the same identity have the
+    /// same facts. `None` when some read was not keyed. Not serialised.
+    #[serde(skip)]
+    pub identity: Option<crate::cache::Digest>,
 }
 
 /// One system's history.
@@ -228,9 +233,11 @@ pub struct Slip {
 /// Git facts about one content file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FileFacts {
-    /// Commits that changed the file (iCal `SEQUENCE` for release files).
+    /// Commits that changed the file. Not the iCal `SEQUENCE`: a squash or rebase lowers
+    /// this count, and calendar clients ignore a SEQUENCE that went down.
     pub commits: u32,
-    /// Committer date of the last commit that changed the file.
+    /// Committer date of the last commit that changed the file (never the author date: a
+    /// rebase keeps that). The iCal `SEQUENCE` and `DTSTAMP` derive from it.
     #[serde(skip_serializing_if = "for_templates", with = "maybe_instant")]
     pub last_commit_at: Option<DateTime<Utc>>,
     pub last_commit_date: Option<String>,

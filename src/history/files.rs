@@ -1,5 +1,5 @@
 //! Content file facts: for each release, runbook and config file, how many commits changed
-//! it and when the last one was (the runbook's "last reviewed", the iCal `SEQUENCE`).
+//! it and when the last one was committed (the runbook's "last reviewed", the iCal `SEQUENCE`).
 //!
 //! Uses the content repository's graph (already walked): commits reachable from HEAD,
 //! newest first; a commit whose content folder is identical to a parent's is skipped, a

@@ -133,8 +133,20 @@ pub fn html_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Runs git in `dir` with a fixed identity, failing the test on error.
+/// Runs git in `dir` with a fixed identity and date (1790000000, 2026-09-21 14:13:20 UTC),
+/// failing the test on error.
 pub fn git(dir: &Path, args: &[&str]) {
+    git_at(dir, args, "1790000000 +0000");
+}
+
+/// `git` as [`git`] does, with author and committer date `date` (`"<unix seconds> +0000"`).
+pub fn git_at(dir: &Path, args: &[&str], date: &str) {
+    git_dated(dir, args, date, date);
+}
+
+/// `git` as [`git`] does, with its own author and committer dates (a rebase or an amend
+/// keeps a commit's author date and gives it a new committer date).
+pub fn git_dated(dir: &Path, args: &[&str], author_date: &str, committer_date: &str) {
     let output = Command::new("git")
         .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
         .args(["-c", "init.defaultBranch=main"])
@@ -146,8 +158,8 @@ pub fn git(dir: &Path, args: &[&str]) {
         .env("GIT_AUTHOR_EMAIL", "ana@example.com")
         .env("GIT_COMMITTER_NAME", "Ana")
         .env("GIT_COMMITTER_EMAIL", "ana@example.com")
-        .env("GIT_AUTHOR_DATE", "1790000000 +0000")
-        .env("GIT_COMMITTER_DATE", "1790000000 +0000")
+        .env("GIT_AUTHOR_DATE", author_date)
+        .env("GIT_COMMITTER_DATE", committer_date)
         .output()
         .expect("git runs");
     assert!(

@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use std::path::Path;
 
 use super::writer::{date_stamp, local_stamp, utc_stamp, Writer};
-use super::{absolute_url, host, release_uid, status, FeedFacts};
+use super::{absolute_url, event_revision, host, release_uid, status, FeedFacts};
 use crate::calendar::oncall::{self, Shift};
 use crate::calendar::{time, windows};
 use crate::content::{Content, Release, ReleaseStatus, Rotation, Schedule, WindowRule};
@@ -197,7 +197,8 @@ pub(super) fn identity(
 /// The VEVENT of one release.
 pub fn release(w: &mut Writer, content: &Content, facts: &FeedFacts, release: &Release) {
     let zone = content.portal.timezone;
-    let revision = facts.revision(&release.source.file);
+    // "Last changed … by …" is about the release file alone, whose author is known.
+    let own = facts.revision(&release.source.file);
     let system_name = content
         .system(&release.system)
         .map_or(release.system.as_str(), |s| s.name.as_str());
@@ -241,15 +242,16 @@ pub fn release(w: &mut Writer, content: &Content, facts: &FeedFacts, release: &R
             .collect();
         lines.push(format!("Depends on: {}", deps.join(", ")));
     }
-    if let (Some(revision), Some(author)) = (revision, facts.author(&release.source.file)) {
-        let date = time::to_local(revision.changed_at, zone).format("%Y-%m-%d");
+    if let (Some(own), Some(author)) = (own, facts.author(&release.source.file)) {
+        let date = time::to_local(own.changed_at, zone).format("%Y-%m-%d");
         lines.push(format!("Last changed {date} by {author}"));
     }
     lines.push(url.clone().unwrap_or(path));
 
     w.begin("VEVENT");
+    let revision = event_revision(facts, &release.source.file);
     let (sequence, stamp) =
-        revision.map_or((0, release.window.start), |r| (r.sequence, r.changed_at));
+        revision.map_or((0, release.window.start), |r| (r.sequence(), r.changed_at));
     identity(
         w,
         &release_uid(content, release),
@@ -309,7 +311,7 @@ pub(super) fn reminder(w: &mut Writer, summary: &str, hours: u32) {
 pub fn window(w: &mut Writer, content: &Content, facts: &FeedFacts, plan: &WindowPlan) {
     let zone = content.portal.timezone;
     let rule = plan.rule;
-    let revision = facts.revision(&rule.source.file);
+    let revision = event_revision(facts, &rule.source.file);
     let mut lines = Vec::new();
     if let Some(reason) = &rule.reason {
         lines.push(reason.clone());
@@ -331,8 +333,9 @@ pub fn window(w: &mut Writer, content: &Content, facts: &FeedFacts, plan: &Windo
     }
 
     w.begin("VEVENT");
-    let (sequence, stamp) =
-        revision.map_or((0, plan.first_start(zone)), |r| (r.sequence, r.changed_at));
+    let (sequence, stamp) = revision.map_or((0, plan.first_start(zone)), |r| {
+        (r.sequence(), r.changed_at)
+    });
     identity(w, &plan.uid, sequence, stamp, revision.is_some());
     match &plan.timing {
         Timing::Utc { start, end } => {
@@ -443,8 +446,8 @@ pub fn shift(
         stretch_suffix(rotation, zone, shift),
         host(&content.portal.base_url)
     );
-    let revision = facts.revision(Path::new(CONTACTS_FILE));
-    let (sequence, stamp) = revision.map_or((0, rotation.start), |r| (r.sequence, r.changed_at));
+    let revision = event_revision(facts, Path::new(CONTACTS_FILE));
+    let (sequence, stamp) = revision.map_or((0, rotation.start), |r| (r.sequence(), r.changed_at));
     identity(w, &uid, sequence, stamp, revision.is_some());
     w.utc("DTSTART", shift.start);
     w.utc("DTEND", shift.end);

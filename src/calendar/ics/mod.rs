@@ -25,9 +25,14 @@
 //!
 //! Identity and change: UIDs derive only from what names an event (`release-<system>-
 //! <version>@<host of base_url>`), never from its time, so a moved release updates in place
-//! instead of showing up twice. SEQUENCE and DTSTAMP come from the git history of the file
-//! that defines the event ([`FeedFacts`]); without git history SEQUENCE is 0 and DTSTAMP is
-//! the event's own start, so an event's bytes never depend on the wall clock.
+//! instead of showing up twice. SEQUENCE and DTSTAMP come from the git history of the files
+//! that decide the event's time ([`FeedFacts::latest`]): DTSTAMP is the committer date of
+//! the last commit that changed one of them and SEQUENCE that date in minutes since
+//! 2020-01-01T00:00Z ([`sequence_at`]). Not a count of commits: squashing or rebasing the
+//! content repository lowers a count, and clients ignore an update whose SEQUENCE went down,
+//! while a rewrite gives the rewritten commits a later committer date. Without git history
+//! SEQUENCE is 0 and DTSTAMP is the event's own start, so an event's bytes never depend on
+//! the wall clock.
 
 mod events;
 mod trains;
@@ -47,17 +52,51 @@ use writer::Writer;
 /// What git knows about a content file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Revision {
-    /// The number of commits that touched the file; it rises with every committed change.
-    pub sequence: u32,
-    /// The date of the last of those commits.
+    /// The committer date of the last commit that changed the file (git moves it forward
+    /// when that commit is rebased, amended or squashed; the author date it keeps).
     pub changed_at: DateTime<Utc>,
+}
+
+impl Revision {
+    /// The iCal SEQUENCE of an event defined by this revision: see [`sequence_at`].
+    pub fn sequence(&self) -> u32 {
+        sequence_at(self.changed_at)
+    }
+}
+
+/// Where SEQUENCE numbers count from: 2020-01-01T00:00:00Z, in Unix seconds.
+const SEQUENCE_EPOCH: i64 = 1_577_836_800;
+
+/// The SEQUENCE of an event whose files last changed at `changed_at` (a committer date):
+/// whole minutes since 2020-01-01T00:00Z, so it rises with every later commit and, unlike a
+/// count of commits, never falls when history is squashed or rebased (the new commits have
+/// later committer dates). Bounded to 0..=2^31-1, a signed 32-bit integer as RFC 5545's
+/// INTEGER and clients want (that lasts until the year 6103); a date before 2020 is 0.
+/// Two commits within one minute share a SEQUENCE; their DTSTAMPs (to the second) differ,
+/// and RFC 5546 breaks a SEQUENCE tie by the later DTSTAMP.
+pub fn sequence_at(changed_at: DateTime<Utc>) -> u32 {
+    let minutes = (changed_at.timestamp() - SEQUENCE_EPOCH).div_euclid(60);
+    let bounded = minutes.clamp(0, i64::from(i32::MAX));
+    u32::try_from(bounded).unwrap_or(0)
+}
+
+/// The portal's config file, relative to the content dir (as the feed facts name files):
+/// its `timezone` places every time written without an offset, so it decides every event's
+/// time along with the event's own file.
+const PORTAL_FILE: &str = "portal.yaml";
+
+/// The revision that gives an event defined in `own` its SEQUENCE and DTSTAMP: the latest
+/// of `own` and `portal.yaml` ([`FeedFacts::latest`]).
+fn event_revision(facts: &FeedFacts, own: &Path) -> Option<Revision> {
+    facts.latest(&[own, Path::new(PORTAL_FILE)])
 }
 
 /// Facts from outside the content files that the feeds need.
 #[derive(Debug, Clone, Default)]
 pub struct FeedFacts {
     /// Content-relative file path (as in `SourceRef::file`, e.g. `releases/payments-2.4.0.md`,
-    /// `portal.yaml`, or an imported `.ics`) -> its revision. Missing files use SEQUENCE 0.
+    /// `portal.yaml`, or an imported `.ics`) -> its revision. Events whose files are all
+    /// missing use SEQUENCE 0.
     pub files: BTreeMap<PathBuf, Revision>,
     /// Content-relative file path -> the author of its last commit (a release event's
     /// "Last changed … by …" line).
@@ -70,20 +109,24 @@ pub struct FeedFacts {
 }
 
 impl FeedFacts {
-    /// Records what git knows about `file`: `commits` that touched it, the last one at
-    /// `changed_at`.
-    pub fn insert(&mut self, file: impl Into<PathBuf>, commits: u32, changed_at: DateTime<Utc>) {
-        self.files.insert(
-            file.into(),
-            Revision {
-                sequence: commits,
-                changed_at,
-            },
-        );
+    /// Records what git knows about `file`: the last commit that changed it was committed
+    /// at `changed_at`.
+    pub fn insert(&mut self, file: impl Into<PathBuf>, changed_at: DateTime<Utc>) {
+        self.files.insert(file.into(), Revision { changed_at });
     }
 
     pub fn revision(&self, file: &Path) -> Option<Revision> {
         self.files.get(file).copied()
+    }
+
+    /// The latest revision of `files`, the files that decide an event's time (its own file
+    /// and `portal.yaml`, whose timezone places times written without an offset): a change
+    /// to any of them raises the event's SEQUENCE and DTSTAMP. `None` when none is in git.
+    pub fn latest(&self, files: &[&Path]) -> Option<Revision> {
+        files
+            .iter()
+            .filter_map(|file| self.revision(file))
+            .max_by_key(|r| r.changed_at)
     }
 
     /// Records who made the last commit that changed `file`.

@@ -82,7 +82,6 @@ fn a_moved_release_keeps_its_uid_and_its_sequence_rises() {
     facts.files.insert(
         file.clone(),
         Revision {
-            sequence: 2,
             changed_at: utc(2026, 11, 20, 14, 0),
         },
     );
@@ -90,17 +89,67 @@ fn a_moved_release_keeps_its_uid_and_its_sequence_rises() {
 
     c.releases[0].window.start = utc(2026, 12, 13, 1, 0);
     c.releases[0].window.end = utc(2026, 12, 13, 2, 30);
-    facts.insert(file, 3, utc(2026, 12, 1, 9, 30));
+    facts.insert(file, utc(2026, 12, 1, 9, 30));
     let after = portal_feed(&c, &facts);
 
     let (old, new) = (event(&before, UID), event(&after, UID));
-    assert_eq!(value(&old, "SEQUENCE"), Some("2"));
-    assert_eq!(value(&new, "SEQUENCE"), Some("3"));
+    // Minutes from 2020-01-01T00:00Z to each commit.
+    assert_eq!(value(&old, "SEQUENCE"), Some("3622440"));
+    assert_eq!(value(&new, "SEQUENCE"), Some("3638010"));
     assert_eq!(value(&old, "DTSTART"), Some("20261206T010000Z"));
     assert_eq!(value(&new, "DTSTART"), Some("20261213T010000Z"));
     assert_eq!(value(&new, "DTEND"), Some("20261213T023000Z"));
     assert_eq!(value(&new, "DTSTAMP"), Some("20261201T093000Z"));
     assert_eq!(value(&new, "LAST-MODIFIED"), Some("20261201T093000Z"));
+}
+
+#[test]
+fn sequence_is_minutes_since_2020_within_a_signed_32_bit_integer() {
+    assert_eq!(sequence_at(utc(2020, 1, 1, 0, 0)), 0);
+    assert_eq!(sequence_at(utc(2020, 1, 1, 0, 1)), 1);
+    assert_eq!(
+        sequence_at(utc(2020, 1, 1, 0, 1) + chrono::Duration::seconds(59)),
+        1
+    );
+    assert_eq!(sequence_at(utc(2020, 1, 2, 0, 0)), 1440);
+    // Before 2020 (an old commit, a clock set wrong) is 0, never negative.
+    assert_eq!(sequence_at(utc(2019, 12, 31, 23, 59)), 0);
+    assert_eq!(sequence_at(utc(1970, 1, 1, 0, 0)), 0);
+    // A committer date far in the future stops at the largest signed 32-bit integer.
+    let far = DateTime::from_timestamp(i64::from(i32::MAX) * 120, 0).unwrap();
+    assert_eq!(sequence_at(far), i32::MAX as u32);
+    let last = DateTime::from_timestamp(1_577_836_800 + i64::from(i32::MAX) * 60, 0).unwrap();
+    assert_eq!(sequence_at(last), i32::MAX as u32);
+    assert_eq!(
+        sequence_at(last - chrono::Duration::minutes(1)),
+        i32::MAX as u32 - 1
+    );
+}
+
+#[test]
+fn an_event_takes_the_latest_revision_of_its_file_and_portal_yaml() {
+    let mut c = content();
+    c.releases = vec![release("payments", "2.4.0", utc(2026, 12, 6, 1, 0), 90)];
+    let file = "releases/payments-2.4.0.md";
+    let mut facts = FeedFacts::default();
+    facts.insert(file, utc(2026, 11, 20, 14, 0));
+    facts.insert_author(file, "Ana");
+    facts.insert("portal.yaml", utc(2026, 11, 1, 8, 0));
+    let e = event(&portal_feed(&c, &facts), UID);
+    assert_eq!(value(&e, "DTSTAMP"), Some("20261120T140000Z"));
+    assert_eq!(value(&e, "SEQUENCE"), Some("3622440"));
+
+    // portal.yaml changed later (its timezone places times without an offset): it decides.
+    facts.insert("portal.yaml", utc(2026, 11, 20, 16, 45));
+    let e = event(&portal_feed(&c, &facts), UID);
+    assert_eq!(value(&e, "DTSTAMP"), Some("20261120T164500Z"));
+    assert_eq!(value(&e, "SEQUENCE"), Some("3622605"));
+    // "Last changed … by …" stays the release file's own last change.
+    let description = value(&e, "DESCRIPTION").unwrap_or_default();
+    assert!(
+        description.contains("Last changed 2026-11-20 by Ana"),
+        "{description}"
+    );
 }
 
 #[test]
@@ -325,10 +374,10 @@ fn oncall_feeds_list_shifts_with_stable_uids() {
 fn oncall_shifts_take_their_revision_from_contacts_yaml() {
     let c = content();
     let mut facts = FeedFacts::default();
-    facts.insert("contacts.yaml", 4, utc(2026, 11, 20, 16, 45));
+    facts.insert("contacts.yaml", utc(2026, 11, 20, 16, 45));
     let feed = oncall_feed(&c, &facts, "platform-sre", utc(2026, 11, 10, 0, 0), 2).unwrap();
     let e = event(&feed, "oncall-platform-sre-1@releases.example.com");
-    assert_eq!(value(&e, "SEQUENCE"), Some("4"));
+    assert_eq!(value(&e, "SEQUENCE"), Some("3622605"));
     assert_eq!(value(&e, "DTSTAMP"), Some("20261120T164500Z"));
     assert_eq!(value(&e, "LAST-MODIFIED"), Some("20261120T164500Z"));
 }

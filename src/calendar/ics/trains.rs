@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::events::{describe, identity, reminder};
 use super::writer::{date_stamp, Writer};
-use super::{absolute_url, host, FeedFacts};
+use super::{absolute_url, event_revision, host, FeedFacts};
 use crate::calendar::time;
 use crate::content::plan::{Departure, Train};
 use crate::content::Content;
@@ -20,8 +20,8 @@ pub fn departure(
     d: &Departure,
 ) {
     let zone = content.portal.timezone;
-    let revision = facts.revision(&train.source.file);
-    let (sequence, stamp) = revision.map_or((0, d.start), |r| (r.sequence, r.changed_at));
+    let revision = event_revision(facts, &train.source.file);
+    let (sequence, stamp) = revision.map_or((0, d.start), |r| (r.sequence(), r.changed_at));
     let url = absolute_url(content, &format!("trains/{}/{}/", train.id, d.number));
     let manager = content
         .person(&d.delivery_manager)
