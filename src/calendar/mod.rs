@@ -16,6 +16,7 @@ pub mod conflict;
 pub mod ics;
 pub mod import;
 pub mod oncall;
+pub mod rolling;
 pub mod time;
 pub mod views;
 pub mod windows;

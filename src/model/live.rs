@@ -16,8 +16,7 @@ use super::views::PersonView;
 use crate::calendar::oncall;
 use crate::content::{Content, Rotation};
 
-/// An interval end that never comes (year 2286), for facts that hold from an instant on.
-pub const FOREVER: i64 = 9_999_999_999_999;
+pub use crate::calendar::rolling::{intervals, none_of, FOREVER};
 
 /// The page's frame, printed on `[data-live-status]`.
 #[derive(Debug, Clone, Serialize)]
@@ -63,6 +62,12 @@ pub fn stale_from(now: DateTime<Utc>, stale_after_hours: u32) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
+/// The moment a page built at `now` says it is old, and at the latest the end of its
+/// embedded data: how far its rolling lists of upcoming releases reach.
+pub fn covered_until(now: DateTime<Utc>, stale_after_hours: u32) -> DateTime<Utc> {
+    stale_from(now, stale_after_hours).min(data_until(now))
+}
+
 /// How far the embedded data reaches: the on-call tables' horizon. Every rotation's shifts
 /// overlapping `[now, until)` are embedded, so the holder of any instant before it is known.
 pub fn data_until(now: DateTime<Utc>) -> DateTime<Utc> {
@@ -97,43 +102,6 @@ fn offsets(zone: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
         t = next;
     }
     out
-}
-
-/// Intervals as `data-live-on` / `data-live-rel` values: `start end start end`.
-pub fn intervals(spans: &[(DateTime<Utc>, DateTime<Utc>)]) -> String {
-    let mut out = String::new();
-    for (start, end) in spans {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&format!(
-            "{} {}",
-            start.timestamp_millis().max(0),
-            end.timestamp_millis().max(0)
-        ));
-    }
-    out
-}
-
-/// When none of `spans` holds (the "nothing here" line of a list the live layer filters),
-/// as `data-live-on`.
-pub fn none_of(spans: &[(DateTime<Utc>, DateTime<Utc>)]) -> String {
-    let mut sorted = spans.to_vec();
-    sorted.sort();
-    let mut gaps = Vec::new();
-    let mut from = DateTime::<Utc>::UNIX_EPOCH;
-    for (start, end) in sorted {
-        if start > from {
-            gaps.push((from, start));
-        }
-        from = from.max(end);
-    }
-    let forever =
-        DateTime::<Utc>::from_timestamp_millis(FOREVER).unwrap_or(DateTime::<Utc>::MAX_UTC);
-    if from < forever {
-        gaps.push((from, forever));
-    }
-    intervals(&gaps)
 }
 
 /// From `at` on, for good.

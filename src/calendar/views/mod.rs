@@ -8,20 +8,28 @@
 //! reads the clock. Paths are relative to the site root (`releases/payments/2.4.0/`).
 
 mod month;
+mod upcoming;
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
+use super::rolling::intervals;
 use super::windows::{self, Span};
 use super::{ics, time};
 use crate::content::{Content, Release, Schedule, WindowRule};
 pub use month::{DayRelease, DayView, DayWindow, MonthRecurring, MonthView, WeekView};
+pub use upcoming::{ListLines, LiveLine};
 
-/// How many releases and one-off windows the upcoming lists show.
+/// How many releases and one-off windows the upcoming lists show ahead at any moment.
 pub const UPCOMING_RELEASES: usize = 20;
 pub const UPCOMING_WINDOWS: usize = 10;
+
+/// The most upcoming releases and windows `/calendar/` embeds (each row about 0.4 KB), for
+/// a page read days after its build: at 30 releases a day, a day and more ahead.
+const RELEASES_EMBEDDED: usize = 40;
+const WINDOWS_EMBEDDED: usize = 20;
 
 /// Everything the calendar pages show.
 #[derive(Debug, Clone, Serialize)]
@@ -37,12 +45,14 @@ pub struct CalendarViews {
     pub months: Vec<MonthView>,
     /// The month of `today` (also in `months`), shown on `/calendar/`.
     pub current: MonthView,
-    /// The next releases from today on (running ones included), at most `UPCOMING_RELEASES`.
+    /// Today's releases that have started and the next `UPCOMING_RELEASES`, shown as
+    /// built; then the ones that join as those start (hidden as built, see `upcoming`).
     pub upcoming: Vec<UpcomingRelease>,
-    /// How many more upcoming releases the month views hold.
-    pub upcoming_more: usize,
-    /// One-off freezes and maintenance windows that have not ended.
+    /// "More later", "not on this page" and "none planned" under the releases.
+    pub upcoming_lines: ListLines,
+    /// One-off freezes and maintenance windows that have not ended, rolled likewise.
     pub upcoming_windows: Vec<UpcomingWindow>,
+    pub window_lines: ListLines,
     /// Weekly freezes and maintenance windows.
     pub recurring: Vec<RecurringWindow>,
     /// Release train departures that have not ended, by date.
@@ -76,8 +86,11 @@ pub struct UpcomingRelease {
     pub when: String,
     /// RFC 3339 start for `<time datetime>`.
     pub when_machine: String,
-    /// Listed until the window ends (`0 end`, Unix millis, for the live layer).
+    /// Current until the window ends (`0 end`, Unix millis): struck through after it.
     pub listed_ms: String,
+    /// When it is in the list (`data-live-on`), and whether at the build's "now".
+    pub on: String,
+    pub shown: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -94,6 +107,8 @@ pub struct UpcomingWindow {
     /// The window as `start end` Unix millis (the live layer's "in force" badge).
     pub span_ms: String,
     pub listed_ms: String,
+    pub on: String,
+    pub shown: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -142,9 +157,11 @@ impl Rule<'_> {
     }
 }
 
-/// Builds every calendar view of `content` as seen on `today` (a date in the portal's zone).
-pub fn build(content: &Content, today: NaiveDate) -> CalendarViews {
+/// Builds every calendar view of `content` as seen at `now`; the upcoming lists embed what
+/// they show until `cover_until` (when the page says it is old).
+pub fn build(content: &Content, now: DateTime<Utc>, cover_until: DateTime<Utc>) -> CalendarViews {
     let zone = content.portal.timezone;
+    let today = now.with_timezone(&zone).date_naive();
     let rules: Vec<Rule> = content
         .portal
         .freezes
@@ -185,49 +202,8 @@ pub fn build(content: &Content, today: NaiveDate) -> CalendarViews {
         });
 
     let from = time::start_of_day(today, zone);
-    let mut upcoming: Vec<&Release> = content
-        .releases
-        .iter()
-        .filter(|r| r.window.end > from)
-        .collect();
-    upcoming.sort_by_key(|r| (r.window.start, r.system.as_str(), r.version.clone()));
-    let upcoming_more = upcoming.len().saturating_sub(UPCOMING_RELEASES);
-    let upcoming = upcoming
-        .into_iter()
-        .take(UPCOMING_RELEASES)
-        .map(|r| upcoming_release(content, &rules, r))
-        .collect();
-
-    let mut upcoming_windows: Vec<(Span, Rule)> = rules
-        .iter()
-        .filter_map(|r| match r.rule.schedule {
-            Schedule::Once { start, end } if end > from => Some((Span::new(start, end), *r)),
-            _ => None,
-        })
-        .collect();
-    upcoming_windows.sort_by_key(|(span, r)| (*span, r.rule.name.clone()));
-    let upcoming_windows = upcoming_windows
-        .into_iter()
-        .take(UPCOMING_WINDOWS)
-        .map(|(span, r)| UpcomingWindow {
-            name: r.rule.name.clone(),
-            kind: r.kind(),
-            kind_label: r.kind_label(),
-            when: readable_range(
-                time::to_local(span.start, zone),
-                time::to_local(span.end, zone),
-            ),
-            when_machine: span.start.with_timezone(&zone).to_rfc3339(),
-            reason: r.rule.reason.clone(),
-            in_force: time::to_local(span.start, zone).date() <= today,
-            span_ms: format!(
-                "{} {}",
-                span.start.timestamp_millis().max(0),
-                span.end.timestamp_millis().max(0)
-            ),
-            listed_ms: format!("0 {}", span.end.timestamp_millis().max(0)),
-        })
-        .collect();
+    let (upcoming, upcoming_lines) = upcoming_releases(content, &rules, now, from, cover_until);
+    let (upcoming_windows, window_lines) = upcoming_windows(&rules, zone, now, from, cover_until);
     let recurring = rules
         .iter()
         .filter(|r| matches!(r.rule.schedule, Schedule::Weekly { .. }))
@@ -248,11 +224,95 @@ pub fn build(content: &Content, today: NaiveDate) -> CalendarViews {
         months,
         current,
         upcoming,
-        upcoming_more,
+        upcoming_lines,
         upcoming_windows,
+        window_lines,
         recurring,
         departures: departures(content, from),
         feeds: feeds(content),
+    }
+}
+
+/// The releases not ended before today, rolled (see `upcoming`).
+fn upcoming_releases(
+    content: &Content,
+    rules: &[Rule],
+    now: DateTime<Utc>,
+    from: DateTime<Utc>,
+    cover_until: DateTime<Utc>,
+) -> (Vec<UpcomingRelease>, ListLines) {
+    let mut releases: Vec<&Release> = content
+        .releases
+        .iter()
+        .filter(|r| r.window.end > from)
+        .collect();
+    releases.sort_by_key(|r| (r.window.start, r.system.as_str(), r.version.clone()));
+    let items = releases
+        .into_iter()
+        .map(|r| (r, r.window.start, r.window.end))
+        .collect();
+    let zone = content.portal.timezone;
+    let limits = (UPCOMING_RELEASES, RELEASES_EMBEDDED);
+    let (rolled, lines) = upcoming::roll(items, now, zone, limits, cover_until);
+    let list = rolled
+        .into_iter()
+        .map(|r| upcoming_release(content, rules, r))
+        .collect();
+    (list, lines)
+}
+
+/// The one-off freezes and maintenance windows not ended before today, rolled.
+fn upcoming_windows(
+    rules: &[Rule],
+    zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+    from: DateTime<Utc>,
+    cover_until: DateTime<Utc>,
+) -> (Vec<UpcomingWindow>, ListLines) {
+    let mut windows: Vec<(Span, Rule)> = rules
+        .iter()
+        .filter_map(|r| match r.rule.schedule {
+            Schedule::Once { start, end } if end > from => Some((Span::new(start, end), *r)),
+            _ => None,
+        })
+        .collect();
+    windows.sort_by_key(|(span, r)| (*span, r.rule.name.clone()));
+    let items = windows
+        .into_iter()
+        .map(|(span, r)| ((span, r), span.start, span.end))
+        .collect();
+    let limits = (UPCOMING_WINDOWS, WINDOWS_EMBEDDED);
+    let (rolled, lines) = upcoming::roll(items, now, zone, limits, cover_until);
+    let today = time::to_local(now, zone).date();
+    let list = rolled
+        .into_iter()
+        .map(|rolled| upcoming_window(zone, today, rolled))
+        .collect();
+    (list, lines)
+}
+
+fn upcoming_window(
+    zone: chrono_tz::Tz,
+    today: chrono::NaiveDate,
+    rolled: upcoming::Rolled<(Span, Rule)>,
+) -> UpcomingWindow {
+    let (span, r) = rolled.item;
+    let (start, end) = (
+        time::to_local(span.start, zone),
+        time::to_local(span.end, zone),
+    );
+    UpcomingWindow {
+        name: r.rule.name.clone(),
+        kind: r.kind(),
+        kind_label: r.kind_label(),
+        when: readable_range(start, end),
+        when_machine: span.start.with_timezone(&zone).to_rfc3339(),
+        reason: r.rule.reason.clone(),
+        in_force: start.date() <= today,
+        span_ms: intervals(&[(span.start, span.end)]),
+        listed_ms: format!("0 {}", span.end.timestamp_millis().max(0)),
+        on: rolled.on,
+        shown: rolled.shown,
     }
 }
 
@@ -309,7 +369,12 @@ fn readable_range(start: chrono::NaiveDateTime, end: chrono::NaiveDateTime) -> S
     }
 }
 
-fn upcoming_release(content: &Content, rules: &[Rule], release: &Release) -> UpcomingRelease {
+fn upcoming_release(
+    content: &Content,
+    rules: &[Rule],
+    rolled: upcoming::Rolled<&Release>,
+) -> UpcomingRelease {
+    let release = rolled.item;
     let zone = content.portal.timezone;
     let (start, end) = (
         time::to_local(release.window.start, zone),
@@ -321,6 +386,8 @@ fn upcoming_release(content: &Content, rules: &[Rule], release: &Release) -> Upc
         when,
         when_machine: release.window.start.with_timezone(&zone).to_rfc3339(),
         listed_ms: format!("0 {}", release.window.end.timestamp_millis().max(0)),
+        on: rolled.on,
+        shown: rolled.shown,
     }
 }
 

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::calendar::views::{self, CalendarViews, MonthView};
 use crate::content::Content;
+use crate::model::live;
 use crate::model::schedule::CalendarPage;
 use crate::model::views::Shared;
 use crate::model::Page;
@@ -12,8 +13,8 @@ use super::PageData;
 
 /// The calendar index page and one page per month.
 pub fn calendar_pages(content: &Content, now: DateTime<Utc>) -> Vec<Page> {
-    let today = now.with_timezone(&content.portal.timezone).date_naive();
-    let mut full = views::build(content, today);
+    let cover_until = live::covered_until(now, content.portal.stale_after_hours);
+    let mut full = views::build(content, now, cover_until);
     let months = std::mem::take(&mut full.months);
     // Month pages only need the calendar's small fields (one copy for all of them), not
     // every other month again; the index lists the months as links. Every month's days are

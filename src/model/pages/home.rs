@@ -4,6 +4,7 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
 use super::*;
+use crate::calendar::rolling::{far_future, rolling, LaterLine};
 use crate::calendar::windows::{occurrences, Span};
 use crate::content::{Content, ReleaseStatus, Schedule, WindowRule};
 use crate::model::live;
@@ -52,22 +53,6 @@ impl EmptyLine {
     }
 }
 
-/// The line under "Next releases" once the releases the page embeds run out: from `from`
-/// (`data-live-on`) the list lacks releases planned later, and says so.
-#[derive(Debug, Clone, Serialize)]
-pub struct LaterLine {
-    pub on: String,
-    pub shown: bool,
-    /// `Sat 6 Dec 2026, 02:00 CET`
-    pub from: String,
-}
-
-/// The moment the page says it is old (`stale_after_hours` after the build), and at the
-/// latest the end of the embedded data.
-fn stale_moment(content: &Content, now: DateTime<Utc>) -> DateTime<Utc> {
-    live::stale_from(now, content.portal.stale_after_hours).min(live::data_until(now))
-}
-
 type Spans = (DateTime<Utc>, DateTime<Utc>);
 
 /// A list entry and the spans it shows during (`data-live-on`).
@@ -102,7 +87,8 @@ pub(super) fn home(
     clock: Clock,
     now: DateTime<Utc>,
 ) -> HomePage {
-    let lists = ReleaseLists::new(content, summaries, now, stale_moment(content, now));
+    let cover_until = live::covered_until(now, content.portal.stale_after_hours);
+    let lists = ReleaseLists::new(content, summaries, now, cover_until);
     let freezes = content
         .portal
         .freezes
@@ -125,11 +111,7 @@ pub(super) fn home(
         in_progress_none: EmptyLine::of(&lists.in_progress),
         // "No releases are planned" is not true while releases left out are due.
         next_none: EmptyLine::of_with(&lists.next, later),
-        next_later: later.map(|span| LaterLine {
-            on: live::intervals(&[span]),
-            shown: span.0 <= now,
-            from: clock.date_time(span.0),
-        }),
+        next_later: later.map(|(from, _)| LaterLine::new(from, now, clock.zone)),
         recent_none: EmptyLine::of(&lists.recent),
         in_progress: strip(lists.in_progress),
         next: strip(lists.next),
@@ -236,21 +218,12 @@ fn next_releases(
         .into_iter()
         .map(|(summary, start, end)| entry(summary, vec![(dawn, start), (end, forever)]))
         .collect();
-    let appears = |k: usize| k.checked_sub(LIST_LENGTH).map_or(dawn, |j| upcoming[j].1);
-    let embedded = (0..upcoming.len())
-        .take_while(|&k| k < NEXT_EMBEDDED && (k < LIST_LENGTH || appears(k) < cover_until))
-        .count();
-    for (k, (summary, start, end)) in upcoming.iter().take(embedded).enumerate() {
-        next.push(entry(summary, vec![(appears(k), *start), (*end, forever)]));
+    let starts: Vec<_> = upcoming.iter().map(|(_, start, _)| *start).collect();
+    let roll = rolling(&starts, LIST_LENGTH, NEXT_EMBEDDED, cover_until);
+    for ((summary, start, end), appears) in upcoming.iter().zip(roll.appears) {
+        next.push(entry(summary, vec![(appears, *start), (*end, forever)]));
     }
-    let later = (embedded < upcoming.len()).then(|| appears(embedded));
-    (next, later)
-}
-
-/// The end of open intervals (see `live::FOREVER`).
-fn far_future() -> DateTime<Utc> {
-    DateTime::<Utc>::from_timestamp_millis(crate::model::live::FOREVER)
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    (next, roll.later)
 }
 
 /// Whether a freeze or maintenance window is in force or still ahead at `now`: the home
