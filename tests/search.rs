@@ -1,7 +1,8 @@
 //! The search index as `shipboard build` writes it (the real binary, on a generated content
 //! repo with git history): byte-identical across two builds, a manifest that lists exactly the
 //! shards on disk, every record readable, queries answered from the files alone, and the
-//! static `/tickets/` page listing every ticket with its releases.
+//! static `/tickets/` page listing every ticket with its releases; on a portal big enough to
+//! split shards, the same answers as from whole two-char shards.
 
 mod search_content;
 
@@ -254,4 +255,154 @@ fn on_call_pages_tags_and_approval_tickets_are_found() {
             "{input}: {shown}"
         );
     }
+}
+
+/// A generated portal big enough that shards are split (1,500 releases: identifiers such as
+/// `rel-...` tickets pass the budget), built by the real binary: no shard over the budget
+/// unless it is one line, every key where the manifest says, and every query answered
+/// exactly as from the same index in whole two-char shards (the version 1 layout, rebuilt
+/// here by joining the parts): ids, versions, names, words, SHAs, one- and two-char
+/// prefixes and every split prefix.
+#[test]
+fn split_shards_answer_every_query_as_whole_two_char_shards_do() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let content = tmp.path().join("portal");
+    let params = shipboard_fixtures::Params::sized(1_500);
+    shipboard_fixtures::write_content(&content, &shipboard_fixtures::generate(&params));
+    let files = build(&content, &tmp.path().join("out"));
+    let manifest = Manifest::parse(&text(&files, "index.txt")).expect("manifest parses");
+    assert!(
+        manifest.keys.iter().any(|n| n.len() > 4),
+        "no identifier shard was split: the portal is too small to test splitting"
+    );
+    let whole = whole_shards(&files, &manifest);
+    let whole_manifest = Manifest::parse(&text(&whole, "index.txt")).expect("whole manifest");
+    assert!(whole_manifest.keys.len() < manifest.keys.len());
+
+    let mut queries: Vec<String> = [
+        "re",
+        "rel",
+        "release",
+        "pa",
+        "payments 2",
+        "rollb",
+        "e",
+        "2",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (dir, names) in [
+        ("k", &manifest.keys),
+        ("t", &manifest.terms),
+        ("c", &manifest.commits),
+    ] {
+        for name in names {
+            let shard = text(&files, &format!("{dir}/{name}.txt"));
+            assert!(
+                shard.len() <= 16 * 1024 || shard.lines().count() == 1,
+                "{dir}/{name}.txt is {} bytes",
+                shard.len()
+            );
+            let prefix = unhex(name);
+            // Commits are found from 7 hex digits on: short SHA prefixes find nothing.
+            if name.len() > 4 && dir != "c" {
+                queries.push(prefix);
+            }
+            for (i, line) in shard.lines().enumerate() {
+                let key = line.split('\t').next().expect("a key");
+                let family = match dir {
+                    "k" => index::Family::Keys,
+                    "t" => index::Family::Terms,
+                    _ => index::Family::Commits,
+                };
+                assert_eq!(manifest.home(family, key), Some(name.as_str()), "{key}");
+                if i % 97 == 0 {
+                    let chars: Vec<char> = key.chars().collect();
+                    queries.push(key.to_owned());
+                    if dir == "c" {
+                        queries.push(key[..7].to_owned());
+                    } else {
+                        queries.push(chars.iter().take(2).collect());
+                        queries.push(chars.iter().take(3).collect());
+                    }
+                }
+            }
+        }
+    }
+    queries.sort();
+    queries.dedup();
+    assert!(queries.len() > 300, "{} queries", queries.len());
+    let mut answered = 0;
+    for input in &queries {
+        let split = hits(&files, &manifest, input);
+        assert_eq!(split, hits(&whole, &whole_manifest, input), "{input:?}");
+        answered += usize::from(!split.is_empty());
+    }
+    assert!(
+        answered * 10 > queries.len() * 9,
+        "{answered} of {} answered",
+        queries.len()
+    );
+}
+
+/// Every hit of `input`, from all the shards it needs.
+fn hits(
+    files: &BTreeMap<String, Vec<u8>>,
+    manifest: &Manifest,
+    input: &str,
+) -> Vec<shipboard_search::query::Hit> {
+    let get = |p: &str| files.get(p).and_then(|b| std::str::from_utf8(b).ok());
+    let found = Query::parse(input)
+        .search(manifest, &get)
+        .expect("shards parse");
+    assert!(found.missing.is_empty(), "{input}: {:?}", found.missing);
+    found.hits
+}
+
+/// The index with each family's shards joined by their first two chars (in name order,
+/// which is key order), as version 1 wrote them.
+fn whole_shards(
+    files: &BTreeMap<String, Vec<u8>>,
+    manifest: &Manifest,
+) -> BTreeMap<String, Vec<u8>> {
+    let mut whole: BTreeMap<String, Vec<u8>> = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("f/"))
+        .map(|(p, b)| (p.clone(), b.clone()))
+        .collect();
+    let mut index = format!(
+        "{}\ndocs {}\nbucket {}\n",
+        index::MAGIC,
+        manifest.docs,
+        manifest.bucket
+    );
+    for (dir, names) in [
+        ("k", &manifest.keys),
+        ("t", &manifest.terms),
+        ("c", &manifest.commits),
+    ] {
+        let mut joined: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        for name in names {
+            let root = shipboard_search::text::shard_name(&unhex(name));
+            let part = &files[&format!("{dir}/{name}.txt")];
+            joined.entry(root).or_default().extend_from_slice(part);
+        }
+        index.push_str(dir);
+        for (root, bytes) in joined {
+            index.push(' ');
+            index.push_str(&root);
+            whole.insert(format!("{dir}/{root}.txt"), bytes);
+        }
+        index.push('\n');
+    }
+    whole.insert("index.txt".to_owned(), index.into_bytes());
+    whole
+}
+
+/// The prefix a shard name stands for.
+fn unhex(name: &str) -> String {
+    let bytes: Vec<u8> = (0..name.len() / 2)
+        .map(|i| u8::from_str_radix(&name[i * 2..i * 2 + 2], 16).expect("hex"))
+        .collect();
+    String::from_utf8(bytes).expect("a UTF-8 prefix")
 }

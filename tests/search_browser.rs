@@ -8,13 +8,17 @@
 //! the box is used; bad input (quotes, regex characters, emoji, 10,000 characters, SHA-like
 //! words that match nothing) answered without console errors; script payloads inert in
 //! snippets; "Search is unavailable" for a corrupt and for a missing shard; and, with
-//! JavaScript off, no box and the static `/tickets/` page.
+//! JavaScript off, no box and the static `/tickets/` page. On a portal big enough that
+//! shards are split (1,500 generated releases), short prefixes read the parts of a split
+//! shard one after another: the box shows what the reader crate answers from all the files,
+//! having fetched exactly the shards that answer needs.
 //!
 //! Needs `/usr/bin/chromium` and `chromedriver`, like `widget_browser`.
 
 mod browser;
 mod search_content;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -65,6 +69,15 @@ fn search_box_in_chromium() {
     let generated_base = format!("http://127.0.0.1:{}/", serve(generated_site));
     let sha = search_content::tagged_commit(&generated, "cobalt", "v2.7.0");
 
+    // A portal whose shards are split.
+    let split_content = tmp.path().join("split");
+    let params = shipboard_fixtures::Params::sized(1_500);
+    shipboard_fixtures::write_content(&split_content, &shipboard_fixtures::generate(&params));
+    let split_site = tmp.path().join("split-site");
+    build_portal(&split_content, &split_site, None);
+    let split_answers = split_answers(&split_site.join("search"));
+    let split_base = format!("http://127.0.0.1:{}/", serve(split_site));
+
     let driver = ChromeDriver::start(&chromedriver, tmp.path());
     let runtime = browser::runtime();
     let outcome = runtime.block_on(async {
@@ -83,6 +96,10 @@ fn search_box_in_chromium() {
             move |c| Box::pin(async move { broken_scenario(&c, &broken_base).await })
         });
         results.push(broken.await);
+        let split = in_session(&driver, tmp.path(), "profile-split", None, {
+            move |c| Box::pin(async move { split_scenario(&c, &split_base, &split_answers).await })
+        });
+        results.push(split.await);
         let no_js = json!({ "profile.managed_default_content_settings.javascript": 2 });
         let static_only = in_session(&driver, tmp.path(), "profile-nojs", Some(no_js), {
             let base = example_base.clone();
@@ -293,6 +310,131 @@ async fn broken_scenario(c: &Client, base: &str) {
         .await
         .expect("errors");
     assert_eq!(errors, json!([]), "console errors or exceptions");
+}
+
+/// Queries on the split portal: short prefixes of split shards and longer words.
+const SPLIT_QUERIES: [&str; 5] = ["re", "rel", "rel-1", "payments 2", "rollb"];
+
+/// What the reader crate answers for a query, fetching as the box does (the missing
+/// shards, again until none is missing): the result links, and the shard files read.
+#[derive(Debug)]
+struct Answer {
+    input: String,
+    hrefs: Vec<String>,
+    shards: BTreeSet<String>,
+    /// Identifier shards listed under the query's prefix (the parts it could read).
+    listed_keys_under: usize,
+}
+
+impl Answer {
+    fn key_parts(&self) -> usize {
+        self.shards.iter().filter(|s| s.starts_with("k/")).count()
+    }
+
+    fn split_parts(&self) -> usize {
+        self.shards
+            .iter()
+            .filter(|s| s.len() > "k/7265.txt".len())
+            .count()
+    }
+}
+
+/// The answers to [`SPLIT_QUERIES`] from the index in `search`.
+fn split_answers(search: &Path) -> Vec<Answer> {
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(search) {
+        let entry = entry.expect("walk search/");
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(search).expect("inside");
+            let text = std::fs::read_to_string(entry.path()).expect("read index file");
+            files.insert(rel.display().to_string(), text);
+        }
+    }
+    SPLIT_QUERIES
+        .iter()
+        .map(|q| reader_answer(&files, q))
+        .collect()
+}
+
+fn reader_answer(files: &BTreeMap<String, String>, input: &str) -> Answer {
+    use shipboard_search::index::{self, Family, Manifest};
+    use shipboard_search::query::Query;
+    let manifest = Manifest::parse(&files["index.txt"]).expect("manifest");
+    let query = Query::parse(input);
+    let mut shards: BTreeSet<String> = BTreeSet::new();
+    let hits = loop {
+        let get = |p: &str| {
+            shards
+                .contains(p)
+                .then(|| files.get(p).map(String::as_str))
+                .flatten()
+        };
+        let found = query.search(&manifest, &get).expect("shards parse");
+        if found.missing.is_empty() {
+            break found.hits;
+        }
+        for path in found.missing {
+            assert!(files.contains_key(&path), "{path} is listed, not written");
+            shards.insert(path);
+        }
+    };
+    let hrefs = hits
+        .iter()
+        .map(|hit| {
+            let fragment = &files[&manifest.fragment_path(hit.doc)];
+            let record = index::record(fragment, hit.doc % manifest.bucket).expect("record");
+            format!("/{}", record.url)
+        })
+        .collect();
+    let listed_keys_under = manifest.shards(Family::Keys, &query.key).len();
+    Answer {
+        input: input.to_owned(),
+        hrefs,
+        shards,
+        listed_keys_under,
+    }
+}
+
+async fn split_scenario(c: &Client, base: &str, answers: &[Answer]) {
+    // `re`: what ranking uses (64 identifiers) is in its first parts, not in all of them.
+    let re = &answers[0];
+    assert!(
+        re.key_parts() >= 1 && re.key_parts() < re.listed_keys_under,
+        "`re` should read some, not all, of the {} identifier parts under it: {re:?}",
+        re.listed_keys_under
+    );
+    let split = answers.iter().filter(|a| a.split_parts() > 0).count();
+    assert!(
+        split >= 3,
+        "most queries should read parts of split shards: {answers:#?}"
+    );
+    for answer in answers {
+        // A fresh page: its resource list is this query's fetches alone.
+        open(c, base).await;
+        set_query(c, &answer.input).await;
+        wait_answered(c, &answer.input).await;
+        let hrefs = c
+            .execute(
+                "return [...document.querySelectorAll('#search-list [role=option]')]\
+                 .map(o => o.getAttribute('href'));",
+                vec![],
+            )
+            .await
+            .expect("read results");
+        assert!(!answer.hrefs.is_empty(), "{answer:?}");
+        assert_eq!(hrefs, json!(answer.hrefs), "{}", answer.input);
+        let fetched: BTreeSet<String> = resources(c)
+            .await
+            .iter()
+            .filter_map(|r| r.split_once("/search/").map(|(_, p)| p.to_owned()))
+            .filter(|p| ["k/", "t/", "c/"].iter().any(|dir| p.starts_with(dir)))
+            .collect();
+        assert_eq!(
+            fetched, answer.shards,
+            "shards fetched for {}",
+            answer.input
+        );
+    }
 }
 
 async fn no_javascript_scenario(c: &Client, base: &str) {

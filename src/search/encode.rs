@@ -29,8 +29,18 @@ const TEXT_MAX: u32 = 4;
 /// The index files, by path relative to `search/`, all at once (see [`encode_each`]).
 #[cfg(test)]
 pub fn encode(docs: &[Document], commits: &[CommitEntry]) -> BTreeMap<String, Vec<u8>> {
+    encode_with(docs, commits, SHARD_BUDGET)
+}
+
+/// [`encode`] with shards split at `budget` bytes.
+#[cfg(test)]
+fn encode_with(
+    docs: &[Document],
+    commits: &[CommitEntry],
+    budget: usize,
+) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
-    let kept = encode_each(docs, commits, &mut |path, bytes| {
+    let kept = encode_within(docs, commits, budget, &mut |path, bytes| {
         files.insert(path, bytes);
         Ok::<(), std::convert::Infallible>(())
     });
@@ -48,14 +58,34 @@ pub fn encode_each<E>(
     commits: &[CommitEntry],
     emit: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
 ) -> Result<(), E> {
+    encode_within(docs, commits, SHARD_BUDGET, emit)
+}
+
+/// [`encode_each`] with shards split at `budget` bytes.
+fn encode_within<E>(
+    docs: &[Document],
+    commits: &[CommitEntry],
+    budget: usize,
+    emit: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+) -> Result<(), E> {
     let mut manifest = format!("{MAGIC}\ndocs {}\nbucket {BUCKET}\n", docs.len());
-    emit_family(&mut manifest, "k", shard_lines(key_lines(docs)), emit)?;
-    emit_family(&mut manifest, "t", shard_lines(term_lines(docs)), emit)?;
+    emit_family(
+        &mut manifest,
+        "k",
+        shard_lines(key_lines(docs), budget),
+        emit,
+    )?;
+    emit_family(
+        &mut manifest,
+        "t",
+        shard_lines(term_lines(docs), budget),
+        emit,
+    )?;
     let commit_lines = commits.iter().map(|c| {
         let line = format!("{}\t{}\t{}", c.sha, c.doc, clean(&c.subject));
         (c.sha.clone(), line)
     });
-    emit_family(&mut manifest, "c", shard_lines(commit_lines), emit)?;
+    emit_family(&mut manifest, "c", shard_lines(commit_lines, budget), emit)?;
     emit("index.txt".to_owned(), manifest.into_bytes())?;
     // Fragments are made in parallel, a batch at a time (they are most of the index's
     // bytes, so not all at once), and handed over in order.
@@ -275,23 +305,72 @@ fn weights(doc: &Document) -> HashMap<String, u32> {
     out
 }
 
-/// Lines grouped into shards by [`text::shard_name`] of their key, in key order.
-fn shard_lines(lines: impl IntoIterator<Item = (String, String)>) -> BTreeMap<String, String> {
+/// Bytes a shard may hold before it is split (uncompressed; about 4-5 KiB gzipped). A
+/// query reads one shard per family and word, plus the fragments of its results (12 at
+/// most, about 1.5 KiB gzipped each), so a shard of this size costs about what the results
+/// do; smaller shards would mostly lengthen the manifest (every shard name is in it, and
+/// every search reads it) and add round trips for short prefixes.
+pub const SHARD_BUDGET: usize = 16 * 1024;
+
+/// Lines grouped into shards, in key order: by the first [`text::SHARD_CHARS`] chars of
+/// their key, and a group over `budget` bytes split again by one char more, and so on
+/// (the key equal to a split group's prefix stays in the shard of that prefix). A shard
+/// is over budget only when it holds a single key, or keys that cannot be told apart by
+/// a longer prefix. Shard names are [`text::hex`] of their prefix.
+fn shard_lines(
+    lines: impl IntoIterator<Item = (String, String)>,
+    budget: usize,
+) -> BTreeMap<String, String> {
     let mut sorted: Vec<(String, String)> = lines.into_iter().collect();
     sorted.par_sort_unstable();
     let mut shards: BTreeMap<String, String> = BTreeMap::new();
-    for (key, line) in sorted {
-        let shard = shards.entry(text::shard_name(&key)).or_default();
-        shard.push_str(&line);
+    split(&mut shards, &sorted, text::SHARD_CHARS, budget);
+    shards
+}
+
+/// Shards of `lines` (sorted, sharing their first `chars - 1` chars) by their first
+/// `chars` chars, each split further while it is over `budget`.
+fn split(
+    shards: &mut BTreeMap<String, String>,
+    lines: &[(String, String)],
+    chars: usize,
+    budget: usize,
+) {
+    let mut rest = lines;
+    while let Some((first, _)) = rest.first() {
+        let prefix = text::prefix_chars(first, chars);
+        let end = rest
+            .iter()
+            .position(|(key, _)| text::prefix_chars(key, chars) != prefix)
+            .unwrap_or(rest.len());
+        let (group, after) = rest.split_at(end);
+        let bytes: usize = group.iter().map(|(_, line)| line.len() + 1).sum();
+        // Sorted, so the keys equal to the prefix come first; the others are longer.
+        let exact = group.iter().take_while(|(key, _)| key == prefix).count();
+        if bytes > budget && exact < group.len() {
+            if exact > 0 {
+                push_lines(shards, prefix, &group[..exact]);
+            }
+            split(shards, &group[exact..], chars + 1, budget);
+        } else {
+            push_lines(shards, prefix, group);
+        }
+        rest = after;
+    }
+}
+
+fn push_lines(shards: &mut BTreeMap<String, String>, prefix: &str, lines: &[(String, String)]) {
+    let shard = shards.entry(text::hex(prefix)).or_default();
+    for (_, line) in lines {
+        shard.push_str(line);
         shard.push('\n');
     }
-    shards
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shipboard_search::index::{self, Manifest};
+    use shipboard_search::index::{self, Family, Manifest};
     use shipboard_search::query::Query;
 
     fn docs() -> Vec<Document> {
@@ -339,10 +418,9 @@ mod tests {
             ("posting", 0, 1),
         ] {
             let q = Query::parse(input);
-            for path in q.shards(&manifest) {
-                assert!(files.contains_key(&path), "{path}");
-            }
-            let hits = q.hits(&manifest, &get).unwrap();
+            let found = q.search(&manifest, &get).unwrap();
+            assert!(found.missing.is_empty(), "{:?}", found.missing);
+            let hits = found.hits;
             assert_eq!((hits[0].doc, hits[0].tier), (doc, tier), "{input}");
         }
         let fragment = text(&files, "f/0.txt");
@@ -413,6 +491,125 @@ mod tests {
         assert_eq!(found("hotfix platform"), [0]);
         assert_eq!(found("dashboards"), [1], "the heading finds its section");
         assert_eq!(found("latency"), [1]);
+    }
+
+    /// Many documents whose identifiers and words share prefixes (`re...`, `pay...`), and
+    /// commits, so that a small budget splits every family several levels deep.
+    fn many() -> (Vec<Document>, Vec<CommitEntry>) {
+        let words = [
+            "release", "relay", "rollback", "payments", "payout", "re", "ledger",
+        ];
+        let mut docs = Vec::new();
+        let mut commits = Vec::new();
+        for i in 0..300u32 {
+            let word = words[i as usize % words.len()];
+            docs.push(Document {
+                group: b'r',
+                url: format!("releases/{word}/{i}.0.0/"),
+                title: format!("{word} {i}.0.0: {} rework", words[(i as usize / 7) % 7]),
+                text: format!("{word}{} relocates {word} records re {i}", i % 13),
+                keys: vec![
+                    format!("{word} {i}.0.0"),
+                    format!("re-{i}"),
+                    format!("{i}.0.0"),
+                ],
+                ..Document::default()
+            });
+            commits.push(CommitEntry {
+                sha: format!("{:040x}", u128::from(i).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+                doc: i,
+                subject: format!("fix: {word} {i}"),
+            });
+        }
+        (docs, commits)
+    }
+
+    #[test]
+    fn no_shard_is_over_budget_unless_it_holds_one_line_and_the_manifest_lists_them_all() {
+        let (docs, commits) = many();
+        let budget = 600;
+        let files = encode_with(&docs, &commits, budget);
+        let manifest = Manifest::parse(&text(&files, "index.txt")).unwrap();
+        let mut listed: Vec<String> = Vec::new();
+        for (family, dir, names) in [
+            (Family::Keys, "k", &manifest.keys),
+            (Family::Terms, "t", &manifest.terms),
+            (Family::Commits, "c", &manifest.commits),
+        ] {
+            let deeper = names.iter().filter(|n| n.len() > 4).count();
+            assert!(deeper > 0, "{dir}: nothing was split");
+            for name in names {
+                let path = format!("{dir}/{name}.txt");
+                let shard = text(&files, &path);
+                let lines = shard.lines().count();
+                assert!(
+                    shard.len() <= budget || lines == 1,
+                    "{path}: {} bytes",
+                    shard.len()
+                );
+                // Every key is where a reader looks for it.
+                for line in shard.lines() {
+                    let key = line.split('\t').next().unwrap();
+                    assert_eq!(manifest.home(family, key), Some(name.as_str()), "{key}");
+                }
+                listed.push(path);
+            }
+        }
+        let written: Vec<&String> = files
+            .keys()
+            .filter(|p| !p.starts_with("f/") && *p != "index.txt")
+            .collect();
+        listed.sort();
+        assert_eq!(written, listed.iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn split_shards_give_the_same_results_as_whole_ones() {
+        let (docs, commits) = many();
+        let whole = encode_with(&docs, &commits, usize::MAX);
+        let split = encode_with(&docs, &commits, 600);
+        let whole_manifest = Manifest::parse(&text(&whole, "index.txt")).unwrap();
+        assert!(whole_manifest.keys.iter().all(|n| n.len() <= 4));
+        let split_manifest = Manifest::parse(&text(&split, "index.txt")).unwrap();
+        let sha = &commits[17].sha;
+        for input in [
+            "re",
+            "rel",
+            "rela",
+            "release",
+            "re-1",
+            "re-12",
+            "re-123",
+            "pa",
+            "pay",
+            "payments 2",
+            "payments 21.0.0",
+            "21.0.0",
+            "2",
+            "ledger rework",
+            "relocates",
+            "relocat",
+            "rollb",
+            "rollbacks",
+            "payout5 ",
+            &sha[..7],
+            &sha[..9],
+            sha,
+            "nothing here",
+        ] {
+            let q = Query::parse(input);
+            let hits = |files: &BTreeMap<String, Vec<u8>>, manifest: &Manifest| {
+                let get = |p: &str| files.get(p).and_then(|b| std::str::from_utf8(b).ok());
+                let found = q.search(manifest, &get).unwrap();
+                assert!(found.missing.is_empty(), "{input}: {:?}", found.missing);
+                found.hits
+            };
+            let want = hits(&whole, &whole_manifest);
+            // One char is not a query (nothing to show while it is all that is typed).
+            let empty = ["nothing here", "2"].contains(&input);
+            assert_eq!(want.is_empty(), empty, "{input}");
+            assert_eq!(hits(&split, &split_manifest), want, "{input}");
+        }
     }
 
     #[test]

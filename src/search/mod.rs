@@ -8,7 +8,7 @@
 //! `shipboard-search` crate (`wasm/search/`), which the browser client is built from, so
 //! the writer and the reader cannot disagree.
 //!
-//! # Format (version 1)
+//! # Format (version 2)
 //!
 //! Every file is UTF-8 text, lines ending in `\n`, fields separated by `\t`; no field
 //! contains a tab or a line break (whitespace is collapsed to single spaces). Numbers are
@@ -16,18 +16,27 @@
 //!
 //! - `index.txt`, the manifest, read first:
 //!   ```text
-//!   shipboard-search 1
+//!   shipboard-search 2
 //!   docs <number of documents>
 //!   bucket <records per fragment file>
 //!   k <shard> <shard> ...      identifier shards that exist, sorted
 //!   t <shard> ...              term shards
 //!   c <shard> ...              commit shards
 //!   ```
-//!   A shard is named by the first two chars of the keys it holds, as lowercase hex of
-//!   their UTF-8 (`pa` -> `7061`), so a query fetches the manifest plus one shard per
-//!   family and word it needs (1–3 in practice). A shard that is not listed holds nothing;
-//!   one listed that fails to load, or any file that does not parse, makes the client say
-//!   "Search is unavailable".
+//!   A shard is named by a prefix of the keys it holds, as lowercase hex of its UTF-8
+//!   (`pa` -> `7061`); names sort as the prefixes do. Keys go by their first two chars; a
+//!   shard that would exceed [`encode::SHARD_BUDGET`] bytes is split by one char more
+//!   (`7265` into `726561`, `72656c`, ...), recursively, and the key equal to the split
+//!   prefix, if any, stays in the shard of that prefix (so a listed shard is either whole or
+//!   holds just that key). A key is in the shard named by its longest listed prefix; the
+//!   keys starting with a query word are in the listed shards named by it or a longer
+//!   prefix, or else in its longest listed prefix's (see `shipboard_search::index::
+//!   Manifest::shards`). A query fetches the manifest plus, per family and word, one shard,
+//!   or, for a word shorter than a split, the parts under it in key order (in rounds of 1,
+//!   1, 2, 4, ... parts) until ranking has what it uses (1–3 files in practice). Version 1 named shards by two chars only; a
+//!   client of one version refuses the other's manifest. A shard that is not listed holds
+//!   nothing; one listed that fails to load, or any file that does not parse, makes the
+//!   client say "Search is unavailable".
 //! - `k/<shard>.txt`, identifiers: `key \t id,id,...`, sorted by key. Keys are folded
 //!   (lowercase, accents removed, whitespace collapsed): ticket ids (`pay-456`, from front
 //!   matter and from the release's commits), `system version` and `System Name version`,

@@ -175,19 +175,31 @@ impl Ui {
     }
 
     fn answer(&mut self, query: &Query, manifest: &Manifest) -> Step {
-        match self.all(&query.shards(manifest)) {
-            Some(true) => {}
-            Some(false) => return Step::Wait,
-            None => return Step::Broken,
-        }
         let files = &self.files;
         let get = |path: &str| match files.iter().find(|f| f.0 == path) {
             Some((_, File::Ready(text))) => Some(text.as_str()),
             _ => None,
         };
-        let Ok(hits) = query.hits(manifest, &get) else {
+        // The shards still missing are asked for; each that arrives runs the query again,
+        // which may then need the next parts of a split shard. Those are asked for once
+        // the whole round has arrived, so how many parts a round asks for does not depend
+        // on which of the last round's files came first.
+        let Ok(found) = query.search(manifest, &get) else {
             return Step::Broken;
         };
+        let pending = |path: &String| {
+            let file = self.files.iter().find(|f| &f.0 == path);
+            matches!(file, Some((_, File::Pending)))
+        };
+        if found.missing.iter().any(pending) {
+            return Step::Wait;
+        }
+        match self.all(&found.missing) {
+            Some(true) => {}
+            Some(false) => return Step::Wait,
+            None => return Step::Broken,
+        }
+        let hits = found.hits;
         let fragments: Vec<String> = hits.iter().map(|h| manifest.fragment_path(h.doc)).collect();
         match self.all(&fragments) {
             Some(true) => {}

@@ -6,12 +6,16 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::text;
+
 /// A file of the index that is not in the documented format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Corrupt;
 
 /// First line of `index.txt`; a client refuses any other version.
-pub const MAGIC: &str = "shipboard-search 1";
+/// Version 2: shard names are prefixes of any length (a shard over the writer's budget is
+/// split by longer prefixes); a version 1 client reading it would miss the split keys.
+pub const MAGIC: &str = "shipboard-search 2";
 
 /// `index.txt`: how many documents, how many records per fragment file, and which shards
 /// exist (a shard not listed has no entries; a listed one that fails to load is an error).
@@ -53,13 +57,12 @@ impl Manifest {
         let mut seen = 0u8;
         for line in lines {
             let (field, rest) = line.split_once(' ').unwrap_or((line, ""));
-            let names = || -> Vec<String> { rest.split_whitespace().map(String::from).collect() };
             match field {
                 "docs" => manifest.docs = number(rest)?,
                 "bucket" => manifest.bucket = number(rest)?,
-                "k" => manifest.keys = names(),
-                "t" => manifest.terms = names(),
-                "c" => manifest.commits = names(),
+                "k" => manifest.keys = names(rest)?,
+                "t" => manifest.terms = names(rest)?,
+                "c" => manifest.commits = names(rest)?,
                 _ => return Err(Corrupt),
             }
             seen += 1;
@@ -70,14 +73,59 @@ impl Manifest {
         Ok(manifest)
     }
 
-    /// Whether shard `name` of `family` exists.
-    pub fn has(&self, family: Family, name: &str) -> bool {
-        let list = match family {
+    fn list(&self, family: Family) -> &[String] {
+        match family {
             Family::Keys => &self.keys,
             Family::Terms => &self.terms,
             Family::Commits => &self.commits,
-        };
-        list.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+        }
+    }
+
+    /// Whether shard `name` of `family` exists.
+    pub fn has(&self, family: Family, name: &str) -> bool {
+        self.list(family)
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
+    }
+
+    /// The shard holding `key` if it is indexed: the longest listed prefix of it (a split
+    /// shard keeps only the key equal to its prefix; longer keys are in its parts).
+    pub fn home(&self, family: Family, key: &str) -> Option<&str> {
+        let list = self.list(family);
+        let name = text::hex(key);
+        (1..=name.len() / 2).rev().find_map(|chars| {
+            let prefix = text::sub(&name, 0, chars * 2);
+            let i = list.binary_search_by(|n| n.as_str().cmp(prefix)).ok()?;
+            list.get(i).map(String::as_str)
+        })
+    }
+
+    /// The shards holding the keys that start with `prefix`, in key order: every listed
+    /// shard named by `prefix` or a longer one (the parts of a split shard), or else the
+    /// [`Manifest::home`] of `prefix`. Names sort as their prefixes do, so reading them in
+    /// order reads the keys in order.
+    pub fn shards(&self, family: Family, prefix: &str) -> Vec<&str> {
+        let list = self.list(family);
+        let name = text::hex(prefix);
+        if name.is_empty() {
+            // Every shard starts with the empty prefix: no query reads them all.
+            return Vec::new();
+        }
+        let from = list.partition_point(|n| n.as_str() < name.as_str());
+        let under: Vec<&str> = list
+            .get(from..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|n| n.starts_with(name.as_str()))
+            .map(String::as_str)
+            .collect();
+        // A listed shorter prefix was split when there are parts under `prefix`: it holds
+        // only its own key, which does not start with `prefix`.
+        if under.is_empty() {
+            self.home(family, prefix).into_iter().collect()
+        } else {
+            under
+        }
     }
 
     /// The fragment file holding document `doc`'s record, relative to `search/`.
@@ -87,6 +135,21 @@ impl Manifest {
         path.push_str(".txt");
         path
     }
+}
+
+/// A family's shard names: lowercase hex, whole bytes, strictly ascending (the client
+/// binary-searches them).
+fn names(text: &str) -> Result<Vec<String>, Corrupt> {
+    let mut out: Vec<String> = Vec::new();
+    for name in text.split_whitespace() {
+        let hex = name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let ascending = out.last().is_none_or(|last| last.as_str() < name);
+        if !hex || name.len() % 2 != 0 || !ascending {
+            return Err(Corrupt);
+        }
+        out.push(String::from(name));
+    }
+    Ok(out)
 }
 
 /// A decimal `u32`, nothing else.
@@ -107,10 +170,10 @@ pub fn push_number(out: &mut String, n: u32) {
 
 /// Lines `key \t value` of a shard whose key starts with `prefix` (shards are sorted by key,
 /// so the scan stops at the first key past it).
-pub fn lines_with_prefix<'a>(
+pub fn lines_with_prefix<'a: 'p, 'p>(
     shard: &'a str,
-    prefix: &'a str,
-) -> impl Iterator<Item = Result<(&'a str, &'a str), Corrupt>> + 'a {
+    prefix: &'p str,
+) -> impl Iterator<Item = Result<(&'a str, &'a str), Corrupt>> + 'p {
     shard
         .lines()
         .map(|line| line.split_once('\t').ok_or(Corrupt))
@@ -195,22 +258,63 @@ mod tests {
 
     #[test]
     fn manifest_round() {
-        let m = Manifest::parse("shipboard-search 1\ndocs 12\nbucket 4\nk 6162 7061\nt\nc 3366\n");
+        let m = Manifest::parse("shipboard-search 2\ndocs 12\nbucket 4\nk 6162 7061\nt\nc 3366\n");
         let m = m.unwrap();
         assert_eq!((m.docs, m.bucket), (12, 4));
         assert!(m.has(Family::Keys, "7061"));
         assert!(!m.has(Family::Terms, "7061"));
         assert_eq!(m.fragment_path(9), "f/2.txt");
         assert_eq!(Manifest::parse("shipboard-search 2\ndocs 1"), Err(Corrupt));
+        // A version 1 index (two-char shards only) is refused, not half read.
         assert_eq!(
-            Manifest::parse("shipboard-search 1\ndocs x\nbucket 4\nk\nt\nc"),
+            Manifest::parse("shipboard-search 1\ndocs 12\nbucket 4\nk 6162\nt\nc\n"),
             Err(Corrupt)
         );
         assert_eq!(
-            Manifest::parse("shipboard-search 1\ndocs 1\nbucket 0\nk\nt\nc"),
+            Manifest::parse("shipboard-search 2\ndocs x\nbucket 4\nk\nt\nc"),
             Err(Corrupt)
         );
+        assert_eq!(
+            Manifest::parse("shipboard-search 2\ndocs 1\nbucket 0\nk\nt\nc"),
+            Err(Corrupt)
+        );
+        for names in ["7061 6162", "7061 7061", "706", "70zz", "7O61"] {
+            let text = alloc::format!("shipboard-search 2\ndocs 1\nbucket 4\nk {names}\nt\nc\n");
+            assert_eq!(Manifest::parse(&text), Err(Corrupt), "{names}");
+        }
         assert_eq!(Manifest::parse("<html>"), Err(Corrupt));
+    }
+
+    /// `re` was split into `re` (the key "re" alone), `rea` and `rel`, and `rel` into
+    /// `rele` and `relo`; `pa` was not split.
+    fn split() -> Manifest {
+        let names = "7061 7265 726561 72656c65 72656c6f";
+        let text = alloc::format!("shipboard-search 2\ndocs 1\nbucket 4\nk {names}\nt\nc\n");
+        Manifest::parse(&text).unwrap()
+    }
+
+    #[test]
+    fn shard_choice_follows_the_splits() {
+        let m = split();
+        let shards = |prefix: &str| m.shards(Family::Keys, prefix);
+        // Longer than every split: the longest listed prefix.
+        assert_eq!(shards("release"), ["72656c65"]);
+        assert_eq!(shards("payments 2"), ["7061"]);
+        assert_eq!(shards("reader"), ["726561"]);
+        // Shorter than a split: every part under it, in key order.
+        assert_eq!(shards("rel"), ["72656c65", "72656c6f"]);
+        assert_eq!(shards("re"), ["7265", "726561", "72656c65", "72656c6f"]);
+        // Nothing indexed under it: the split parent holds only its own key, which is the
+        // only shard to read (and does not match); no shard at all is none.
+        assert_eq!(shards("rex"), ["7265"]);
+        assert!(shards("zz").is_empty());
+        assert!(shards("").is_empty());
+        assert!(m.shards(Family::Terms, "re").is_empty());
+        // The home of one key: where the writer put it.
+        assert_eq!(m.home(Family::Keys, "re"), Some("7265"));
+        assert_eq!(m.home(Family::Keys, "relay"), Some("7265"));
+        assert_eq!(m.home(Family::Keys, "rollout"), None);
+        assert_eq!(m.home(Family::Keys, "relocate"), Some("72656c6f"));
     }
 
     #[test]

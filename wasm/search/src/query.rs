@@ -71,79 +71,58 @@ impl Query {
         self.key.is_empty() && self.words.is_empty()
     }
 
-    /// The shards this query reads (paths relative to `search/`), only those that exist.
-    pub fn shards(&self, manifest: &Manifest) -> Vec<String> {
-        let mut wanted: Vec<(Family, String)> = Vec::new();
-        if !self.key.is_empty() {
-            wanted.push((Family::Keys, text::shard_name(&self.key)));
-            if text::is_sha_prefix(&self.key) {
-                wanted.push((Family::Commits, text::shard_name(&self.key)));
-            }
-        }
-        for word in self.words.iter().chain(&self.prefix) {
-            wanted.push((Family::Terms, text::shard_name(word)));
-        }
-        let mut paths: Vec<String> = Vec::new();
-        for (family, name) in wanted {
-            if manifest.has(family, &name) {
-                let mut path = String::from(family.dir());
-                path.push_str(&name);
-                path.push_str(".txt");
-                if !paths.contains(&path) {
-                    paths.push(path);
-                }
-            }
-        }
-        paths
-    }
-
-    /// The hits in the loaded shards (`shard(path)` gives a shard's text, `None` when it
-    /// has not arrived: then it counts as empty), best first, at most [`LIMIT`].
+    /// The hits in the shards at hand (`shard(path)` gives a shard's text, `None` when it
+    /// has not arrived), best first, at most [`LIMIT`]; complete once nothing is missing.
     pub fn hits<'a>(
         &self,
         manifest: &Manifest,
         shard: &dyn Fn(&str) -> Option<&'a str>,
     ) -> Result<Vec<Hit>, Corrupt> {
-        let load = |family: Family, term: &str| -> Option<&'a str> {
-            let name = text::shard_name(term);
-            if !manifest.has(family, &name) {
-                return None;
-            }
-            let mut path = String::from(family.dir());
-            path.push_str(&name);
-            path.push_str(".txt");
-            shard(&path)
+        Ok(self.search(manifest, shard)?.hits)
+    }
+
+    /// What the shards at hand answer, and the shards still missing. Lines are read in key
+    /// order and only as far as ranking uses them (64 identifiers, [`LIMIT`] commits,
+    /// [`MAX_EXPANSIONS`] terms per word), so a short prefix over a split shard reads its
+    /// parts one after another and stops at the first that ranks nothing more: `missing`
+    /// holds the next shard each lookup needs, and the caller asks again once they arrive.
+    pub fn search<'a>(
+        &self,
+        manifest: &Manifest,
+        shard: &dyn Fn(&str) -> Option<&'a str>,
+    ) -> Result<Found, Corrupt> {
+        let mut shards = Shards {
+            manifest,
+            shard,
+            missing: Vec::new(),
         };
         let mut hits: Vec<Hit> = Vec::new();
         if !self.key.is_empty() {
             if text::is_sha_prefix(&self.key) {
-                if let Some(commits) = load(Family::Commits, &self.key) {
-                    let found = index::lines_with_prefix(commits, &self.key).take(LIMIT);
-                    for (i, line) in found.enumerate() {
-                        let (sha, value) = line?;
-                        let (doc, subject) = index::commit(value)?;
-                        hits.push(Hit {
-                            doc,
-                            tier: 4,
-                            score: u32::MAX - i as u32,
-                            commit: Some((String::from(sha), String::from(subject))),
-                        });
-                    }
-                }
+                shards.scan(Family::Commits, &self.key, &mut |sha, value| {
+                    let (doc, subject) = index::commit(value)?;
+                    hits.push(Hit {
+                        doc,
+                        tier: 4,
+                        score: u32::MAX - hits.len() as u32,
+                        commit: Some((String::from(sha), String::from(subject))),
+                    });
+                    Ok(hits.len() < LIMIT)
+                })?;
             }
-            if let Some(keys) = load(Family::Keys, &self.key) {
-                for line in index::lines_with_prefix(keys, &self.key).take(64) {
-                    let (key, docs) = line?;
-                    let tier = if key == self.key { 3 } else { 2 };
-                    let score = u32::MAX - key.len() as u32;
-                    for doc in index::key_docs(docs)? {
-                        push_best(&mut hits, doc, tier, score);
-                    }
+            let mut keys = 0;
+            shards.scan(Family::Keys, &self.key, &mut |key, docs| {
+                let tier = if key == self.key { 3 } else { 2 };
+                let score = u32::MAX - key.len() as u32;
+                for doc in index::key_docs(docs)? {
+                    push_best(&mut hits, doc, tier, score);
                 }
-            }
+                keys += 1;
+                Ok(keys < MAX_KEYS)
+            })?;
         }
         let identified = hits.len();
-        for (doc, matched, score) in self.text_hits(manifest, &load)? {
+        for (doc, matched, score) in self.text_hits(&mut shards)? {
             let tier = u8::from(matched as usize == self.words.len());
             let score = matched * 1_000_000 + score;
             let known = hits.get(..identified).unwrap_or(&[]);
@@ -160,42 +139,46 @@ impl Query {
         if hits.iter().any(|h| h.tier > 0) {
             hits.retain(|h| h.tier > 0);
         }
-        Ok(best_first(hits))
+        Ok(Found {
+            hits: best_first(hits),
+            missing: shards.missing,
+        })
     }
 
     /// Documents matching some words: (document, words matched, score), by document.
-    fn text_hits<'a>(
-        &self,
-        manifest: &Manifest,
-        load: &dyn Fn(Family, &str) -> Option<&'a str>,
-    ) -> Result<Vec<(u32, u32, u32)>, Corrupt> {
+    fn text_hits(&self, shards: &mut Shards<'_, '_>) -> Result<Vec<(u32, u32, u32)>, Corrupt> {
         let mut scores: Vec<(u32, u32, u32)> = Vec::new();
         let n = self.words.len();
+        let docs = shards.manifest.docs;
         for (i, word) in self.words.iter().enumerate() {
             let prefix = self.prefix.as_deref().filter(|_| i + 1 == n);
             let lookup = prefix.unwrap_or(word);
-            let Some(shard) = load(Family::Terms, lookup) else {
-                continue;
-            };
-            // The exact stem, and while typing every term starting with the typed word.
-            let scan =
-                index::lines_with_prefix(shard, lookup).chain(exact_line(shard, word, prefix));
             let mut best: Vec<(u32, u32)> = Vec::new();
-            let mut expansions = 0;
-            for line in scan {
-                let (term, value) = line?;
-                if term != word.as_str() {
-                    expansions += 1;
-                    if expansions > MAX_EXPANSIONS {
-                        continue;
-                    }
-                }
+            let add = |value: &str, best: &mut Vec<(u32, u32)>| -> Result<(), Corrupt> {
                 let postings = index::postings(value)?;
-                let idf = rarity(postings.len() as u32, manifest.docs);
+                let idf = rarity(postings.len() as u32, docs);
                 let scored = postings
                     .into_iter()
                     .map(|(doc, weight)| (doc, weight * idf));
-                best = merge(best, scored, |a, b| a.max(b), |w| w);
+                *best = merge(core::mem::take(best), scored, |a, b| a.max(b), |w| w);
+                Ok(())
+            };
+            // Every term starting with the looked-up word (the exact stem first, when it
+            // is the word looked up), up to MAX_EXPANSIONS others.
+            let mut expansions = 0;
+            shards.scan(Family::Terms, lookup, &mut |term, value| {
+                if term != word.as_str() {
+                    expansions += 1;
+                }
+                add(value, &mut best)?;
+                Ok(expansions < MAX_EXPANSIONS)
+            })?;
+            // While typing, the exact stem when the typed word is longer ("rollbacks"
+            // typed, "rollback" indexed): the prefix scan does not reach it.
+            if lookup != word.as_str() {
+                if let Some(value) = shards.exact(Family::Terms, word)? {
+                    add(value, &mut best)?;
+                }
             }
             scores = merge(
                 scores.into_iter().map(|(d, m, s)| (d, (m, s))),
@@ -208,6 +191,89 @@ impl Query {
             .collect();
         }
         Ok(scores)
+    }
+}
+
+/// Identifiers that start with the query read at most.
+const MAX_KEYS: usize = 64;
+
+/// What a query found in the shards at hand ([`Query::search`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub hits: Vec<Hit>,
+    /// Shards (paths relative to `search/`) the answer still needs; empty when complete.
+    pub missing: Vec<String>,
+}
+
+/// The shards of one search: those at hand, and those found missing on the way.
+struct Shards<'m, 'a> {
+    manifest: &'m Manifest,
+    shard: &'m dyn Fn(&str) -> Option<&'a str>,
+    missing: Vec<String>,
+}
+
+impl<'a> Shards<'_, 'a> {
+    /// Shard `name`'s text, or `None` (noted missing) while it is not at hand.
+    fn get(&mut self, family: Family, name: &str) -> Option<&'a str> {
+        let mut path = String::from(family.dir());
+        path.push_str(name);
+        path.push_str(".txt");
+        let text = (self.shard)(&path);
+        if text.is_none() && !self.missing.contains(&path) {
+            self.missing.push(path);
+        }
+        text
+    }
+
+    /// Hands `each` the lines whose key starts with `prefix`, in key order, until it says
+    /// stop (`false`) or a shard is not at hand. Parts of a split shard are asked for in
+    /// rounds of 1, 1, 2, 4, ... (as many as were read before): a scan that stops in its
+    /// first part fetches nothing more, and one through many small parts takes a few round
+    /// trips, not one per part.
+    fn scan(
+        &mut self,
+        family: Family,
+        prefix: &str,
+        each: &mut dyn FnMut(&'a str, &'a str) -> Result<bool, Corrupt>,
+    ) -> Result<(), Corrupt> {
+        let names: Vec<String> = self
+            .manifest
+            .shards(family, prefix)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        for (read, name) in names.iter().enumerate() {
+            let Some(text) = self.get(family, name) else {
+                for next in names.iter().skip(read + 1).take(read.saturating_sub(1)) {
+                    self.get(family, next);
+                }
+                return Ok(());
+            };
+            for line in index::lines_with_prefix(text, prefix) {
+                let (key, value) = line?;
+                if !each(key, value)? {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of `key` itself, from the one shard that can hold it.
+    fn exact(&mut self, family: Family, key: &str) -> Result<Option<&'a str>, Corrupt> {
+        let Some(name) = self.manifest.home(family, key).map(String::from) else {
+            return Ok(None);
+        };
+        let Some(text) = self.get(family, &name) else {
+            return Ok(None);
+        };
+        for line in index::lines_with_prefix(text, key) {
+            match line? {
+                (k, value) if k == key => return Ok(Some(value)),
+                _ => {}
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -280,20 +346,6 @@ fn best_first(hits: Vec<Hit>) -> Vec<Hit> {
         out.push(hit.clone());
     }
     out
-}
-
-/// While typing, the line of the exact stem when the typed word is longer ("rollbacks"
-/// typed, "rollback" indexed): the prefix scan does not reach it.
-fn exact_line<'a>(
-    shard: &'a str,
-    word: &'a str,
-    typed: Option<&str>,
-) -> Option<Result<(&'a str, &'a str), Corrupt>> {
-    if typed.is_none_or(|t| t == word) {
-        return None;
-    }
-    index::lines_with_prefix(shard, word)
-        .find(|line| matches!(line, Ok((t, _)) if *t == word) || line.is_err())
 }
 
 /// How rare a term is: 1 (in every document) to 20 (in one).
@@ -485,7 +537,7 @@ mod tests {
     use alloc::collections::BTreeMap;
 
     fn manifest() -> Manifest {
-        Manifest::parse("shipboard-search 1\ndocs 4\nbucket 2\nk 3266 7061\nt 6c65 726f\nc 3366\n")
+        Manifest::parse("shipboard-search 2\ndocs 4\nbucket 2\nk 3266 7061\nt 6c65 726f\nc 3366\n")
             .unwrap()
     }
 
@@ -527,10 +579,135 @@ mod tests {
 
     #[test]
     fn shards_needed_exist() {
-        let q = Query::parse("3f9c2ab");
-        assert_eq!(q.shards(&manifest()), ["c/3366.txt"]);
-        let q = Query::parse("payments rollb");
-        assert_eq!(q.shards(&manifest()), ["k/7061.txt", "t/726f.txt"]);
+        let none = |_: &str| None;
+        let missing = |input: &str| Query::parse(input).search(&manifest(), &none).unwrap();
+        assert_eq!(missing("3f9c2ab").missing, ["c/3366.txt"]);
+        assert_eq!(
+            missing("payments rollb").missing,
+            ["k/7061.txt", "t/726f.txt"]
+        );
+        let shards = shards();
+        let all = Query::parse("payments rollb").search(&manifest(), &|p| shards.get(p).copied());
+        assert!(all.unwrap().missing.is_empty());
+    }
+
+    /// `shards()` with `ro` of the terms split into `ro` (the term "ro"), `rol` and `rou`,
+    /// and `pa` of the identifiers into `pay-`, `paym`.
+    fn split_index() -> (Manifest, BTreeMap<&'static str, &'static str>) {
+        let manifest = Manifest::parse(
+            "shipboard-search 2\ndocs 4\nbucket 2\nk 3266 7061792d 7061796d\nt 6c65 726f 726f6c 726f75\nc 3366\n",
+        )
+        .unwrap();
+        let mut split = shards();
+        split.remove("k/7061.txt");
+        split.remove("t/726f.txt");
+        split.insert("k/7061792d.txt", "pay-456\t1,2\npay-4567\t3\n");
+        split.insert("k/7061796d.txt", "payments 2.4.0\t1\n");
+        split.insert("t/726f.txt", "ro\t1\n");
+        split.insert("t/726f6c.txt", "roll\t2\nrollback\t0:16 1 1\nrollout\t3\n");
+        split.insert("t/726f75.txt", "route\t1:4\n");
+        (manifest, split)
+    }
+
+    #[test]
+    fn split_shards_answer_as_the_whole_one() {
+        let mut whole = shards();
+        whole.insert(
+            "t/726f.txt",
+            "ro\t1\nroll\t2\nrollback\t0:16 1 1\nrollout\t3\nroute\t1:4\n",
+        );
+        let (split_manifest, split) = split_index();
+        for input in [
+            "pa",
+            "pay",
+            "PAY-456",
+            "payments 2",
+            "ro",
+            "rol",
+            "roll",
+            "rollbacks",
+            "rou",
+            "ledger ro",
+        ] {
+            let q = Query::parse(input);
+            let a = q.search(&manifest(), &|p| whole.get(p).copied()).unwrap();
+            let b = q
+                .search(&split_manifest, &|p| split.get(p).copied())
+                .unwrap();
+            assert!(a.missing.is_empty() && b.missing.is_empty(), "{input}");
+            assert_eq!(a.hits, b.hits, "{input}");
+            assert!(!a.hits.is_empty(), "{input}");
+        }
+    }
+
+    /// The shards a search fetches, round by round, each round what was missing after
+    /// the one before arrived (as the box does).
+    fn rounds(
+        q: &Query,
+        manifest: &Manifest,
+        files: &BTreeMap<String, String>,
+    ) -> Vec<Vec<String>> {
+        let mut have: Vec<String> = Vec::new();
+        let mut rounds = Vec::new();
+        loop {
+            let got = |p: &str| have.iter().any(|h| h == p).then(|| files[p].as_str());
+            let found = q.search(manifest, &got).unwrap();
+            if found.missing.is_empty() {
+                return rounds;
+            }
+            have.extend(found.missing.iter().cloned());
+            rounds.push(found.missing);
+        }
+    }
+
+    #[test]
+    fn a_short_prefix_reads_the_parts_in_order_while_it_needs_more() {
+        let (manifest, split) = split_index();
+        let files = split
+            .iter()
+            .map(|(k, v)| (String::from(*k), String::from(*v)))
+            .collect();
+        let asked = rounds(&Query::parse("ro"), &manifest, &files);
+        assert_eq!(asked, [["t/726f.txt"], ["t/726f6c.txt"], ["t/726f75.txt"]]);
+        // Ten parts of one term each, all needed: rounds of 1, 1, 2, 4, then the last 2.
+        let mut files = BTreeMap::new();
+        let mut names = String::new();
+        for c in b'a'..b'k' {
+            let name = alloc::format!("6162{c:x}");
+            names.push(' ');
+            names.push_str(&name);
+            files.insert(
+                alloc::format!("t/{name}.txt"),
+                alloc::format!("ab{}\t1\n", char::from(c)),
+            );
+        }
+        let index = alloc::format!("shipboard-search 2\ndocs 4\nbucket 2\nk\nt{names}\nc\n");
+        let manifest = Manifest::parse(&index).unwrap();
+        let sizes: Vec<usize> = rounds(&Query::parse("ab"), &manifest, &files)
+            .iter()
+            .map(Vec::len)
+            .collect();
+        assert_eq!(sizes, [1, 1, 2, 4, 2]);
+    }
+
+    #[test]
+    fn a_prefix_stops_reading_parts_once_ranking_has_enough() {
+        // 30 terms under `ab` in `ab`'s first part: a second part is never read.
+        let mut first = String::new();
+        for i in 0..30 {
+            first.push_str(&alloc::format!("ab{i:02}\t1\n"));
+        }
+        let manifest =
+            Manifest::parse("shipboard-search 2\ndocs 4\nbucket 2\nk\nt 616230 616231 616232\nc\n")
+                .unwrap();
+        let q = Query::parse("ab");
+        let found = q
+            .search(&manifest, &|p| {
+                (p == "t/616230.txt").then_some(first.as_str())
+            })
+            .unwrap();
+        assert!(found.missing.is_empty(), "{:?}", found.missing);
+        assert_eq!(found.hits.len(), 1);
     }
 
     #[test]

@@ -224,12 +224,27 @@ pub fn is_sha_prefix(query: &str) -> bool {
     (7..=40).contains(&query.len()) && query.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The shard a term or key belongs to: its first two chars (or the whole of a shorter
-/// one), as lowercase hex of their UTF-8 bytes, safe as a file name: `pa` -> `7061`.
+/// Chars of a key that name its shard at first; a shard over the writer's budget is split
+/// by longer prefixes (see `index::Manifest::shards`).
+pub const SHARD_CHARS: usize = 2;
+
+/// The shard a term or key belongs to before any split: its first [`SHARD_CHARS`] chars
+/// (or the whole of a shorter one), as [`hex`]: `pa` -> `7061`.
 pub fn shard_name(term: &str) -> String {
-    let end = term.char_indices().nth(2).map_or(term.len(), |(i, _)| i);
-    let mut out = String::with_capacity(end * 2);
-    for b in sub(term, 0, end).bytes() {
+    hex(prefix_chars(term, SHARD_CHARS))
+}
+
+/// The first `n` chars of `s` (all of a shorter one).
+pub fn prefix_chars(s: &str, n: usize) -> &str {
+    let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+    sub(s, 0, end)
+}
+
+/// A shard's name for the keys starting with `prefix`: lowercase hex of its UTF-8 bytes,
+/// safe as a file name, and sorted as the prefixes are (`pay` -> `706179`).
+pub fn hex(prefix: &str) -> String {
+    let mut out = String::with_capacity(prefix.len() * 2);
+    for b in prefix.bytes() {
         for nibble in [b >> 4, b & 15] {
             out.push(char::from(if nibble < 10 {
                 b'0' + nibble
@@ -334,5 +349,7 @@ mod tests {
         assert_eq!(shard_name("p"), "70");
         assert_eq!(shard_name("éa"), "c3a961");
         assert_eq!(shard_name(""), "");
+        assert_eq!(hex("pay"), "706179");
+        assert_eq!(prefix_chars("éab", 2), "éa");
     }
 }
