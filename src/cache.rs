@@ -31,8 +31,10 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use chrono::{DateTime, Utc};
 
+pub mod texts;
+
 /// The record's format; a different number is a miss.
-const FORMAT: &str = "shipboard-build-cache 1";
+const FORMAT: &str = "shipboard-build-cache 2";
 
 /// The Shipboard binary this is: its version, and the size and modification time of its
 /// executable, so a record made by another build of Shipboard (even of the same version,
@@ -134,6 +136,52 @@ impl Fingerprint {
     }
 }
 
+/// Feeds a [`Fingerprint`] what `Hash` and `Debug` write, gathered into parts (`Hash` and
+/// `Debug` write many short pieces, and the hash is fast on long runs; a `Hasher`'s own 64
+/// bits would be too few to trust). A part ends at [`Feed::part`] (its length marks the
+/// end, so two parts never run into each other) or when it reaches about 64 KiB of text.
+pub struct Feed<'f> {
+    into: &'f mut Fingerprint,
+    buffer: Vec<u8>,
+}
+
+impl<'f> Feed<'f> {
+    const PART: usize = 64 * 1024;
+
+    pub fn new(into: &'f mut Fingerprint) -> Self {
+        Feed {
+            into,
+            buffer: Vec::new(),
+        }
+    }
+
+    /// Hashes what is gathered as one part; call it after the last write too.
+    pub fn part(&mut self) {
+        self.into.bytes(&self.buffer);
+        self.buffer.clear();
+    }
+}
+
+impl std::hash::Hasher for Feed<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.buffer.extend_from_slice(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        0
+    }
+}
+
+impl std::fmt::Write for Feed<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.buffer.extend_from_slice(text.as_bytes());
+        if self.buffer.len() >= Self::PART {
+            self.part();
+        }
+        Ok(())
+    }
+}
+
 thread_local! {
     static FINGERPRINTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
@@ -224,6 +272,26 @@ pub struct Entry {
     pub stamp: Stamp,
     /// For a page: its fingerprint and the moment (Unix millis) it was rendered at.
     pub page: Option<(Digest, i64)>,
+    /// For a release page: what its data was made from, and what it came to.
+    pub memo: Option<Memo>,
+}
+
+/// A release page's data, remembered: the digest of everything it is made from (`key`,
+/// see `model::memo`) and the digest of the data it came to (`data`). A later build whose
+/// key for the page is the same knows the page's data digest, and so its fingerprint,
+/// without making the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memo {
+    pub key: Digest,
+    pub data: Digest,
+}
+
+/// What a build knows of a page it made or kept: its fingerprint and, for a release page,
+/// its memo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageMark {
+    pub fingerprint: Digest,
+    pub memo: Option<Memo>,
 }
 
 /// When a page rendered at an earlier moment may be kept although the build moment moved.
@@ -315,6 +383,13 @@ impl Record {
         (recorded == fingerprint && rule.allows(*moment)).then_some(entry)
     }
 
+    /// The data digest recorded for the page `file` when it was made from the inputs
+    /// whose digest is `key` (see [`Memo`]).
+    pub fn remembered(&self, file: &str, key: &Digest) -> Option<Digest> {
+        let memo = self.entries.get(file)?.memo?;
+        (memo.key == *key).then_some(memo.data)
+    }
+
     /// The entry of a file whose bytes are `bytes`; kept on the same condition as a page.
     pub fn keepable_file(&self, file: &str, bytes: &Digest) -> Option<&Entry> {
         let entry = self.entries.get(file)?;
@@ -325,10 +400,10 @@ impl Record {
 /// Every page (output file and fingerprint) that some build of the content at `root`
 /// rendered and published, from every trusted record in its cache: `check` need not
 /// render these again to know that they render.
-pub fn rendered_pages(root: &Path) -> HashSet<(String, Digest)> {
+pub fn rendered_pages(root: &Path) -> RenderedPages {
     let dir = root.join(".shipboard").join("cache");
     let Ok(entries) = fs::read_dir(&dir) else {
-        return HashSet::new();
+        return RenderedPages::default();
     };
     let records = entries.flatten().filter_map(|entry| {
         let name = entry.file_name();
@@ -338,15 +413,26 @@ pub fn rendered_pages(root: &Path) -> HashSet<(String, Digest)> {
             .flatten()
             .and_then(|text| parse(&text))
     });
-    let mut pages = HashSet::new();
+    let mut pages = RenderedPages::default();
     for record in records {
         for (file, entry) in record.entries {
+            if let Some(memo) = entry.memo {
+                pages.memos.insert((file.clone(), memo.key), memo.data);
+            }
             if let Some((fingerprint, _)) = entry.page {
-                pages.insert((file, fingerprint));
+                pages.rendered.insert((file, fingerprint));
             }
         }
     }
     pages
+}
+
+/// What the records of earlier builds say was rendered: pages by output file and
+/// fingerprint, and release pages' data digests by output file and memo key.
+#[derive(Debug, Default)]
+pub struct RenderedPages {
+    pub rendered: HashSet<(String, Digest)>,
+    pub memos: HashMap<(String, Digest), Digest>,
 }
 
 /// Where the record of `output` lives: `.shipboard/cache/build-<digest of the output's
@@ -426,6 +512,9 @@ fn serialize(entries: &[(String, Entry)]) -> String {
         );
         if let Some((fingerprint, moment)) = &entry.page {
             let _ = write!(body, "\t{}\t{moment}", hex(fingerprint));
+            if let Some(memo) = &entry.memo {
+                let _ = write!(body, "\t{}\t{}", hex(&memo.key), hex(&memo.data));
+            }
         }
         body.push('\n');
     }
@@ -450,13 +539,20 @@ fn parse(text: &str) -> Option<Record> {
 fn parse_line(line: &str) -> Option<(&str, Entry)> {
     let fields: Vec<&str> = line.split('\t').collect();
     let (file, bytes, len, modified, inode) = match fields[..] {
-        [f, b, l, m, i] | [f, b, l, m, i, _, _] => (f, b, l, m, i),
+        [f, b, l, m, i] | [f, b, l, m, i, _, _] | [f, b, l, m, i, _, _, _, _] => (f, b, l, m, i),
         _ => return None,
     };
     let page = match fields[..] {
-        [.., fingerprint, moment] if fields.len() == 7 => {
+        [_, _, _, _, _, fingerprint, moment, ..] => {
             Some((unhex(fingerprint)?, moment.parse().ok()?))
         }
+        _ => None,
+    };
+    let memo = match fields[..] {
+        [.., key, data] if fields.len() == 9 => Some(Memo {
+            key: unhex(key)?,
+            data: unhex(data)?,
+        }),
         _ => None,
     };
     let stamp = Stamp {
@@ -468,6 +564,7 @@ fn parse_line(line: &str) -> Option<(&str, Entry)> {
         bytes: unhex(bytes)?,
         stamp,
         page,
+        memo,
     };
     Some((file, entry))
 }
@@ -505,6 +602,10 @@ mod tests {
                 inode: 42,
             },
             page: page.then(|| (digest(b"fingerprint"), 1_795_608_000_000)),
+            memo: page.then(|| Memo {
+                key: digest(b"inputs"),
+                data: digest(b"data"),
+            }),
         }
     }
 
@@ -526,6 +627,11 @@ mod tests {
         assert_eq!(record.len(), 2);
         assert_eq!(record.entries["releases/a/1.0.0/index.html"], entry(true));
         assert_eq!(record.entries["calendar.ics"], entry(false));
+        let page = "releases/a/1.0.0/index.html";
+        let data = record.remembered(page, &digest(b"inputs"));
+        assert_eq!(data, Some(digest(b"data")));
+        assert_eq!(record.remembered(page, &digest(b"other inputs")), None);
+        assert_eq!(record.remembered("calendar.ics", &digest(b"inputs")), None);
     }
 
     #[test]
@@ -627,6 +733,7 @@ mod tests {
                 bytes: digest(b"<p>hello</p>"),
                 stamp: entry(false).stamp,
                 page: Some((fingerprint, now.timestamp_millis())),
+                memo: None,
             },
         );
         let rule = MomentRule::new(now, true, 36);

@@ -464,10 +464,15 @@ fn atom_and_oncall_feeds_follow_the_content_history() {
     common::git(&dir, &["init", "-q"]);
     common::git(&dir, &["add", "."]);
     common::git(&dir, &["commit", "-q", "-m", "content"]);
-    // The helper commits at 1790000000 (2026-09-21 14:13:20 UTC).
+    // The helper commits at 1790000000 (2026-09-21 14:13:20 UTC); contacts.yaml changes
+    // again ten minutes later.
     let contacts = fx.read("contacts.yaml");
     fx.write("contacts.yaml", &format!("{contacts}\n"));
-    common::git(&dir, &["commit", "-q", "-am", "contacts again"]);
+    common::git_at(
+        &dir,
+        &["commit", "-q", "-am", "contacts again"],
+        "1790000600 +0000",
+    );
     let out = fx.build_ok();
 
     let atom = fs::read_to_string(out.join("releases.atom")).unwrap();
@@ -493,15 +498,97 @@ fn atom_and_oncall_feeds_follow_the_content_history() {
     for feed in feeds {
         let text = fs::read_to_string(&feed).unwrap();
         assert!(text.contains("BEGIN:VEVENT"), "{text}");
+        // Minutes from 2020-01-01T00:00Z to contacts.yaml's last commit (1790000600).
         assert_eq!(
             text.matches("BEGIN:VEVENT").count(),
-            text.matches("SEQUENCE:2\r\n").count(),
-            "{}: two commits touched contacts.yaml",
+            text.matches("SEQUENCE:3536063\r\n").count(),
+            "{}: contacts.yaml's last commit gives every shift its SEQUENCE",
             feed.display()
         );
-        assert!(text.contains("DTSTAMP:20260921T141320Z\r\n"), "{text}");
+        assert!(text.contains("DTSTAMP:20260921T142320Z\r\n"), "{text}");
         assert!(!text.contains("SEQUENCE:0\r\n"), "{text}");
     }
+}
+
+/// The SEQUENCE of the event `uid` in the feed `calendar.ics` of `out`.
+fn sequence_of(out: &Path, uid: &str) -> u32 {
+    let feed = fs::read_to_string(out.join("calendar.ics")).unwrap();
+    let at = feed
+        .find(&format!("UID:{uid}"))
+        .unwrap_or_else(|| panic!("no {uid} in\n{feed}"));
+    let begin = feed[..at].rfind("BEGIN:VEVENT").expect("inside a VEVENT");
+    let event = &feed[begin..];
+    let event = &event[..event.find("END:VEVENT").expect("a whole VEVENT")];
+    let line = event
+        .lines()
+        .find_map(|l| l.strip_prefix("SEQUENCE:"))
+        .unwrap_or_else(|| panic!("no SEQUENCE in\n{event}"));
+    line.trim_end().parse().expect("SEQUENCE is a number")
+}
+
+/// Commits an edit of the web release's notes at `date` (Unix seconds).
+fn edit_web_release(fx: &Fixture, note: &str, date: u32) {
+    let file = "releases/web-2.0.0.md";
+    let text = fx.read(file);
+    fx.write(file, &format!("{text}\n{note}\n"));
+    let date = format!("{date} +0000");
+    common::git_at(&fx.dir(), &["commit", "-q", "-am", note], &date);
+}
+
+/// Calendar clients ignore an update whose SEQUENCE is lower than the one they hold. A
+/// count of commits fell when the content repository's history was squashed; the
+/// committer date of the release file's last commit does not (a rewrite gives new
+/// committer dates and keeps author dates, so this squash keeps the oldest author date).
+#[test]
+fn a_release_events_sequence_never_falls_when_history_is_squashed() {
+    const START: u32 = 1_790_000_000;
+    const HOUR: u32 = 3600;
+    let fx = Fixture::new("minimal");
+    let dir = fx.dir();
+    common::git(&dir, &["init", "-q"]);
+    common::git(&dir, &["add", "."]);
+    common::git(&dir, &["commit", "-q", "-m", "content"]);
+    for n in 1..=3 {
+        edit_web_release(&fx, &format!("Note {n}."), START + n * HOUR);
+    }
+    let uid = "release-web-2.0.0@";
+    let first = fx.build_ok();
+    let before = sequence_of(&first, uid);
+    let feed = fs::read(first.join("calendar.ics")).unwrap();
+
+    // Unchanged content and history: the same SEQUENCE, the same bytes.
+    let again = fx.build_ok();
+    assert_eq!(sequence_of(&again, uid), before);
+    assert_eq!(fs::read(again.join("calendar.ics")).unwrap(), feed);
+
+    // Squash the four commits into one, committed later; the release file's commit count
+    // drops from 4 to 1.
+    common::git(&dir, &["reset", "-q", "--soft", "HEAD~3"]);
+    let squashed_at = format!("{} +0000", START + 4 * HOUR);
+    let amend = ["commit", "-q", "--amend", "-m", "content, squashed"];
+    common::git_dated(&dir, &amend, &format!("{START} +0000"), &squashed_at);
+    let log = std::process::Command::new("git")
+        .args(["rev-list", "--count", "HEAD"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&log.stdout).trim(), "1");
+    let out = fx.build_ok();
+    let squashed = sequence_of(&out, uid);
+    // Python's icalendar takes it (it rejects a SEQUENCE above 2^31-1).
+    common::ical_check(&[out.join("calendar.ics")]);
+    assert!(
+        squashed > before,
+        "SEQUENCE {squashed} after the squash, {before} before"
+    );
+
+    // A later edit raises it again.
+    edit_web_release(&fx, "Note 4.", START + 5 * HOUR);
+    let edited = sequence_of(&fx.build_ok(), uid);
+    assert!(
+        edited > squashed,
+        "SEQUENCE {edited} after an edit, {squashed} before"
+    );
 }
 
 /// `build -q` prints only the errors, as `check -q` does, also when the build fails.

@@ -46,6 +46,26 @@ struct Step {
     changed: Vec<String>,
     /// Files whose bytes did not change: each must be the same inode as before.
     unchanged: usize,
+    /// Release pages whose data came from the build cache, and release pages (`-v`).
+    remembered: (usize, usize),
+}
+
+/// "release pages: the data of N of M came from the build cache" in `-v` output.
+fn remembered(stderr: &str) -> (usize, usize) {
+    let line = stderr
+        .lines()
+        .find_map(|l| {
+            l.split_once("release pages: the data of ")
+                .map(|(_, rest)| rest)
+        })
+        .unwrap_or_else(|| panic!("no count of remembered release pages in:\n{stderr}"));
+    let mut numbers = line
+        .split(' ')
+        .filter_map(|word| word.parse::<usize>().ok());
+    let (Some(n), Some(m)) = (numbers.next(), numbers.next()) else {
+        panic!("no numbers in {line:?}");
+    };
+    (n, m)
 }
 
 /// Builds `fx` incrementally into `output` and cleanly into a fresh folder; the two must
@@ -53,7 +73,7 @@ struct Step {
 /// and files with new bytes must have been.
 fn incremental_matches_clean(fx: &Fixture, output: &Path, what: &str) -> Step {
     let before = snapshot(output);
-    build_into(fx, output, &[]);
+    let stderr = build_into(fx, output, &[]);
     let after = snapshot(output);
     let clean_dir = output.with_file_name(format!("clean-{}", what.replace(' ', "-")));
     build_into(fx, &clean_dir, &["--full"]);
@@ -76,6 +96,7 @@ fn incremental_matches_clean(fx: &Fixture, output: &Path, what: &str) -> Step {
     let mut step = Step {
         changed: Vec::new(),
         unchanged: 0,
+        remembered: remembered(&stderr),
     };
     for (file, (bytes, inode)) in &after {
         if file == ".shipboard-output" {
@@ -129,6 +150,13 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
         nothing.changed
     );
     assert!(nothing.unchanged > 50);
+    // Nothing edited: no release page's data is made again.
+    let (kept, releases) = nothing.remembered;
+    assert!(
+        releases >= 2 && kept == releases,
+        "{:?}",
+        nothing.remembered
+    );
 
     edit(
         &fx,
@@ -152,6 +180,8 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
         "{:?}",
         release.changed
     );
+    // Only notes were edited: every other release page's data is remembered.
+    assert_eq!(release.remembered, (releases - 1, releases));
 
     let runbook = fx.read("runbooks/billing-rollback.md");
     fx.write(
@@ -166,6 +196,8 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
     edit(&fx, "contacts.yaml", "Ben Okoro", "Ben Okoro-Lee");
     let contacts = incremental_matches_clean(&fx, &output, "contacts edit");
     assert!(contacts.changed.contains(&"contacts/index.html".to_owned()));
+    // Release pages show people: every one is made again.
+    assert_eq!(contacts.remembered, (0, releases));
 
     fx.write(
         "templates/404.html",
@@ -197,6 +229,7 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
     git(&repo, &["commit", "-q", "-am", "fix: rounding"]);
     git(&repo, &["tag", "v1.2.1"]);
     let tag = incremental_matches_clean(&fx, &output, "new tag");
+    assert_eq!(tag.remembered, (0, releases), "the git facts changed");
     assert!(
         tag.changed
             .iter()
@@ -228,7 +261,7 @@ fn a_corrupt_or_foreign_cache_is_rebuilt_never_trusted() {
             fields.join("\t") + "\n"
         })
         .collect();
-    let foreign = good.replacen("shipboard-build-cache 1 ", "shipboard-build-cache 9 ", 1);
+    let foreign = good.replacen("shipboard-build-cache 2 ", "shipboard-build-cache 9 ", 1);
     for (what, text) in [
         ("checksum", lying.as_str()),
         ("version", &foreign),
@@ -386,10 +419,10 @@ fn only_record(root: &Path) -> PathBuf {
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            // The history and parse caches live beside the build record.
+            // The history, parse and search-text caches live beside the build record.
             !p.file_name().is_some_and(|n| {
                 let n = n.to_string_lossy();
-                n.starts_with("history-") || n.starts_with("parses-")
+                n.starts_with("history-") || n.starts_with("parses-") || n == "search-text.bin"
             })
         })
         .collect();
@@ -483,4 +516,23 @@ fn the_cache_never_shows_as_a_change_in_the_content_repo() {
         changes.trim().is_empty(),
         "the build left changes: {changes}"
     );
+}
+
+#[test]
+fn a_corrupt_search_text_cache_is_made_again_and_the_site_is_the_clean_site() {
+    let (fx, temp, output) = minimal_built();
+    let texts = fx.dir().join(".shipboard/cache/search-text.bin");
+    let good = fs::read(&texts).expect("the build keeps the release notes' search texts");
+    // Lies about a text but keeps the length: only the checksum can tell.
+    let mut lying = good.clone();
+    let last = lying.len() - 1;
+    lying[last] = if lying[last] == b'x' { b'y' } else { b'x' };
+    for (what, bytes) in [("checksum", lying), ("truncated", good[..40].to_vec())] {
+        fs::write(&texts, &bytes).expect("corrupt the cache");
+        build_into(&fx, &output, &[]);
+        let clean = temp.path().join(format!("clean-{what}"));
+        build_into(&fx, &clean, &["--full"]);
+        assert_eq!(bytes_of(&output), bytes_of(&clean), "{what}");
+        assert_eq!(fs::read(&texts).expect("rewritten"), good, "{what}");
+    }
 }

@@ -346,14 +346,15 @@ pub trait Sink: Sync {
     /// A file made now (`path` relative to the site root).
     fn file(&self, path: String, bytes: Vec<u8>) -> Result<(), Self::Error>;
 
-    /// A page rendered now; `fingerprint` is set when [`Sink::fingerprints`] asked for it.
+    /// A page rendered now; `mark` (its fingerprint) is set when [`Sink::fingerprints`]
+    /// asked for it.
     fn page(
         &self,
         path: String,
         html: Vec<u8>,
-        fingerprint: Option<cache::Digest>,
+        mark: Option<cache::PageMark>,
     ) -> Result<(), Self::Error> {
-        let _ = fingerprint;
+        let _ = mark;
         self.file(path, html)
     }
 
@@ -365,9 +366,16 @@ pub trait Sink: Sync {
 
     /// Asked before a page is rendered: true when the sink kept the page with this
     /// fingerprint from an earlier build, so it is not rendered.
-    fn kept(&self, path: &str, fingerprint: &cache::Digest) -> bool {
-        let _ = (path, fingerprint);
+    fn kept(&self, path: &str, mark: &cache::PageMark) -> bool {
+        let _ = (path, mark);
         false
+    }
+
+    /// The data digest an earlier build recorded for the release page at `path` when it
+    /// made it from inputs whose digest is `key` (see `model::memo`).
+    fn remembered(&self, path: &str, key: &cache::Digest) -> Option<cache::Digest> {
+        let _ = (path, key);
+        None
     }
 
     /// Whether a file too large to be held whole (`api/releases.json`) is handed over in
@@ -402,7 +410,8 @@ pub fn render_prepared_each<S: Sink>(
     let (content, theme) = prepared.usable()?;
     let site = prepared.model.as_ref()?;
     let history = prepared.history.as_ref();
-    Some(emit_site(content, theme, site, history, on_stall, sink))
+    let texts = Some((prepared.root.as_path(), true));
+    Some(emit_site(content, theme, site, history, on_stall, texts, sink).map(|_| ()))
 }
 
 /// Renders every page of a prepared site and keeps none of it: `check`'s proof that every
@@ -420,15 +429,13 @@ pub fn render_and_discard(
     let sink = Discard {
         rendered: cache::rendered_pages(&prepared.root),
     };
-    Some(emit_pages(
-        content, theme, site, history, on_stall, None, &sink,
-    ))
+    Some(emit_pages(content, theme, site, history, on_stall, None, &sink).map(|_| ()))
 }
 
 /// `check`'s sink: keeps nothing, and skips the pages a build already rendered from the
 /// same fingerprint (the same templates and data render the same way).
 struct Discard {
-    rendered: std::collections::HashSet<(String, cache::Digest)>,
+    rendered: cache::RenderedPages,
 }
 
 impl Sink for Discard {
@@ -439,11 +446,16 @@ impl Sink for Discard {
     }
 
     fn fingerprints(&self) -> bool {
-        !self.rendered.is_empty()
+        !self.rendered.rendered.is_empty()
     }
 
-    fn kept(&self, path: &str, fingerprint: &cache::Digest) -> bool {
-        self.rendered.contains(&(path.to_owned(), *fingerprint))
+    fn kept(&self, path: &str, mark: &cache::PageMark) -> bool {
+        let page = (path.to_owned(), mark.fingerprint);
+        self.rendered.rendered.contains(&page)
+    }
+
+    fn remembered(&self, path: &str, key: &cache::Digest) -> Option<cache::Digest> {
+        self.rendered.memos.get(&(path.to_owned(), *key)).copied()
     }
 }
 
@@ -455,32 +467,108 @@ impl Sink for Discard {
 /// The files made from data alone are made while the pages render (one worker takes them,
 /// the others render pages), so their serial parts leave no core idle; only the search
 /// index, which reads the rendered notes and runbooks, waits for the pages.
+///
+/// Returns how many release pages were kept without their data being made (`model::memo`).
+/// With `texts` (the content's root, and whether the cache may be read), release notes'
+/// search texts go through the search-text cache (`cache::texts`).
 fn emit_site<S: Sink>(
     content: &Content,
     theme: &Theme,
     site: &SiteModel,
     history: Option<&Facts>,
     on_stall: Option<OnStall>,
+    texts: Option<(&Path, bool)>,
     sink: &S,
-) -> Result<(), S::Error> {
-    let bodies = Mutex::new(BTreeMap::new());
+) -> Result<usize, S::Error> {
+    let bodies = SearchBodies::new(texts);
     let emit = |path, bytes| sink.file(path, bytes);
     let (pages, data) = rayon::join(
         || emit_pages(content, theme, site, history, on_stall, Some(&bodies), sink),
         || emit_data_files(content, site, history, sink),
     );
-    pages?;
+    let remembered = pages?;
     data?;
-    let bodies = bodies.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let bodies = bodies.finish();
     let _timing = timings::stage("search index");
     search::index_files_each(content, history, bodies, &mut |path, bytes| {
         emit(path, bytes)
-    })
+    })?;
+    Ok(remembered)
 }
 
 /// What the search index reads of release notes and runbooks as their pages show them, by
-/// page path, kept while the pages render.
-type Bodies = Mutex<BTreeMap<String, search::Body>>;
+/// page path, kept while the pages render. A release's text comes from the search-text
+/// cache when it holds it (its notes are then not rendered for the index).
+struct SearchBodies {
+    bodies: Mutex<BTreeMap<String, search::Body>>,
+    /// Each release page's key in the search-text cache.
+    keys: Mutex<Vec<(String, cache::Digest)>>,
+    texts: Option<cache::texts::Texts>,
+}
+
+impl SearchBodies {
+    fn new(texts: Option<(&Path, bool)>) -> Self {
+        let texts = texts.filter(|(root, _)| root.is_dir());
+        SearchBodies {
+            bodies: Mutex::default(),
+            keys: Mutex::default(),
+            texts: texts.map(|(root, read)| cache::texts::Texts::load(root, read)),
+        }
+    }
+
+    fn keep(&self, path: &str, body: search::Body) {
+        let mut bodies = self.bodies.lock().unwrap_or_else(PoisonError::into_inner);
+        bodies.insert(path.to_owned(), body);
+    }
+
+    /// Keeps the text of `release`'s page at `path`: from the cache, else made by `make`.
+    fn keep_release(
+        &self,
+        path: &str,
+        release: &crate::content::Release,
+        root: &str,
+        make: &dyn Fn() -> Option<search::Body>,
+    ) {
+        let Some(texts) = &self.texts else {
+            if let Some(body) = make() {
+                self.keep(path, body);
+            }
+            return;
+        };
+        let key = cache::texts::Texts::key(&release.notes, root);
+        let body = texts.take(&key).map(search::Body::Text).or_else(make);
+        if let Some(body) = body {
+            self.keep(path, body);
+            let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+            keys.push((path.to_owned(), key));
+        }
+    }
+
+    /// The bodies, after the cache was saved with this build's texts (a cache that
+    /// cannot be written is only a slower next build).
+    fn finish(self) -> BTreeMap<String, search::Body> {
+        let bodies = self
+            .bodies
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(texts) = self.texts {
+            let mut keys = self
+                .keys
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner);
+            // In page order, not the order the threads got to them: the same file each time.
+            keys.sort_unstable();
+            let kept = keys
+                .iter()
+                .filter_map(|(path, key)| match bodies.get(path)? {
+                    search::Body::Text(text) => Some((*key, text.as_str())),
+                    search::Body::Sections(_) => None,
+                });
+            let _ = texts.save(kept);
+        }
+        bodies
+    }
+}
 
 /// What the search index reads of the Markdown on `page`, if it is a release or runbook
 /// page: made here, by the rendering thread, rather than in the index's serial tail.
@@ -495,16 +583,17 @@ fn search_body(page: &Page) -> Option<search::Body> {
 /// The theme's static files and every page, rendered with the theme's templates: what can
 /// fail because of a template, and so what `check` renders. With `bodies`, the Markdown
 /// bodies of release and runbook pages are kept there. A page the sink kept from an
-/// earlier build (same fingerprint) is not rendered.
+/// earlier build (same fingerprint) is not rendered, and a release page whose data the
+/// sink remembers (`model::memo`) is not even made: returns how many were not.
 fn emit_pages<S: Sink>(
     content: &Content,
     theme: &Theme,
     site: &SiteModel,
     history: Option<&Facts>,
     on_stall: Option<OnStall>,
-    bodies: Option<&Bodies>,
+    bodies: Option<&SearchBodies>,
     sink: &S,
-) -> Result<(), S::Error> {
+) -> Result<usize, S::Error> {
     let mut renderer = Renderer::new(theme)?;
     if let Some(on_stall) = on_stall {
         renderer = renderer.watched(on_stall);
@@ -516,20 +605,50 @@ fn emit_pages<S: Sink>(
         .fingerprints()
         .then(|| PageFingerprints::new(theme, &site.site))
         .flatten();
-    let per_template = timings::per_template();
-    renderer.render_each(site, &|page, render| {
-        let started = Instant::now();
-        let page = site.resolve(content, history, page);
-        if let Some(bodies) = bodies {
-            if let Some(body) = search_body(&page) {
-                let mut bodies = bodies.lock().unwrap_or_else(PoisonError::into_inner);
-                bodies.insert(page.path.clone(), body);
+    // Release pages' data is remembered only where pages are fingerprinted.
+    let memo = fingerprints
+        .as_ref()
+        .and_then(|_| model::memo::ReleaseMemo::new(content, site, history));
+    // Made only when the search index is made (not for `check`).
+    let keep_body = |page: &Page, body: &dyn Fn() -> Option<search::Body>| {
+        let Some(bodies) = bodies else {
+            return;
+        };
+        match pending_release(content, page) {
+            Some(release) => bodies.keep_release(&page.path, release, &site.releases.root, body),
+            None => {
+                if let Some(body) = body() {
+                    bodies.keep(&page.path, body);
+                }
             }
         }
+    };
+    let per_template = timings::per_template();
+    let remembered = AtomicUsize::new(0);
+    renderer.render_each(site, &|page, render| {
+        let started = Instant::now();
         let file = page.output_file();
+        let key = memo.as_ref().and_then(|m| m.key(content, site, page));
+        if let (Some(key), Some(fingerprints)) = (key, &fingerprints) {
+            if kept_as_remembered(sink, fingerprints, &file, key) {
+                remembered.fetch_add(1, Ordering::Relaxed);
+                // Its data was not made: the search index reads its notes all the same.
+                keep_body(page, &|| remembered_body(content, site, page));
+                if let Some(tally) = &per_template {
+                    tally.add(
+                        page.template,
+                        [started.elapsed(), Duration::ZERO, Duration::ZERO],
+                    );
+                }
+                return Ok(());
+            }
+        }
+        let pending = page;
+        let page = site.resolve(content, history, page);
+        keep_body(pending, &|| search_body(&page));
         let resolved = Instant::now();
-        let fingerprint = fingerprints.as_ref().and_then(|f| f.of(&page));
-        let kept = fingerprint.is_some_and(|f| sink.kept(&file, &f));
+        let mark = fingerprints.as_ref().and_then(|f| f.mark(&page, key));
+        let kept = mark.is_some_and(|m| sink.kept(&file, &m));
         let fingerprinted = Instant::now();
         let tally = |rendered: Duration| {
             if let Some(tally) = &per_template {
@@ -543,8 +662,43 @@ fn emit_pages<S: Sink>(
         }
         let html = render.render(&page)?;
         tally(fingerprinted.elapsed());
-        sink.page(file, html.into_bytes(), fingerprint)
-    })
+        sink.page(file, html.into_bytes(), mark)
+    })?;
+    Ok(remembered.into_inner())
+}
+
+/// Whether `sink` kept the release page at `file` whose memo key is `key` without its data
+/// being made: it remembers the data digest of that key, so the page's fingerprint is
+/// known, and kept the page with that fingerprint.
+fn kept_as_remembered<S: Sink>(
+    sink: &S,
+    fingerprints: &PageFingerprints,
+    file: &str,
+    key: cache::Digest,
+) -> bool {
+    let Some(data) = sink.remembered(file, &key) else {
+        return false;
+    };
+    let mark = cache::PageMark {
+        fingerprint: fingerprints.combine(&data),
+        memo: Some(cache::Memo { key, data }),
+    };
+    sink.kept(file, &mark)
+}
+
+/// What the search index reads of a release page kept without its data being made: its
+/// notes as the page shows them.
+fn remembered_body(content: &Content, site: &SiteModel, page: &Page) -> Option<search::Body> {
+    let notes = site.releases.notes_html(pending_release(content, page)?);
+    Some(search::Body::of_release(notes.html()))
+}
+
+/// The release of a release page not made yet.
+fn pending_release<'c>(content: &'c Content, page: &Page) -> Option<&'c crate::content::Release> {
+    let PageData::Pending(model::PendingPage::Release(index)) = page.data else {
+        return None;
+    };
+    content.releases.get(index)
 }
 
 /// Fingerprints pages: the digest of everything a page's HTML is rendered from, that is
@@ -577,18 +731,33 @@ impl PageFingerprints {
         Some(PageFingerprints { base })
     }
 
-    /// The page's fingerprint; `None` for data that cannot be serialized (it will fail to
-    /// render, and say why).
-    fn of(&self, page: &Page) -> Option<cache::Digest> {
-        let mut fingerprint = self.base.clone();
-        fingerprint
-            .text(page.template)
+    /// The page's fingerprint, with its memo when it has a memo `key` (a release page);
+    /// `None` for data that cannot be serialized (it will fail to render, and say why).
+    fn mark(&self, page: &Page, key: Option<cache::Digest>) -> Option<cache::PageMark> {
+        let data = Self::data(page)?;
+        Some(cache::PageMark {
+            fingerprint: self.combine(&data),
+            memo: key.map(|key| cache::Memo { key, data }),
+        })
+    }
+
+    /// The digest of the page's own data (and its template, section, title and path).
+    fn data(page: &Page) -> Option<cache::Digest> {
+        let mut data = cache::Fingerprint::new("page data");
+        data.text(page.template)
             .text(page.section)
             .text(&page.title)
             .text(&page.path)
             .bytes(&[u8::from(page.is_live())]);
-        fingerprint.value(&page.data).ok()?;
-        Some(fingerprint.finish())
+        data.value(&page.data).ok()?;
+        Some(data.finish())
+    }
+
+    /// The fingerprint of a page whose own data has the digest `data`.
+    fn combine(&self, data: &cache::Digest) -> cache::Digest {
+        let mut fingerprint = self.base.clone();
+        fingerprint.bytes(data);
+        fingerprint.finish()
     }
 }
 
@@ -633,8 +802,9 @@ fn emit_data_files<S: Sink>(
     }
 }
 
-/// What git says about each content file, as the iCal feeds need it (SEQUENCE, DTSTAMP),
-/// and the build moment `now` that bounds the feeds.
+/// What git says about each content file, as the iCal feeds need it (SEQUENCE, DTSTAMP:
+/// the committer date of its last commit, which history rewrites only move forward), and
+/// the build moment `now` that bounds the feeds.
 fn feed_facts(history: Option<&Facts>, now: DateTime<Utc>) -> FeedFacts {
     let mut facts = FeedFacts {
         now: Some(now),
@@ -642,7 +812,7 @@ fn feed_facts(history: Option<&Facts>, now: DateTime<Utc>) -> FeedFacts {
     };
     for (path, file) in history.map(|h| &h.files).into_iter().flatten() {
         if let Some(at) = file.last_commit_at {
-            facts.insert(path, file.commits, at);
+            facts.insert(path, at);
         }
         if let Some(author) = &file.last_author {
             facts.insert_author(path, author);
@@ -755,7 +925,7 @@ impl StagingSink<'_> {
         &self,
         path: String,
         digest: cache::Digest,
-        page: Option<(cache::Digest, i64)>,
+        mark: Option<cache::PageMark>,
         keep: impl FnOnce(&cache::Entry) -> Result<cache::Stamp, output::OutputError>,
         written: impl FnOnce() -> Result<cache::Stamp, output::OutputError>,
     ) -> Result<(), BuildError> {
@@ -776,7 +946,8 @@ impl StagingSink<'_> {
         let entry = cache::Entry {
             bytes: digest,
             stamp,
-            page,
+            page: mark.map(|m| (m.fingerprint, self.rule.now)),
+            memo: mark.and_then(|m| m.memo),
         };
         self.recorder.add(path, entry);
         Ok(())
@@ -821,14 +992,13 @@ impl StagingSink<'_> {
         &self,
         path: String,
         bytes: Vec<u8>,
-        fingerprint: Option<cache::Digest>,
+        mark: Option<cache::PageMark>,
     ) -> Result<(), BuildError> {
         self.claim(&path)?;
         let digest = cache::digest(&bytes);
-        let page = fingerprint.map(|f| (f, self.rule.now));
         let keep = |_: &cache::Entry| self.staging.keep(&path);
         let write = || self.staging.write_stamped(&path, &bytes);
-        self.record(path.clone(), digest, page, keep, write)
+        self.record(path.clone(), digest, mark, keep, write)
     }
 }
 
@@ -843,9 +1013,9 @@ impl Sink for StagingSink<'_> {
         &self,
         path: String,
         html: Vec<u8>,
-        fingerprint: Option<cache::Digest>,
+        mark: Option<cache::PageMark>,
     ) -> Result<(), BuildError> {
-        self.store(path, html, fingerprint)
+        self.store(path, html, mark)
     }
 
     /// Always: the record is written for the next build even when this one had none.
@@ -881,10 +1051,14 @@ impl Sink for StagingSink<'_> {
         self.record(path.to_owned(), digest, None, keep, written)
     }
 
-    fn kept(&self, path: &str, fingerprint: &cache::Digest) -> bool {
+    fn remembered(&self, path: &str, key: &cache::Digest) -> Option<cache::Digest> {
+        self.previous?.remembered(path, key)
+    }
+
+    fn kept(&self, path: &str, mark: &cache::PageMark) -> bool {
         let Some(entry) = self
             .previous
-            .and_then(|r| r.keepable_page(path, fingerprint, &self.rule))
+            .and_then(|r| r.keepable_page(path, &mark.fingerprint, &self.rule))
         else {
             return false;
         };
@@ -898,8 +1072,11 @@ impl Sink for StagingSink<'_> {
             self.release(path);
             return false;
         };
+        // The memo is this build's: a page kept after its data was made anew (the
+        // inputs changed, the data did not) is remembered under its new key.
         let entry = cache::Entry {
             stamp,
+            memo: mark.memo,
             ..entry.clone()
         };
         self.recorder.add(path.to_owned(), entry);
@@ -965,7 +1142,8 @@ pub fn run(
     };
     let history = prepared.history.as_ref();
     let timing = timings::stage("render and write");
-    emit_site(content, theme, site, history, on_stall, &sink)?;
+    let texts = Some((root, !options.full));
+    let remembered = emit_site(content, theme, site, history, on_stall, texts, &sink)?;
     drop(timing);
     let StagingSink {
         recorder,
@@ -979,6 +1157,10 @@ pub fn run(
     let (written, kept) = (written.into_inner(), kept.into_inner());
     let mut notes = history_notes(&prepared);
     notes.extend(cache_note);
+    notes.push(format!(
+        "release pages: the data of {remembered} of {} came from the build cache",
+        content.releases.len()
+    ));
     let timing = timings::stage("build cache record");
     let saved = recorder.save(root, &output);
     drop(timing);

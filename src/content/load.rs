@@ -87,18 +87,21 @@ pub struct ImportedCalendar {
 
 /// Reads the content repo at `root`. Problems are appended to `diagnostics`; whatever could
 /// be read is returned so validation can report its own problems in the same run.
+/// The error of a content directory that is not there (`build`, `check` and `serve` say
+/// the same).
+pub fn missing_root(root: &Path) -> Diagnostic {
+    Diagnostic::error(SourceRef::file(root), None, "content directory not found").with_help(
+        "pass the folder that holds portal.yaml, or create one with `shipboard init DIR`",
+    )
+}
+
 pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> RawContent {
     let mut content = RawContent {
         root: root.to_path_buf(),
         ..RawContent::default()
     };
     if !root.is_dir() {
-        diagnostics.push(
-            Diagnostic::error(SourceRef::file(root), None, "content directory not found")
-                .with_help(
-                "pass the folder that holds portal.yaml, or create one with `shipboard init DIR`",
-            ),
-        );
+        diagnostics.push(missing_root(root));
         return content;
     }
     let mut problems = Diagnostics::default();

@@ -183,6 +183,13 @@ pub fn read_with(
             Some(cache::through(store, "content repository files", key, read))
         },
     );
+    let mut identity = Some(crate::cache::Fingerprint::new("history identity"));
+    for group in &groups {
+        identity = keyed(identity, group.source);
+    }
+    if let Some(read) = &content_read {
+        identity = keyed(identity, read.source);
+    }
     for group in groups {
         diagnostics.extend(group.diagnostics);
         for history in group.systems {
@@ -201,14 +208,34 @@ pub fn read_with(
     }
     if content_shallow {
         facts.content_shallow = true;
-        let message = "the content repository is a shallow clone: runbook review dates, release audit trails and calendar SEQUENCE numbers only count the fetched commits";
+        let message = "the content repository is a shallow clone: runbook review dates, release audit trails and calendar SEQUENCE numbers only see the fetched commits (the oldest one looks like a change to every file)";
         facts.notes.push(message.to_owned());
         diagnostics.push(
             Diagnostic::warning(content.portal.source.clone(), None, message)
                 .with_help("fetch the full history before building (`git fetch --unshallow`; in CI: clone with full depth)"),
         );
     }
+    facts.identity = identity.map(|mut identity| {
+        // Systems without a read of their own (no mirror, a path that does not resolve)
+        // are unavailable: that too is part of what the facts say.
+        for (id, history) in &facts.systems {
+            identity.text(id).bytes(&[u8::from(history.available)]);
+        }
+        identity.bytes(&[u8::from(facts.content_shallow)]);
+        identity.finish()
+    });
     (facts, diagnostics)
+}
+
+/// Adds the key of one repository's read to the identity of the facts; a read without a
+/// key leaves the facts without an identity.
+fn keyed(
+    identity: Option<crate::cache::Fingerprint>,
+    source: Option<crate::cache::Digest>,
+) -> Option<crate::cache::Fingerprint> {
+    let (mut identity, source) = (identity?, source?);
+    identity.bytes(&source);
+    Some(identity)
 }
 
 /// The content repository read when no system lives in it: only its commits of the
@@ -301,6 +328,10 @@ pub(crate) struct GroupRead {
     diagnostics: Vec<Diagnostic>,
     debug: Vec<String>,
     files: Option<files::ContentFacts>,
+    /// The history-cache key this read answers (loaded under it, or read and stored under
+    /// it): what the facts are a function of. `None` when the read was not keyed (no
+    /// cache, `--full`, errors, or the repository changed while it was read).
+    source: Option<crate::cache::Digest>,
 }
 
 /// Reads the repository at `location` (`None`: the content repository) for `systems`.

@@ -8,6 +8,7 @@
 pub mod announce;
 pub mod git;
 pub mod live;
+pub mod memo;
 mod pages;
 pub mod production;
 pub mod schedule;

@@ -32,6 +32,8 @@ pub struct Site {
     size: usize,
     /// Each page's fingerprint and the moment (Unix millis) it was rendered at.
     pages: HashMap<String, (Digest, i64)>,
+    /// Each release page's memo (what its data was made from and came to).
+    memos: HashMap<String, crate::cache::Memo>,
     /// The BLAKE3 digest of each file made from data (feeds, JSON, search index, static
     /// files), so the next rebuild shares a file whose bytes come out the same.
     digests: HashMap<String, Digest>,
@@ -126,9 +128,21 @@ impl Site {
         }
     }
 
-    /// Records that the page at `path` was rendered from `fingerprint` at `moment`.
-    pub fn set_fingerprint(&mut self, path: String, fingerprint: Digest, moment: i64) {
-        self.pages.insert(path, (fingerprint, moment));
+    /// Records that the page at `path` was rendered with `mark` (its fingerprint, and its
+    /// memo for a release page) at `moment`.
+    pub fn set_mark(&mut self, path: String, mark: crate::cache::PageMark, moment: i64) {
+        match mark.memo {
+            Some(memo) => self.memos.insert(path.clone(), memo),
+            None => self.memos.remove(&path),
+        };
+        self.pages.insert(path, (mark.fingerprint, moment));
+    }
+
+    /// The data digest of the release page at `path` if it was made from inputs whose
+    /// digest is `key` (see `model::memo`).
+    pub fn remembered(&self, path: &str, key: &Digest) -> Option<Digest> {
+        let memo = self.memos.get(path)?;
+        (memo.key == *key).then_some(memo.data)
     }
 
     /// Adds (or replaces) the file at `path`, compressed already, whose bytes have

@@ -22,7 +22,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::watch::Change;
-use crate::cache::{Digest, MomentRule};
+use crate::cache::{Digest, MomentRule, PageMark};
 use crate::commands::build::{
     moment_rule, prepare_with, render_prepared_each, HistoryCache, Prepared, Sink,
 };
@@ -470,15 +470,9 @@ impl Sink for SiteSink<'_> {
         Ok(())
     }
 
-    fn page(
-        &self,
-        path: String,
-        html: Vec<u8>,
-        fingerprint: Option<Digest>,
-    ) -> Result<(), RenderError> {
-        if let (Some(fingerprint), Some(rule)) = (fingerprint, &self.rule) {
-            self.lock()
-                .set_fingerprint(path.clone(), fingerprint, rule.now);
+    fn page(&self, path: String, html: Vec<u8>, mark: Option<PageMark>) -> Result<(), RenderError> {
+        if let (Some(mark), Some(rule)) = (mark, &self.rule) {
+            self.lock().set_mark(path.clone(), mark, rule.now);
         }
         // Compressed by the thread that rendered it; the lock only inserts.
         let file = Compressed::new(&html);
@@ -491,17 +485,21 @@ impl Sink for SiteSink<'_> {
         true
     }
 
-    fn kept(&self, path: &str, fingerprint: &Digest) -> bool {
+    fn remembered(&self, path: &str, key: &Digest) -> Option<Digest> {
+        self.previous?.remembered(path, key)
+    }
+
+    fn kept(&self, path: &str, mark: &PageMark) -> bool {
         let Some((file, recorded, moment)) = self.previous.and_then(|site| site.page(path)) else {
             return false;
         };
         let allowed = self.rule.as_ref().is_some_and(|rule| rule.allows(moment));
-        if recorded != *fingerprint || !allowed {
+        if recorded != mark.fingerprint || !allowed {
             return false;
         }
         let mut site = self.lock();
         site.insert_compressed(path.to_owned(), file);
-        site.set_fingerprint(path.to_owned(), recorded, moment);
+        site.set_mark(path.to_owned(), *mark, moment);
         self.unchanged.fetch_add(1, Ordering::Relaxed);
         true
     }

@@ -210,6 +210,11 @@ impl ReleaseIndex {
         neighbours
     }
 
+    /// The notes of `release` as its page shows them (rendered when first read).
+    pub fn notes_html(&self, release: &Release) -> markdown::LazyHtml {
+        markdown::LazyHtml::new(&release.notes, &self.root, 3)
+    }
+
     /// Who is on call for `rotation` (empty for an unknown one).
     pub fn on_call(&self, rotation: &str) -> Vec<crate::model::live::OnCallPerson> {
         self.on_call.get(rotation).cloned().unwrap_or_default()
@@ -219,7 +224,7 @@ impl ReleaseIndex {
 /// The page of `content.releases[index]`, without what git says (see `model::git`).
 pub fn release_page(content: &Content, ctx: &ReleaseIndex, index: usize) -> ReleasePage {
     let release = &content.releases[index];
-    let (summaries, clock, root) = (&ctx.summaries, ctx.clock, ctx.root.as_str());
+    let (summaries, clock) = (&ctx.summaries, ctx.clock);
     let on_call = &|rotation: &str| ctx.on_call(rotation);
     let system = content.system(&release.system);
     let link = |template: Option<&String>, id: &str| {
@@ -294,7 +299,7 @@ pub fn release_page(content: &Content, ctx: &ReleaseIndex, index: usize) -> Rele
             .iter()
             .map(|d| dependency_view(content, &ctx.released, d, release))
             .collect(),
-        notes_html: markdown::LazyHtml::new(&release.notes, root, 3),
+        notes_html: ctx.notes_html(release),
         announce: crate::model::announce::for_release(content, release),
         plan: crate::model::trains::plan_links(content, release),
         written_timezone: (release.window.timezone != content.portal.timezone)

@@ -1,0 +1,241 @@
+//! Release-page memo keys: the digest of everything a release page's data is made from.
+//!
+//! Making a release page's data (`SiteModel::resolve`) and fingerprinting it is most of what
+//! an incremental build or a `serve` rebuild spends on release pages. A build records, per
+//! release page, this key and the digest of the data it came to (`cache::Memo`); the next
+//! build that computes the same key knows the data's digest, hence the page's fingerprint,
+//! without making the data, and keeps the page if its fingerprint and moment allow.
+//!
+//! What a release page reads, and so what the key is made of:
+//! - the content: every field of every file, except the Markdown notes of *other* releases
+//!   (no release page shows another release's notes); the page's own notes are in its key;
+//! - the release index (neighbours, released versions, who is on call over the embedded
+//!   span, the clock, the base path), the runbook reviews, and the site's base path; the
+//!   summaries (one line per release) the page shows, its own and its neighbours', per page
+//!   (they read "now" to the minute, so the summaries of all releases would change the key
+//!   of every page every minute);
+//! - the git facts, by their identity (`Facts::identity`: the history-cache keys of every
+//!   repository read). Facts without an identity (a read not keyed: `--full`, an error)
+//!   give no key, so nothing is remembered;
+//! - "now", where the page's data reads it: the window text ("starts in 3 days", per page)
+//!   and the date in the portal's zone (how many days ago a rollback runbook was reviewed).
+//!
+//! Everything is hashed through its `Debug` form, which covers every field (the structs
+//! are destructured exhaustively below, so a field added later cannot be forgotten) and is
+//! deterministic (only ordered collections); the record it is compared with was made by
+//! this same binary, so the form never changes under it.
+
+use std::fmt::{self, Write as _};
+
+use crate::cache::{Digest, Feed, Fingerprint};
+use crate::content::Content;
+use crate::history::Facts;
+use crate::model::{live, Page, PageData, PendingPage, ReleaseIndex, SiteModel};
+
+/// The part of every release page's key that all of them share, hashed once per build.
+pub struct ReleaseMemo {
+    shared: Fingerprint,
+}
+
+impl ReleaseMemo {
+    /// `None` when the git facts have no identity (nothing can be remembered then).
+    pub fn new(content: &Content, site: &SiteModel, history: Option<&Facts>) -> Option<Self> {
+        let identity = match history {
+            Some(facts) => facts.identity?,
+            None => [0; 16],
+        };
+        let mut shared = Fingerprint::new("release page memo");
+        shared
+            .bytes(&identity)
+            .bytes(&[u8::from(history.is_some())]);
+        let mut text = Feed::new(&mut shared);
+        content_without_notes(&mut text, content).ok()?;
+        index_without_now(&mut text, &site.releases).ok()?;
+        write!(text, "{:?}", site.reviews).ok()?;
+        write!(text, "{:?}", site.site.root).ok()?;
+        let zone = site.releases.clock.zone;
+        write!(text, "{}", site.now.with_timezone(&zone).date_naive()).ok()?;
+        text.part();
+        Some(ReleaseMemo { shared })
+    }
+
+    /// The key of `page` if it is a release page still to be made (`None` otherwise).
+    pub fn key(&self, content: &Content, site: &SiteModel, page: &Page) -> Option<Digest> {
+        let PageData::Pending(PendingPage::Release(index)) = page.data else {
+            return None;
+        };
+        let release = content.releases.get(index)?;
+        let window = [(release.window.start, release.window.end)];
+        let mut key = self.shared.clone();
+        key.text(page.template)
+            .text(page.section)
+            .text(&page.title)
+            .text(&page.path)
+            .text(&release.notes)
+            .text(&live::window_text(&window, site.now));
+        // The summaries the page shows: its own and its neighbours' (they read "now").
+        let releases = &site.releases;
+        let (previous, next) = *releases.neighbours.get(index)?;
+        let mut text = Feed::new(&mut key);
+        for shown in [Some(index), previous, next] {
+            let summary = shown.and_then(|i| releases.summaries.get(i));
+            write!(text, "{summary:?}").ok()?;
+        }
+        text.part();
+        Some(key.finish())
+    }
+}
+
+/// The content's `Debug` form, and every release without its notes as `Hash` feeds it.
+fn content_without_notes(out: &mut Feed, content: &Content) -> fmt::Result {
+    let Content {
+        portal,
+        systems,
+        releases,
+        runbooks,
+        people,
+        roles,
+        ladders,
+        rotations,
+        checklists,
+        plan,
+    } = content;
+    write!(out, "{portal:?}{systems:?}{runbooks:?}{people:?}{roles:?}")?;
+    write!(out, "{ladders:?}{rotations:?}{checklists:?}{plan:?}")?;
+    // One part per release, as the history cache keys them.
+    out.part();
+    for release in releases {
+        release.hash_without_notes(out);
+        out.part();
+    }
+    Ok(())
+}
+
+/// The release index's `Debug` form without "now" and the summaries (they read "now" to
+/// the minute: the pages' keys carry those they show, and what they are made from is in
+/// the content).
+fn index_without_now(out: &mut Feed, index: &ReleaseIndex) -> fmt::Result {
+    let ReleaseIndex {
+        summaries: _,
+        neighbours,
+        released,
+        on_call,
+        clock,
+        root,
+        now: _,
+    } = index;
+    write!(out, "{neighbours:?}{released:?}{on_call:?}")?;
+    write!(out, "{clock:?}{root:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::testutil::{content, release, utc};
+    use crate::model::{self, BuildInputs};
+
+    /// Two payments releases and one ledger release, with notes.
+    fn portal() -> Content {
+        let mut content = content();
+        let mut first = release("payments", "2.4.0", utc(2026, 12, 3, 8, 0), 60);
+        first.notes = "Faster invoices.".into();
+        let mut second = release("payments", "2.5.0", utc(2026, 12, 10, 8, 0), 60);
+        second.notes = "Refunds in bulk.".into();
+        let mut other = release("ledger", "1.2.0", utc(2026, 12, 4, 8, 0), 60);
+        other.notes = "Ledger exports.".into();
+        content.releases = vec![first, other, second];
+        content
+    }
+
+    /// The memo key of every release page, by path, for `content` at `now`.
+    fn keys(content: &Content, now: chrono::DateTime<chrono::Utc>) -> Vec<(String, Digest)> {
+        let site = model::build(content, &BuildInputs { now }, "test".into(), None);
+        let memo = ReleaseMemo::new(content, &site, None).expect("a memo without git facts");
+        site.pages
+            .iter()
+            .filter_map(|page| Some((page.path.clone(), memo.key(content, &site, page)?)))
+            .collect()
+    }
+
+    fn changed(before: &[(String, Digest)], after: &[(String, Digest)]) -> Vec<String> {
+        assert_eq!(before.len(), after.len());
+        before
+            .iter()
+            .zip(after)
+            .filter(|(b, a)| b.1 != a.1)
+            .map(|(b, _)| b.0.clone())
+            .collect()
+    }
+
+    #[test]
+    fn every_release_page_has_a_key_and_no_other_page_has_one() {
+        let content = portal();
+        let keys = keys(&content, utc(2026, 12, 1, 9, 0));
+        let paths: Vec<&str> = keys.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "releases/payments/2.4.0/",
+                "releases/ledger/1.2.0/",
+                "releases/payments/2.5.0/"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_release_s_notes_change_only_its_own_key() {
+        let now = utc(2026, 12, 1, 9, 0);
+        let before = keys(&portal(), now);
+        let mut edited = portal();
+        edited.releases[1].notes.push_str(" And imports.");
+        let after = keys(&edited, now);
+        assert_eq!(changed(&before, &after), ["releases/ledger/1.2.0/"]);
+    }
+
+    #[test]
+    fn a_front_matter_change_changes_every_key() {
+        let now = utc(2026, 12, 1, 9, 0);
+        let before = keys(&portal(), now);
+        let mut edited = portal();
+        edited.releases[1].title = Some("Exports".into());
+        assert_eq!(changed(&before, &keys(&edited, now)).len(), 3);
+        let mut edited = portal();
+        edited.people[1].name = "Li Wei-Chen".into();
+        assert_eq!(changed(&before, &keys(&edited, now)).len(), 3);
+    }
+
+    #[test]
+    fn the_same_content_at_the_same_moment_has_the_same_keys() {
+        let now = utc(2026, 12, 1, 9, 0);
+        assert_eq!(keys(&portal(), now), keys(&portal(), now));
+    }
+
+    #[test]
+    fn moving_now_changes_the_keys_whose_window_text_or_date_changes() {
+        let before = keys(&portal(), utc(2026, 12, 1, 9, 0));
+        // A minute later: ledger 1.2.0 still "starts in 2 days"; payments 2.4.0 starts
+        // within 48 h, counted to the minute, and 2.5.0 shows it as its previous release.
+        let later = keys(&portal(), utc(2026, 12, 1, 9, 1));
+        assert_eq!(
+            changed(&before, &later),
+            ["releases/payments/2.4.0/", "releases/payments/2.5.0/"]
+        );
+        // Another day: every window text and the date move.
+        let next_day = keys(&portal(), utc(2026, 12, 2, 9, 0));
+        assert_eq!(changed(&before, &next_day).len(), 3);
+    }
+
+    #[test]
+    fn facts_without_an_identity_give_no_memo() {
+        let content = portal();
+        let now = utc(2026, 12, 1, 9, 0);
+        let site = model::build(&content, &BuildInputs { now }, "test".into(), None);
+        let facts = Facts::default();
+        assert!(ReleaseMemo::new(&content, &site, Some(&facts)).is_none());
+        let keyed = Facts {
+            identity: Some([7; 16]),
+            ..Facts::default()
+        };
+        assert!(ReleaseMemo::new(&content, &site, Some(&keyed)).is_some());
+    }
+}
