@@ -339,3 +339,42 @@ fn a_missing_content_folder_is_reported_as_build_reports_it() {
     assert!(built.stderr.contains(&line), "{}", built.stderr);
     assert!(!missing.exists(), "nothing was created");
 }
+
+#[test]
+fn an_edit_shows_its_pages_before_the_search_index_which_follows_without_a_reload() {
+    let fx = Fixture::new("minimal");
+    let served = Served::start(&fx);
+    let events = Events::open(served.addr);
+    assert_eq!(events.next(PATIENCE).map(|e| e.0).as_deref(), Some("hello"));
+    let documents = || {
+        let manifest = served.get("/search/index.txt").body;
+        let line = manifest.lines().find(|l| l.starts_with("docs "));
+        line.map(str::to_owned).unwrap_or_default()
+    };
+    let before = documents();
+    assert!(before.starts_with("docs "), "{before}");
+
+    // A new release: a new page, and a new document in the index.
+    let release = fx.read("releases/billing-1.2.0.md");
+    fx.write(
+        "releases/billing-1.2.1.md",
+        &release.replace("version: 1.2.0", "version: 1.2.1"),
+    );
+    events.reload();
+    assert_eq!(served.get("/releases/billing/1.2.1/").status, 200);
+    // The index is made after the pages are shown; it is served as soon as it is made.
+    let waited = std::time::Instant::now();
+    while documents() == before && waited.elapsed() < PATIENCE {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let count = |line: &str| line.trim_start_matches("docs ").parse::<usize>().ok();
+    assert_eq!(count(&documents()), count(&before).map(|n| n + 1));
+    assert!(
+        served.printed("pages shown after"),
+        "the terminal says when the pages were shown:\n{}",
+        served.stderr()
+    );
+    // Open tabs reloaded once, for the pages: the index that followed is data.
+    assert_eq!(events.next(Duration::from_millis(1500)), None);
+    served.interrupt();
+}

@@ -396,6 +396,10 @@ pub trait Sink: Sync {
         let _ = path;
         Ok(())
     }
+
+    /// Every file but the search index has been handed over: the index, made next from
+    /// the pages' notes and runbooks, comes last. `serve` shows the pages at this point.
+    fn before_search_index(&self) {}
 }
 
 /// Renders every file of a prepared site (see `emit_site`) and hands each to `sink` as it
@@ -488,6 +492,7 @@ fn emit_site<S: Sink>(
     );
     let remembered = pages?;
     data?;
+    sink.before_search_index();
     let bodies = bodies.finish();
     let _timing = timings::stage("search index");
     search::index_files_each(content, history, bodies, &mut |path, bytes| {

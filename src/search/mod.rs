@@ -74,6 +74,9 @@ use crate::model::SiteModel;
 
 pub use documents::{Body, CommitEntry, Document};
 
+/// The folder of the output that holds the index, and nothing else.
+pub const FOLDER: &str = "search/";
+
 /// The index files, by output path (`search/index.txt`, `search/k/7061.txt`, ...),
 /// rendering the release notes and runbook bodies it indexes.
 pub fn index_files(
@@ -106,6 +109,6 @@ pub fn index_files_each<E>(
 ) -> Result<(), E> {
     let (docs, commits) = documents::collect(content, facts, bodies);
     encode::encode_each(&docs, &commits, &mut |path, bytes| {
-        emit(format!("search/{path}"), bytes)
+        emit(format!("{FOLDER}{path}"), bytes)
     })
 }

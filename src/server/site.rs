@@ -162,6 +162,22 @@ impl Site {
         Some(Compressed(file.clone()))
     }
 
+    /// Adds the files of `other` under `folder` (`"search/"`) that this site does not have,
+    /// shared, not copied: a rebuild shows its pages with the search index served before
+    /// until its own is made.
+    pub fn borrow_folder(&mut self, other: &Site, folder: &str) {
+        let files = other.files.range(folder.to_owned()..);
+        for (path, file) in files.take_while(|(path, _)| path.starts_with(folder)) {
+            if self.files.contains_key(path) {
+                continue;
+            }
+            self.insert_compressed(path.clone(), Compressed(file.clone()));
+            if let Some(digest) = other.digests.get(path) {
+                self.digests.insert(path.clone(), *digest);
+            }
+        }
+    }
+
     /// The page at `path` as this site holds it (compressed) with its fingerprint and
     /// moment, for a rebuild that keeps it.
     pub fn page(&self, path: &str) -> Option<(Compressed, Digest, i64)> {
@@ -195,17 +211,15 @@ impl Site {
         self.files.is_empty()
     }
 
-    /// Whether an open tab shows the same thing from `other`: the same paths, and every
-    /// file but the data files ([`is_data_file`]) the same bytes. A save that changes
-    /// nothing still makes new JSON (it carries its generation time), and that alone must
-    /// not reload every tab.
+    /// Whether an open tab shows the same thing from `other`: the same pages and assets,
+    /// byte for byte, whatever the data files ([`is_data_file`]) are. A save that changes
+    /// nothing still makes new JSON (it carries its generation time), and a rebuild's
+    /// search index follows its pages with other shard files: neither must reload a tab.
     pub fn shows_same(&self, other: &Site) -> bool {
-        self.files.len() == other.files.len()
-            && self.files.iter().zip(&other.files).all(
-                |((path, bytes), (other_path, other_bytes))| {
-                    path == other_path && (is_data_file(path) || bytes == other_bytes)
-                },
-            )
+        fn shown(site: &Site) -> impl Iterator<Item = (&String, &Stored)> {
+            site.files.iter().filter(|(path, _)| !is_data_file(path))
+        }
+        shown(self).eq(shown(other))
     }
 
     /// Bytes held in memory (compressed) and the bytes they stand for.
@@ -293,7 +307,15 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        assert!(!site.shows_same(&new_file), "a file added is a change");
+        assert!(site.shows_same(&new_file), "a data file added is not");
+        let new_asset: Site = [
+            ("index.html", &b"<p>a</p>"[..]),
+            ("api/releases.json", b"{1}"),
+            ("logo.svg", b"<svg/>"),
+        ]
+        .into_iter()
+        .collect();
+        assert!(!site.shows_same(&new_asset), "an asset added is a change");
     }
 
     #[test]
@@ -345,5 +367,36 @@ mod tests {
         assert_eq!(site, same);
         let other: Site = [("a", b"third!")].into_iter().collect();
         assert_ne!(site, other);
+    }
+
+    #[test]
+    fn a_borrowed_folder_adds_only_what_the_site_lacks_under_it() {
+        let served: Site = [
+            ("search/index.txt", &b"old manifest"[..]),
+            ("search/k/1.txt", b"old shard"),
+            ("searching.html", b"not in the folder"),
+            ("index.html", b"old page"),
+        ]
+        .into_iter()
+        .collect();
+        let mut next: Site = [
+            ("index.html", &b"new page"[..]),
+            ("search/index.txt", b"new"),
+        ]
+        .into_iter()
+        .collect();
+        next.borrow_folder(&served, "search/");
+        assert_eq!(next.get("search/index.txt").as_deref(), Some(&b"new"[..]));
+        assert_eq!(
+            next.get("search/k/1.txt").as_deref(),
+            Some(&b"old shard"[..])
+        );
+        assert_eq!(next.get("index.html").as_deref(), Some(&b"new page"[..]));
+        assert!(!next.contains("searching.html"));
+        assert_eq!(next.len(), 3);
+        assert_eq!(
+            next.sizes().1,
+            b"new page".len() + b"new".len() + b"old shard".len()
+        );
     }
 }

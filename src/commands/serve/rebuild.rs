@@ -69,6 +69,17 @@ struct State {
     /// Rebuilds whose render was stopped (a runaway page): their threads stay parked and
     /// they never finish, so they no longer count as running and are not noted as slow.
     stalled: std::collections::BTreeSet<u64>,
+    /// The rebuild whose pages are shown while its search index is still being made.
+    early: Option<Early>,
+}
+
+/// Pages shown before their rebuild's search index was made (see [`Shared::show_early`]).
+struct Early {
+    generation: u64,
+    /// Whether showing them reloaded the open tabs.
+    reloaded: bool,
+    /// When they were shown, from the rebuild's start.
+    after: Duration,
 }
 
 /// A good build: the site, its warnings, where the time went.
@@ -99,6 +110,7 @@ impl Rebuilds {
             published: 0,
             running: 0,
             stalled: std::collections::BTreeSet::new(),
+            early: None,
             owed: Change::None,
             last: None,
             last_generation: 0,
@@ -228,7 +240,9 @@ impl Shared {
             self.at_stage(generation, "rendering pages");
             let previous = self.live.snapshot().site;
             let on_stall = self.on_stall(generation);
-            if let Some(result) = rerender(&self.root, prepared, previous.as_deref(), on_stall) {
+            let show = |site: Site| self.show_early(generation, started, site);
+            let sites = Sites::new(previous.as_deref(), &show);
+            if let Some(result) = rerender(&self.root, prepared, sites, on_stall) {
                 let keep = last;
                 let verb = "re-rendered";
                 return Some(Outcome {
@@ -240,9 +254,10 @@ impl Shared {
             }
         }
         drop(last); // free the old model before building the next one
-                    // Remote repositories are fetched for the first build only: an edit must not wait
-                    // for the network (restart `serve` to fetch again). A URL with no mirror yet
-                    // (a `repo:` changed while serving) is cloned.
+        drop(self.wait_for_search_index(generation));
+        // Remote repositories are fetched for the first build only: an edit must not wait
+        // for the network (restart `serve` to fetch again). A URL with no mirror yet
+        // (a `repo:` changed while serving) is cloned.
         let network = match Network::from_env() {
             Network::Offline => Network::Offline,
             _ if generation == 1 => Network::Fetch,
@@ -265,7 +280,9 @@ impl Shared {
         let previous = self.live.snapshot().site;
         let on_stall = self.on_stall(generation);
         self.at_stage(generation, "rendering pages");
-        let result = render(&prepared, previous.as_deref(), on_stall).map(|r| Built {
+        let show = |site: Site| self.show_early(generation, started, site);
+        let sites = Sites::new(previous.as_deref(), &show);
+        let result = render(&prepared, sites, on_stall).map(|r| Built {
             files: r.site,
             warnings: r.warnings,
             unchanged: r.unchanged,
@@ -299,7 +316,7 @@ impl Shared {
                     summary: "the site could not be rendered".into(),
                     messages: vec![format!("error: {err}")],
                 };
-                shared.report(&mut state, "built", Instant::now(), Err(failure));
+                shared.report(&mut state, "built", Instant::now(), Err(failure), None);
             }
             drop(state);
             // `wait_published` (the first build) serves the error at once.
@@ -318,7 +335,10 @@ impl Shared {
         if generation == state.started {
             state.owed = Change::None;
         }
-        let newest = generation > state.published;
+        // Pages shown early still count as this rebuild's until a newer one shows its own.
+        let early = state.early.take_if(|e| e.generation == generation);
+        let newest =
+            generation > state.published || (early.is_some() && generation == state.published);
         match outcome {
             None if newest => {
                 state.published = generation;
@@ -334,7 +354,8 @@ impl Shared {
                 }
                 if newest {
                     state.published = generation;
-                    self.report(&mut state, outcome.verb, outcome.started, outcome.result);
+                    let (verb, started) = (outcome.verb, outcome.started);
+                    self.report(&mut state, verb, started, outcome.result, early);
                 }
             }
             None | Some(None) => {}
@@ -343,19 +364,70 @@ impl Shared {
         self.finished.notify_all();
     }
 
-    /// Publishes a result and reports it on the terminal.
+    /// Shows the pages of rebuild `generation` before its search index is made (unless a
+    /// newer rebuild is shown already), with the index served until now: the index is made
+    /// from every page's text and takes a third of a large rebuild, which an author who
+    /// saved a page need not wait for. The whole site follows; tabs are not reloaded again
+    /// for it (the index is data, see `Site::shows_same`).
+    fn show_early(&self, generation: u64, started: Instant, site: Site) {
+        let mut state = self.lock();
+        if generation <= state.published {
+            return;
+        }
+        state.published = generation;
+        let reloaded = self.live.publish_site(site);
+        let after = started.elapsed();
+        state.early = Some(Early {
+            generation,
+            reloaded,
+            after,
+        });
+    }
+
+    /// Waits while an older rebuild whose pages are shown makes its search index (a
+    /// fraction of a second, see [`Shared::show_early`]), and takes the model it kept,
+    /// which rebuild `generation` builds anew: an author who saves again at once would
+    /// otherwise have two models in memory. Never waits for long.
+    fn wait_for_search_index(&self, generation: u64) -> Option<Prepared> {
+        let until = Instant::now() + Duration::from_secs(2);
+        let mut state = self.lock();
+        while state
+            .early
+            .as_ref()
+            .is_some_and(|e| e.generation < generation)
+        {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            state = self
+                .finished
+                .wait_timeout(state, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        // Kept for re-rendering, by an older rebuild: superseded by this one's.
+        (state.last_generation < generation)
+            .then(|| state.last.take())
+            .flatten()
+    }
+
+    /// Publishes a result and reports it on the terminal; `early` when its pages were
+    /// shown already ([`Shared::show_early`]).
     fn report(
         &self,
         state: &mut State,
         verb: &str,
         started: Instant,
         result: Result<Built, BuildFailure>,
+        early: Option<Early>,
     ) {
         let live = &self.live;
         match result {
             Ok(built) => {
                 let count = built.files.len();
-                let changed = live.publish_site(built.files);
+                let reloaded = early.as_ref().is_some_and(|e| e.reloaded);
+                let changed = live.publish_site(built.files) || reloaded;
                 // Warnings print when they change, not on every save, nor again after a
                 // failure and its fix (the failure listed them with its errors): at 1,500
                 // warnings that was thousands of lines per cycle.
@@ -376,8 +448,14 @@ impl Shared {
                         n if same_warnings && n > 0 => format!("{kept}, {n} warning(s) as before"),
                         _ => kept,
                     };
+                    let shown = match &early {
+                        Some(early) => {
+                            format!(", pages shown after {} ms", early.after.as_millis())
+                        }
+                        None => String::new(),
+                    };
                     eprintln!(
-                        "{verb} {count} files in {} ms (prepare {} ms, render {} ms{kept}{what})",
+                        "{verb} {count} files in {} ms (prepare {} ms, render {} ms{shown}{kept}{what})",
                         started.elapsed().as_millis(),
                         built.prepare.as_millis(),
                         built.render.as_millis(),
@@ -415,7 +493,7 @@ fn slow_note(stage: Option<&str>) -> String {
 fn rerender(
     root: &std::path::Path,
     prepared: &mut Prepared,
-    previous: Option<&Site>,
+    sites: Sites<'_>,
     on_stall: OnStall,
 ) -> Option<Result<Built, BuildFailure>> {
     let name = prepared.content.as_ref()?.portal.theme.clone();
@@ -427,7 +505,7 @@ fn rerender(
     }
     prepared.theme = Some(theme);
     let started = Instant::now();
-    Some(render(prepared, previous, on_stall).map(|r| Built {
+    Some(render(prepared, sites, on_stall).map(|r| Built {
         files: r.site,
         warnings: r.warnings,
         unchanged: r.unchanged,
@@ -436,12 +514,30 @@ fn rerender(
     }))
 }
 
+/// The site a rebuild starts from, and what shows its pages before its search index.
+struct Sites<'p> {
+    /// The site being served, if any.
+    previous: Option<&'p Site>,
+    /// Shows the new pages, with the index of `previous` (see [`Shared::show_early`]).
+    show_early: &'p (dyn Fn(Site) + Sync),
+}
+
+impl<'p> Sites<'p> {
+    fn new(previous: Option<&'p Site>, show_early: &'p (dyn Fn(Site) + Sync)) -> Self {
+        Sites {
+            previous,
+            show_early,
+        }
+    }
+}
+
 /// Where a rebuild's files go: into a new site, compressed by the rendering threads. A
 /// page whose fingerprint is the one it has in the site being served (and whose moment
 /// may stand, as in `build`) is shared with it instead of rendered.
 struct SiteSink<'p> {
     site: Mutex<Site>,
     previous: Option<&'p Site>,
+    show_early: &'p (dyn Fn(Site) + Sync),
     /// `None` when there is no model (nothing renders then).
     rule: Option<MomentRule>,
     /// Pages shared with `previous`, not rendered.
@@ -489,6 +585,17 @@ impl Sink for SiteSink<'_> {
         self.previous?.remembered(path, key)
     }
 
+    /// Every page is made: they are shown now, with the search index served before (the
+    /// first build, with none, shows its site whole).
+    fn before_search_index(&self) {
+        let Some(previous) = self.previous else {
+            return;
+        };
+        let mut site = self.lock().clone();
+        site.borrow_folder(previous, crate::search::FOLDER);
+        (self.show_early)(site);
+    }
+
     fn kept(&self, path: &str, mark: &PageMark) -> bool {
         let Some((file, recorded, moment)) = self.previous.and_then(|site| site.page(path)) else {
             return false;
@@ -516,7 +623,7 @@ struct Rendered {
 /// unchanged since `previous` (the site being served) are taken from it.
 fn render(
     prepared: &Prepared,
-    previous: Option<&Site>,
+    sites: Sites<'_>,
     on_stall: OnStall,
 ) -> Result<Rendered, BuildFailure> {
     let messages = || -> Vec<String> {
@@ -533,7 +640,8 @@ fn render(
         .map(|(content, model)| moment_rule(content, model));
     let sink = SiteSink {
         site: Mutex::new(Site::default()),
-        previous,
+        previous: sites.previous,
+        show_early: sites.show_early,
         rule,
         unchanged: AtomicUsize::new(0),
     };
