@@ -26,6 +26,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::cache::Stamp;
@@ -540,24 +541,52 @@ fn remove_ours(dir: &Path) {
 }
 
 /// Removes everything in `dir` with `remove`, then the marker. Stops at the first failure,
-/// so the marker stays as long as anything else does.
-fn remove_marked(dir: &Path, remove: &dyn Fn(&Path, bool) -> io::Result<()>) -> io::Result<()> {
+/// so the marker stays as long as anything else does. The folders in `dir` are emptied in
+/// parallel, a level down (see [`remove_entry`]).
+fn remove_marked(
+    dir: &Path,
+    remove: &(dyn Fn(&Path, bool) -> io::Result<()> + Sync),
+) -> io::Result<()> {
+    let mut entries = Vec::new();
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         if entry.file_name() != MARKER {
             // `file_type` does not follow links: a link is removed, never its target.
-            remove(&entry.path(), entry.file_type()?.is_dir())?;
+            entries.push((entry.path(), entry.file_type()?.is_dir()));
         }
     }
+    entries
+        .par_iter()
+        .try_for_each(|(path, is_dir)| remove(path, *is_dir))?;
     fs::remove_file(dir.join(MARKER))
 }
 
+/// Removes a file, or a folder with everything in it: the folder's own entries in
+/// parallel, each by `fs::remove_dir_all` (which never follows a link). An old site of
+/// 10,000 releases is ~37,000 files, 31,000 of them under `releases/`, and their unlinks
+/// on one thread were a fifth of an incremental build's CPU time.
 fn remove_entry(path: &Path, is_dir: bool) -> io::Result<()> {
-    if is_dir {
-        fs::remove_dir_all(path)
-    } else {
-        fs::remove_file(path)
+    if !is_dir {
+        return fs::remove_file(path);
     }
+    // Checked again just before reading it: a folder replaced by a link since it was
+    // listed is removed as a link, its target untouched.
+    if fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return fs::remove_file(path);
+    }
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(path)? {
+        let entry = entry?;
+        entries.push((entry.path(), entry.file_type()?.is_dir()));
+    }
+    entries.par_iter().try_for_each(|(entry, is_dir)| {
+        if *is_dir {
+            fs::remove_dir_all(entry)
+        } else {
+            fs::remove_file(entry)
+        }
+    })?;
+    fs::remove_dir(path)
 }
 
 /// Cleans what killed builds of this output left beside it. Runs under the lock (see
@@ -762,6 +791,29 @@ mod tests {
             !temp.path().join("public").exists(),
             "half a site was published"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn removing_an_old_site_removes_links_in_it_never_what_they_point_to() {
+        let temp = tempfile::tempdir().unwrap();
+        let outside = temp.path().join("precious");
+        fs::create_dir_all(outside.join("deep")).unwrap();
+        fs::write(outside.join("deep/file.txt"), "keep me").unwrap();
+        let old = temp.path().join(".public.shipboard-old-1");
+        for file in ["releases/a/1/index.html", "releases/b/index.html", "style.css"] {
+            fs::create_dir_all(old.join(file).parent().unwrap()).unwrap();
+            fs::write(old.join(file), "x").unwrap();
+        }
+        // Links at every level the removal walks in parallel.
+        std::os::unix::fs::symlink(&outside, old.join("top-link")).unwrap();
+        std::os::unix::fs::symlink(&outside, old.join("releases/link")).unwrap();
+        std::os::unix::fs::symlink(&outside, old.join("releases/a/link")).unwrap();
+        fs::write(old.join(MARKER), "ours").unwrap();
+        remove_ours(&old);
+        assert!(!old.exists(), "the old site is gone");
+        let kept = fs::read_to_string(outside.join("deep/file.txt")).unwrap();
+        assert_eq!(kept, "keep me");
     }
 
     #[cfg(unix)]
