@@ -767,7 +767,9 @@ impl PageFingerprints {
 }
 
 /// The files written from data alone, without templates (all but the search index):
-/// calendar feeds, the sitemap, the Atom feed, the announcements and the JSON API.
+/// calendar feeds, the sitemap, the Atom feed, the announcements and the JSON API. The
+/// three groups are made side by side: when most pages are kept from an earlier build,
+/// these files are what the pages wait for.
 fn emit_data_files<S: Sink>(
     content: &Content,
     site: &SiteModel,
@@ -775,25 +777,41 @@ fn emit_data_files<S: Sink>(
     sink: &S,
 ) -> Result<(), S::Error> {
     let emit = &|path, bytes| sink.file(path, bytes);
-    let timing = timings::stage("calendar feeds");
     let facts = feed_facts(history, site.now);
-    calendar_feeds(content, site, &facts, emit)?;
-    drop(timing);
-    let timing = timings::stage("sitemap, atom, production");
-    emit("sitemap.xml".into(), feeds::sitemap(site).into_bytes())?;
-    let atom = feeds::releases_atom(content, site, &facts);
-    emit("releases.atom".into(), atom.into_bytes())?;
-    for (path, bytes) in model::production::api_files(content, history, site.now) {
-        emit(path, bytes)?;
-    }
-    drop(timing);
-    let _timing = timings::stage("announcements and releases.json");
-    // Each release's texts are composed once, for its two files and its JSON entry; the
-    // files are written as they are made, never all held at once.
+    let feeds = || {
+        let _timing = timings::stage("calendar feeds");
+        calendar_feeds(content, site, &facts, emit)
+    };
+    let listings = || {
+        let _timing = timings::stage("sitemap, atom, production");
+        emit("sitemap.xml".into(), feeds::sitemap(site).into_bytes())?;
+        let atom = feeds::releases_atom(content, site, &facts);
+        emit("releases.atom".into(), atom.into_bytes())?;
+        for (path, bytes) in model::production::api_files(content, history, site.now) {
+            emit(path, bytes)?;
+        }
+        Ok(())
+    };
+    let announcements = || {
+        let _timing = timings::stage("announcements and releases.json");
+        announcements_and_releases_json(content, site, sink)
+    };
+    let (announced, (fed, listed)) = rayon::join(announcements, || rayon::join(feeds, listings));
+    announced.and(fed).and(listed)
+}
+
+/// Each release's announcement files, and `api/releases.json`: each release's texts are
+/// composed once, for its two files and its JSON entry; the files are written as they are
+/// made, never all held at once.
+fn announcements_and_releases_json<S: Sink>(
+    content: &Content,
+    site: &SiteModel,
+    sink: &S,
+) -> Result<(), S::Error> {
     let write_files = |a: &model::announce::Announcement| {
         let [email, chat] = model::announce::release_files(a);
-        emit(email.0, email.1)?;
-        emit(chat.0, chat.1)
+        sink.file(email.0, email.1)?;
+        sink.file(chat.0, chat.1)
     };
     if sink.streams() {
         // `api/releases.json` (30 MB at 10,000 releases) is written in parts, in order.
@@ -803,7 +821,7 @@ fn emit_data_files<S: Sink>(
         sink.appended(json)
     } else {
         let (path, bytes) = model::announce::releases_json_file(content, site.now, &write_files)?;
-        emit(path, bytes)
+        sink.file(path, bytes)
     }
 }
 
