@@ -801,7 +801,11 @@ mod tests {
         fs::create_dir_all(outside.join("deep")).unwrap();
         fs::write(outside.join("deep/file.txt"), "keep me").unwrap();
         let old = temp.path().join(".public.shipboard-old-1");
-        for file in ["releases/a/1/index.html", "releases/b/index.html", "style.css"] {
+        for file in [
+            "releases/a/1/index.html",
+            "releases/b/index.html",
+            "style.css",
+        ] {
             fs::create_dir_all(old.join(file).parent().unwrap()).unwrap();
             fs::write(old.join(file), "x").unwrap();
         }
