@@ -749,11 +749,7 @@ impl PageFingerprints {
     /// The digest of the page's own data (and its template, section, title and path).
     fn data(page: &Page) -> Option<cache::Digest> {
         let mut data = cache::Fingerprint::new("page data");
-        data.text(page.template)
-            .text(page.section)
-            .text(&page.title)
-            .text(&page.path)
-            .bytes(&[u8::from(page.is_live())]);
+        page.feed_name(&mut data).bytes(&[u8::from(page.is_live())]);
         data.value(&page.data).ok()?;
         Some(data.finish())
     }

@@ -67,10 +67,7 @@ impl ReleaseMemo {
         let release = content.releases.get(index)?;
         let window = [(release.window.start, release.window.end)];
         let mut key = self.shared.clone();
-        key.text(page.template)
-            .text(page.section)
-            .text(&page.title)
-            .text(&page.path)
+        page.feed_name(&mut key)
             .text(&release.notes)
             .text(&live::window_text(&window, site.now));
         // The summaries the page shows: its own and its neighbours' (they read "now").

@@ -96,6 +96,19 @@ impl Page {
         )
     }
 
+    /// Feeds `fingerprint` what names the page, apart from its data: its template,
+    /// section, title and path. Page fingerprints and release memo keys both start so.
+    pub fn feed_name<'f>(
+        &self,
+        fingerprint: &'f mut crate::cache::Fingerprint,
+    ) -> &'f mut crate::cache::Fingerprint {
+        fingerprint
+            .text(self.template)
+            .text(self.section)
+            .text(&self.title)
+            .text(&self.path)
+    }
+
     /// The file this page is written to, relative to the output dir.
     pub fn output_file(&self) -> String {
         if self.path.is_empty() || self.path.ends_with('/') {
