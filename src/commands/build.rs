@@ -346,15 +346,16 @@ pub trait Sink: Sync {
     /// A file made now (`path` relative to the site root).
     fn file(&self, path: String, bytes: Vec<u8>) -> Result<(), Self::Error>;
 
-    /// A page rendered now; `mark` (its fingerprint) is set when [`Sink::fingerprints`]
-    /// asked for it.
+    /// A page rendered now with `template`; `mark` (its fingerprint) is set when
+    /// [`Sink::fingerprints`] asked for it.
     fn page(
         &self,
         path: String,
         html: Vec<u8>,
+        template: &'static str,
         mark: Option<cache::PageMark>,
     ) -> Result<(), Self::Error> {
-        let _ = mark;
+        let _ = (template, mark);
         self.file(path, html)
     }
 
@@ -667,7 +668,7 @@ fn emit_pages<S: Sink>(
         }
         let html = render.render(&page)?;
         tally(fingerprinted.elapsed());
-        sink.page(file, html.into_bytes(), mark)
+        sink.page(file, html.into_bytes(), page.template, mark)
     })?;
     Ok(remembered.into_inner())
 }
@@ -1032,6 +1033,7 @@ impl Sink for StagingSink<'_> {
         &self,
         path: String,
         html: Vec<u8>,
+        _template: &'static str,
         mark: Option<cache::PageMark>,
     ) -> Result<(), BuildError> {
         self.store(path, html, mark)

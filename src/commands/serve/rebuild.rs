@@ -28,7 +28,7 @@ use crate::commands::build::{
 };
 use crate::mirrors::Network;
 use crate::render::{OnStall, RenderError};
-use crate::server::site::Compressed;
+use crate::server::site::{data_kind, page_kind, Dictionaries};
 use crate::server::{BuildFailure, Live, Site};
 use crate::theme::Theme;
 
@@ -542,6 +542,8 @@ struct SiteSink<'p> {
     rule: Option<MomentRule>,
     /// Pages shared with `previous`, not rendered.
     unchanged: AtomicUsize,
+    /// What new files are compressed with.
+    dictionaries: Dictionaries,
 }
 
 impl SiteSink<'_> {
@@ -560,18 +562,24 @@ impl Sink for SiteSink<'_> {
         let same = self
             .previous
             .and_then(|site| site.same_file(&path, &digest));
-        let file = same.unwrap_or_else(|| Compressed::new(&bytes));
+        let file = same.unwrap_or_else(|| self.dictionaries.compress(data_kind(&path), &bytes));
         drop(bytes);
         self.lock().insert_digested(path, file, digest);
         Ok(())
     }
 
-    fn page(&self, path: String, html: Vec<u8>, mark: Option<PageMark>) -> Result<(), RenderError> {
+    fn page(
+        &self,
+        path: String,
+        html: Vec<u8>,
+        template: &'static str,
+        mark: Option<PageMark>,
+    ) -> Result<(), RenderError> {
         if let (Some(mark), Some(rule)) = (mark, &self.rule) {
             self.lock().set_mark(path.clone(), mark, rule.now);
         }
         // Compressed by the thread that rendered it; the lock only inserts.
-        let file = Compressed::new(&html);
+        let file = self.dictionaries.compress(page_kind(template), &html);
         drop(html);
         self.lock().insert_compressed(path, file);
         Ok(())
@@ -593,6 +601,7 @@ impl Sink for SiteSink<'_> {
         };
         let mut site = self.lock().clone();
         site.borrow_folder(previous, crate::search::FOLDER);
+        self.dictionaries.copy_to(&mut site);
         (self.show_early)(site);
     }
 
@@ -644,13 +653,18 @@ fn render(
         show_early: sites.show_early,
         rule,
         unchanged: AtomicUsize::new(0),
+        dictionaries: Dictionaries::after(sites.previous),
     };
     match render_prepared_each(prepared, Some(on_stall), &sink) {
-        Some(Ok(())) => Ok(Rendered {
-            unchanged: sink.unchanged.into_inner(),
-            site: sink.site.into_inner().unwrap_or_else(|p| p.into_inner()),
-            warnings: messages(),
-        }),
+        Some(Ok(())) => {
+            let mut site = sink.site.into_inner().unwrap_or_else(|p| p.into_inner());
+            sink.dictionaries.give_to(&mut site);
+            Ok(Rendered {
+                unchanged: sink.unchanged.into_inner(),
+                site,
+                warnings: messages(),
+            })
+        }
         Some(Err(err)) => Err(BuildFailure {
             summary: "the site could not be rendered".into(),
             messages: vec![format!("error: {err}")],
