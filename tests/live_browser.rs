@@ -357,6 +357,14 @@ async fn live_scenario(c: &Client, base: &str, corrupt_base: &str) {
         let shifted = c.execute("return window.__shifted || [];", vec![]).await;
         assert_eq!(shift, Some(0.0), "{page}: layout shift of {shifted:?}");
     }
+    // A slow machine paints the header before the rest of the page has arrived; the
+    // scrollbar that appears then must not move the search box aligned to the right.
+    open(c, &home).await;
+    assert_eq!(
+        search_box_x_as_page_grows(c).await,
+        (true, true),
+        "the search box moved when the page grew taller than the window"
+    );
 
     // The window starts at 10:00 CET (09:00 UTC).
     clock.set(c, utc(12, 3, 9, 30)).await;
@@ -774,6 +782,23 @@ async fn names_only(c: &Client, css: &str, holder: &str, other: &str, page: &str
         shown.contains(holder) && !shown.contains(other),
         "{page}: {shown}"
     );
+}
+
+/// Where the search box starts horizontally with the page's main part hidden (no scrollbar)
+/// and shown again (a scrollbar): whether the box stayed put, and whether the page scrolls.
+async fn search_box_x_as_page_grows(c: &Client) -> (bool, bool) {
+    let value = c
+        .execute(
+            "const main = document.querySelector('main');\
+             const x = () => document.querySelector('.search').getBoundingClientRect().x;\
+             main.style.display = 'none'; const short = x();\
+             main.style.display = ''; const tall = x();\
+             return [short === tall, document.documentElement.scrollHeight > innerHeight];",
+            vec![],
+        )
+        .await
+        .expect("measure the search box");
+    serde_json::from_value(value).expect("two booleans")
 }
 
 async fn text(c: &Client, css: &str) -> String {
