@@ -7,7 +7,9 @@
 //! its HTML is rendered from (the theme's templates, the site's data and the page's data,
 //! but not the build moment), and the moment it was rendered at. A page whose fingerprint
 //! is unchanged is not rendered at all when its recorded moment may stand (see
-//! [`MomentRule`]); any other file is made and kept only if its bytes are the same.
+//! [`MomentRule`]). The files of the search index carry the digest of everything the index
+//! is made from (`model::memo::search_index_key`): when it is unchanged the whole index is
+//! kept and not made. Any other file is made and kept only if its bytes are the same.
 //!
 //! The record lives in `.shipboard/cache/` in the content repo, one file per output folder.
 //! It is never trusted blindly: the file starts with a format line naming the format, the
@@ -270,7 +272,9 @@ fn inode(_: &fs::Metadata) -> u64 {
 pub struct Entry {
     pub bytes: Digest,
     pub stamp: Stamp,
-    /// For a page: its fingerprint and the moment (Unix millis) it was rendered at.
+    /// For a page: its fingerprint and the moment (Unix millis) it was rendered at. For a
+    /// file of the search index: the digest of what the index was made from, and the
+    /// moment of the build that made it.
     pub page: Option<(Digest, i64)>,
     /// For a release page: what its data was made from, and what it came to.
     pub memo: Option<Memo>,
@@ -388,6 +392,25 @@ impl Record {
     pub fn remembered(&self, file: &str, key: &Digest) -> Option<Digest> {
         let memo = self.entries.get(file)?.memo?;
         (memo.key == *key).then_some(memo.data)
+    }
+
+    /// Every file under `folder` (`search/`), if each was made from inputs whose digest is
+    /// `key`: files made from their inputs alone, never from "now", so any moment is kept.
+    /// `None` when the folder has no file, or one made from other inputs or without a key.
+    pub fn keepable_folder(&self, folder: &str, key: &Digest) -> Option<Vec<(&str, &Entry)>> {
+        let mut files = Vec::new();
+        for (file, entry) in &self.entries {
+            if !file.starts_with(folder) {
+                continue;
+            }
+            let (made_from, _) = entry.page.as_ref()?;
+            if made_from != key {
+                return None;
+            }
+            files.push((file.as_str(), entry));
+        }
+        files.sort_unstable_by_key(|(file, _)| *file);
+        (!files.is_empty()).then_some(files)
     }
 
     /// The entry of a file whose bytes are `bytes`; kept on the same condition as a page.
@@ -632,6 +655,42 @@ mod tests {
         assert_eq!(data, Some(digest(b"data")));
         assert_eq!(record.remembered(page, &digest(b"other inputs")), None);
         assert_eq!(record.remembered("calendar.ics", &digest(b"inputs")), None);
+    }
+
+    #[test]
+    fn a_folder_is_keepable_only_when_every_file_has_the_key() {
+        let key = digest(b"index inputs");
+        let index_file = |made_from: Option<Digest>| Entry {
+            page: made_from.map(|k| (k, 1)),
+            memo: None,
+            ..entry(false)
+        };
+        let record = |files: &[(&str, Option<Digest>)]| Record {
+            entries: files
+                .iter()
+                .map(|(file, made_from)| ((*file).to_owned(), index_file(*made_from)))
+                .collect(),
+        };
+        let whole = record(&[
+            ("search/t/6162.txt", Some(key)),
+            ("search/index.txt", Some(key)),
+            ("searching/index.html", None),
+            ("calendar.ics", None),
+        ]);
+        let files = whole.keepable_folder("search/", &key).expect("kept");
+        let names: Vec<&str> = files.iter().map(|(file, _)| *file).collect();
+        assert_eq!(names, ["search/index.txt", "search/t/6162.txt"]);
+        assert!(whole
+            .keepable_folder("search/", &digest(b"other"))
+            .is_none());
+        let mixed = record(&[
+            ("search/index.txt", Some(key)),
+            ("search/t/6162.txt", Some(digest(b"older"))),
+        ]);
+        assert!(mixed.keepable_folder("search/", &key).is_none());
+        let unkeyed = record(&[("search/index.txt", Some(key)), ("search/x.txt", None)]);
+        assert!(unkeyed.keepable_folder("search/", &key).is_none());
+        assert!(record(&[]).keepable_folder("search/", &key).is_none());
     }
 
     #[test]

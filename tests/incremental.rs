@@ -48,6 +48,21 @@ struct Step {
     unchanged: usize,
     /// Release pages whose data came from the build cache, and release pages (`-v`).
     remembered: (usize, usize),
+    /// The search index was kept from the previous build rather than made (`-v`).
+    index_kept: bool,
+}
+
+/// Whether `-v` output says the search index was kept from the last build.
+fn index_kept(stderr: &str) -> bool {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("search index: "))
+        .unwrap_or_else(|| panic!("no word on the search index in:\n{stderr}"));
+    assert!(
+        line.contains("kept from the last build") || line.ends_with("search index: made"),
+        "{line}"
+    );
+    line.contains("kept from the last build")
 }
 
 /// "release pages: the data of N of M came from the build cache" in `-v` output.
@@ -97,6 +112,7 @@ fn incremental_matches_clean(fx: &Fixture, output: &Path, what: &str) -> Step {
         changed: Vec::new(),
         unchanged: 0,
         remembered: remembered(&stderr),
+        index_kept: index_kept(&stderr),
     };
     for (file, (bytes, inode)) in &after {
         if file == ".shipboard-output" {
@@ -157,6 +173,10 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
         "{:?}",
         nothing.remembered
     );
+    assert!(
+        nothing.index_kept,
+        "same content and git: the index is kept"
+    );
 
     edit(
         &fx,
@@ -182,6 +202,15 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
     );
     // Only notes were edited: every other release page's data is remembered.
     assert_eq!(release.remembered, (releases - 1, releases));
+    assert!(
+        !release.index_kept,
+        "the notes are indexed: the index is made"
+    );
+    assert!(
+        release.changed.iter().any(|f| f.starts_with("search/")),
+        "the notes' snippet text is in the index: {:?}",
+        release.changed
+    );
 
     let runbook = fx.read("runbooks/billing-rollback.md");
     fx.write(
@@ -192,6 +221,7 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
     assert!(runbook
         .changed
         .contains(&"runbooks/billing-rollback/index.html".to_owned()));
+    assert!(!runbook.index_kept);
 
     edit(&fx, "contacts.yaml", "Ben Okoro", "Ben Okoro-Lee");
     let contacts = incremental_matches_clean(&fx, &output, "contacts edit");
@@ -209,6 +239,7 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
         vec!["404.html".to_owned()],
         "only the 404 page's bytes change"
     );
+    assert!(theme.index_kept, "the index reads no template");
 
     edit(&fx, "portal.yaml", "title: ", "title: New ");
     let portal = incremental_matches_clean(&fx, &output, "portal edit");
@@ -230,6 +261,7 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
     git(&repo, &["tag", "v1.2.1"]);
     let tag = incremental_matches_clean(&fx, &output, "new tag");
     assert_eq!(tag.remembered, (0, releases), "the git facts changed");
+    assert!(!tag.index_kept, "commits are indexed: the index is made");
     assert!(
         tag.changed
             .iter()
@@ -303,6 +335,30 @@ fn an_output_file_changed_by_hand_is_made_again() {
     build_into(&fx, &output, &[]);
     assert_eq!(fs::read(&page).expect("page"), original);
     assert!(output.join("calendar.ics").is_file());
+}
+
+#[test]
+fn a_search_index_file_changed_or_removed_by_hand_makes_the_index_again() {
+    let (fx, _temp, output) = minimal_built();
+    let manifest = output.join("search/index.txt");
+    let original = fs::read(&manifest).expect("manifest");
+    fs::remove_file(&manifest).expect("rm");
+    fs::write(&manifest, b"shipboard-search 2\ndocs 0\n").expect("tamper");
+    let stderr = build_into(&fx, &output, &[]);
+    assert!(!index_kept(&stderr), "{stderr}");
+    assert_eq!(fs::read(&manifest).expect("manifest"), original);
+    // Whole again: the next build keeps it.
+    assert!(index_kept(&build_into(&fx, &output, &[])));
+
+    let shard = all_files(&output.join("search/t"))
+        .into_iter()
+        .next()
+        .expect("a term shard");
+    let original = fs::read(&shard).expect("shard");
+    fs::remove_file(&shard).expect("rm");
+    let stderr = build_into(&fx, &output, &[]);
+    assert!(!index_kept(&stderr), "{stderr}");
+    assert_eq!(fs::read(&shard).expect("shard"), original);
 }
 
 #[test]

@@ -216,6 +216,15 @@ fn theme_edits_re_render_and_template_errors_show_over_the_last_good_site() {
     let missing = served.get("/no/such/page/");
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("Nothing here, sorry"));
+    // The index reads no template: it is shared with the site served before, not made.
+    assert!(
+        served.printed("search index unchanged"),
+        "{}",
+        served.stderr()
+    );
+    let manifest = served.get("/search/index.txt");
+    assert_eq!(manifest.status, 200);
+    assert!(manifest.body.starts_with("shipboard-search 2\n"));
 
     fx.write(
         "templates/404.html",

@@ -401,6 +401,26 @@ pub trait Sink: Sync {
     /// Every file but the search index has been handed over: the index, made next from
     /// the pages' notes and runbooks, comes last. `serve` shows the pages at this point.
     fn before_search_index(&self) {}
+
+    /// Asked before anything is made: true when the sink kept every file of the search
+    /// index an earlier build made from inputs whose digest is `key` (see
+    /// `model::memo::search_index_key`), so this build does not make the index.
+    fn kept_search_index(&self, key: &cache::Digest) -> bool {
+        let _ = key;
+        false
+    }
+
+    /// A file of the search index made now, from inputs whose digest is `key` when it is
+    /// known (a sink that can keep the index records it with the file).
+    fn index_file(
+        &self,
+        path: String,
+        bytes: Vec<u8>,
+        key: Option<&cache::Digest>,
+    ) -> Result<(), Self::Error> {
+        let _ = key;
+        self.file(path, bytes)
+    }
 }
 
 /// Renders every file of a prepared site (see `emit_site`) and hands each to `sink` as it
@@ -473,9 +493,10 @@ impl Sink for Discard {
 /// the others render pages), so their serial parts leave no core idle; only the search
 /// index, which reads the rendered notes and runbooks, waits for the pages.
 ///
-/// Returns how many release pages were kept without their data being made (`model::memo`).
 /// With `texts` (the content's root, and whether the cache may be read), release notes'
-/// search texts go through the search-text cache (`cache::texts`).
+/// search texts go through the search-text cache (`cache::texts`). When the sink keeps the
+/// search index of an earlier build made from the same inputs, no text is gathered for it
+/// and it is not made.
 fn emit_site<S: Sink>(
     content: &Content,
     theme: &Theme,
@@ -484,22 +505,51 @@ fn emit_site<S: Sink>(
     on_stall: Option<OnStall>,
     texts: Option<(&Path, bool)>,
     sink: &S,
-) -> Result<usize, S::Error> {
-    let bodies = SearchBodies::new(texts);
-    let emit = |path, bytes| sink.file(path, bytes);
+) -> Result<Emitted, S::Error> {
+    let timing = timings::stage("search index key");
+    let index_key = sink
+        .fingerprints()
+        .then(|| model::memo::search_index_key(content, site, history))
+        .flatten();
+    let index_kept = index_key.is_some_and(|key| sink.kept_search_index(&key));
+    drop(timing);
+    let bodies = (!index_kept).then(|| SearchBodies::new(texts));
     let (pages, data) = rayon::join(
-        || emit_pages(content, theme, site, history, on_stall, Some(&bodies), sink),
+        || {
+            emit_pages(
+                content,
+                theme,
+                site,
+                history,
+                on_stall,
+                bodies.as_ref(),
+                sink,
+            )
+        },
         || emit_data_files(content, site, history, sink),
     );
     let remembered = pages?;
     data?;
     sink.before_search_index();
-    let bodies = bodies.finish();
-    let _timing = timings::stage("search index");
-    search::index_files_each(content, history, bodies, &mut |path, bytes| {
-        emit(path, bytes)
-    })?;
-    Ok(remembered)
+    if let Some(bodies) = bodies {
+        let bodies = bodies.finish();
+        let _timing = timings::stage("search index");
+        search::index_files_each(content, history, bodies, &mut |path, bytes| {
+            sink.index_file(path, bytes, index_key.as_ref())
+        })?;
+    }
+    Ok(Emitted {
+        remembered,
+        index_kept,
+    })
+}
+
+/// What `emit_site` made from an earlier build's record rather than anew.
+struct Emitted {
+    /// Release pages kept without their data being made (`model::memo`).
+    remembered: usize,
+    /// The search index was kept whole: its inputs are those of the earlier build.
+    index_kept: bool,
 }
 
 /// What the search index reads of release notes and runbooks as their pages show them, by
@@ -1076,6 +1126,60 @@ impl Sink for StagingSink<'_> {
         self.previous?.remembered(path, key)
     }
 
+    fn index_file(
+        &self,
+        path: String,
+        bytes: Vec<u8>,
+        key: Option<&cache::Digest>,
+    ) -> Result<(), BuildError> {
+        let mark = key.map(|key| cache::PageMark {
+            fingerprint: *key,
+            memo: None,
+        });
+        self.store(path, bytes, mark)
+    }
+
+    /// Links every file of the previous build's index, or none: a file that cannot be
+    /// claimed or linked as recorded takes back the ones linked before it, and the index
+    /// is made.
+    fn kept_search_index(&self, key: &cache::Digest) -> bool {
+        let Some(files) = self
+            .previous
+            .and_then(|r| r.keepable_folder(search::FOLDER, key))
+        else {
+            return false;
+        };
+        let mut linked = Vec::with_capacity(files.len());
+        for (path, entry) in &files {
+            let stamp = self.claim(path).ok().and_then(|()| {
+                let kept = self.linked_as_recorded(path, entry, |_| self.staging.keep(path));
+                if kept.is_none() {
+                    self.release(path);
+                }
+                kept
+            });
+            let Some(stamp) = stamp else {
+                for (path, _) in linked {
+                    let _ = self.staging.unstage(path);
+                    self.release(path);
+                }
+                return false;
+            };
+            linked.push((
+                *path,
+                cache::Entry {
+                    stamp,
+                    ..(*entry).clone()
+                },
+            ));
+        }
+        self.kept.fetch_add(linked.len(), Ordering::Relaxed);
+        for (path, entry) in linked {
+            self.recorder.add(path.to_owned(), entry);
+        }
+        true
+    }
+
     fn kept(&self, path: &str, mark: &cache::PageMark) -> bool {
         let Some(entry) = self
             .previous
@@ -1164,7 +1268,7 @@ pub fn run(
     let history = prepared.history.as_ref();
     let timing = timings::stage("render and write");
     let texts = Some((root, !options.full));
-    let remembered = emit_site(content, theme, site, history, on_stall, texts, &sink)?;
+    let emitted = emit_site(content, theme, site, history, on_stall, texts, &sink)?;
     drop(timing);
     let StagingSink {
         recorder,
@@ -1179,9 +1283,17 @@ pub fn run(
     let mut notes = history_notes(&prepared);
     notes.extend(cache_note);
     notes.push(format!(
-        "release pages: the data of {remembered} of {} came from the build cache",
+        "release pages: the data of {} of {} came from the build cache",
+        emitted.remembered,
         content.releases.len()
     ));
+    notes.push(
+        match emitted.index_kept {
+            true => "search index: kept from the last build (made from the same content and git)",
+            false => "search index: made",
+        }
+        .to_owned(),
+    );
     let timing = timings::stage("build cache record");
     let saved = recorder.save(root, &output);
     drop(timing);

@@ -83,6 +83,51 @@ impl ReleaseMemo {
     }
 }
 
+/// The digest of everything the search index is made from (`search::index_files_each`):
+/// the whole content, every release's notes included, the base paths the notes and runbooks
+/// are rendered under, and the git facts by their identity. The index never reads the
+/// clock, so a build with the same key would make the same index files, and keeps the
+/// previous build's instead. `None` when the git facts have no identity.
+pub fn search_index_key(
+    content: &Content,
+    site: &SiteModel,
+    history: Option<&Facts>,
+) -> Option<Digest> {
+    use rayon::prelude::*;
+    let identity = match history {
+        Some(facts) => facts.identity?,
+        None => [0; 16],
+    };
+    // The notes (25 MB at 10,000 releases) are hashed in parallel, by runs of releases,
+    // beside the rest of the content.
+    let notes = || -> Vec<Digest> {
+        let runs = content.releases.par_chunks(256).map(|run| {
+            let mut notes = Fingerprint::new("release notes");
+            for release in run {
+                notes.text(&release.notes);
+            }
+            notes.finish()
+        });
+        runs.collect()
+    };
+    let rest = || {
+        let mut rest = Fingerprint::new("content without notes");
+        let mut text = Feed::new(&mut rest);
+        content_without_notes(&mut text, content).ok()?;
+        text.part();
+        Some(rest.finish())
+    };
+    let (notes, rest) = rayon::join(notes, rest);
+    let mut key = Fingerprint::new("search index");
+    key.bytes(&identity).bytes(&[u8::from(history.is_some())]);
+    key.text(&site.site.root).text(&site.releases.root);
+    key.bytes(&rest?);
+    for run in &notes {
+        key.bytes(run);
+    }
+    Some(key.finish())
+}
+
 /// The content's `Debug` form, and every release without its notes as `Hash` feeds it.
 fn content_without_notes(out: &mut Feed, content: &Content) -> fmt::Result {
     let Content {

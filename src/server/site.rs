@@ -50,6 +50,9 @@ pub struct Site {
     digests: HashMap<String, Digest>,
     /// The dictionary of each kind of file, for the next rebuild's files of that kind.
     dictionaries: HashMap<String, Dictionary>,
+    /// The digest of what the search index was made from (`model::memo::search_index_key`),
+    /// when it was made with one: a rebuild with the same key shares the index.
+    index_key: Option<Digest>,
 }
 
 /// Sites are equal when they serve the same bytes (however they were made).
@@ -294,6 +297,24 @@ impl Site {
         }
     }
 
+    /// Notes that the files under `folder` (`search/`) were made from inputs whose digest
+    /// is `key`.
+    pub fn set_index_key(&mut self, key: Digest) {
+        self.index_key = Some(key);
+    }
+
+    /// Shares the files of `other` under `folder` if they were made from inputs whose
+    /// digest is `key` (see [`Site::set_index_key`]): true when it did, and the index need
+    /// not be made.
+    pub fn keep_index_of(&mut self, other: &Site, folder: &str, key: &Digest) -> bool {
+        if other.index_key != Some(*key) {
+            return false;
+        }
+        self.borrow_folder(other, folder);
+        self.index_key = Some(*key);
+        true
+    }
+
     /// The page at `path` as this site holds it (compressed) with its fingerprint and
     /// moment, for a rebuild that keeps it.
     pub fn page(&self, path: &str) -> Option<(Compressed, Digest, i64)> {
@@ -514,6 +535,28 @@ mod tests {
             next.sizes().1,
             b"new page".len() + b"new".len() + b"old shard".len()
         );
+    }
+
+    #[test]
+    fn an_index_is_kept_only_from_a_site_that_made_it_from_the_same_inputs() {
+        let key = crate::cache::digest(b"index inputs");
+        let mut served: Site = [("search/index.txt", &b"manifest"[..]), ("index.html", b"a")]
+            .into_iter()
+            .collect();
+        let mut next = Site::default();
+        assert!(!next.keep_index_of(&served, "search/", &key), "no key yet");
+        served.set_index_key(key);
+        let other = crate::cache::digest(b"other inputs");
+        assert!(!next.keep_index_of(&served, "search/", &other));
+        assert!(next.is_empty());
+        assert!(next.keep_index_of(&served, "search/", &key));
+        assert_eq!(
+            next.get("search/index.txt").as_deref(),
+            Some(&b"manifest"[..])
+        );
+        assert!(!next.contains("index.html"));
+        // The kept index carries its key on to the next rebuild.
+        assert!(Site::default().keep_index_of(&next, "search/", &key));
     }
 
     /// A release-like page: the same markup around different notes.

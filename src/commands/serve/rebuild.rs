@@ -15,7 +15,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
@@ -88,6 +88,8 @@ struct Built {
     warnings: Vec<String>,
     /// Pages taken unchanged from the site served before.
     unchanged: usize,
+    /// The search index was shared with the site served before (same inputs).
+    index_kept: bool,
     /// Load, validate, git history, model, link checks; zero when only re-rendered.
     prepare: Duration,
     render: Duration,
@@ -286,6 +288,7 @@ impl Shared {
             files: r.site,
             warnings: r.warnings,
             unchanged: r.unchanged,
+            index_kept: r.index_kept,
             prepare: prepare_time,
             render: started.elapsed() - prepare_time,
         });
@@ -444,6 +447,10 @@ impl Shared {
                         0 => String::new(),
                         n => format!(", {n} pages unchanged"),
                     };
+                    let kept = match built.index_kept {
+                        true => format!("{kept}, search index unchanged"),
+                        false => kept,
+                    };
                     let kept = match state.warnings.len() {
                         n if same_warnings && n > 0 => format!("{kept}, {n} warning(s) as before"),
                         _ => kept,
@@ -509,6 +516,7 @@ fn rerender(
         files: r.site,
         warnings: r.warnings,
         unchanged: r.unchanged,
+        index_kept: r.index_kept,
         prepare: Duration::ZERO,
         render: started.elapsed(),
     }))
@@ -542,6 +550,8 @@ struct SiteSink<'p> {
     rule: Option<MomentRule>,
     /// Pages shared with `previous`, not rendered.
     unchanged: AtomicUsize,
+    /// The search index was shared with `previous`, not made.
+    index_kept: AtomicBool,
     /// What new files are compressed with.
     dictionaries: Dictionaries,
 }
@@ -605,6 +615,30 @@ impl Sink for SiteSink<'_> {
         (self.show_early)(site);
     }
 
+    /// Shares the index of the site being served when it was made from the same inputs.
+    fn kept_search_index(&self, key: &Digest) -> bool {
+        let Some(previous) = self.previous else {
+            return false;
+        };
+        let kept = self
+            .lock()
+            .keep_index_of(previous, crate::search::FOLDER, key);
+        self.index_kept.store(kept, Ordering::Relaxed);
+        kept
+    }
+
+    fn index_file(
+        &self,
+        path: String,
+        bytes: Vec<u8>,
+        key: Option<&Digest>,
+    ) -> Result<(), RenderError> {
+        if let Some(key) = key {
+            self.lock().set_index_key(*key);
+        }
+        self.file(path, bytes)
+    }
+
     fn kept(&self, path: &str, mark: &PageMark) -> bool {
         let Some((file, recorded, moment)) = self.previous.and_then(|site| site.page(path)) else {
             return false;
@@ -621,11 +655,13 @@ impl Sink for SiteSink<'_> {
     }
 }
 
-/// A rendered site, its warnings, and how many of its pages were shared unchanged.
+/// A rendered site, its warnings, and how many of its pages (and whether its search
+/// index) were shared unchanged.
 struct Rendered {
     site: Site,
     warnings: Vec<String>,
     unchanged: usize,
+    index_kept: bool,
 }
 
 /// The site and its warnings, or what the browser and terminal show instead. Pages
@@ -653,6 +689,7 @@ fn render(
         show_early: sites.show_early,
         rule,
         unchanged: AtomicUsize::new(0),
+        index_kept: AtomicBool::new(false),
         dictionaries: Dictionaries::after(sites.previous),
     };
     match render_prepared_each(prepared, Some(on_stall), &sink) {
@@ -661,6 +698,7 @@ fn render(
             sink.dictionaries.give_to(&mut site);
             Ok(Rendered {
                 unchanged: sink.unchanged.into_inner(),
+                index_kept: sink.index_kept.into_inner(),
                 site,
                 warnings: messages(),
             })
@@ -699,6 +737,7 @@ mod tests {
             files,
             warnings: Vec::new(),
             unchanged: 0,
+            index_kept: false,
             prepare: Duration::ZERO,
             render: Duration::ZERO,
         };
