@@ -454,7 +454,11 @@ pub fn render_and_discard(
     let sink = Discard {
         rendered: cache::rendered_pages(&prepared.root),
     };
-    Some(emit_pages(content, theme, site, history, on_stall, None, &sink).map(|_| ()))
+    let gather = Gather {
+        content_key: content_key(content, &sink),
+        bodies: None,
+    };
+    Some(emit_pages(content, theme, site, history, on_stall, gather, &sink).map(|_| ()))
 }
 
 /// `check`'s sink: keeps nothing, and skips the pages a build already rendered from the
@@ -507,25 +511,18 @@ fn emit_site<S: Sink>(
     sink: &S,
 ) -> Result<Emitted, S::Error> {
     let timing = timings::stage("search index key");
-    let index_key = sink
-        .fingerprints()
-        .then(|| model::memo::search_index_key(content, site, history))
-        .flatten();
+    let content_key = content_key(content, sink);
+    let index_key =
+        content_key.and_then(|key| model::memo::search_index_key(&key, content, site, history));
     let index_kept = index_key.is_some_and(|key| sink.kept_search_index(&key));
     drop(timing);
     let bodies = (!index_kept).then(|| SearchBodies::new(texts));
+    let gather = Gather {
+        content_key,
+        bodies: bodies.as_ref(),
+    };
     let (pages, data) = rayon::join(
-        || {
-            emit_pages(
-                content,
-                theme,
-                site,
-                history,
-                on_stall,
-                bodies.as_ref(),
-                sink,
-            )
-        },
+        || emit_pages(content, theme, site, history, on_stall, gather, sink),
         || emit_data_files(content, site, history, sink),
     );
     let remembered = pages?;
@@ -542,6 +539,23 @@ fn emit_site<S: Sink>(
         remembered,
         index_kept,
     })
+}
+
+/// The key of the content without notes, where pages are fingerprinted (the release
+/// pages' memo keys and the search index's key are made from it).
+fn content_key<S: Sink>(content: &Content, sink: &S) -> Option<model::memo::ContentKey> {
+    sink.fingerprints()
+        .then(|| model::memo::ContentKey::of(content))
+        .flatten()
+}
+
+/// What `emit_pages` keeps track of besides the pages: the content's key, for the release
+/// pages' memo keys (`None`: nothing is remembered), and where the Markdown bodies the
+/// search index reads go (`None`: the index is not made).
+#[derive(Clone, Copy)]
+struct Gather<'a> {
+    content_key: Option<model::memo::ContentKey>,
+    bodies: Option<&'a SearchBodies>,
 }
 
 /// What `emit_site` made from an earlier build's record rather than anew.
@@ -637,8 +651,8 @@ fn search_body(page: &Page) -> Option<search::Body> {
 }
 
 /// The theme's static files and every page, rendered with the theme's templates: what can
-/// fail because of a template, and so what `check` renders. With `bodies`, the Markdown
-/// bodies of release and runbook pages are kept there. A page the sink kept from an
+/// fail because of a template, and so what `check` renders. With `gather.bodies`, the
+/// Markdown bodies of release and runbook pages are kept there. A page the sink kept from an
 /// earlier build (same fingerprint) is not rendered, and a release page whose data the
 /// sink remembers (`model::memo`) is not even made: returns how many were not.
 fn emit_pages<S: Sink>(
@@ -647,9 +661,10 @@ fn emit_pages<S: Sink>(
     site: &SiteModel,
     history: Option<&Facts>,
     on_stall: Option<OnStall>,
-    bodies: Option<&SearchBodies>,
+    gather: Gather<'_>,
     sink: &S,
 ) -> Result<usize, S::Error> {
+    let bodies = gather.bodies;
     let mut renderer = Renderer::new(theme)?;
     if let Some(on_stall) = on_stall {
         renderer = renderer.watched(on_stall);
@@ -664,7 +679,8 @@ fn emit_pages<S: Sink>(
     // Release pages' data is remembered only where pages are fingerprinted.
     let memo = fingerprints
         .as_ref()
-        .and_then(|_| model::memo::ReleaseMemo::new(content, site, history));
+        .and(gather.content_key)
+        .and_then(|key| model::memo::ReleaseMemo::new(&key, site, history));
     // Made only when the search index is made (not for `check`).
     let keep_body = |page: &Page, body: &dyn Fn() -> Option<search::Body>| {
         let Some(bodies) = bodies else {

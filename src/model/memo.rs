@@ -37,9 +37,26 @@ pub struct ReleaseMemo {
     shared: Fingerprint,
 }
 
+/// The digest of the content without release notes (see `content_without_notes`): computed
+/// once per build for the release pages' memo keys and the search index's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentKey(Digest);
+
+impl ContentKey {
+    /// `None` only if formatting failed (it does not for these types).
+    pub fn of(content: &Content) -> Option<ContentKey> {
+        let mut key = Fingerprint::new("content without notes");
+        let mut text = Feed::new(&mut key);
+        content_without_notes(&mut text, content).ok()?;
+        text.part();
+        Some(ContentKey(key.finish()))
+    }
+}
+
 impl ReleaseMemo {
     /// `None` when the git facts have no identity (nothing can be remembered then).
-    pub fn new(content: &Content, site: &SiteModel, history: Option<&Facts>) -> Option<Self> {
+    /// `content` is the key of the content the site was built from.
+    pub fn new(content: &ContentKey, site: &SiteModel, history: Option<&Facts>) -> Option<Self> {
         let identity = match history {
             Some(facts) => facts.identity?,
             None => [0; 16],
@@ -48,8 +65,8 @@ impl ReleaseMemo {
         shared
             .bytes(&identity)
             .bytes(&[u8::from(history.is_some())]);
+        shared.bytes(&content.0);
         let mut text = Feed::new(&mut shared);
-        content_without_notes(&mut text, content).ok()?;
         index_without_now(&mut text, &site.releases).ok()?;
         write!(text, "{:?}", site.reviews).ok()?;
         write!(text, "{:?}", site.site.root).ok()?;
@@ -89,6 +106,7 @@ impl ReleaseMemo {
 /// clock, so a build with the same key would make the same index files, and keeps the
 /// previous build's instead. `None` when the git facts have no identity.
 pub fn search_index_key(
+    content_key: &ContentKey,
     content: &Content,
     site: &SiteModel,
     history: Option<&Facts>,
@@ -98,30 +116,22 @@ pub fn search_index_key(
         Some(facts) => facts.identity?,
         None => [0; 16],
     };
-    // The notes (25 MB at 10,000 releases) are hashed in parallel, by runs of releases,
-    // beside the rest of the content.
-    let notes = || -> Vec<Digest> {
-        let runs = content.releases.par_chunks(256).map(|run| {
+    // The notes (25 MB at 10,000 releases) are hashed in parallel, by runs of releases.
+    let notes: Vec<Digest> = content
+        .releases
+        .par_chunks(256)
+        .map(|run| {
             let mut notes = Fingerprint::new("release notes");
             for release in run {
                 notes.text(&release.notes);
             }
             notes.finish()
-        });
-        runs.collect()
-    };
-    let rest = || {
-        let mut rest = Fingerprint::new("content without notes");
-        let mut text = Feed::new(&mut rest);
-        content_without_notes(&mut text, content).ok()?;
-        text.part();
-        Some(rest.finish())
-    };
-    let (notes, rest) = rayon::join(notes, rest);
+        })
+        .collect();
     let mut key = Fingerprint::new("search index");
     key.bytes(&identity).bytes(&[u8::from(history.is_some())]);
     key.text(&site.site.root).text(&site.releases.root);
-    key.bytes(&rest?);
+    key.bytes(&content_key.0);
     for run in &notes {
         key.bytes(run);
     }
@@ -192,7 +202,8 @@ mod tests {
     /// The memo key of every release page, by path, for `content` at `now`.
     fn keys(content: &Content, now: chrono::DateTime<chrono::Utc>) -> Vec<(String, Digest)> {
         let site = model::build(content, &BuildInputs { now }, "test".into(), None);
-        let memo = ReleaseMemo::new(content, &site, None).expect("a memo without git facts");
+        let key = ContentKey::of(content).expect("a content key");
+        let memo = ReleaseMemo::new(&key, &site, None).expect("a memo without git facts");
         site.pages
             .iter()
             .filter_map(|page| Some((page.path.clone(), memo.key(content, &site, page)?)))
@@ -273,11 +284,12 @@ mod tests {
         let now = utc(2026, 12, 1, 9, 0);
         let site = model::build(&content, &BuildInputs { now }, "test".into(), None);
         let facts = Facts::default();
-        assert!(ReleaseMemo::new(&content, &site, Some(&facts)).is_none());
+        let key = ContentKey::of(&content).expect("a content key");
+        assert!(ReleaseMemo::new(&key, &site, Some(&facts)).is_none());
         let keyed = Facts {
             identity: Some([7; 16]),
             ..Facts::default()
         };
-        assert!(ReleaseMemo::new(&content, &site, Some(&keyed)).is_some());
+        assert!(ReleaseMemo::new(&key, &site, Some(&keyed)).is_some());
     }
 }

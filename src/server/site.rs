@@ -25,7 +25,7 @@
 //! with a trained dictionary compresses further but would add a C library and a training
 //! pass to the first build.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::cache::Digest;
@@ -51,8 +51,9 @@ pub struct Site {
     /// The dictionary of each kind of file, for the next rebuild's files of that kind.
     dictionaries: HashMap<String, Dictionary>,
     /// The digest of what the search index was made from (`model::memo::search_index_key`),
-    /// when it was made with one: a rebuild with the same key shares the index.
-    index_key: Option<Digest>,
+    /// when it was made with one, and the index's files: a rebuild with the same key shares
+    /// those files (and no other file of their folder, such as a static one).
+    index: Option<(Digest, BTreeSet<String>)>,
 }
 
 /// Sites are equal when they serve the same bytes (however they were made).
@@ -297,21 +298,38 @@ impl Site {
         }
     }
 
-    /// Notes that the files under `folder` (`search/`) were made from inputs whose digest
-    /// is `key`.
-    pub fn set_index_key(&mut self, key: Digest) {
-        self.index_key = Some(key);
+    /// Notes that the file at `path` is part of the search index, made from inputs whose
+    /// digest is `key` (an index made from other inputs before is forgotten).
+    pub fn add_index_file(&mut self, path: String, key: Digest) {
+        let index = self.index.get_or_insert_with(|| (key, BTreeSet::new()));
+        if index.0 != key {
+            *index = (key, BTreeSet::new());
+        }
+        index.1.insert(path);
     }
 
-    /// Shares the files of `other` under `folder` if they were made from inputs whose
-    /// digest is `key` (see [`Site::set_index_key`]): true when it did, and the index need
-    /// not be made.
-    pub fn keep_index_of(&mut self, other: &Site, folder: &str, key: &Digest) -> bool {
-        if other.index_key != Some(*key) {
+    /// Shares the search index of `other` if it was made from inputs whose digest is `key`
+    /// (see [`Site::add_index_file`]) and this site has none of its files yet: true when it
+    /// did, and the index need not be made.
+    pub fn keep_index_of(&mut self, other: &Site, key: &Digest) -> bool {
+        let Some((made_from, paths)) = &other.index else {
+            return false;
+        };
+        let present = paths
+            .iter()
+            .all(|path| other.files.contains_key(path) && !self.files.contains_key(path));
+        if made_from != key || paths.is_empty() || !present {
             return false;
         }
-        self.borrow_folder(other, folder);
-        self.index_key = Some(*key);
+        for path in paths {
+            if let Some(file) = other.files.get(path) {
+                self.insert_compressed(path.clone(), Compressed(file.clone()));
+            }
+            if let Some(digest) = other.digests.get(path) {
+                self.digests.insert(path.clone(), *digest);
+            }
+        }
+        self.index = other.index.clone();
         true
     }
 
@@ -540,23 +558,35 @@ mod tests {
     #[test]
     fn an_index_is_kept_only_from_a_site_that_made_it_from_the_same_inputs() {
         let key = crate::cache::digest(b"index inputs");
-        let mut served: Site = [("search/index.txt", &b"manifest"[..]), ("index.html", b"a")]
-            .into_iter()
-            .collect();
+        let mut served: Site = [
+            ("search/index.txt", &b"manifest"[..]),
+            ("search/help.txt", b"a static file"),
+            ("index.html", b"a"),
+        ]
+        .into_iter()
+        .collect();
         let mut next = Site::default();
-        assert!(!next.keep_index_of(&served, "search/", &key), "no key yet");
-        served.set_index_key(key);
+        assert!(!next.keep_index_of(&served, &key), "no key yet");
+        served.add_index_file("search/index.txt".into(), key);
         let other = crate::cache::digest(b"other inputs");
-        assert!(!next.keep_index_of(&served, "search/", &other));
+        assert!(!next.keep_index_of(&served, &other));
         assert!(next.is_empty());
-        assert!(next.keep_index_of(&served, "search/", &key));
+        assert!(next.keep_index_of(&served, &key));
         assert_eq!(
             next.get("search/index.txt").as_deref(),
             Some(&b"manifest"[..])
         );
         assert!(!next.contains("index.html"));
+        assert!(!next.contains("search/help.txt"), "only the index's files");
         // The kept index carries its key on to the next rebuild.
-        assert!(Site::default().keep_index_of(&next, "search/", &key));
+        assert!(Site::default().keep_index_of(&next, &key));
+        // An index made anew from other inputs replaces what is known of the old one.
+        next.add_index_file("search/k/6162.txt".into(), other);
+        assert!(!Site::default().keep_index_of(&next, &key));
+        assert!(
+            !Site::default().keep_index_of(&next, &other),
+            "its file is missing"
+        );
     }
 
     /// A release-like page: the same markup around different notes.

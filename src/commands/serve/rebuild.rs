@@ -620,9 +620,7 @@ impl Sink for SiteSink<'_> {
         let Some(previous) = self.previous else {
             return false;
         };
-        let kept = self
-            .lock()
-            .keep_index_of(previous, crate::search::FOLDER, key);
+        let kept = self.lock().keep_index_of(previous, key);
         self.index_kept.store(kept, Ordering::Relaxed);
         kept
     }
@@ -634,7 +632,7 @@ impl Sink for SiteSink<'_> {
         key: Option<&Digest>,
     ) -> Result<(), RenderError> {
         if let Some(key) = key {
-            self.lock().set_index_key(*key);
+            self.lock().add_index_file(path.clone(), *key);
         }
         self.file(path, bytes)
     }
