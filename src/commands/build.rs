@@ -426,17 +426,17 @@ pub trait Sink: Sync {
 /// Renders every file of a prepared site (see `emit_site`) and hands each to `sink` as it
 /// is made, from the rendering threads; `serve` keeps them in memory. `None` when the
 /// content has errors. `on_stall` gets a page that overran its budget where tera cannot
-/// stop it (see `Renderer::watched`).
+/// stop it (see `Renderer::watched`). Says whether the sink kept the search index.
 pub fn render_prepared_each<S: Sink>(
     prepared: &Prepared,
     on_stall: Option<OnStall>,
     sink: &S,
-) -> Option<Result<(), S::Error>> {
+) -> Option<Result<bool, S::Error>> {
     let (content, theme) = prepared.usable()?;
     let site = prepared.model.as_ref()?;
     let history = prepared.history.as_ref();
     let texts = Some((prepared.root.as_path(), true));
-    Some(emit_site(content, theme, site, history, on_stall, texts, sink).map(|_| ()))
+    Some(emit_site(content, theme, site, history, on_stall, texts, sink).map(|e| e.index_kept))
 }
 
 /// Renders every page of a prepared site and keeps none of it: `check`'s proof that every

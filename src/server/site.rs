@@ -288,13 +288,17 @@ impl Site {
     pub fn borrow_folder(&mut self, other: &Site, folder: &str) {
         let files = other.files.range(folder.to_owned()..);
         for (path, file) in files.take_while(|(path, _)| path.starts_with(folder)) {
-            if self.files.contains_key(path) {
-                continue;
+            if !self.files.contains_key(path) {
+                self.share(other, path, file);
             }
-            self.insert_compressed(path.clone(), Compressed(file.clone()));
-            if let Some(digest) = other.digests.get(path) {
-                self.digests.insert(path.clone(), *digest);
-            }
+        }
+    }
+
+    /// Adds `other`'s `file` at `path`, shared (not copied), with its digest if it has one.
+    fn share(&mut self, other: &Site, path: &str, file: &Stored) {
+        self.insert_compressed(path.to_owned(), Compressed(file.clone()));
+        if let Some(digest) = other.digests.get(path) {
+            self.digests.insert(path.to_owned(), *digest);
         }
     }
 
@@ -323,10 +327,7 @@ impl Site {
         }
         for path in paths {
             if let Some(file) = other.files.get(path) {
-                self.insert_compressed(path.clone(), Compressed(file.clone()));
-            }
-            if let Some(digest) = other.digests.get(path) {
-                self.digests.insert(path.clone(), *digest);
+                self.share(other, path, file);
             }
         }
         self.index = other.index.clone();

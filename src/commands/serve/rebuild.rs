@@ -15,7 +15,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
@@ -550,8 +550,6 @@ struct SiteSink<'p> {
     rule: Option<MomentRule>,
     /// Pages shared with `previous`, not rendered.
     unchanged: AtomicUsize,
-    /// The search index was shared with `previous`, not made.
-    index_kept: AtomicBool,
     /// What new files are compressed with.
     dictionaries: Dictionaries,
 }
@@ -620,9 +618,7 @@ impl Sink for SiteSink<'_> {
         let Some(previous) = self.previous else {
             return false;
         };
-        let kept = self.lock().keep_index_of(previous, key);
-        self.index_kept.store(kept, Ordering::Relaxed);
-        kept
+        self.lock().keep_index_of(previous, key)
     }
 
     fn index_file(
@@ -687,16 +683,15 @@ fn render(
         show_early: sites.show_early,
         rule,
         unchanged: AtomicUsize::new(0),
-        index_kept: AtomicBool::new(false),
         dictionaries: Dictionaries::after(sites.previous),
     };
     match render_prepared_each(prepared, Some(on_stall), &sink) {
-        Some(Ok(())) => {
+        Some(Ok(index_kept)) => {
             let mut site = sink.site.into_inner().unwrap_or_else(|p| p.into_inner());
             sink.dictionaries.give_to(&mut site);
             Ok(Rendered {
                 unchanged: sink.unchanged.into_inner(),
-                index_kept: sink.index_kept.into_inner(),
+                index_kept,
                 site,
                 warnings: messages(),
             })
