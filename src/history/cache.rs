@@ -43,7 +43,7 @@ use crate::content::{Content, System};
 use crate::diagnostics::{Diagnostic, Severity, SourceRef};
 
 /// The entry's first bytes; a different format is a miss.
-const MAGIC: &[u8; 8] = b"SBHIST01";
+const MAGIC: &[u8; 8] = b"SBHIST02";
 
 /// Where the entries of the content repo at `root` are kept, and how they are read and
 /// written.
@@ -227,6 +227,7 @@ struct Stored {
     diagnostics: Vec<StoredDiagnostic>,
     debug: Vec<String>,
     files: Option<ContentFacts>,
+    facts: Option<Digest>,
 }
 
 /// [`Stored`], as written: the same fields in the same order.
@@ -236,6 +237,7 @@ struct Storing<'a> {
     diagnostics: Vec<StoredDiagnostic>,
     debug: &'a [String],
     files: &'a Option<ContentFacts>,
+    facts: Option<Digest>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -261,6 +263,7 @@ impl Storing<'_> {
             diagnostics: diagnostics.collect(),
             debug: &read.debug,
             files: &read.files,
+            facts: read.facts,
         }
     }
 }
@@ -281,7 +284,7 @@ impl Stored {
             diagnostics: diagnostics.collect(),
             debug: self.debug,
             files: self.files,
-            source: None,
+            facts: self.facts,
         }
     }
 }
@@ -435,7 +438,6 @@ pub(crate) fn through(
         let timing = format!("key {keyed:.2?}, load {loaded:.2?}");
         hit.debug
             .push(format!("{unit}: history from the cache ({timing})"));
-        hit.source = before;
         return hit;
     }
     let mut fresh = read();
@@ -444,15 +446,25 @@ pub(crate) fn through(
         return fresh;
     };
     if key() == Some(before) {
+        // Unchanged while it was read: these facts are the ones of that key.
+        fresh.facts = facts_digest(&fresh);
         if let Err(err) = store.save(unit, &before, &fresh) {
             fresh
                 .debug
                 .push(format!("{unit}: history cache not saved: {err}"));
         }
-        // Unchanged while it was read: these facts are the ones of that key.
-        fresh.source = Some(before);
     }
     fresh
+}
+
+/// The digest of what `read` found that pages show: the systems' histories and the content
+/// files' facts (not its diagnostics and debug lines, which carry timings). Two reads
+/// with the same digest found the same facts, whatever their keys: an edit of a release
+/// title changes its repository's key (the read depends on release files), and the read
+/// it causes usually finds what the last one did. `None` if it cannot be serialized.
+fn facts_digest(read: &GroupRead) -> Option<Digest> {
+    let facts = whole(|| postcard::to_stdvec(&(&read.systems, &read.files))).ok()?;
+    Some(digest(&facts))
 }
 
 #[cfg(test)]
@@ -559,7 +571,7 @@ mod tests {
                 Default::default(),
                 [("releases/a.md".to_owned(), trail)].into(),
             )),
-            source: None,
+            facts: None,
         }
     }
 
@@ -596,6 +608,31 @@ mod tests {
             trail.entries[0].at,
             read().files.unwrap().1["releases/a.md"].entries[0].at
         );
+    }
+
+    #[test]
+    fn a_read_made_again_that_finds_the_same_keeps_its_facts_digest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Some(Store::new(dir.path()));
+        let under = |key: &'static [u8]| move || Some(digest(key));
+        let first = through(store.as_ref(), "unit", under(b"one"), read);
+        let facts = first.facts.expect("a keyed read has a digest");
+        let hit = through(store.as_ref(), "unit", under(b"one"), || {
+            panic!("a hit reads nothing")
+        });
+        assert_eq!(hit.facts, Some(facts), "stored with the entry");
+        // Another key (a release title changed), the same facts; other debug lines.
+        let again = through(store.as_ref(), "unit", under(b"two"), || GroupRead {
+            debug: vec!["walked in 3 ms".to_owned()],
+            ..read()
+        });
+        assert_eq!(again.facts, Some(facts));
+        let mut renamed = read();
+        renamed.systems[0].name = "Payments 2".to_owned();
+        let other = through(store.as_ref(), "unit", under(b"three"), || renamed);
+        assert!(other.facts.is_some_and(|f| f != facts));
+        let unkeyed = through(store.as_ref(), "unit", || None, read);
+        assert_eq!(unkeyed.facts, None);
     }
 
     #[test]

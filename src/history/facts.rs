@@ -39,9 +39,9 @@ pub struct Facts {
     /// Debug lines: ignored tags and why. Not serialised.
     #[serde(skip)]
     pub debug: Vec<String>,
-    /// A digest these facts are a function of (the history-cache keys of every repository
-    /// read, and which systems are unavailable): two builds with the same identity have the
-    /// same facts. `None` when some read was not keyed. Not serialised.
+    /// A digest of these facts (of what each repository's read found, and which systems
+    /// are unavailable): two builds with the same identity have the same facts. `None` when
+    /// some read was not keyed. Not serialised.
     #[serde(skip)]
     pub identity: Option<crate::cache::Digest>,
 }

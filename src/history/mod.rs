@@ -185,10 +185,10 @@ pub fn read_with(
     );
     let mut identity = Some(crate::cache::Fingerprint::new("history identity"));
     for group in &groups {
-        identity = keyed(identity, group.source);
+        identity = keyed(identity, group.facts);
     }
     if let Some(read) = &content_read {
-        identity = keyed(identity, read.source);
+        identity = keyed(identity, read.facts);
     }
     for group in groups {
         diagnostics.extend(group.diagnostics);
@@ -227,14 +227,14 @@ pub fn read_with(
     (facts, diagnostics)
 }
 
-/// Adds the key of one repository's read to the identity of the facts; a read without a
-/// key leaves the facts without an identity.
+/// Adds the digest of what one repository's read found to the identity of the facts; a
+/// read without one (not keyed) leaves the facts without an identity.
 fn keyed(
     identity: Option<crate::cache::Fingerprint>,
-    source: Option<crate::cache::Digest>,
+    facts: Option<crate::cache::Digest>,
 ) -> Option<crate::cache::Fingerprint> {
-    let (mut identity, source) = (identity?, source?);
-    identity.bytes(&source);
+    let (mut identity, facts) = (identity?, facts?);
+    identity.bytes(&facts);
     Some(identity)
 }
 
@@ -328,10 +328,10 @@ pub(crate) struct GroupRead {
     diagnostics: Vec<Diagnostic>,
     debug: Vec<String>,
     files: Option<files::ContentFacts>,
-    /// The history-cache key this read answers (loaded under it, or read and stored under
-    /// it): what the facts are a function of. `None` when the read was not keyed (no
-    /// cache, `--full`, errors, or the repository changed while it was read).
-    source: Option<crate::cache::Digest>,
+    /// The digest of what the read found (`cache::facts_digest`), kept with it in the
+    /// history cache. `None` when the read was not keyed (no cache, `--full`, errors, or
+    /// the repository changed while it was read).
+    facts: Option<crate::cache::Digest>,
 }
 
 /// Reads the repository at `location` (`None`: the content repository) for `systems`.

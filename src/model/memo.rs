@@ -7,15 +7,23 @@
 //! without making the data, and keeps the page if its fingerprint and moment allow.
 //!
 //! What a release page reads, and so what the key is made of:
-//! - the content: every field of every file, except the Markdown notes of *other* releases
-//!   (no release page shows another release's notes); the page's own notes are in its key;
+//! - the content: every file but the release files (portal, systems, runbooks, contacts,
+//!   checklists, the plan), and the page's own release file, notes included. No release page
+//!   reads another release's file: what it shows of other releases (its neighbours, the
+//!   versions that meet its dependencies, who is on call) comes through the release index
+//!   below, whose parts are in the key. So an edit of one release's front matter changes
+//!   the keys of that release and of the pages that show its summary (its neighbours), not
+//!   the other 9,997; a test checks, edit by edit, that a page whose key stays has the same
+//!   data;
 //! - the release index (neighbours, released versions, who is on call over the embedded
 //!   span, the clock, the base path), the runbook reviews, and the site's base path; the
 //!   summaries (one line per release) the page shows, its own and its neighbours', per page
 //!   (they read "now" to the minute, so the summaries of all releases would change the key
 //!   of every page every minute);
-//! - the git facts, by their identity (`Facts::identity`: the history-cache keys of every
-//!   repository read). Facts without an identity (a read not keyed: `--full`, an error)
+//! - the git facts, by their identity (`Facts::identity`: the digest of what each
+//!   repository's read found, kept in the history cache, so a read made again because its
+//!   key changed, and finding the same, keeps the identity). Facts without an identity
+//!   (a read not keyed: `--full`, an error)
 //!   give no key, so nothing is remembered;
 //! - "now", where the page's data reads it: the window text ("starts in 3 days", per page)
 //!   and the date in the portal's zone (how many days ago a rollback runbook was reviewed).
@@ -37,19 +45,37 @@ pub struct ReleaseMemo {
     shared: Fingerprint,
 }
 
-/// The digest of the content without release notes (see `content_without_notes`): computed
-/// once per build for the release pages' memo keys and the search index's key.
+/// The digests of the content, computed once per build: without the release files (for
+/// the release pages' memo keys, which add their own release), and without release notes
+/// (for the search index's key, which adds the notes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ContentKey(Digest);
+pub struct ContentKey {
+    /// Every file but the release files (see `content_without_releases`).
+    without_releases: Digest,
+    /// That, and every release file without its notes.
+    without_notes: Digest,
+}
 
 impl ContentKey {
     /// `None` only if formatting failed (it does not for these types).
     pub fn of(content: &Content) -> Option<ContentKey> {
-        let mut key = Fingerprint::new("content without notes");
+        let mut key = Fingerprint::new("content without releases");
         let mut text = Feed::new(&mut key);
-        content_without_notes(&mut text, content).ok()?;
+        content_without_releases(&mut text, content).ok()?;
         text.part();
-        Some(ContentKey(key.finish()))
+        let without_releases = key.finish();
+        let mut key = Fingerprint::new("content without notes");
+        key.bytes(&without_releases);
+        let mut text = Feed::new(&mut key);
+        // One part per release, as the history cache keys them.
+        for release in &content.releases {
+            release.hash_without_notes(&mut text);
+            text.part();
+        }
+        Some(ContentKey {
+            without_releases,
+            without_notes: key.finish(),
+        })
     }
 }
 
@@ -65,7 +91,7 @@ impl ReleaseMemo {
         shared
             .bytes(&identity)
             .bytes(&[u8::from(history.is_some())]);
-        shared.bytes(&content.0);
+        shared.bytes(&content.without_releases);
         let mut text = Feed::new(&mut shared);
         index_without_now(&mut text, &site.releases).ok()?;
         write!(text, "{:?}", site.reviews).ok()?;
@@ -87,10 +113,12 @@ impl ReleaseMemo {
         page.feed_name(&mut key)
             .text(&release.notes)
             .text(&live::window_text(&window, site.now));
+        let mut text = Feed::new(&mut key);
+        release.hash_without_notes(&mut text);
+        text.part();
         // The summaries the page shows: its own and its neighbours' (they read "now").
         let releases = &site.releases;
         let (previous, next) = *releases.neighbours.get(index)?;
-        let mut text = Feed::new(&mut key);
         for shown in [Some(index), previous, next] {
             let summary = shown.and_then(|i| releases.summaries.get(i));
             write!(text, "{summary:?}").ok()?;
@@ -131,19 +159,19 @@ pub fn search_index_key(
     let mut key = Fingerprint::new("search index");
     key.bytes(&identity).bytes(&[u8::from(history.is_some())]);
     key.text(&site.site.root).text(&site.releases.root);
-    key.bytes(&content_key.0);
+    key.bytes(&content_key.without_notes);
     for run in &notes {
         key.bytes(run);
     }
     Some(key.finish())
 }
 
-/// The content's `Debug` form, and every release without its notes as `Hash` feeds it.
-fn content_without_notes(out: &mut Feed, content: &Content) -> fmt::Result {
+/// The `Debug` form of every file of the content but the release files.
+fn content_without_releases(out: &mut Feed, content: &Content) -> fmt::Result {
     let Content {
         portal,
         systems,
-        releases,
+        releases: _,
         runbooks,
         people,
         roles,
@@ -153,14 +181,7 @@ fn content_without_notes(out: &mut Feed, content: &Content) -> fmt::Result {
         plan,
     } = content;
     write!(out, "{portal:?}{systems:?}{runbooks:?}{people:?}{roles:?}")?;
-    write!(out, "{ladders:?}{rotations:?}{checklists:?}{plan:?}")?;
-    // One part per release, as the history cache keys them.
-    out.part();
-    for release in releases {
-        release.hash_without_notes(out);
-        out.part();
-    }
-    Ok(())
+    write!(out, "{ladders:?}{rotations:?}{checklists:?}{plan:?}")
 }
 
 /// The release index's `Debug` form without "now" and the summaries (they read "now" to
@@ -246,15 +267,103 @@ mod tests {
     }
 
     #[test]
-    fn a_front_matter_change_changes_every_key() {
+    fn a_release_file_s_front_matter_changes_its_key_and_its_neighbours_only() {
         let now = utc(2026, 12, 1, 9, 0);
         let before = keys(&portal(), now);
+        // ledger 1.2.0 has no neighbour (the only ledger release).
         let mut edited = portal();
         edited.releases[1].title = Some("Exports".into());
-        assert_eq!(changed(&before, &keys(&edited, now)).len(), 3);
+        assert_eq!(
+            changed(&before, &keys(&edited, now)),
+            ["releases/ledger/1.2.0/"]
+        );
+        // payments 2.4.0's summary shows on 2.5.0's page, its next release.
+        let mut edited = portal();
+        edited.releases[0].title = Some("Invoices".into());
+        assert_eq!(
+            changed(&before, &keys(&edited, now)),
+            ["releases/payments/2.4.0/", "releases/payments/2.5.0/"]
+        );
+        // Any other file may show on every release page.
         let mut edited = portal();
         edited.people[1].name = "Li Wei-Chen".into();
         assert_eq!(changed(&before, &keys(&edited, now)).len(), 3);
+    }
+
+    /// The memo's promise, edit by edit: a release page whose key did not change has the
+    /// same data. Each edit is of one release file (the case the finer key is for), and
+    /// several reach other pages: the status and window of a release another one depends
+    /// on, the window that orders neighbours.
+    #[test]
+    fn a_page_whose_key_stays_has_the_same_data() {
+        use crate::content::{Dependency, ReleaseStatus};
+        let now = utc(2026, 12, 1, 9, 0);
+        let base = || {
+            let mut content = portal();
+            // payments 2.5.0 needs ledger >= 1.2: met once ledger 1.2.0 is released.
+            let source = content.releases[2].window.source.clone();
+            content.releases[2].depends_on.push(Dependency {
+                system: "ledger".into(),
+                requirement: semver::VersionReq::parse(">=1.2").expect("a requirement"),
+                source,
+            });
+            content
+        };
+        type Edit = fn(&mut Content);
+        let edits: [(&str, Edit); 8] = [
+            ("title", |c| c.releases[1].title = Some("Exports".into())),
+            ("neighbour's title", |c| {
+                c.releases[0].title = Some("Invoices".into())
+            }),
+            ("status", |c| c.releases[1].status = ReleaseStatus::Released),
+            ("window", |c| {
+                c.releases[1].window.start = utc(2026, 11, 20, 8, 0);
+                c.releases[1].window.end = utc(2026, 11, 20, 9, 0);
+            }),
+            ("order", |c| {
+                c.releases[0].window.start = utc(2026, 12, 20, 8, 0);
+                c.releases[0].window.end = utc(2026, 12, 20, 9, 0);
+            }),
+            ("owner", |c| c.releases[0].owner = "li".into()),
+            ("notes", |c| c.releases[2].notes.push_str(" Also exports.")),
+            ("tickets", |c| c.releases[2].tickets.push("PAY-7".into())),
+        ];
+        let before = data_by_key(&base(), now);
+        for (name, edit) in edits {
+            let mut content = base();
+            edit(&mut content);
+            let after = data_by_key(&content, now);
+            let mut kept = 0;
+            for (path, (key, data)) in &after {
+                if let Some((old_key, old_data)) = before.get(path) {
+                    if old_key == key {
+                        kept += 1;
+                        assert_eq!(old_data, data, "{name}: {path} kept its key, not its data");
+                    }
+                }
+            }
+            assert!(kept < after.len(), "{name}: the edit changed no key");
+        }
+    }
+
+    /// Each release page's memo key and the digest of the data it resolves to, by path.
+    fn data_by_key(
+        content: &Content,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> std::collections::BTreeMap<String, (Digest, Digest)> {
+        let site = model::build(content, &BuildInputs { now }, "test".into(), None);
+        let key = ContentKey::of(content).expect("a content key");
+        let memo = ReleaseMemo::new(&key, &site, None).expect("a memo without git facts");
+        site.pages
+            .iter()
+            .filter_map(|page| {
+                let key = memo.key(content, &site, page)?;
+                let page = site.resolve(content, None, page);
+                let mut data = Fingerprint::new("test page data");
+                data.value(&page.data).expect("serializable page data");
+                Some((page.path.clone(), (key, data.finish())))
+            })
+            .collect()
     }
 
     #[test]
