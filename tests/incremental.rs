@@ -238,6 +238,8 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
         .changed
         .contains(&"runbooks/billing-rollback/index.html".to_owned()));
     assert!(!runbook.index_kept);
+    // Release pages link runbooks by title and show none of their steps.
+    assert_eq!(runbook.remembered, (releases, releases));
 
     edit(&fx, "contacts.yaml", "Ben Okoro", "Ben Okoro-Lee");
     let contacts = incremental_matches_clean(&fx, &output, "contacts edit");

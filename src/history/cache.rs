@@ -18,6 +18,11 @@
 //!   repository, the content files it reports on and where the content dir is in it;
 //! - the Shipboard binary and this format (through [`crate::cache::Fingerprint`]).
 //!
+//! Each entry also keeps the digest of the facts it holds (not of its keys): the facts'
+//! identity (`Facts::identity`), which incremental builds key pages by, is made of these, so
+//! a read made again under a new key that finds what the last one found (a release title
+//! edited: the key covers release files) leaves every page's key as it was.
+//!
 //! The history stage never reads the clock, so nothing cached depends on "now".
 //! A read that found errors (a corrupt repository) is not stored, nor one during which
 //! the repository changed. Entries are written to a temporary file renamed into place,

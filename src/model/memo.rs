@@ -7,8 +7,10 @@
 //! without making the data, and keeps the page if its fingerprint and moment allow.
 //!
 //! What a release page reads, and so what the key is made of:
-//! - the content: every file but the release files (portal, systems, runbooks, contacts,
-//!   checklists, the plan), and the page's own release file, notes included. No release page
+//! - the content: every file but the release files (portal, systems, contacts, checklists,
+//!   the plan, and the runbooks without their bodies: a release page links its runbooks by
+//!   title, kind, owner and summary, and shows none of their steps), and the page's own
+//!   release file, notes included. No release page
 //!   reads another release's file: what it shows of other releases (its neighbours, the
 //!   versions that meet its dependencies, who is on call) comes through the release index
 //!   below, whose parts are in the key. So an edit of one release's front matter changes
@@ -45,28 +47,31 @@ pub struct ReleaseMemo {
     shared: Fingerprint,
 }
 
-/// The digests of the content, computed once per build: without the release files (for
-/// the release pages' memo keys, which add their own release), and without release notes
-/// (for the search index's key, which adds the notes).
+/// The digests of the content, computed once per build: what every release page reads
+/// (for their memo keys, which add the page's own release), and the content without
+/// release notes (for the search index's key, which adds the notes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ContentKey {
-    /// Every file but the release files (see `content_without_releases`).
+    /// Every file but the release files, runbooks without their bodies (see
+    /// `content_for_release_pages`).
     without_releases: Digest,
-    /// That, and every release file without its notes.
+    /// That, the runbooks whole, and every release file without its notes.
     without_notes: Digest,
 }
 
 impl ContentKey {
     /// `None` only if formatting failed (it does not for these types).
     pub fn of(content: &Content) -> Option<ContentKey> {
-        let mut key = Fingerprint::new("content without releases");
+        let mut key = Fingerprint::new("content for release pages");
         let mut text = Feed::new(&mut key);
-        content_without_releases(&mut text, content).ok()?;
+        content_for_release_pages(&mut text, content).ok()?;
         text.part();
         let without_releases = key.finish();
         let mut key = Fingerprint::new("content without notes");
         key.bytes(&without_releases);
         let mut text = Feed::new(&mut key);
+        write!(text, "{:?}", content.runbooks).ok()?;
+        text.part();
         // One part per release, as the history cache keys them.
         for release in &content.releases {
             release.hash_without_notes(&mut text);
@@ -166,8 +171,9 @@ pub fn search_index_key(
     Some(key.finish())
 }
 
-/// The `Debug` form of every file of the content but the release files.
-fn content_without_releases(out: &mut Feed, content: &Content) -> fmt::Result {
+/// The `Debug` form of what every release page reads of the content: every file but the
+/// release files, and the runbooks without their bodies.
+fn content_for_release_pages(out: &mut Feed, content: &Content) -> fmt::Result {
     let Content {
         portal,
         systems,
@@ -180,8 +186,33 @@ fn content_without_releases(out: &mut Feed, content: &Content) -> fmt::Result {
         checklists,
         plan,
     } = content;
-    write!(out, "{portal:?}{systems:?}{runbooks:?}{people:?}{roles:?}")?;
-    write!(out, "{ladders:?}{rotations:?}{checklists:?}{plan:?}")
+    write!(out, "{portal:?}{systems:?}{people:?}{roles:?}")?;
+    write!(out, "{ladders:?}{rotations:?}{checklists:?}{plan:?}")?;
+    for runbook in runbooks {
+        runbook_without_body(out, runbook)?;
+    }
+    Ok(())
+}
+
+/// A runbook's `Debug` form without its body (and what is read from it: the outline, where
+/// it starts), as release pages link it.
+fn runbook_without_body(out: &mut Feed, runbook: &crate::content::Runbook) -> fmt::Result {
+    let crate::content::Runbook {
+        slug,
+        title,
+        kind,
+        system,
+        owner,
+        summary,
+        source,
+        body: _,
+        body_line: _,
+        outline: _,
+    } = runbook;
+    write!(
+        out,
+        "{slug:?}{title:?}{kind:?}{system:?}{owner:?}{summary:?}{source:?}"
+    )
 }
 
 /// The release index's `Debug` form without "now" and the summaries (they read "now" to
@@ -344,6 +375,42 @@ mod tests {
             }
             assert!(kept < after.len(), "{name}: the edit changed no key");
         }
+    }
+
+    #[test]
+    fn a_runbook_s_body_changes_no_release_page_s_key_nor_data() {
+        use crate::content::{Runbook, RunbookKind};
+        use crate::diagnostics::SourceRef;
+        let now = utc(2026, 12, 1, 9, 0);
+        let base = || {
+            let mut content = portal();
+            content.runbooks.push(Runbook {
+                slug: "payments-deploy".into(),
+                title: "Deploy payments".into(),
+                kind: RunbookKind::Deploy,
+                system: Some("payments".into()),
+                owner: "priya".into(),
+                summary: Some("Blue-green".into()),
+                body: "## Steps\n\nSwitch the router.".into(),
+                source: SourceRef::new("runbooks/payments-deploy.md", 1, 1),
+                body_line: 7,
+                outline: None,
+            });
+            content.releases[0].runbooks.push("payments-deploy".into());
+            content
+        };
+        let before = data_by_key(&base(), now);
+        let mut edited = base();
+        edited.runbooks[0].body.push_str(" Then watch the errors.");
+        edited.runbooks[0].body_line = 9;
+        assert_eq!(data_by_key(&edited, now), before);
+        // Its title shows on the release page that links it.
+        let mut retitled = base();
+        retitled.runbooks[0].title = "Deploy payments safely".into();
+        let after = data_by_key(&retitled, now);
+        let path = "releases/payments/2.4.0/";
+        assert_ne!(after[path].0, before[path].0);
+        assert_ne!(after[path].1, before[path].1);
     }
 
     /// Each release page's memo key and the digest of the data it resolves to, by path.
