@@ -496,7 +496,39 @@ fn join_text(first: &str, second: &str) -> String {
 /// Whitespace (tabs and newlines included) collapsed to single spaces: the index is
 /// line- and tab-separated.
 pub fn clean(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    if s.is_ascii() {
+        return clean_ascii(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// [`clean`] of ASCII text, byte by byte (whole release notes go through `clean`, mostly
+/// ASCII, and decoding each char to ask whether it is Unicode whitespace was most of its
+/// cost). The ASCII whitespace is what `char::is_whitespace` says it is, vertical tab
+/// included.
+fn clean_ascii(s: &str) -> String {
+    let mut out = Vec::with_capacity(s.len());
+    let mut space = false;
+    for &byte in s.as_bytes() {
+        if matches!(byte, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(b' ');
+                space = false;
+            }
+            out.push(byte);
+        }
+    }
+    // Only ASCII bytes of `s` were copied.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn capitalise(s: &str) -> String {
@@ -510,6 +542,21 @@ fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_collapses_every_whitespace_run_to_one_space() {
+        assert_eq!(
+            clean("  Roll\tback\n\n the  ledger \u{a0}now "),
+            "Roll back the ledger now"
+        );
+        assert_eq!(clean(" \n\t "), "");
+        // ASCII text takes a path of its own, with the same rules.
+        let ascii = " Roll\x0bback\r\n\x0cthe\t ledger ";
+        assert_eq!(clean(ascii), "Roll back the ledger");
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        let by_chars: Vec<&str> = every_ascii.split_whitespace().collect();
+        assert_eq!(clean(&every_ascii), by_chars.join(" "));
+    }
 
     #[test]
     fn keys_are_folded_unique_and_long_enough() {

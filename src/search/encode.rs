@@ -2,7 +2,9 @@
 //! of `super` (see the module doc there). Everything is collected in sorted maps, so two
 //! builds of the same content give the same bytes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use ahash::HashMap;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
@@ -178,7 +180,7 @@ type Weighed = (usize, Vec<HashMap<String, u32>>);
 fn term_lines(docs: &[Document]) -> Vec<(String, String)> {
     // Hash maps for speed; the order comes from the document loop (ids ascend) and from
     // sorting the terms, never from iterating a hash map into the output.
-    let mut terms: HashMap<String, Postings> = HashMap::new();
+    let mut terms: HashMap<String, Postings> = HashMap::default();
     let merge = |terms: &mut HashMap<String, Postings>, (first, per_doc): Weighed| {
         for (i, weights) in per_doc.into_iter().enumerate() {
             let id = (first + i) as u32;
@@ -263,7 +265,7 @@ impl Postings {
 
 /// A document's terms and their weights (a word allocates only the first time it is seen).
 fn weights(doc: &Document) -> HashMap<String, u32> {
-    let mut out: HashMap<String, u32> = HashMap::new();
+    let mut out: HashMap<String, u32> = HashMap::default();
     let mut add = |source: &str, weight: Option<u32>| {
         let folded = text::fold(source);
         let mut seen: Vec<&str> = Vec::new();
