@@ -222,6 +222,11 @@ impl ReleaseIndex {
 }
 
 /// The page of `content.releases[index]`, without what git says (see `model::git`).
+///
+/// It reads no other release file: what it shows of other releases comes through `ctx`
+/// (summaries, neighbours, released versions, on-call). Incremental builds rely on that:
+/// a release page's memo key (`model::memo`) holds its own release file and `ctx`, not the
+/// other releases, so reading another release here must add it to that key.
 pub fn release_page(content: &Content, ctx: &ReleaseIndex, index: usize) -> ReleasePage {
     let release = &content.releases[index];
     let (summaries, clock) = (&ctx.summaries, ctx.clock);
