@@ -541,8 +541,8 @@ fn emit_site<S: Sink>(
     })
 }
 
-/// The key of the content without notes, where pages are fingerprinted (the release
-/// pages' memo keys and the search index's key are made from it).
+/// The content's digests (`model::memo::ContentKey`), where pages are fingerprinted: the
+/// release pages' memo keys and the search index's key are made from them.
 fn content_key<S: Sink>(content: &Content, sink: &S) -> Option<model::memo::ContentKey> {
     sink.fingerprints()
         .then(|| model::memo::ContentKey::of(content))

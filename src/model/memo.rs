@@ -10,13 +10,12 @@
 //! - the content: every file but the release files (portal, systems, contacts, checklists,
 //!   the plan, and the runbooks without their bodies: a release page links its runbooks by
 //!   title, kind, owner and summary, and shows none of their steps), and the page's own
-//!   release file, notes included. No release page
-//!   reads another release's file: what it shows of other releases (its neighbours, the
-//!   versions that meet its dependencies, who is on call) comes through the release index
-//!   below, whose parts are in the key. So an edit of one release's front matter changes
-//!   the keys of that release and of the pages that show its summary (its neighbours), not
-//!   the other 9,997; a test checks, edit by edit, that a page whose key stays has the same
-//!   data;
+//!   release file, notes included. No release page reads another release's file: what it
+//!   shows of other releases (its neighbours, the versions that meet its dependencies, who
+//!   is on call) comes through the release index below, whose parts are in the key. So an
+//!   edit of one release's front matter changes the keys of that release and of the pages
+//!   that show its summary (its neighbours), not the other 9,997; a test checks, edit by
+//!   edit, that a page whose key stays has the same data;
 //! - the release index (neighbours, released versions, who is on call over the embedded
 //!   span, the clock, the base path), the runbook reviews, and the site's base path; the
 //!   summaries (one line per release) the page shows, its own and its neighbours', per page
@@ -25,8 +24,7 @@
 //! - the git facts, by their identity (`Facts::identity`: the digest of what each
 //!   repository's read found, kept in the history cache, so a read made again because its
 //!   key changed, and finding the same, keeps the identity). Facts without an identity
-//!   (a read not keyed: `--full`, an error)
-//!   give no key, so nothing is remembered;
+//!   (a read not keyed: `--full`, an error) give no key, so nothing is remembered;
 //! - "now", where the page's data reads it: the window text ("starts in 3 days", per page)
 //!   and the date in the portal's zone (how many days ago a rollback runbook was reviewed).
 //!

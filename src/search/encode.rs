@@ -3,10 +3,9 @@
 //! builds of the same content give the same bytes.
 
 use std::collections::BTreeMap;
-
-use ahash::HashMap;
 use std::fmt::Write as _;
 
+use ahash::HashMap;
 use rayon::prelude::*;
 use shipboard_search::index::MAGIC;
 use shipboard_search::text;
@@ -383,6 +382,8 @@ fn push_lines(shards: &mut BTreeMap<String, String>, prefix: &str, lines: &[(Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shipboard_search::index::{self, Family, Manifest};
+    use shipboard_search::query::Query;
 
     #[test]
     fn the_ascii_fold_is_the_shared_fold() {
@@ -391,8 +392,6 @@ mod tests {
         assert_eq!(fold("Roll BACK Ledger 2.4"), "roll back ledger 2.4");
         assert_eq!(fold("Ærø Straße"), text::fold("Ærø Straße"));
     }
-    use shipboard_search::index::{self, Family, Manifest};
-    use shipboard_search::query::Query;
 
     fn docs() -> Vec<Document> {
         vec![
