@@ -486,7 +486,11 @@ fn read_text(root: &Path, path: &Path, limit: u64) -> Result<String, Diagnostic>
         )
     };
     let file = fs::File::open(root.join(path)).map_err(cannot_read)?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length (capped by the limit), so a file is read in one call
+    // and an end-of-file one, not in reads that double from 32 bytes (at 11,000 content
+    // files that was 88,000 reads instead of 22,000).
+    let expected = file.metadata().map_or(0, |m| m.len().min(limit + 1));
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0) + 1);
     file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot_read)?;
