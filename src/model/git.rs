@@ -6,6 +6,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use rayon::prelude::*;
+
 use super::pages::{
     PageData, ReleasePage, SlipView, SlipsPage, SystemPage, SystemSlips, SYSTEM_PAGE_CHANGELOGS,
     SYSTEM_PAGE_UNTRACKED,
@@ -50,35 +52,34 @@ pub fn attach(
     facts: &Facts,
     reviews: &BTreeMap<String, RunbookReview>,
 ) {
-    for page in pages.iter_mut() {
-        match &mut page.data {
-            PageData::System(data) => {
-                data.history = facts
-                    .systems
-                    .get(&data.card.id)
-                    .filter(|h| h.available)
-                    .map(|h| newest_changelogs(content, h, data));
-                data.trail_links = !facts.trails.is_empty();
-                data.runbooks
-                    .iter_mut()
-                    .for_each(|r| r.review = reviews.get(&r.slug).cloned());
-                review_rollback(&mut data.card.rollback, reviews);
-            }
-            PageData::Systems(data) => data
+    // Pages are independent here; the system pages' histories are the costly part.
+    pages.par_iter_mut().for_each(|page| match &mut page.data {
+        PageData::System(data) => {
+            data.history = facts
                 .systems
+                .get(&data.card.id)
+                .filter(|h| h.available)
+                .map(|h| newest_changelogs(content, h, data));
+            data.trail_links = !facts.trails.is_empty();
+            data.runbooks
                 .iter_mut()
-                .for_each(|card| review_rollback(&mut card.rollback, reviews)),
-            PageData::Runbooks(data) => data
-                .runbooks
-                .iter_mut()
-                .for_each(|r| r.review = reviews.get(&r.slug).cloned()),
-            PageData::Home(data) => data
-                .rollbacks
-                .iter_mut()
-                .for_each(|r| review_rollback(r, reviews)),
-            _ => {}
+                .for_each(|r| r.review = reviews.get(&r.slug).cloned());
+            review_rollback(&mut data.card.rollback, reviews);
         }
-    }
+        PageData::Systems(data) => data
+            .systems
+            .iter_mut()
+            .for_each(|card| review_rollback(&mut card.rollback, reviews)),
+        PageData::Runbooks(data) => data
+            .runbooks
+            .iter_mut()
+            .for_each(|r| r.review = reviews.get(&r.slug).cloned()),
+        PageData::Home(data) => data
+            .rollbacks
+            .iter_mut()
+            .for_each(|r| review_rollback(r, reviews)),
+        _ => {}
+    });
     let slips = slips_page(content, facts);
     pages.push(Page {
         path: "releases/slips/".into(),
@@ -99,9 +100,36 @@ fn newest_changelogs(
     history: &SystemHistory,
     page: &mut SystemPage,
 ) -> SystemHistory {
-    let mut newest = history.clone();
-    newest.changelogs.truncate(SYSTEM_PAGE_CHANGELOGS);
-    newest.untracked.truncate(SYSTEM_PAGE_UNTRACKED);
+    // Field by field, so only the changelogs shown are cloned (a system's whole history is
+    // thousands of commits), and a field added later cannot be forgotten.
+    let SystemHistory {
+        system,
+        name,
+        repo,
+        available,
+        shallow,
+        tag_pattern,
+        tags,
+        changelogs,
+        unreleased,
+        untracked,
+        releases,
+        slips,
+    } = history;
+    let newest = SystemHistory {
+        system: system.clone(),
+        name: name.clone(),
+        repo: repo.clone(),
+        available: *available,
+        shallow: *shallow,
+        tag_pattern: tag_pattern.clone(),
+        tags: tags.clone(),
+        changelogs: changelogs[..changelogs.len().min(SYSTEM_PAGE_CHANGELOGS)].to_vec(),
+        unreleased: unreleased.clone(),
+        untracked: untracked[..untracked.len().min(SYSTEM_PAGE_UNTRACKED)].to_vec(),
+        releases: releases.clone(),
+        slips: slips.clone(),
+    };
     let with_page: HashSet<String> = content
         .releases
         .iter()

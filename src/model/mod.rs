@@ -250,19 +250,28 @@ pub fn build(
         css_version,
         nav: NAV.to_vec(),
     };
-    let (mut pages, releases) = pages::all_pages(content, inputs, &site);
+    // The production page, the plan pages and the runbook reviews read no other page:
+    // made beside the pages (parts of which are serial), not after them.
+    let ((mut pages, releases), (production, plan, reviews)) = rayon::join(
+        || pages::all_pages(content, inputs, &site),
+        || {
+            let production = production::page(content, history, inputs.now);
+            let today = inputs.now.with_timezone(&portal.timezone).date_naive();
+            let reviews = history
+                .map(|facts| crate::history::review_runbooks(facts, content, today))
+                .unwrap_or_default();
+            (production, plan_pages(content, history), reviews)
+        },
+    );
     pages.push(Page {
         path: "production/".into(),
         template: "production.html",
         section: "production",
         title: "Production now".into(),
-        data: PageData::Production(Box::new(production::page(content, history, inputs.now))),
+        data: PageData::Production(Box::new(production)),
     });
-    pages.extend(plan_pages(content, history));
-    let mut reviews = BTreeMap::new();
+    pages.extend(plan);
     if let Some(facts) = history {
-        let today = inputs.now.with_timezone(&portal.timezone).date_naive();
-        reviews = crate::history::review_runbooks(facts, content, today);
         git::attach(&mut pages, content, facts, &reviews);
     }
     SiteModel {
