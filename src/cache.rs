@@ -334,7 +334,8 @@ impl MomentRule {
 /// The previous build's record of one output folder.
 #[derive(Debug, Default)]
 pub struct Record {
-    entries: HashMap<String, Entry>,
+    /// Hashed with ahash: looked up for every file of every build.
+    entries: ahash::HashMap<String, Entry>,
 }
 
 /// Why a record was not used, for `--verbose`.
@@ -551,7 +552,7 @@ fn parse(text: &str) -> Option<Record> {
     if checksum != hex(&digest(body.as_bytes())) {
         return None;
     }
-    let mut entries = HashMap::new();
+    let mut entries = ahash::HashMap::default();
     for line in body.lines() {
         let (file, entry) = parse_line(line)?;
         entries.insert(file.to_owned(), entry);

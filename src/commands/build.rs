@@ -531,7 +531,7 @@ fn emit_site<S: Sink>(
     if let Some(bodies) = bodies {
         let bodies = bodies.finish();
         let _timing = timings::stage("search index");
-        search::index_files_each(content, history, bodies, &mut |path, bytes| {
+        search::index_files_each(content, history, bodies, &|path, bytes| {
             sink.index_file(path, bytes, index_key.as_ref())
         })?;
     }
@@ -1000,8 +1000,9 @@ struct StagingSink<'s> {
     kept: AtomicUsize,
     /// Files being written in parts, with the digest of what they have had so far.
     streamed: Mutex<std::collections::HashMap<String, cache::PartsDigest>>,
-    /// Every path made or kept so far.
-    claimed: Mutex<BTreeSet<String>>,
+    /// Every path made or kept so far (hashed: an ordered set of 37,000 paths sharing
+    /// long prefixes spent its time comparing them, under the lock every writer takes).
+    claimed: Mutex<ahash::HashSet<String>>,
 }
 
 impl StagingSink<'_> {
@@ -1251,7 +1252,19 @@ pub fn run(
         false => HistoryCache::Use,
     };
     let network = Network::from_env();
-    let mut prepared = prepare_with(root, options.base_url, network, history_cache);
+    let load_record = |lock: &output::OutputLock| match options.full {
+        true => (None, Some("--full: every file is made".to_owned())),
+        false => match cache::Record::load(root, lock.output()) {
+            Ok(record) => (Some(record), None),
+            Err(miss) => (None, Some(miss)),
+        },
+    };
+    // Under the lock, the previous build's record cannot change: it is read while the
+    // content is prepared (mostly on one core) rather than after.
+    let (mut prepared, early_record) = rayon::join(
+        || prepare_with(root, options.base_url, network, history_cache),
+        || early_lock.as_ref().map(load_record),
+    );
     let (Some((content, theme)), Some(site)) = (prepared.usable(), prepared.model.as_ref()) else {
         let count = prepared.diagnostics.error_count().max(1);
         return Err(BuildError::Content {
@@ -1264,13 +1277,7 @@ pub fn run(
         None => lock(options.wait)?,
     };
     let staging = output::Staging::begin(&lock, root)?;
-    let (previous, cache_note) = match options.full {
-        true => (None, Some("--full: every file is made".to_owned())),
-        false => match cache::Record::load(root, lock.output()) {
-            Ok(record) => (Some(record), None),
-            Err(miss) => (None, Some(miss)),
-        },
-    };
+    let (previous, cache_note) = early_record.unwrap_or_else(|| load_record(&lock));
     let sink = StagingSink {
         staging: &staging,
         previous: previous.as_ref(),
@@ -1292,8 +1299,11 @@ pub fn run(
         kept,
         ..
     } = sink;
-    let timing = timings::stage("publish");
-    staging.publish()?;
+    let timing = timings::stage("publish and build cache record");
+    // The record describes the new site, so it is saved once that is in place; a build
+    // killed before it is saved leaves the previous record, which still describes every
+    // file the two sites share (the same inodes).
+    let saved = staging.publish_then(|| recorder.save(root, &output))?;
     drop(timing);
     let (written, kept) = (written.into_inner(), kept.into_inner());
     let mut notes = history_notes(&prepared);
@@ -1310,9 +1320,6 @@ pub fn run(
         }
         .to_owned(),
     );
-    let timing = timings::stage("build cache record");
-    let saved = recorder.save(root, &output);
-    drop(timing);
     if let Err(err) = saved {
         // The site is published; without a record the next build just makes every file.
         notes.push(format!("could not save the build cache: {err}"));
