@@ -40,13 +40,13 @@ fn encode_with(
     commits: &[CommitEntry],
     budget: usize,
 ) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let kept = encode_within(docs, commits, budget, &mut |path, bytes| {
-        files.insert(path, bytes);
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    let kept = encode_within(docs, commits, budget, &|path, bytes| {
+        files.lock().unwrap().insert(path, bytes);
         Ok::<(), std::convert::Infallible>(())
     });
     match kept {
-        Ok(()) => files,
+        Ok(()) => files.into_inner().unwrap(),
         Err(never) => match never {},
     }
 }
@@ -54,20 +54,20 @@ fn encode_with(
 /// The index files (path relative to `search/`, bytes), each handed to `emit` as soon as it
 /// is made: a build writes them and never holds the whole index (the fragments alone are
 /// most of its bytes). The files and their bytes are the same as [`encode`]'s.
-pub fn encode_each<E>(
+pub fn encode_each<E: Send>(
     docs: &[Document],
     commits: &[CommitEntry],
-    emit: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
 ) -> Result<(), E> {
     encode_within(docs, commits, SHARD_BUDGET, emit)
 }
 
 /// [`encode_each`] with shards split at `budget` bytes.
-fn encode_within<E>(
+fn encode_within<E: Send>(
     docs: &[Document],
     commits: &[CommitEntry],
     budget: usize,
-    emit: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
 ) -> Result<(), E> {
     let mut manifest = format!("{MAGIC}\ndocs {}\nbucket {BUCKET}\n", docs.len());
     emit_family(
@@ -88,26 +88,18 @@ fn encode_within<E>(
     });
     emit_family(&mut manifest, "c", shard_lines(commit_lines, budget), emit)?;
     emit("index.txt".to_owned(), manifest.into_bytes())?;
-    // Fragments are made in parallel, a batch at a time (they are most of the index's
-    // bytes, so not all at once), and handed over in order.
-    let buckets: Vec<&[Document]> = docs.chunks(BUCKET as usize).collect();
-    for (batch_index, batch) in buckets.chunks(FRAGMENT_BATCH).enumerate() {
-        let texts: Vec<String> = batch
-            .par_iter()
-            .map(|bucket| {
-                let mut text = String::new();
-                for doc in *bucket {
-                    record(&mut text, doc);
-                }
-                text
-            })
-            .collect();
-        for (i, text) in texts.into_iter().enumerate() {
-            let index = batch_index * FRAGMENT_BATCH + i;
-            emit(format!("f/{index}.txt"), text.into_bytes())?;
-        }
-    }
-    Ok(())
+    // Fragments are most of the index's files and bytes: each is made and handed over by
+    // the thread that made it (`emit` takes files from any thread, in any order), so they
+    // are never all held at once and none waits for another to be written.
+    docs.par_chunks(BUCKET as usize)
+        .enumerate()
+        .try_for_each(|(index, bucket)| {
+            let mut text = String::new();
+            for doc in bucket {
+                record(&mut text, doc);
+            }
+            emit(format!("f/{index}.txt"), text.into_bytes())
+        })
 }
 
 /// Lists the shards of one family (`k`, `t`, `c`) in the manifest and emits their files.
@@ -115,7 +107,7 @@ fn emit_family<E>(
     manifest: &mut String,
     family: &str,
     shards: BTreeMap<String, String>,
-    emit: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
 ) -> Result<(), E> {
     manifest.push_str(family);
     for name in shards.keys() {
@@ -128,9 +120,6 @@ fn emit_family<E>(
     }
     Ok(())
 }
-
-/// Fragment files made at once (see `encode_each`).
-const FRAGMENT_BATCH: usize = 256;
 
 /// Two lines: `group \t url \t title \t meta \t rollback`, then the text.
 fn record(out: &mut String, doc: &Document) {

@@ -67,6 +67,7 @@ mod encode;
 mod html_text;
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
 
 use crate::content::Content;
 use crate::history::Facts;
@@ -85,30 +86,34 @@ pub fn index_files(
     facts: Option<&Facts>,
 ) -> Vec<(String, Vec<u8>)> {
     let bodies = documents::page_bodies(content, site);
-    let mut files = Vec::new();
-    let kept = index_files_each(content, facts, bodies, &mut |path, bytes| {
-        files.push((path, bytes));
+    let files = Mutex::new(Vec::new());
+    let kept = index_files_each(content, facts, bodies, &|path, bytes| {
+        files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((path, bytes));
         Ok::<(), std::convert::Infallible>(())
     });
     if let Err(never) = kept {
         match never {}
     }
+    let mut files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
     files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     files
 }
 
-/// The index files of `index_files` (path under `search/`, bytes), handed to `emit` one
-/// by one as they are made, from every release note and runbook body (by page path) as the
+/// The index files of `index_files` (path under `search/`, bytes), handed to `emit` as
+/// they are made, from any thread and in no particular order, from every release note and runbook body (by page path) as the
 /// pages were rendered: `build` collects the bodies while it renders, so no Markdown is
 /// rendered twice, and writes each file at once, so the index is never held whole.
-pub fn index_files_each<E>(
+pub fn index_files_each<E: Send>(
     content: &Content,
     facts: Option<&Facts>,
     bodies: BTreeMap<String, Body>,
-    emit: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
 ) -> Result<(), E> {
     let (docs, commits) = documents::collect(content, facts, bodies);
-    encode::encode_each(&docs, &commits, &mut |path, bytes| {
+    encode::encode_each(&docs, &commits, &|path, bytes| {
         emit(format!("{FOLDER}{path}"), bytes)
     })
 }
