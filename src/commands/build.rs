@@ -398,8 +398,16 @@ pub trait Sink: Sync {
         Ok(())
     }
 
-    /// Every file but the search index has been handed over: the index, made next from
-    /// the pages' notes and runbooks, comes last. `serve` shows the pages at this point.
+    /// Whether the search index waits for every other file (`serve`, which shows the pages
+    /// before the index is made, so the index must not slow them down). Otherwise it is
+    /// made as soon as the pages are, beside the files made from data alone.
+    fn index_after_data_files(&self) -> bool {
+        false
+    }
+
+    /// With [`Sink::index_after_data_files`], every file but the search index has been
+    /// handed over: the index, made next from the pages' notes and runbooks, comes last.
+    /// `serve` shows the pages at this point.
     fn before_search_index(&self) {}
 
     /// Asked before anything is made: true when the sink kept every file of the search
@@ -517,24 +525,46 @@ fn emit_site<S: Sink>(
     let index_kept = index_key.is_some_and(|key| sink.kept_search_index(&key));
     drop(timing);
     let bodies = (!index_kept).then(|| SearchBodies::new(texts));
-    let gather = Gather {
-        content_key,
-        bodies: bodies.as_ref(),
+    let pages = |bodies: Option<&SearchBodies>| {
+        let gather = Gather {
+            content_key,
+            bodies,
+        };
+        emit_pages(content, theme, site, history, on_stall, gather, sink)
     };
-    let (pages, data) = rayon::join(
-        || emit_pages(content, theme, site, history, on_stall, gather, sink),
-        || emit_data_files(content, site, history, sink),
-    );
-    let remembered = pages?;
-    data?;
-    sink.before_search_index();
-    if let Some(bodies) = bodies {
+    let data = || emit_data_files(content, site, history, sink);
+    let index = |bodies: Option<SearchBodies>| {
+        let Some(bodies) = bodies else {
+            return Ok(());
+        };
         let bodies = bodies.finish();
         let _timing = timings::stage("search index");
         search::index_files_each(content, history, bodies, &|path, bytes| {
             sink.index_file(path, bytes, index_key.as_ref())
-        })?;
-    }
+        })
+    };
+    let remembered = if sink.index_after_data_files() {
+        let (pages, data) = rayon::join(|| pages(bodies.as_ref()), data);
+        let remembered = pages?;
+        data?;
+        sink.before_search_index();
+        index(bodies)?;
+        remembered
+    } else {
+        // The index reads the pages' bodies only: when most pages are kept, it is made
+        // while the announcements and feeds still are, its serial parts beside theirs.
+        let (pages_and_index, data) = rayon::join(
+            || {
+                let remembered = pages(bodies.as_ref())?;
+                index(bodies)?;
+                Ok::<usize, S::Error>(remembered)
+            },
+            data,
+        );
+        let remembered = pages_and_index?;
+        data?;
+        remembered
+    };
     Ok(Emitted {
         remembered,
         index_kept,

@@ -601,6 +601,11 @@ impl Sink for SiteSink<'_> {
         self.previous?.remembered(path, key)
     }
 
+    /// The pages are shown before the search index is made (see `before_search_index`).
+    fn index_after_data_files(&self) -> bool {
+        true
+    }
+
     /// Every page is made: they are shown now, with the search index served before (the
     /// first build, with none, shows its site whole).
     fn before_search_index(&self) {
