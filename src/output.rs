@@ -936,6 +936,76 @@ mod tests {
     }
 
     #[test]
+    fn what_runs_after_publishing_sees_the_new_site_and_nothing_runs_if_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir(&content).unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &content, &files(&[("a.html", "1")])).unwrap();
+        for with_exchange in [true, false] {
+            let lock = OutputLock::acquire(&out, Wait::NoWait, |_| {}).unwrap();
+            let staging = Staging::begin(&lock, &content).unwrap();
+            staging.write("a.html", b"2").unwrap();
+            let seen = match with_exchange {
+                true => staging.publish_then(|| fs::read_to_string(out.join("a.html"))),
+                false => {
+                    // The fallback of two renames, as where the exchange is unsupported.
+                    let then = || fs::read_to_string(out.join("a.html"));
+                    swap_with_two_renames(&staging.dir, &lock.target, then)
+                }
+            };
+            assert_eq!(seen.unwrap().unwrap(), "2");
+            fs::write(out.join("a.html"), "1").unwrap();
+        }
+        // A staging folder that cannot be swapped in (gone here): an error, the published
+        // site as it was, and `then` never runs.
+        let ran = std::sync::atomic::AtomicBool::new(false);
+        let lock = OutputLock::acquire(&out, Wait::NoWait, |_| {}).unwrap();
+        let staging = Staging::begin(&lock, &content).unwrap();
+        staging.write("a.html", b"3").unwrap();
+        fs::remove_dir_all(&staging.dir).unwrap();
+        let published = staging.publish_then(|| ran.store(true, Ordering::Relaxed));
+        assert!(published.is_err());
+        assert!(!ran.load(Ordering::Relaxed));
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "1");
+    }
+
+    #[test]
+    fn files_of_one_new_folder_written_and_kept_from_many_threads_are_all_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir(&content).unwrap();
+        let out = dir.path().join("public");
+        let names: Vec<String> = (0..64)
+            .map(|i| format!("releases/s{}/v{i}/index.html", i % 4))
+            .collect();
+        let first: BTreeMap<String, Vec<u8>> = names
+            .iter()
+            .map(|n| (n.clone(), n.as_bytes().to_vec()))
+            .collect();
+        write_site(&out, &content, &first).unwrap();
+        let lock = OutputLock::acquire(&out, Wait::NoWait, |_| {}).unwrap();
+        let staging = Staging::begin(&lock, &content).unwrap();
+        // Half kept from the published site (hard links), half written anew, all at once.
+        names.par_iter().enumerate().for_each(|(i, name)| {
+            match i % 2 {
+                0 => drop(staging.keep(name).unwrap()),
+                _ => staging.write(name, b"new").unwrap(),
+            };
+            staging
+                .write(&name.replace("index.html", "announce.txt"), b"a")
+                .unwrap();
+        });
+        staging.publish().unwrap();
+        for (i, name) in names.iter().enumerate() {
+            let expected = if i % 2 == 0 { name.as_str() } else { "new" };
+            assert_eq!(fs::read_to_string(out.join(name)).unwrap(), expected);
+            let announce = out.join(name.replace("index.html", "announce.txt"));
+            assert_eq!(fs::read_to_string(announce).unwrap(), "a");
+        }
+    }
+
+    #[test]
     fn a_file_appended_in_parts_is_created_once_and_published_whole() {
         let dir = tempfile::tempdir().unwrap();
         let content = dir.path().join("content");
