@@ -49,19 +49,22 @@ fn end_quietly_on_closed_pipe() {
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// How long (ms) the allocator keeps memory freed in bulk before giving it back to the
-/// system, for `serve` (mimalloc's default is 1000). `serve` holds a site and its model
-/// for hours and swaps in a new one on every edit, freeing the old one while the next is
-/// made. At 10,000 releases, over four edits: the default peaked at 561 MiB resident with
-/// reloads of 2.2-2.4 s; 0 (give back at once) at 482 MiB but 2.9-3.1 s, memory given
-/// back and faulted in again; 100 at 495 MiB and 2.4-2.5 s (BENCHMARKS, "Fifth round on
-/// issue 12").
-const SERVE_PURGE_DELAY_MS: std::ffi::c_long = 100;
+/// system (mimalloc's default is 1000). `serve` holds a site and its model for hours and
+/// swaps in a new one on every edit, freeing the old one while the next is made. At 10,000
+/// releases, over four edits: the default peaked at 561 MiB resident with reloads of
+/// 2.2-2.4 s; 0 (give back at once) at 482 MiB but 2.9-3.1 s, memory given back and
+/// faulted in again; 100 at 495 MiB and 2.4-2.5 s (BENCHMARKS, "Fifth round on issue 12").
+/// A build frees each stage's scratch (texts, term maps, page data) while the next stage
+/// allocates its own: at 10,000 releases 100 ms took its peak from 289-294 to 267-271 MiB,
+/// with the same wall and CPU time, `--full` and incremental (BENCHMARKS, "Fifteenth
+/// session").
+const PURGE_DELAY_MS: std::ffi::c_long = 100;
 
-/// Sets the purge delay for `serve` (a build, which frees little until it exits, keeps the
-/// default). Call it before other threads start: mimalloc's options are not synchronised.
+/// Sets the purge delay, for every command. Call it before other threads start:
+/// mimalloc's options are not synchronised.
 fn purge_freed_memory_sooner() {
     // SAFETY: sets an integer option; called on the main thread before any other starts.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, SERVE_PURGE_DELAY_MS) }
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) }
 }
 
 #[derive(Parser)]
@@ -243,6 +246,7 @@ enum NewCommand {
 
 fn main() -> ExitCode {
     without_huge_pages();
+    purge_freed_memory_sooner();
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Serve { .. }) {
         end_quietly_on_closed_pipe();
@@ -316,7 +320,6 @@ fn main() -> ExitCode {
                 eprintln!("{}", shipboard::content::load::missing_root(&dir));
                 return ExitCode::from(1);
             }
-            purge_freed_memory_sooner();
             match serve::run(&dir, bind, port, cli.quiet) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => {
@@ -556,7 +559,7 @@ mod tests {
             purge_freed_memory_sooner();
             assert_eq!(
                 libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY),
-                SERVE_PURGE_DELAY_MS
+                PURGE_DELAY_MS
             );
         }
     }
