@@ -52,8 +52,9 @@ fn encode_with(
 }
 
 /// The index files (path relative to `search/`, bytes), each handed to `emit` as soon as it
-/// is made: a build writes them and never holds the whole index (the fragments alone are
-/// most of its bytes). The files and their bytes are the same as [`encode`]'s.
+/// is made, from any thread and in no particular order: a build writes them and never
+/// holds the whole index (the fragments alone are most of its bytes). The files and their
+/// bytes are the same as [`encode`]'s.
 pub fn encode_each<E: Send>(
     docs: &[Document],
     commits: &[CommitEntry],

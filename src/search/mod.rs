@@ -103,9 +103,10 @@ pub fn index_files(
 }
 
 /// The index files of `index_files` (path under `search/`, bytes), handed to `emit` as
-/// they are made, from any thread and in no particular order, from every release note and runbook body (by page path) as the
-/// pages were rendered: `build` collects the bodies while it renders, so no Markdown is
-/// rendered twice, and writes each file at once, so the index is never held whole.
+/// they are made, from any thread and in no particular order, from every release note and
+/// runbook body (by page path) as the pages were rendered: `build` collects the bodies
+/// while it renders, so no Markdown is rendered twice, and writes each file at once, so
+/// the index is never held whole.
 pub fn index_files_each<E: Send>(
     content: &Content,
     facts: Option<&Facts>,
