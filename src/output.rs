@@ -477,16 +477,11 @@ impl<'lock> Staging<'lock> {
             options.append(true).create_new(create_new);
             options.open(&path)
         };
+        self.in_folder(&path)?;
         let (mut file, created) = match open(true) {
             Ok(file) => (file, true),
             Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
                 (open(false).map_err(io_error(&path))?, false)
-            }
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                if let Some(dir) = path.parent() {
-                    fs::create_dir_all(dir).map_err(io_error(dir))?;
-                }
-                (open(true).map_err(io_error(&path))?, true)
             }
             Err(source) => return Err(OutputError::Io { path, source }),
         };
@@ -897,6 +892,15 @@ mod tests {
         staging.publish()
     }
 
+    /// A temporary folder with an empty content folder in it, and where its output goes.
+    fn content_and_output() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir(&content).unwrap();
+        let out = dir.path().join("public");
+        (dir, content, out)
+    }
+
     fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
         pairs
             .iter()
@@ -914,10 +918,7 @@ mod tests {
 
     #[test]
     fn replaces_a_previous_site_and_keeps_nothing_stale() {
-        let dir = tempfile::tempdir().unwrap();
-        let content = dir.path().join("content");
-        fs::create_dir(&content).unwrap();
-        let out = dir.path().join("public");
+        let (dir, content, out) = content_and_output();
         write_site(
             &out,
             &content,
@@ -937,10 +938,7 @@ mod tests {
 
     #[test]
     fn what_runs_after_publishing_sees_the_new_site_and_nothing_runs_if_it_fails() {
-        let dir = tempfile::tempdir().unwrap();
-        let content = dir.path().join("content");
-        fs::create_dir(&content).unwrap();
-        let out = dir.path().join("public");
+        let (_dir, content, out) = content_and_output();
         write_site(&out, &content, &files(&[("a.html", "1")])).unwrap();
         for with_exchange in [true, false] {
             let lock = OutputLock::acquire(&out, Wait::NoWait, |_| {}).unwrap();
@@ -972,10 +970,7 @@ mod tests {
 
     #[test]
     fn files_of_one_new_folder_written_and_kept_from_many_threads_are_all_there() {
-        let dir = tempfile::tempdir().unwrap();
-        let content = dir.path().join("content");
-        fs::create_dir(&content).unwrap();
-        let out = dir.path().join("public");
+        let (_dir, content, out) = content_and_output();
         let names: Vec<String> = (0..64)
             .map(|i| format!("releases/s{}/v{i}/index.html", i % 4))
             .collect();
@@ -1007,10 +1002,7 @@ mod tests {
 
     #[test]
     fn a_file_appended_in_parts_is_created_once_and_published_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let content = dir.path().join("content");
-        fs::create_dir(&content).unwrap();
-        let out = dir.path().join("public");
+        let (dir, content, out) = content_and_output();
         let lock = OutputLock::acquire(&out, Wait::NoWait, |_| {}).unwrap();
         let staging = Staging::begin(&lock, &content).unwrap();
         assert!(staging.append("api/big.json", b"{\n").unwrap(), "created");
@@ -1026,10 +1018,7 @@ mod tests {
 
     #[test]
     fn an_unsafe_path_leaves_the_old_site_untouched() {
-        let dir = tempfile::tempdir().unwrap();
-        let content = dir.path().join("content");
-        fs::create_dir(&content).unwrap();
-        let out = dir.path().join("public");
+        let (dir, content, out) = content_and_output();
         write_site(&out, &content, &files(&[("a.html", "1")])).unwrap();
         let err =
             write_site(&out, &content, &files(&[("a.html", "2"), ("../evil", "x")])).unwrap_err();
