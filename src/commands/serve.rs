@@ -14,7 +14,7 @@ pub mod rebuild;
 pub mod watch;
 
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
 use std::path::Path;
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -36,7 +36,14 @@ const FIRST_BUILD_PATIENCE: Duration = Duration::from_secs(30);
 /// process is stopped (Ctrl-C). `quiet` leaves out the rebuild notes (errors still print).
 pub fn run(dir: &Path, bind: IpAddr, port: u16, quiet: bool) -> anyhow::Result<()> {
     let serving = start(dir, bind, port, quiet)?;
-    println!("Serving {} — Ctrl-C to stop", serving.url());
+    if bind.is_unspecified() {
+        println!(
+            "Serving {} on every interface of this machine — Ctrl-C to stop",
+            serving.url()
+        );
+    } else {
+        println!("Serving {} — Ctrl-C to stop", serving.url());
+    }
     let _ = std::io::stdout().flush();
     serving.wait()
 }
@@ -145,15 +152,42 @@ fn listen_error(bind: IpAddr, port: u16, err: &std::io::Error) -> anyhow::Error 
     anyhow::anyhow!("cannot listen on {addr}: {err}\n  help: {help}")
 }
 
-/// `http://<addr>/`, with loopback instead of an unspecified address (0.0.0.0, ::).
+/// `http://<addr>/`, the address the site's absolute URLs (feed subscriptions, the Atom
+/// feed's links) are built with. For an unspecified address (0.0.0.0, ::) that is the
+/// address other machines reach this one at ([`outward_address`]): `--bind 0.0.0.0` is
+/// chosen to show the preview to someone else, and a subscribe link saying 127.0.0.1
+/// would point their calendar at their own machine. Pages link by path, so they work
+/// under any address. Loopback when this machine has no route out.
 fn base_url(mut addr: SocketAddr) -> String {
     if addr.ip().is_unspecified() {
-        addr.set_ip(match addr.ip() {
+        let outward = outward_address(addr.ip());
+        addr.set_ip(outward.unwrap_or(match addr.ip() {
             IpAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
             IpAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
-        });
+        }));
     }
     format!("http://{addr}/")
+}
+
+/// The address of this machine on the interface of its default route, of `bind`'s family:
+/// what the kernel picks as the source when a UDP socket is connected to a documentation
+/// address (RFC 5737, RFC 3849). Connecting a UDP socket sends nothing; it only asks the
+/// routing table. `None` without such a route (an offline machine).
+fn outward_address(bind: IpAddr) -> Option<IpAddr> {
+    let (local, remote): (SocketAddr, SocketAddr) = match bind {
+        IpAddr::V4(_) => (
+            (Ipv4Addr::UNSPECIFIED, 0).into(),
+            (Ipv4Addr::new(192, 0, 2, 1), 9).into(),
+        ),
+        IpAddr::V6(_) => (
+            (Ipv6Addr::UNSPECIFIED, 0).into(),
+            (Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), 9).into(),
+        ),
+    };
+    let socket = UdpSocket::bind(local).ok()?;
+    socket.connect(remote).ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_unspecified() && !ip.is_loopback()).then_some(ip)
 }
 
 #[cfg(test)]
@@ -161,16 +195,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base_url_uses_loopback_for_unspecified_addresses() {
+    fn base_url_of_an_unspecified_address_is_one_other_machines_reach() {
+        // The outward address is whatever this machine's default route uses, so the test
+        // asks the same routing table; with no route out, loopback is the only answer.
+        let v4 = outward_address(Ipv4Addr::UNSPECIFIED.into())
+            .map_or_else(|| "127.0.0.1".to_string(), |ip| ip.to_string());
         assert_eq!(
             base_url("0.0.0.0:8080".parse().unwrap()),
-            "http://127.0.0.1:8080/"
+            format!("http://{v4}:8080/")
         );
-        assert_eq!(base_url("[::]:81".parse().unwrap()), "http://[::1]:81/");
+        assert!(!base_url("0.0.0.0:8080".parse().unwrap()).contains("0.0.0.0"));
+        let v6 = outward_address(Ipv6Addr::UNSPECIFIED.into())
+            .map_or_else(|| "::1".to_string(), |ip| ip.to_string());
+        assert_eq!(
+            base_url("[::]:81".parse().unwrap()),
+            format!("http://[{v6}]:81/")
+        );
         assert_eq!(
             base_url("127.0.0.1:5".parse().unwrap()),
             "http://127.0.0.1:5/"
         );
+        assert_eq!(
+            base_url("192.0.2.7:5".parse().unwrap()),
+            "http://192.0.2.7:5/"
+        );
+    }
+
+    #[test]
+    fn the_outward_address_is_one_of_this_machine_s_own() {
+        match outward_address(Ipv4Addr::UNSPECIFIED.into()) {
+            Some(ip) => {
+                assert!(!ip.is_loopback() && !ip.is_unspecified(), "{ip}");
+                // An address of this machine can be listened on; one of another cannot.
+                TcpListener::bind((ip, 0)).unwrap_or_else(|err| panic!("{ip} is not ours: {err}"));
+            }
+            None => assert_eq!(
+                base_url("0.0.0.0:1".parse().unwrap()),
+                "http://127.0.0.1:1/"
+            ),
+        }
     }
 
     #[test]
