@@ -240,7 +240,11 @@ pub struct Stamp {
 
 impl Stamp {
     pub fn of(path: &Path) -> io::Result<Stamp> {
-        let meta = fs::symlink_metadata(path)?;
+        Stamp::of_metadata(&fs::symlink_metadata(path)?)
+    }
+
+    /// The stamp of a file whose metadata (not following links) was read already.
+    pub fn of_metadata(meta: &fs::Metadata) -> io::Result<Stamp> {
         if !meta.is_file() {
             return Err(io::Error::other("not a regular file"));
         }
@@ -252,7 +256,7 @@ impl Stamp {
         Ok(Stamp {
             len: meta.len(),
             modified_ns,
-            inode: inode(&meta),
+            inode: inode(meta),
         })
     }
 }
@@ -412,6 +416,11 @@ impl Record {
         }
         files.sort_unstable_by_key(|(file, _)| *file);
         (!files.is_empty()).then_some(files)
+    }
+
+    /// How the published file `file` was on disk when this record was saved.
+    pub fn stamp(&self, file: &str) -> Option<Stamp> {
+        self.entries.get(file).map(|entry| entry.stamp)
     }
 
     /// The entry of a file whose bytes are `bytes`; kept on the same condition as a page.

@@ -30,6 +30,28 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, u64)> {
         .collect()
 }
 
+/// Every folder under `dir`, relative to it: a clean build makes no empty one.
+fn folders(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in fs::read_dir(&folder).expect("read_dir").flatten() {
+            if entry.file_type().expect("type").is_dir() {
+                let path = entry.path();
+                found.push(
+                    path.strip_prefix(dir)
+                        .expect("inside")
+                        .display()
+                        .to_string(),
+                );
+                stack.push(path);
+            }
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
 fn build_into(fx: &Fixture, output: &Path, extra: &[&str]) -> String {
     let mut args = vec!["build", "-v"];
     let (dir, out) = (fx.dir().display().to_string(), output.display().to_string());
@@ -107,6 +129,11 @@ fn incremental_matches_clean(fx: &Fixture, output: &Path, what: &str) -> Step {
     assert!(
         differing.is_empty(),
         "after {what}, incremental != clean: {differing:?}"
+    );
+    assert_eq!(
+        folders(output),
+        folders(&clean_dir),
+        "after {what}, the folders differ"
     );
     let mut step = Step {
         changed: Vec::new(),
@@ -287,6 +314,27 @@ fn after_each_kind_of_edit_the_incremental_output_is_the_clean_output() {
         "the new tag's commit is unreleased work on the billing page: {:?}",
         tag.changed
     );
+
+    // A release added, then removed: its folders come and go with it.
+    let added = fx
+        .read("releases/billing-1.2.0.md")
+        .replace("version: 1.2.0", "version: 1.3.0")
+        .replace("2026-11-10", "2026-11-24");
+    fx.write("releases/billing-1.3.0.md", &added);
+    let add = incremental_matches_clean(&fx, &output, "release added");
+    assert!(
+        add.changed
+            .iter()
+            .any(|f| f.starts_with("releases/billing/1.3.0/")),
+        "{:?}",
+        add.changed
+    );
+    fs::remove_file(fx.dir().join("releases/billing-1.3.0.md")).expect("rm");
+    incremental_matches_clean(&fx, &output, "release removed");
+    assert!(!output.join("releases/billing/1.3.0").exists());
+    // The next build starts from the site that still had it.
+    incremental_matches_clean(&fx, &output, "no edit after a removal");
+    assert!(!output.join("releases/billing/1.3.0").exists());
 }
 
 #[test]
@@ -374,6 +422,18 @@ fn a_search_index_file_changed_or_removed_by_hand_makes_the_index_again() {
         .expect("a term shard");
     let original = fs::read(&shard).expect("shard");
     fs::remove_file(&shard).expect("rm");
+    // The site the last build replaced still holds the very file the record describes
+    // (the same inode, size and time), so the build restores it from there.
+    build_into(&fx, &output, &[]);
+    assert_eq!(fs::read(&shard).expect("shard"), original);
+    // Without that site too, the index is made again.
+    fs::remove_file(&shard).expect("rm");
+    let spare = output.with_file_name(".site.shipboard-spare");
+    assert!(
+        spare.join(".shipboard-output").is_file(),
+        "the replaced site is kept"
+    );
+    fs::remove_dir_all(&spare).expect("rm spare");
     let stderr = build_into(&fx, &output, &[]);
     assert!(!index_kept(&stderr), "{stderr}");
     assert_eq!(fs::read(&shard).expect("shard"), original);

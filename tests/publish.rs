@@ -60,14 +60,18 @@ fn kill(mut child: Child) {
     child.wait().expect("reaped");
 }
 
+/// What killed builds left beside the output: folders of Shipboard's other than the site
+/// the last build replaced, which is kept for the next build to start from.
 fn leftovers(dir: &Path) -> Vec<String> {
     fs::read_dir(dir)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains(".shipboard-"))
+        .filter(|name| name.contains(".shipboard-") && name != SPARE)
         .collect()
 }
+
+const SPARE: &str = ".public.shipboard-spare";
 
 fn home(fx: &Fixture) -> String {
     fs::read_to_string(fx.dir().join("public/index.html")).expect("the site is there")
@@ -103,6 +107,43 @@ fn a_build_killed_before_the_swap_leaves_the_old_site_and_the_next_cleans_up() {
 }
 
 #[test]
+fn a_build_from_the_spare_site_killed_before_the_swap_leaves_the_old_site_whole() {
+    let fx = Fixture::new("minimal");
+    fx.build_ok();
+    built_then_retitled(&fx); // a second build first: the first site is the spare one
+    let published = snapshot(&fx.dir().join("public"));
+    assert!(fx.dir().join(SPARE).is_dir());
+    kill(build_paused_at(&fx, "before-swap", &[]));
+    // The spare site became the staging folder and was corrected there: the published
+    // site is byte for byte what it was.
+    assert!(
+        snapshot(&fx.dir().join("public")) == published,
+        "the site changed"
+    );
+    assert_eq!(leftovers(&fx.dir()).len(), 1, "the staging folder is left");
+    assert!(!fx.dir().join(SPARE).exists());
+    fx.build_ok();
+    assert!(home(&fx).contains("Zebracorn"));
+    assert_eq!(leftovers(&fx.dir()), Vec::<String>::new());
+    assert!(fx.dir().join(SPARE).is_dir());
+}
+
+/// Every file of a site and its bytes.
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    common::all_files(dir)
+        .into_iter()
+        .map(|path| {
+            let relative = path
+                .strip_prefix(dir)
+                .expect("inside")
+                .display()
+                .to_string();
+            (relative, fs::read(&path).expect("read"))
+        })
+        .collect()
+}
+
+#[test]
 fn a_build_killed_after_the_swap_leaves_the_new_site_and_the_next_cleans_up() {
     let fx = Fixture::new("minimal");
     built_then_retitled(&fx);
@@ -111,6 +152,21 @@ fn a_build_killed_after_the_swap_leaves_the_new_site_and_the_next_cleans_up() {
     assert_eq!(leftovers(&fx.dir()).len(), 1, "the previous site is left");
     fx.build_ok();
     assert_eq!(leftovers(&fx.dir()), Vec::<String>::new());
+    // The site that build replaced is kept whole for the next one, and git ignores it.
+    let spare = fx.dir().join(SPARE);
+    assert!(spare.join(".shipboard-output").is_file());
+    assert!(spare.join("index.html").is_file());
+    assert_eq!(fs::read_to_string(spare.join(".gitignore")).unwrap(), "*\n");
+    common::git(&fx.dir(), &["init", "-q"]);
+    let status = std::process::Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=all"])
+        .current_dir(fx.dir())
+        .output()
+        .expect("git status");
+    assert!(status.status.success());
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains("public/index.html"), "{status}");
+    assert!(!status.contains("shipboard-spare"), "{status}");
 }
 
 #[test]

@@ -1113,7 +1113,7 @@ impl StagingSink<'_> {
     ) -> Result<(), BuildError> {
         self.claim(&path)?;
         let digest = cache::digest(&bytes);
-        let keep = |_: &cache::Entry| self.staging.keep(&path);
+        let keep = |entry: &cache::Entry| self.staging.keep(&path, &entry.stamp);
         let write = || self.staging.write_stamped(&path, &bytes);
         self.record(path.clone(), digest, mark, keep, write)
     }
@@ -1199,7 +1199,8 @@ impl Sink for StagingSink<'_> {
         let mut linked = Vec::with_capacity(files.len());
         for (path, entry) in &files {
             let stamp = self.claim(path).ok().and_then(|()| {
-                let kept = self.linked_as_recorded(path, entry, |_| self.staging.keep(path));
+                let keep = |entry: &cache::Entry| self.staging.keep(path, &entry.stamp);
+                let kept = self.linked_as_recorded(path, entry, keep);
                 if kept.is_none() {
                     self.release(path);
                 }
@@ -1239,7 +1240,7 @@ impl Sink for StagingSink<'_> {
             return false;
         }
         // If the link fails (or links another file than recorded) the page is rendered.
-        let keep = |_: &cache::Entry| self.staging.keep(path);
+        let keep = |entry: &cache::Entry| self.staging.keep(path, &entry.stamp);
         let Some(stamp) = self.linked_as_recorded(path, entry, keep) else {
             self.release(path);
             return false;
@@ -1306,8 +1307,13 @@ pub fn run(
         Some(lock) => lock,
         None => lock(options.wait)?,
     };
-    let staging = output::Staging::begin(&lock, root)?;
     let (previous, cache_note) = early_record.unwrap_or_else(|| load_record(&lock));
+    // With a record, the site the previous build replaced is corrected into this one;
+    // without one, no file is kept and the build starts from an empty folder.
+    let staging = match &previous {
+        Some(record) => output::Staging::begin_reusing(&lock, root, &|file| record.stamp(file))?,
+        None => output::Staging::begin(&lock, root)?,
+    };
     let sink = StagingSink {
         staging: &staging,
         previous: previous.as_ref(),
