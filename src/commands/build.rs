@@ -1310,10 +1310,12 @@ pub fn run(
     let (previous, cache_note) = early_record.unwrap_or_else(|| load_record(&lock));
     // With a record, the site the previous build replaced is corrected into this one;
     // without one, no file is kept and the build starts from an empty folder.
+    let timing = timings::stage("staging folder");
     let staging = match &previous {
         Some(record) => output::Staging::begin_reusing(&lock, root, &|file| record.stamp(file))?,
         None => output::Staging::begin(&lock, root)?,
     };
+    drop(timing);
     let sink = StagingSink {
         staging: &staging,
         previous: previous.as_ref(),
