@@ -698,6 +698,13 @@ impl<'lock> Staging<'lock> {
 /// other file, link or special file goes. Folders are walked in parallel.
 fn prune(dir: &Path, relative: &str, published: Published<'_>) -> io::Result<Spare> {
     let entries = fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
+    if entries.is_empty() {
+        // Not made by a build (a build makes a folder for a file): it goes too.
+        return Ok(Spare {
+            emptied: vec![dir.to_path_buf()],
+            ..Spare::default()
+        });
+    }
     entries
         .par_iter()
         .map(|entry| {
@@ -1291,11 +1298,19 @@ mod tests {
         let published = stamps_of(&out, &["a", "b"]);
         fs::write(spare.join("b"), "tampered").unwrap();
         fs::write(spare.join("stray"), "x").unwrap();
+        fs::create_dir_all(spare.join("empty/deeper")).unwrap();
         let lookup = |file: &str| published.get(file).copied();
         let staging = Staging::begin_reusing(&lock, &content, &lookup).unwrap();
         let left = staging.left.as_ref().unwrap().lock().unwrap().clone();
         assert_eq!(left.keys().collect::<Vec<_>>(), ["a"]);
         assert!(!staging.dir.join("b").exists() && !staging.dir.join("stray").exists());
+        staging.keep("a", &published["a"]).unwrap();
+        staging.write("b", b"3").unwrap();
+        staging.publish().unwrap();
+        let (site, empty) = tree(&out);
+        let names: Vec<&str> = site.keys().map(String::as_str).collect();
+        assert_eq!(names, [MARKER, "a", "b"]);
+        assert!(empty.is_empty(), "{empty:?}");
     }
 
     #[test]
