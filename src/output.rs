@@ -378,6 +378,20 @@ impl Spare {
     }
 }
 
+/// Checks that `target`'s output may be replaced by a site built from `content_root`,
+/// and frees this build's staging name (a folder of ours there is a killed build's).
+fn staging_name(target: &Target, content_root: &Path) -> Result<PathBuf, OutputError> {
+    if absolute(content_root)?.starts_with(&target.output) {
+        return Err(OutputError::ContainsContent(target.output.clone()));
+    }
+    ensure_replaceable(&target.output)?;
+    let dir = target.staging();
+    if dir.exists() {
+        remove_ours(&dir);
+    }
+    Ok(dir)
+}
+
 /// How the previous build's record describes a published file (`None`: not recorded).
 pub type Published<'a> = &'a (dyn Fn(&str) -> Option<Stamp> + Sync);
 
@@ -385,14 +399,7 @@ impl<'lock> Staging<'lock> {
     /// Checks that the output may be replaced and creates the staging folder, marker first.
     pub fn begin(lock: &'lock OutputLock, content_root: &Path) -> Result<Self, OutputError> {
         let target = &lock.target;
-        if absolute(content_root)?.starts_with(&target.output) {
-            return Err(OutputError::ContainsContent(target.output.clone()));
-        }
-        ensure_replaceable(&target.output)?;
-        let dir = target.staging();
-        if dir.exists() {
-            remove_ours(&dir);
-        }
+        let dir = staging_name(target, content_root)?;
         fs::create_dir(&dir).map_err(io_error(&dir))?;
         let staging = Staging::new(target, dir, None);
         let marker = staging.dir.join(MARKER);
@@ -440,14 +447,7 @@ impl<'lock> Staging<'lock> {
         if !is_ours(&spare) {
             return Staging::begin(lock, content_root);
         }
-        if absolute(content_root)?.starts_with(&target.output) {
-            return Err(OutputError::ContainsContent(target.output.clone()));
-        }
-        ensure_replaceable(&target.output)?;
-        let dir = target.staging();
-        if dir.exists() {
-            remove_ours(&dir);
-        }
+        let dir = staging_name(target, content_root)?;
         // Renamed first: a build killed from here on leaves a staging folder, which the
         // next build removes; the spare is never half pruned.
         if fs::rename(&spare, &dir).is_err() {

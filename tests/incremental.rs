@@ -12,18 +12,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{all_files, git, minimal_with_billing_history, run_at, Fixture, SOURCE_DATE_EPOCH};
+use common::{
+    all_files, git, minimal_with_billing_history, relative_files, run_at, Fixture,
+    SOURCE_DATE_EPOCH,
+};
 
 /// Every file of an output folder: relative path -> (bytes, inode).
 fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, u64)> {
-    all_files(dir)
+    relative_files(dir)
         .into_iter()
-        .map(|path| {
-            let relative = path
-                .strip_prefix(dir)
-                .expect("inside")
-                .display()
-                .to_string();
+        .map(|(relative, path)| {
             let inode = std::os::unix::fs::MetadataExt::ino(&fs::metadata(&path).expect("stat"));
             (relative, (fs::read(&path).expect("read"), inode))
         })

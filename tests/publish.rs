@@ -130,16 +130,9 @@ fn a_build_from_the_spare_site_killed_before_the_swap_leaves_the_old_site_whole(
 
 /// Every file of a site and its bytes.
 fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    common::all_files(dir)
-        .into_iter()
-        .map(|path| {
-            let relative = path
-                .strip_prefix(dir)
-                .expect("inside")
-                .display()
-                .to_string();
-            (relative, fs::read(&path).expect("read"))
-        })
+    let files = common::relative_files(dir).into_iter();
+    files
+        .map(|(relative, path)| (relative, fs::read(&path).expect("read")))
         .collect()
 }
 

@@ -109,6 +109,18 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Every file under `dir`: its path relative to `dir`, as text, and its full path.
+pub fn relative_files(dir: &Path) -> Vec<(String, PathBuf)> {
+    let relative = |path: &Path| {
+        path.strip_prefix(dir)
+            .expect("inside")
+            .display()
+            .to_string()
+    };
+    let files = all_files(dir).into_iter();
+    files.map(|path| (relative(&path), path)).collect()
+}
+
 pub fn all_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
