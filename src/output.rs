@@ -8,9 +8,12 @@
 //! 2. Leftovers of crashed builds are removed: only folders named `.<out>.shipboard-staging-*`
 //!    or `.<out>.shipboard-old-*` that hold the [`MARKER`] file Shipboard writes first (or
 //!    are empty). A folder Shipboard did not create is never touched.
-//! 3. The site is written into `.<out>.shipboard-staging-<pid>`, marker first.
+//! 3. The site is written into `.<out>.shipboard-staging-<pid>`, marker first. With the
+//!    previous build's record, that folder is the spare site (the one the previous build
+//!    replaced, `.<out>.shipboard-spare`) renamed and corrected ([`Staging::begin_reusing`]).
 //! 4. On Linux, `renameat2(RENAME_EXCHANGE)` swaps staging and output in one step; the
-//!    staging name then holds the previous site, which is removed. Where the exchange is not
+//!    staging name then holds the previous site, which becomes the spare site (removed
+//!    where it cannot be kept). Where the exchange is not
 //!    available (other systems, file systems without it) the fallback is two renames
 //!    (output -> `.<out>.shipboard-old-<pid>`, staging -> output); a build killed between
 //!    them leaves the previous site in the old folder, and the next build puts it back
@@ -482,28 +485,65 @@ impl<'lock> Staging<'lock> {
     }
 
     /// Writes one new file (`relative` to the site root; checked to stay inside it). A
-    /// file already staged there is an error, never overwritten: it may be a hard link to
-    /// the published site, which must not change before it is replaced.
+    /// file this build staged there already is an error, never overwritten: it may be a
+    /// hard link to the published site, which must not change before it is replaced (a
+    /// spare site's file there is removed first).
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.dir.join(check_relative(relative)?);
         self.in_folder(&path)?;
         self.clear_left(relative, &path)?;
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);
-        let file = match options.open(&path) {
-            // A folder of the spare site where this site has a file.
-            Err(err) if err.kind() == io::ErrorKind::AlreadyExists && self.left.is_some() => {
-                let is_dir = fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
-                if !is_dir {
-                    return Err(OutputError::Io { path, source: err });
+        self.create_new(&options, &path, relative)
+            .and_then(|mut file| file.write_all(bytes))
+            .map_err(io_error(&path))
+    }
+
+    /// Opens `path` (`relative` in the site) with `options`, which create a new file. A
+    /// folder of the spare site there, holding nothing this build made, is removed first;
+    /// anything else there is the error it was.
+    fn create_new(
+        &self,
+        options: &fs::OpenOptions,
+        path: &Path,
+        relative: &str,
+    ) -> io::Result<File> {
+        match options.open(path) {
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                match self.remove_spare_folder(path, relative) {
+                    Ok(true) => options.open(path),
+                    _ => Err(err),
                 }
-                fs::remove_dir_all(&path).map_err(io_error(&path))?;
-                options.open(&path)
             }
             other => other,
+        }
+    }
+
+    /// Removes the folder at `path` (`relative` in the site) if it is the spare site's,
+    /// holding only its files left: this site has a file there. `false` if it holds
+    /// anything this build made (two files of this site would clash there, an error).
+    fn remove_spare_folder(&self, path: &Path, relative: &str) -> io::Result<bool> {
+        let Some(left) = &self.left else {
+            return Ok(false);
         };
-        file.and_then(|mut file| file.write_all(bytes))
-            .map_err(io_error(&path))
+        if !fs::symlink_metadata(path)?.is_dir() {
+            return Ok(false);
+        }
+        let inside: Vec<String> = relative_files(path)?
+            .into_iter()
+            .map(|file| format!("{relative}/{file}"))
+            .collect();
+        {
+            let mut left = left.lock().unwrap_or_else(PoisonError::into_inner);
+            if !inside.iter().all(|file| left.contains_key(file)) {
+                return Ok(false);
+            }
+            for file in &inside {
+                left.remove(file);
+            }
+        }
+        fs::remove_dir_all(path)?;
+        Ok(true)
     }
 
     /// Makes the folder of `path` (in the staging folder), unless it was made already.
@@ -528,7 +568,8 @@ impl<'lock> Staging<'lock> {
         Ok(())
     }
 
-    /// Removes the spare site's files where this site has folders on the way to `dir`.
+    /// Removes the spare site's files where this site has folders on the way to `dir`;
+    /// a file this build made there is an error (two files of this site clash).
     fn clear_files_on_the_way(&self, dir: &Path) -> io::Result<()> {
         let Ok(inside) = dir.strip_prefix(&self.dir) else {
             return Ok(());
@@ -543,7 +584,9 @@ impl<'lock> Staging<'lock> {
             relative.push_str(&part.as_os_str().to_string_lossy());
             let is_file = fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir());
             if is_file {
-                self.take_left(&relative);
+                if self.take_left(&relative).is_none() {
+                    return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+                }
                 fs::remove_file(&path)?;
             }
         }
@@ -621,17 +664,15 @@ impl<'lock> Staging<'lock> {
     /// to be held whole is written in parts, in order, from one thread.
     pub fn append(&self, relative: &str, bytes: &[u8]) -> Result<bool, OutputError> {
         let path = self.dir.join(check_relative(relative)?);
-        let open = |create_new: bool| {
-            let mut options = fs::OpenOptions::new();
-            options.append(true).create_new(create_new);
-            options.open(&path)
-        };
         self.in_folder(&path)?;
         self.clear_left(relative, &path)?;
-        let (mut file, created) = match open(true) {
+        let mut options = fs::OpenOptions::new();
+        options.append(true).create_new(true);
+        let (mut file, created) = match self.create_new(&options, &path, relative) {
             Ok(file) => (file, true),
             Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
-                (open(false).map_err(io_error(&path))?, false)
+                let later_part = options.create_new(false).open(&path);
+                (later_part.map_err(io_error(&path))?, false)
             }
             Err(source) => return Err(OutputError::Io { path, source }),
         };
@@ -670,8 +711,12 @@ impl<'lock> Staging<'lock> {
             .into_par_iter()
             .map(|(relative, _)| {
                 let path = self.dir.join(relative);
-                remove_file_if_any(&path).map_err(io_error(&path))?;
-                Ok(path.parent().map(Path::to_path_buf))
+                match remove_file_if_any(&path) {
+                    // A folder on its way was replaced by a file of this site.
+                    Err(err) if err.kind() == io::ErrorKind::NotADirectory => Ok(None),
+                    Err(source) => Err(OutputError::Io { path, source }),
+                    Ok(()) => Ok(path.parent().map(Path::to_path_buf)),
+                }
             })
             .collect::<Result<Vec<_>, OutputError>>()?;
         emptied.extend(removed.into_iter().flatten());
@@ -715,13 +760,18 @@ fn prune(dir: &Path, relative: &str, published: Published<'_>) -> io::Result<Spa
             let (path, kind) = (entry.path(), entry.file_type()?);
             let Some(name) = name.to_str() else {
                 remove_entry(&path, kind.is_dir())?;
-                return Ok(Spare::default());
+                return Ok(Spare {
+                    emptied: vec![dir.to_path_buf()],
+                    ..Spare::default()
+                });
             };
             let inner = match relative {
                 "" => name.to_owned(),
                 _ => format!("{relative}/{name}"),
             };
-            if kind.is_dir() {
+            // Checked again just before reading it: a folder replaced by a link since it
+            // was listed is removed as a link, never followed.
+            if kind.is_dir() && fs::symlink_metadata(&path)?.is_dir() {
                 let found = prune(&path, &inner, published)?;
                 let folder = Spare {
                     folders: vec![path],
@@ -750,6 +800,27 @@ fn prune(dir: &Path, relative: &str, published: Published<'_>) -> io::Result<Spa
         .try_reduce(Spare::default, |a, b| Ok(a.merge(b)))
 }
 
+/// The files (anything but folders) under `dir`, by path relative to it.
+fn relative_files(dir: &Path) -> io::Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((folder, prefix)) = stack.pop() {
+        for entry in fs::read_dir(&folder)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let relative = match prefix.as_str() {
+                "" => name,
+                _ => format!("{prefix}/{name}"),
+            };
+            match entry.file_type()?.is_dir() {
+                true => stack.push((entry.path(), relative)),
+                false => found.push(relative),
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Removes the file at `path`; one that is not there is no error.
 fn remove_file_if_any(path: &Path) -> io::Result<()> {
     match fs::remove_file(path) {
@@ -770,20 +841,20 @@ fn keep_as_spare(target: &Target, old: &Path) {
         }
         target.discard_old(&spare);
     }
-    if !is_ours(old) || fs::rename(old, &spare).is_err() {
+    if !is_ours(old) {
         remove_ours(old);
         return;
     }
-    // Never written through: a `.gitignore` of the site itself is a link to the
-    // published one.
-    let ignore = spare.join(".gitignore");
-    let written = remove_file_if_any(&ignore).and_then(|()| {
+    // Ignored before it takes the spare name, so git never sees it. Never written
+    // through: a `.gitignore` of the site itself is a link to the published one.
+    let ignore = old.join(".gitignore");
+    let ignored = remove_file_if_any(&ignore).and_then(|()| {
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);
         options.open(&ignore)?.write_all(b"*\n")
     });
-    if written.is_err() {
-        target.discard_old(&spare);
+    if ignored.is_err() || fs::rename(old, &spare).is_err() {
+        remove_ours(old);
     }
 }
 
@@ -1281,6 +1352,77 @@ mod tests {
         let (kept, _) = tree(&spare);
         assert_eq!(kept["h/i"], "2");
         assert_eq!(kept["b"], "2");
+    }
+
+    /// Builds `site` twice into `out` (the second keeping every file), so that the spare
+    /// site holds a link to every published file, and takes the lock for the next build.
+    fn built_twice(out: &Path, content: &Path, site: &[(&str, &str)]) -> OutputLock {
+        write_site(out, content, &files(site)).unwrap();
+        let lock = OutputLock::acquire(out, Wait::NoWait, |_| {}).unwrap();
+        let staging = Staging::begin(&lock, content).unwrap();
+        for (name, _) in site {
+            let published = Stamp::of(&out.join(name)).unwrap();
+            staging.keep(name, &published).unwrap();
+        }
+        staging.publish().unwrap();
+        lock
+    }
+
+    #[test]
+    fn a_spare_folder_where_this_site_has_a_file_goes_and_a_clash_of_this_site_is_an_error() {
+        let (_dir, content, out) = content_and_output();
+        let site = [
+            ("downloads/a.zip", "1"),
+            ("api/releases.json/x", "1"),
+            ("k", "1"),
+        ];
+        let names: Vec<&str> = site.iter().map(|(name, _)| *name).collect();
+        let lock = built_twice(&out, &content, &site);
+        let published = stamps_of(&out, &names);
+        let lookup = |file: &str| published.get(file).copied();
+        let staging = Staging::begin_reusing(&lock, &content, &lookup).unwrap();
+        assert_eq!(staging.left.as_ref().unwrap().lock().unwrap().len(), 3);
+        staging.write("downloads", b"file").unwrap();
+        assert!(
+            staging.append("api/releases.json", b"[").unwrap(),
+            "made anew"
+        );
+        assert!(!staging.append("api/releases.json", b"]").unwrap());
+        staging.keep("k", &published["k"]).unwrap();
+        staging.publish().unwrap();
+        let (built, empty) = tree(&out);
+        let names: Vec<(&str, &str)> = built
+            .iter()
+            .filter(|(name, _)| *name != MARKER)
+            .map(|(name, bytes)| (name.as_str(), bytes.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("api/releases.json", "[]"),
+                ("downloads", "file"),
+                ("k", "1")
+            ]
+        );
+        assert!(empty.is_empty(), "{empty:?}");
+
+        // Two files of this site where one needs a folder: an error, as from an empty
+        // folder, whichever comes first; never one removing the other.
+        let published = stamps_of(&out, &["downloads", "api/releases.json", "k"]);
+        let lookup = |file: &str| published.get(file).copied();
+        let staging = Staging::begin_reusing(&lock, &content, &lookup).unwrap();
+        staging.write("c/d", b"1").unwrap();
+        assert!(
+            staging.write("c", b"2").is_err(),
+            "a file where this build made a folder"
+        );
+        staging.write("e", b"1").unwrap();
+        assert!(
+            staging.write("e/f", b"2").is_err(),
+            "a folder where this build made a file"
+        );
+        assert_eq!(fs::read_to_string(staging.dir.join("c/d")).unwrap(), "1");
+        assert_eq!(fs::read_to_string(staging.dir.join("e")).unwrap(), "1");
     }
 
     #[test]
