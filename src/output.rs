@@ -1283,6 +1283,17 @@ mod tests {
         names.iter().filter_map(stamp).collect()
     }
 
+    /// The next build's staging folder, from the spare site, with `published` as the
+    /// previous build's record of the published files.
+    fn from_spare<'l>(
+        lock: &'l OutputLock,
+        content: &Path,
+        published: &BTreeMap<String, Stamp>,
+    ) -> Staging<'l> {
+        let lookup = |file: &str| published.get(file).copied();
+        Staging::begin_reusing(lock, content, &lookup).unwrap()
+    }
+
     #[test]
     fn a_build_from_the_spare_site_publishes_exactly_the_site_built() {
         let (_dir, content, out) = content_and_output();
@@ -1313,8 +1324,7 @@ mod tests {
         // The third build starts from the spare site: `a` and `d/c` are links to the
         // published files, `b` is the first site's own (written anew since).
         let published = stamps_of(&out, &names);
-        let lookup = |file: &str| published.get(file).copied();
-        let staging = Staging::begin_reusing(&lock, &content, &lookup).unwrap();
+        let staging = from_spare(&lock, &content, &published);
         assert!(!spare.exists(), "the spare site became the staging folder");
         let left = staging.left.as_ref().unwrap().lock().unwrap().clone();
         let mut left: Vec<&str> = left.keys().map(String::as_str).collect();
@@ -1379,8 +1389,7 @@ mod tests {
         let names: Vec<&str> = site.iter().map(|(name, _)| *name).collect();
         let lock = built_twice(&out, &content, &site);
         let published = stamps_of(&out, &names);
-        let lookup = |file: &str| published.get(file).copied();
-        let staging = Staging::begin_reusing(&lock, &content, &lookup).unwrap();
+        let staging = from_spare(&lock, &content, &published);
         assert_eq!(staging.left.as_ref().unwrap().lock().unwrap().len(), 3);
         staging.write("downloads", b"file").unwrap();
         assert!(
@@ -1409,8 +1418,7 @@ mod tests {
         // Two files of this site where one needs a folder: an error, as from an empty
         // folder, whichever comes first; never one removing the other.
         let published = stamps_of(&out, &["downloads", "api/releases.json", "k"]);
-        let lookup = |file: &str| published.get(file).copied();
-        let staging = Staging::begin_reusing(&lock, &content, &lookup).unwrap();
+        let staging = from_spare(&lock, &content, &published);
         staging.write("c/d", b"1").unwrap();
         assert!(
             staging.write("c", b"2").is_err(),
@@ -1441,8 +1449,7 @@ mod tests {
         fs::write(spare.join("b"), "tampered").unwrap();
         fs::write(spare.join("stray"), "x").unwrap();
         fs::create_dir_all(spare.join("empty/deeper")).unwrap();
-        let lookup = |file: &str| published.get(file).copied();
-        let staging = Staging::begin_reusing(&lock, &content, &lookup).unwrap();
+        let staging = from_spare(&lock, &content, &published);
         let left = staging.left.as_ref().unwrap().lock().unwrap().clone();
         assert_eq!(left.keys().collect::<Vec<_>>(), ["a"]);
         assert!(!staging.dir.join("b").exists() && !staging.dir.join("stray").exists());
@@ -1462,8 +1469,7 @@ mod tests {
         write_site(&out, &content, &files(&[("a", "2")])).unwrap();
         let lock = OutputLock::acquire(&out, Wait::NoWait, |_| {}).unwrap();
         let published = stamps_of(&out, &["a"]);
-        let lookup = |file: &str| published.get(file).copied();
-        let staging = Staging::begin_reusing(&lock, &content, &lookup).unwrap();
+        let staging = from_spare(&lock, &content, &published);
         staging.write("a", b"3").unwrap();
         drop(staging); // an error before publishing
         drop(lock);
