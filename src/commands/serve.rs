@@ -88,7 +88,11 @@ pub fn start(dir: &Path, bind: IpAddr, port: u16, quiet: bool) -> anyhow::Result
         .canonicalize()
         .with_context(|| format!("content directory {} not found", dir.display()))?;
     let listener = TcpListener::bind((bind, port)).map_err(|err| listen_error(bind, port, &err))?;
-    let url = base_url(listener.local_addr()?);
+    let url = base_url(
+        listener.local_addr()?,
+        answers_ipv4(&listener),
+        outward_address,
+    );
     let live = Arc::new(Live::default());
     // Each rebuild parses only the release and runbook files whose text changed.
     crate::content::remembered::remember_parses();
@@ -154,19 +158,65 @@ fn listen_error(bind: IpAddr, port: u16, err: &std::io::Error) -> anyhow::Error 
 
 /// `http://<addr>/`, the address the site's absolute URLs (feed subscriptions, the Atom
 /// feed's links) are built with. For an unspecified address (0.0.0.0, ::) that is the
-/// address other machines reach this one at ([`outward_address`]): `--bind 0.0.0.0` is
-/// chosen to show the preview to someone else, and a subscribe link saying 127.0.0.1
-/// would point their calendar at their own machine. Pages link by path, so they work
-/// under any address. Loopback when this machine has no route out.
-fn base_url(mut addr: SocketAddr) -> String {
+/// address other machines reach this one at (`outward`, [`outward_address`] but in
+/// tests): `--bind 0.0.0.0` is chosen to show the preview to someone else, and a
+/// subscribe link saying 127.0.0.1 would point their calendar at their own machine.
+/// `--bind ::` on a socket that answers IPv4 too (`dual_stack`, Linux's default) falls
+/// back to the IPv4 address when there is no IPv6 route out: most office networks have
+/// none. Pages link by path, so they work under any address. Loopback when this machine
+/// has no route out.
+fn base_url(
+    mut addr: SocketAddr,
+    dual_stack: bool,
+    outward: impl Fn(IpAddr) -> Option<IpAddr>,
+) -> String {
     if addr.ip().is_unspecified() {
-        let outward = outward_address(addr.ip());
-        addr.set_ip(outward.unwrap_or(match addr.ip() {
+        let ipv4 = || outward(Ipv4Addr::UNSPECIFIED.into());
+        let found = match outward(addr.ip()) {
+            None if addr.is_ipv6() && dual_stack => ipv4(),
+            found => found,
+        };
+        addr.set_ip(found.unwrap_or(match addr.ip() {
             IpAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
             IpAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
         }));
     }
     format!("http://{addr}/")
+}
+
+/// Whether `listener` answers IPv4 clients: an IPv4 socket, or an IPv6 one without
+/// `IPV6_V6ONLY` (a dual-stack socket, which sees IPv4 clients as `::ffff:a.b.c.d`).
+fn answers_ipv4(listener: &TcpListener) -> bool {
+    match listener.local_addr() {
+        Ok(SocketAddr::V4(_)) => true,
+        Ok(SocketAddr::V6(_)) => v6_only(listener) == Some(false),
+        Err(_) => false,
+    }
+}
+
+/// The socket's `IPV6_V6ONLY` option (`None`: unknown, on this platform or on error).
+#[cfg(unix)]
+fn v6_only(listener: &TcpListener) -> Option<bool> {
+    use std::os::fd::AsRawFd;
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: the descriptor is the listener's own, open for the call's duration, and
+    // `value`/`len` are a valid buffer of the option's size and its length.
+    let result = unsafe {
+        libc::getsockopt(
+            listener.as_raw_fd(),
+            libc::IPPROTO_IPV6,
+            libc::IPV6_V6ONLY,
+            (&mut value as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    (result == 0).then_some(value != 0)
+}
+
+#[cfg(not(unix))]
+fn v6_only(_: &TcpListener) -> Option<bool> {
+    None
 }
 
 /// The address of this machine on the interface of its default route, of `bind`'s family:
@@ -194,31 +244,61 @@ fn outward_address(bind: IpAddr) -> Option<IpAddr> {
 mod tests {
     use super::*;
 
+    /// `base_url` with this machine's routing table.
+    fn url_of(addr: &str, dual_stack: bool) -> String {
+        base_url(addr.parse().unwrap(), dual_stack, outward_address)
+    }
+
     #[test]
     fn base_url_of_an_unspecified_address_is_one_other_machines_reach() {
         // The outward address is whatever this machine's default route uses, so the test
         // asks the same routing table; with no route out, loopback is the only answer.
         let v4 = outward_address(Ipv4Addr::UNSPECIFIED.into())
             .map_or_else(|| "127.0.0.1".to_string(), |ip| ip.to_string());
-        assert_eq!(
-            base_url("0.0.0.0:8080".parse().unwrap()),
-            format!("http://{v4}:8080/")
-        );
-        assert!(!base_url("0.0.0.0:8080".parse().unwrap()).contains("0.0.0.0"));
+        assert_eq!(url_of("0.0.0.0:8080", true), format!("http://{v4}:8080/"));
+        assert!(!url_of("0.0.0.0:8080", true).contains("0.0.0.0"));
         let v6 = outward_address(Ipv6Addr::UNSPECIFIED.into())
             .map_or_else(|| "::1".to_string(), |ip| ip.to_string());
+        assert_eq!(url_of("[::]:81", false), format!("http://[{v6}]:81/"));
+        assert_eq!(url_of("127.0.0.1:5", true), "http://127.0.0.1:5/");
+        assert_eq!(url_of("192.0.2.7:5", true), "http://192.0.2.7:5/");
+    }
+
+    #[test]
+    fn a_dual_stack_bind_without_an_ipv6_route_names_the_ipv4_address() {
+        let ipv4_only = |bind: IpAddr| bind.is_ipv4().then(|| "10.1.2.3".parse().unwrap());
+        let any = "[::]:81".parse().unwrap();
+        assert_eq!(base_url(any, true, ipv4_only), "http://10.1.2.3:81/");
+        // A socket that answers IPv6 only: an IPv4 address would not reach it.
+        assert_eq!(base_url(any, false, ipv4_only), "http://[::1]:81/");
+        let both = |bind: IpAddr| {
+            Some(match bind {
+                IpAddr::V4(_) => "10.1.2.3".parse().unwrap(),
+                IpAddr::V6(_) => "fd00::5".parse().unwrap(),
+            })
+        };
+        assert_eq!(base_url(any, true, both), "http://[fd00::5]:81/");
+        let offline = |_: IpAddr| None;
+        assert_eq!(base_url(any, true, offline), "http://[::1]:81/");
         assert_eq!(
-            base_url("[::]:81".parse().unwrap()),
-            format!("http://[{v6}]:81/")
+            base_url("0.0.0.0:1".parse().unwrap(), true, offline),
+            "http://127.0.0.1:1/"
         );
-        assert_eq!(
-            base_url("127.0.0.1:5".parse().unwrap()),
-            "http://127.0.0.1:5/"
-        );
-        assert_eq!(
-            base_url("192.0.2.7:5".parse().unwrap()),
-            "http://192.0.2.7:5/"
-        );
+    }
+
+    #[test]
+    fn a_socket_says_whether_it_answers_ipv4() {
+        let v4 = TcpListener::bind("0.0.0.0:0").unwrap();
+        assert!(answers_ipv4(&v4));
+        // On Linux an IPv6 socket is dual-stack unless the system says otherwise (a
+        // machine without IPv6 cannot open one: there is nothing to ask then).
+        #[cfg(target_os = "linux")]
+        if let Ok(v6) = TcpListener::bind("[::]:0") {
+            let setting = std::fs::read_to_string("/proc/sys/net/ipv6/bindv6only")
+                .expect("Linux with IPv6 has the setting");
+            assert_eq!(answers_ipv4(&v6), setting.trim() == "0");
+            assert_eq!(v6_only(&v6), Some(setting.trim() == "1"));
+        }
     }
 
     #[test]
@@ -229,10 +309,7 @@ mod tests {
                 // An address of this machine can be listened on; one of another cannot.
                 TcpListener::bind((ip, 0)).unwrap_or_else(|err| panic!("{ip} is not ours: {err}"));
             }
-            None => assert_eq!(
-                base_url("0.0.0.0:1".parse().unwrap()),
-                "http://127.0.0.1:1/"
-            ),
+            None => assert_eq!(url_of("0.0.0.0:1", true), "http://127.0.0.1:1/"),
         }
     }
 
