@@ -30,6 +30,16 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// The digest of every template (name and text): what every page's fingerprint
+    /// starts from, and what tells `serve` a rebuild's pages have other markup.
+    pub fn templates_digest(&self) -> crate::cache::Digest {
+        let mut digest = crate::cache::Fingerprint::new("templates");
+        for (name, text) in &self.templates {
+            digest.text(name).text(text);
+        }
+        digest.finish()
+    }
+
     /// The built-in theme alone.
     pub fn builtin() -> Theme {
         let mut theme = Theme::default();

@@ -816,9 +816,7 @@ impl PageFingerprints {
     /// `None` if the site's data cannot be serialized (it then fails to render anyway).
     fn new(theme: &Theme, site: &model::SiteInfo) -> Option<Self> {
         let mut base = cache::Fingerprint::new("page");
-        for (name, text) in &theme.templates {
-            base.text(name).text(text);
-        }
+        base.bytes(&theme.templates_digest());
         let timeless = model::SiteInfo {
             built_on: String::new(),
             built_at: String::new(),

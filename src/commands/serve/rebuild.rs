@@ -682,13 +682,14 @@ fn render(
         .as_ref()
         .zip(prepared.model.as_ref())
         .map(|(content, model)| moment_rule(content, model));
+    let templates = prepared.usable().map(|(_, theme)| theme.templates_digest());
     let sink = SiteSink {
-        site: Mutex::new(Site::default()),
+        site: Mutex::new(Site::rendered_with(templates)),
         previous: sites.previous,
         show_early: sites.show_early,
         rule,
         unchanged: AtomicUsize::new(0),
-        dictionaries: Dictionaries::after(sites.previous),
+        dictionaries: Dictionaries::after(sites.previous, templates),
     };
     match render_prepared_each(prepared, Some(on_stall), &sink) {
         Some(Ok(index_kept)) => {
