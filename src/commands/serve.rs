@@ -162,8 +162,7 @@ fn listen_error(bind: IpAddr, port: u16, err: &std::io::Error) -> anyhow::Error 
 /// tests): `--bind 0.0.0.0` is chosen to show the preview to someone else, and a
 /// subscribe link saying 127.0.0.1 would point their calendar at their own machine.
 /// `--bind ::` on a socket that answers IPv4 too (`dual_stack`, Linux's default) falls
-/// back to the IPv4 address when there is no IPv6 route out: most office networks have
-/// none. Pages link by path, so they work under any address. Loopback when this machine
+/// back to the IPv4 address when there is no IPv6 route out, as on many networks. Pages link by path, so they work under any address. Loopback when this machine
 /// has no route out.
 fn base_url(
     mut addr: SocketAddr,

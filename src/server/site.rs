@@ -185,8 +185,9 @@ impl Compressed {
 /// rebuild with other templates renders every page again (templates are part of every
 /// page's fingerprint) with markup the old dictionaries may lack: it starts new ones, or a
 /// redesigned theme's pages would be held compressed against markup they no longer have
-/// (at 10,000 releases, after a new header on every page and one more edit: 424 MB
-/// resident with the old dictionaries, 361 MB with new ones).
+/// (at 10,000 releases, after a new header on every page and one more edit: 405 MB
+/// resident with the old dictionaries, 381 MB with new ones; BENCHMARKS, "Seventeenth
+/// session").
 pub struct Dictionaries {
     by_kind: Mutex<HashMap<String, Dictionary>>,
 }
