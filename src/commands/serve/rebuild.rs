@@ -3,9 +3,10 @@
 //! Every change starts a rebuild at once, numbered by generation, on its own thread and
 //! its own rayon pool: a rebuild that is still running (a template that renders for
 //! ever, a slow build) holds up neither the next rebuild nor its parallel work. A rebuild
-//! that a newer one has overtaken stops at its next checkpoint (after `prepare`), and a
-//! result is published only when it is newer than the one shown, so an older site never
-//! replaces a newer one. A newer rebuild also does at least what the older unfinished ones
+//! that a newer one has overtaken stops at its next checkpoint (after `prepare`, and at
+//! each file it makes until its pages are made, so two renders do not run side by side),
+//! and a result is published only when it is newer than the one shown, so an older site
+//! never replaces a newer one. A newer rebuild also does at least what the older unfinished ones
 //! had to (a content change followed by a template change is a full build), since those
 //! may never finish.
 //!
@@ -15,7 +16,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
@@ -243,8 +244,12 @@ impl Shared {
             let previous = self.live.snapshot().site;
             let on_stall = self.on_stall(generation);
             let show = |site: Site| self.show_early(generation, started, site);
-            let sites = Sites::new(previous.as_deref(), &show);
-            if let Some(result) = rerender(&self.root, prepared, sites, on_stall) {
+            let overtaken = || self.overtaken(generation);
+            let sites = Sites::new(previous.as_deref(), &show, &overtaken);
+            if let Some(rendered) = rerender(&self.root, prepared, sites, on_stall) {
+                let Ok(result) = rendered else {
+                    return None;
+                };
                 let keep = last;
                 let verb = "re-rendered";
                 return Some(Outcome {
@@ -283,8 +288,12 @@ impl Shared {
         let on_stall = self.on_stall(generation);
         self.at_stage(generation, "rendering pages");
         let show = |site: Site| self.show_early(generation, started, site);
-        let sites = Sites::new(previous.as_deref(), &show);
-        let result = render(&prepared, sites, on_stall).map(|r| Built {
+        let overtaken = || self.overtaken(generation);
+        let sites = Sites::new(previous.as_deref(), &show, &overtaken);
+        let Ok(rendered) = render(&prepared, sites, on_stall) else {
+            return None;
+        };
+        let result = rendered.map(|r| Built {
             files: r.site,
             warnings: r.warnings,
             unchanged: r.unchanged,
@@ -502,7 +511,7 @@ fn rerender(
     prepared: &mut Prepared,
     sites: Sites<'_>,
     on_stall: OnStall,
-) -> Option<Result<Built, BuildFailure>> {
+) -> Option<Result<Result<Built, BuildFailure>, Overtaken>> {
     let name = prepared.content.as_ref()?.portal.theme.clone();
     // A broken theme is reported by a full build, like `build` and `check` report it.
     let theme = Theme::load(root, name.as_deref()).ok()?;
@@ -512,13 +521,15 @@ fn rerender(
     }
     prepared.theme = Some(theme);
     let started = Instant::now();
-    Some(render(prepared, sites, on_stall).map(|r| Built {
-        files: r.site,
-        warnings: r.warnings,
-        unchanged: r.unchanged,
-        index_kept: r.index_kept,
-        prepare: Duration::ZERO,
-        render: started.elapsed(),
+    Some(render(prepared, sites, on_stall).map(|rendered| {
+        rendered.map(|r| Built {
+            files: r.site,
+            warnings: r.warnings,
+            unchanged: r.unchanged,
+            index_kept: r.index_kept,
+            prepare: Duration::ZERO,
+            render: started.elapsed(),
+        })
     }))
 }
 
@@ -528,14 +539,41 @@ struct Sites<'p> {
     previous: Option<&'p Site>,
     /// Shows the new pages, with the index of `previous` (see [`Shared::show_early`]).
     show_early: &'p (dyn Fn(Site) + Sync),
+    /// Whether a newer rebuild has started: until its pages are shown, this one stops.
+    overtaken: &'p (dyn Fn() -> bool + Sync),
 }
 
+/// A render stopped because a newer rebuild started before its pages were shown: they
+/// never would be (an older result never replaces a newer one), and two renders at once
+/// hold two sites in the making and share the cores (at 10,000 releases, two template
+/// saves a second apart peaked at 567-610 MB, over `serve`'s 500 MiB).
+#[derive(Debug)]
+struct Overtaken;
+
 impl<'p> Sites<'p> {
-    fn new(previous: Option<&'p Site>, show_early: &'p (dyn Fn(Site) + Sync)) -> Self {
+    fn new(
+        previous: Option<&'p Site>,
+        show_early: &'p (dyn Fn(Site) + Sync),
+        overtaken: &'p (dyn Fn() -> bool + Sync),
+    ) -> Self {
         Sites {
             previous,
             show_early,
+            overtaken,
         }
+    }
+}
+
+/// Why a rebuild's sink stopped taking files.
+#[derive(Debug)]
+enum SinkError {
+    Render(RenderError),
+    Overtaken,
+}
+
+impl From<RenderError> for SinkError {
+    fn from(err: RenderError) -> Self {
+        SinkError::Render(err)
     }
 }
 
@@ -546,6 +584,10 @@ struct SiteSink<'p> {
     site: Mutex<Site>,
     previous: Option<&'p Site>,
     show_early: &'p (dyn Fn(Site) + Sync),
+    overtaken: &'p (dyn Fn() -> bool + Sync),
+    /// Every file but the search index has been made: from now on the rebuild finishes
+    /// even when overtaken (its pages may be shown; a newer rebuild waits for its index).
+    pages_made: AtomicBool,
     /// `None` when there is no model (nothing renders then).
     rule: Option<MomentRule>,
     /// Pages shared with `previous`, not rendered.
@@ -558,14 +600,24 @@ impl SiteSink<'_> {
     fn lock(&self) -> MutexGuard<'_, Site> {
         self.site.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Stops the render (every rendering thread, at its next file) when a newer rebuild
+    /// started before this one's pages were made.
+    fn stop_if_overtaken(&self) -> Result<(), SinkError> {
+        match !self.pages_made.load(Ordering::Relaxed) && (self.overtaken)() {
+            true => Err(SinkError::Overtaken),
+            false => Ok(()),
+        }
+    }
 }
 
 impl Sink for SiteSink<'_> {
-    type Error = RenderError;
+    type Error = SinkError;
 
     /// A file made from data: shared with the served site when its bytes are the same
     /// (most feeds, JSON and search files after an edit), else compressed.
-    fn file(&self, path: String, bytes: Vec<u8>) -> Result<(), RenderError> {
+    fn file(&self, path: String, bytes: Vec<u8>) -> Result<(), SinkError> {
+        self.stop_if_overtaken()?;
         let digest = crate::cache::digest(&bytes);
         let same = self
             .previous
@@ -582,7 +634,8 @@ impl Sink for SiteSink<'_> {
         html: Vec<u8>,
         template: &'static str,
         mark: Option<PageMark>,
-    ) -> Result<(), RenderError> {
+    ) -> Result<(), SinkError> {
+        self.stop_if_overtaken()?;
         if let (Some(mark), Some(rule)) = (mark, &self.rule) {
             self.lock().set_mark(path.clone(), mark, rule.now);
         }
@@ -609,6 +662,7 @@ impl Sink for SiteSink<'_> {
     /// Every page is made: they are shown now, with the search index served before (the
     /// first build, with none, shows its site whole).
     fn before_search_index(&self) {
+        self.pages_made.store(true, Ordering::Relaxed);
         let Some(previous) = self.previous else {
             return;
         };
@@ -631,7 +685,7 @@ impl Sink for SiteSink<'_> {
         path: String,
         bytes: Vec<u8>,
         key: Option<&Digest>,
-    ) -> Result<(), RenderError> {
+    ) -> Result<(), SinkError> {
         if let Some(key) = key {
             self.lock().add_index_file(path.clone(), *key);
         }
@@ -663,13 +717,14 @@ struct Rendered {
     index_kept: bool,
 }
 
-/// The site and its warnings, or what the browser and terminal show instead. Pages
-/// unchanged since `previous` (the site being served) are taken from it.
+/// The site and its warnings, or what the browser and terminal show instead; `Overtaken`
+/// when a newer rebuild started before the pages were made. Pages unchanged since
+/// `previous` (the site being served) are taken from it.
 fn render(
     prepared: &Prepared,
     sites: Sites<'_>,
     on_stall: OnStall,
-) -> Result<Rendered, BuildFailure> {
+) -> Result<Result<Rendered, BuildFailure>, Overtaken> {
     let messages = || -> Vec<String> {
         let sorted = prepared.diagnostics.sorted();
         sorted.iter().map(ToString::to_string).collect()
@@ -687,33 +742,38 @@ fn render(
         site: Mutex::new(Site::rendered_with(templates)),
         previous: sites.previous,
         show_early: sites.show_early,
+        overtaken: sites.overtaken,
+        pages_made: AtomicBool::new(false),
         rule,
         unchanged: AtomicUsize::new(0),
         dictionaries: Dictionaries::after(sites.previous, templates),
     };
-    match render_prepared_each(prepared, Some(on_stall), &sink) {
-        Some(Ok(index_kept)) => {
-            let mut site = sink.site.into_inner().unwrap_or_else(|p| p.into_inner());
-            sink.dictionaries.give_to(&mut site);
-            Ok(Rendered {
-                unchanged: sink.unchanged.into_inner(),
-                index_kept,
-                site,
-                warnings: messages(),
-            })
-        }
-        Some(Err(err)) => Err(BuildFailure {
-            summary: "the site could not be rendered".into(),
-            messages: vec![format!("error: {err}")],
-        }),
-        None => {
-            let count = prepared.diagnostics.error_count().max(1);
-            Err(BuildFailure {
-                summary: format!("{count} problem(s) in the content"),
-                messages: messages(),
-            })
-        }
-    }
+    Ok(
+        match render_prepared_each(prepared, Some(on_stall), &sink) {
+            Some(Ok(index_kept)) => {
+                let mut site = sink.site.into_inner().unwrap_or_else(|p| p.into_inner());
+                sink.dictionaries.give_to(&mut site);
+                Ok(Rendered {
+                    unchanged: sink.unchanged.into_inner(),
+                    index_kept,
+                    site,
+                    warnings: messages(),
+                })
+            }
+            Some(Err(SinkError::Overtaken)) => return Err(Overtaken),
+            Some(Err(SinkError::Render(err))) => Err(BuildFailure {
+                summary: "the site could not be rendered".into(),
+                messages: vec![format!("error: {err}")],
+            }),
+            None => {
+                let count = prepared.diagnostics.error_count().max(1);
+                Err(BuildFailure {
+                    summary: format!("{count} problem(s) in the content"),
+                    messages: messages(),
+                })
+            }
+        },
+    )
 }
 
 #[cfg(test)]
@@ -751,6 +811,45 @@ mod tests {
     fn shown(rebuilds: &Rebuilds) -> Option<Vec<u8>> {
         let site = rebuilds.shared.live.snapshot().site?;
         site.get("index.html")
+    }
+
+    /// A portal made by `shipboard init`, prepared as a rebuild prepares it.
+    fn prepared_portal() -> (tempfile::TempDir, Prepared) {
+        let dir = tempfile::tempdir().expect("temp");
+        crate::commands::new::init(dir.path(), "Overtaken").expect("init");
+        let url = Some("http://127.0.0.1:1/");
+        let prepared = prepare_with(dir.path(), url, Network::Offline, HistoryCache::Bypass);
+        assert!(prepared.model.is_some(), "{:?}", prepared.diagnostics);
+        (dir, prepared)
+    }
+
+    #[test]
+    fn a_render_overtaken_before_its_pages_are_made_stops_and_one_after_finishes() {
+        let (_dir, prepared) = prepared_portal();
+        let on_stall: OnStall = Arc::new(|_| {});
+        let no_show = |_: Site| {};
+        let never = || false;
+        let whole = render(
+            &prepared,
+            Sites::new(None, &no_show, &never),
+            on_stall.clone(),
+        );
+        let site = whole.expect("not overtaken").expect("rendered").site;
+        assert!(site.contains("index.html") && site.contains("search/index.txt"));
+
+        // A newer rebuild started: the render stops at its first file, with nothing made.
+        let at_once = || true;
+        let sites = Sites::new(Some(&site), &no_show, &at_once);
+        assert!(render(&prepared, sites, on_stall.clone()).is_err());
+
+        // Overtaken once its pages are shown: only the search index is left, it finishes.
+        let shown = AtomicBool::new(false);
+        let show = |_: Site| shown.store(true, Ordering::Relaxed);
+        let after_shown = || shown.load(Ordering::Relaxed);
+        let sites = Sites::new(Some(&site), &show, &after_shown);
+        let rendered = render(&prepared, sites, on_stall).expect("finished");
+        assert!(shown.into_inner(), "the pages were shown");
+        assert!(rendered.expect("rendered").site == site, "the same site");
     }
 
     #[test]
