@@ -6,9 +6,9 @@
 //! that a newer one has overtaken stops at its next checkpoint (after `prepare`, and at
 //! each file it makes until its pages are made, so two renders do not run side by side),
 //! and a result is published only when it is newer than the one shown, so an older site
-//! never replaces a newer one. A newer rebuild also does at least what the older unfinished ones
-//! had to (a content change followed by a template change is a full build), since those
-//! may never finish.
+//! never replaces a newer one. A newer rebuild also does at least what the older
+//! unfinished ones had to (a content change followed by a template change is a full
+//! build), since those may never finish.
 //!
 //! Threads cannot be killed: a render past its budget (`render`'s watchdog) is parked at
 //! its next allocation, for good, using no CPU; its rebuild never finishes, but the
@@ -539,14 +539,15 @@ struct Sites<'p> {
     previous: Option<&'p Site>,
     /// Shows the new pages, with the index of `previous` (see [`Shared::show_early`]).
     show_early: &'p (dyn Fn(Site) + Sync),
-    /// Whether a newer rebuild has started: until its pages are shown, this one stops.
+    /// Whether a newer rebuild has started: until its pages are made, this one stops.
     overtaken: &'p (dyn Fn() -> bool + Sync),
 }
 
-/// A render stopped because a newer rebuild started before its pages were shown: they
-/// never would be (an older result never replaces a newer one), and two renders at once
-/// hold two sites in the making and share the cores (at 10,000 releases, two template
-/// saves a second apart peaked at 567-610 MB, over `serve`'s 500 MiB).
+/// A render stopped because a newer rebuild started before its pages were made: the
+/// newer rebuild's site would replace its site soon after, and two renders at once hold
+/// two sites in the making and share the cores (at 10,000 releases, a template
+/// override created while serving started two rebuilds that peaked at 567-610 MB side by
+/// side, over `serve`'s 500 MiB goal; 477 MB with this stop).
 #[derive(Debug)]
 struct Overtaken;
 
