@@ -800,23 +800,21 @@ fn prune(dir: &Path, relative: &str, published: Published<'_>) -> io::Result<Spa
         .try_reduce(Spare::default, |a, b| Ok(a.merge(b)))
 }
 
-/// The files (anything but folders) under `dir`, by path relative to it.
+/// The files (anything but folders; links are not followed) under `dir`, by path
+/// relative to it, `/`-separated.
 fn relative_files(dir: &Path) -> io::Result<Vec<String>> {
     let mut found = Vec::new();
-    let mut stack = vec![(dir.to_path_buf(), String::new())];
-    while let Some((folder, prefix)) = stack.pop() {
-        for entry in fs::read_dir(&folder)? {
-            let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let relative = match prefix.as_str() {
-                "" => name,
-                _ => format!("{prefix}/{name}"),
-            };
-            match entry.file_type()?.is_dir() {
-                true => stack.push((entry.path(), relative)),
-                false => found.push(relative),
-            }
+    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+        let entry = entry?;
+        if entry.file_type().is_dir() {
+            continue;
         }
+        let relative = entry.path().strip_prefix(dir).map_err(io::Error::other)?;
+        let names: Vec<_> = relative
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy())
+            .collect();
+        found.push(names.join("/"));
     }
     Ok(found)
 }
@@ -1382,7 +1380,7 @@ mod tests {
     fn a_spare_folder_where_this_site_has_a_file_goes_and_a_clash_of_this_site_is_an_error() {
         let (_dir, content, out) = content_and_output();
         let site = [
-            ("downloads/a.zip", "1"),
+            ("downloads/v1/a.zip", "1"),
             ("api/releases.json/x", "1"),
             ("k", "1"),
         ];
