@@ -373,6 +373,15 @@ struct Spare {
 }
 
 impl Spare {
+    /// What a walk found in `dir` when it removed something there (or found it empty):
+    /// the folder may be left empty, to be removed before publishing.
+    fn emptying(dir: &Path) -> Spare {
+        Spare {
+            emptied: vec![dir.to_path_buf()],
+            ..Spare::default()
+        }
+    }
+
     fn merge(mut self, other: Spare) -> Spare {
         self.folders.extend(other.folders);
         self.left.extend(other.left);
@@ -745,10 +754,7 @@ fn prune(dir: &Path, relative: &str, published: Published<'_>) -> io::Result<Spa
     let entries = fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
     if entries.is_empty() {
         // Not made by a build (a build makes a folder for a file): it goes too.
-        return Ok(Spare {
-            emptied: vec![dir.to_path_buf()],
-            ..Spare::default()
-        });
+        return Ok(Spare::emptying(dir));
     }
     entries
         .par_iter()
@@ -760,10 +766,7 @@ fn prune(dir: &Path, relative: &str, published: Published<'_>) -> io::Result<Spa
             let (path, kind) = (entry.path(), entry.file_type()?);
             let Some(name) = name.to_str() else {
                 remove_entry(&path, kind.is_dir())?;
-                return Ok(Spare {
-                    emptied: vec![dir.to_path_buf()],
-                    ..Spare::default()
-                });
+                return Ok(Spare::emptying(dir));
             };
             let inner = match relative {
                 "" => name.to_owned(),
@@ -790,10 +793,7 @@ fn prune(dir: &Path, relative: &str, published: Published<'_>) -> io::Result<Spa
                 }),
                 _ => {
                     fs::remove_file(&path)?;
-                    Ok(Spare {
-                        emptied: vec![dir.to_path_buf()],
-                        ..Spare::default()
-                    })
+                    Ok(Spare::emptying(dir))
                 }
             }
         })
