@@ -193,29 +193,9 @@ fn answers_ipv4(listener: &TcpListener) -> bool {
     }
 }
 
-/// The socket's `IPV6_V6ONLY` option (`None`: unknown, on this platform or on error).
-#[cfg(unix)]
+/// The socket's `IPV6_V6ONLY` option (`None`: it could not be read).
 fn v6_only(listener: &TcpListener) -> Option<bool> {
-    use std::os::fd::AsRawFd;
-    let mut value: libc::c_int = 0;
-    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    // SAFETY: the descriptor is the listener's own, open for the call's duration, and
-    // `value`/`len` are a valid buffer of the option's size and its length.
-    let result = unsafe {
-        libc::getsockopt(
-            listener.as_raw_fd(),
-            libc::IPPROTO_IPV6,
-            libc::IPV6_V6ONLY,
-            (&mut value as *mut libc::c_int).cast(),
-            &mut len,
-        )
-    };
-    (result == 0).then_some(value != 0)
-}
-
-#[cfg(not(unix))]
-fn v6_only(_: &TcpListener) -> Option<bool> {
-    None
+    socket2::SockRef::from(listener).only_v6().ok()
 }
 
 /// The address of this machine on the interface of its default route, of `bind`'s family:
