@@ -158,12 +158,12 @@ fn key_lines(docs: &[Document]) -> Vec<(String, String)> {
 }
 
 /// Documents whose term weights are computed at once (in parallel) before they are added
-/// to the postings: bounds the per-document maps alive at a time, which for every document
-/// at once were most of the index's memory.
+/// to the postings: bounds the per-document weights alive at a time, which for every
+/// document at once were most of the index's memory.
 const WEIGHTS_CHUNK: usize = 256;
 
 /// The term weights of a run of documents, and the id of its first.
-type Weighed = (usize, Vec<HashMap<String, u32>>);
+type Weighed = (usize, Vec<Weights>);
 
 /// `term \t postings` per term: delta-coded document ids, `:weight` when not 1.
 fn term_lines(docs: &[Document]) -> Vec<(String, String)> {
@@ -171,10 +171,19 @@ fn term_lines(docs: &[Document]) -> Vec<(String, String)> {
     // sorting the terms, never from iterating a hash map into the output.
     let mut terms: HashMap<String, Postings> = HashMap::default();
     let merge = |terms: &mut HashMap<String, Postings>, (first, per_doc): Weighed| {
-        for (i, weights) in per_doc.into_iter().enumerate() {
+        for (i, weights) in per_doc.iter().enumerate() {
             let id = (first + i) as u32;
-            for (term, weight) in weights {
-                terms.entry(term).or_default().push(id, weight);
+            for (term, weight) in weights.terms() {
+                // Looked up by the borrowed term: most terms are in many documents, and
+                // only the first of them allocates the term's key.
+                match terms.get_mut(term) {
+                    Some(postings) => postings.push(id, weight),
+                    None => {
+                        let mut postings = Postings::default();
+                        postings.push(id, weight);
+                        terms.insert(term.to_owned(), postings);
+                    }
+                }
             }
         }
     };
@@ -263,47 +272,97 @@ fn fold(source: &str) -> String {
     }
 }
 
-/// A document's terms and their weights (a word allocates only the first time it is seen).
-fn weights(doc: &Document) -> HashMap<String, u32> {
-    let mut out: HashMap<String, u32> = HashMap::default();
-    let mut add = |source: &str, weight: Option<u32>| {
-        let folded = fold(source);
+/// A document's terms and their weights. Each term is a slice of one of the document's
+/// folded fields, held here, so that weighing a document allocates its fields and one
+/// table, not a string per term (those allocations and their frees were most of the
+/// index's CPU time); a term is copied only when the merge first meets it.
+struct Weights {
+    /// The folded fields the terms are slices of: text, title, facts, and stems that
+    /// are not a prefix of their word (none with today's rules, see [`Weights::place`]).
+    fields: [String; 4],
+    /// Per term: its field, where it starts and ends there, and its weight.
+    spans: Vec<(u8, u32, u32, u32)>,
+}
+
+/// The field of [`Weights::fields`] that holds stems that are not a slice of their word.
+const STEMS: usize = 3;
+
+impl Weights {
+    /// The document's terms and their weights, in no particular order.
+    fn terms(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.spans
+            .iter()
+            .filter_map(|&(field, start, end, weight)| {
+                let field = self.fields.get(usize::from(field))?;
+                Some((field.get(start as usize..end as usize)?, weight))
+            })
+    }
+
+    /// Where `term`, the stem of the word at `start` in field `field`, is found: at the
+    /// word's start when it is a prefix of the word (every stem of `text::stem` is),
+    /// otherwise copied into the stems field.
+    fn place(&mut self, field: usize, start: usize, word: &str, term: &str) -> (u8, u32, u32) {
+        if word.starts_with(term) {
+            return (field as u8, start as u32, (start + term.len()) as u32);
+        }
+        let stems = &mut self.fields[STEMS];
+        let at = stems.len();
+        stems.push_str(term);
+        (STEMS as u8, at as u32, stems.len() as u32)
+    }
+}
+
+/// A document's terms and their weights: text first (one per occurrence, up to
+/// [`TEXT_MAX`]), then the title ([`TITLE`]) and the facts ([`FACTS`]), each once per
+/// document.
+fn weights(doc: &Document) -> Weights {
+    let (title, facts) = match doc.own_title_from {
+        Some(at) => (doc.title.get(at..).unwrap_or(&doc.title), String::new()),
+        None => (doc.title.as_str(), format!("{} {}", doc.meta, doc.hidden)),
+    };
+    let fields = [fold(&doc.text), fold(title), fold(&facts), String::new()];
+    // Index in `spans` by term; sized for a typical note (a word in ~8 bytes, most once).
+    let mut found: HashMap<&str, usize> = HashMap::default();
+    found.reserve(fields[0].len() / 8 + 16);
+    let mut out = Weights {
+        fields: Default::default(),
+        spans: Vec::with_capacity(fields[0].len() / 8 + 16),
+    };
+    for (field, weight) in [(0, None), (1, Some(TITLE)), (2, Some(FACTS))] {
+        let folded: &str = &fields[field];
         let mut seen: Vec<&str> = Vec::new();
-        for (_, word) in text::words(&folded) {
+        for (start, word) in text::words(folded) {
             if word.len() < 2 || text::is_stop_word(word) {
                 continue;
             }
             let term = text::stem(word);
-            match weight {
+            match (found.get(term), weight) {
                 // Text: one per occurrence, up to TEXT_MAX.
-                None => match out.get_mut(term) {
-                    Some(n) => *n = (*n + 1).min(TEXT_MAX),
-                    None => {
-                        out.insert(term.to_owned(), 1);
-                    }
-                },
-                // Title and facts: once per document.
-                Some(weight) if !seen.contains(&term) => {
-                    seen.push(term);
-                    match out.get_mut(term) {
-                        Some(n) => *n += weight,
-                        None => {
-                            out.insert(term.to_owned(), weight);
-                        }
-                    }
+                (Some(&at), None) => {
+                    let n = &mut out.spans[at].3;
+                    *n = (*n + 1).min(TEXT_MAX);
                 }
-                Some(_) => {}
+                // Title and facts: once per document.
+                (Some(&at), Some(weight)) if !seen.contains(&term) => {
+                    seen.push(term);
+                    out.spans[at].3 += weight;
+                }
+                (Some(_), Some(_)) => {}
+                (None, weight) => {
+                    if weight.is_some() {
+                        seen.push(term);
+                    }
+                    let (field, start, end) = out.place(field, start, word, term);
+                    found.insert(term, out.spans.len());
+                    out.spans.push((field, start, end, weight.unwrap_or(1)));
+                }
             }
         }
-    };
-    add(&doc.text, None);
-    match doc.own_title_from {
-        Some(at) => add(doc.title.get(at..).unwrap_or(&doc.title), Some(TITLE)),
-        None => {
-            add(&doc.title, Some(TITLE));
-            add(&format!("{} {}", doc.meta, doc.hidden), Some(FACTS));
-        }
     }
+    drop(found);
+    let [text, title, facts, _] = fields;
+    let stems = std::mem::take(&mut out.fields[STEMS]);
+    out.fields = [text, title, facts, stems];
     out
 }
 
@@ -620,6 +679,64 @@ mod tests {
             assert_eq!(want.is_empty(), empty, "{input}");
             assert_eq!(hits(&split, &split_manifest), want, "{input}");
         }
+    }
+
+    fn weights_of(doc: &Document) -> Vec<(String, u32)> {
+        let weights = weights(doc);
+        let mut terms: Vec<(String, u32)> =
+            weights.terms().map(|(t, w)| (t.to_owned(), w)).collect();
+        terms.sort();
+        terms
+    }
+
+    #[test]
+    fn text_counts_up_to_four_and_title_and_facts_count_once() {
+        let doc = Document {
+            title: "Ledger rollback: ledger".into(),
+            meta: "Ledger runbook".into(),
+            hidden: "ops".into(),
+            text: "ledger LEDGER ledgers ledger ledger; the rollback rolled".into(),
+            ..Document::default()
+        };
+        let want = [
+            ("ledger", TEXT_MAX + TITLE + FACTS),
+            ("ops", FACTS),
+            ("roll", 1),
+            ("rollback", 1 + TITLE),
+            ("runbook", FACTS),
+        ];
+        let want: Vec<(String, u32)> = want.iter().map(|(t, w)| (t.to_string(), *w)).collect();
+        assert_eq!(weights_of(&doc), want);
+    }
+
+    #[test]
+    fn a_section_weighs_its_own_title_and_no_facts() {
+        let part = "Hotfix › ";
+        let doc = Document {
+            title: format!("{part}Dashboards"),
+            meta: "Deploy runbook".into(),
+            text: "Open the boards".into(),
+            own_title_from: Some(part.len()),
+            ..Document::default()
+        };
+        let want = [("board", 1), ("dashboard", TITLE), ("open", 1)];
+        let want: Vec<(String, u32)> = want.iter().map(|(t, w)| (t.to_string(), *w)).collect();
+        assert_eq!(weights_of(&doc), want);
+    }
+
+    #[test]
+    fn a_stem_that_is_not_a_prefix_of_its_word_is_kept_whole() {
+        let mut weights = Weights {
+            fields: Default::default(),
+            spans: Vec::new(),
+        };
+        let (field, start, end) = weights.place(0, 5, "entries", "entry");
+        weights.spans.push((field, start, end, 1));
+        let (field, start, end) = weights.place(0, 4, "ledgers", "ledger");
+        weights.fields[0] = "the ledgers".into();
+        weights.spans.push((field, start, end, 2));
+        let terms: Vec<(&str, u32)> = weights.terms().collect();
+        assert_eq!(terms, [("entry", 1), ("ledger", 2)]);
     }
 
     #[test]
